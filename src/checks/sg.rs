@@ -1,0 +1,433 @@
+use std::str::FromStr;
+
+use ipnet::IpNet;
+
+use super::catalog::{SG_ALL_PORTS_OPEN, SG_HIGH_RISK_PORTS};
+use super::{enumerate, Resource, Verdicts};
+use crate::inventory::{IngressRule, Inventory};
+use crate::request::{CheckOptions, PortRange, RiskyPort};
+
+const EVERY_PORT: PortRange = PortRange::new(0, 65535);
+
+/// What traffic a rule lets in, as far as ports are concerned.
+#[derive(Debug, PartialEq, Eq)]
+enum Reach {
+    /// Every protocol (`-1`): ports do not apply, everything is open.
+    AllTraffic,
+    /// TCP or UDP over a port range.
+    Ports {
+        protocol: &'static str,
+        range: PortRange,
+    },
+    /// ICMP and other protocols without ports.
+    NoPorts,
+}
+
+fn reach(rule: &IngressRule) -> Reach {
+    let protocol = match rule.protocol.trim().to_ascii_lowercase().as_str() {
+        "-1" | "all" => return Reach::AllTraffic,
+        // Protocol numbers are accepted by the API as well as names.
+        "tcp" | "6" => "tcp",
+        "udp" | "17" => "udp",
+        _ => return Reach::NoPorts,
+    };
+    // A TCP/UDP rule without ports covers all of them.
+    let clamp = |port: Option<i32>, default: u16| {
+        port.filter(|p| *p >= 0)
+            .map_or(default, |p| u16::try_from(p).unwrap_or(u16::MAX))
+    };
+    let from = clamp(rule.from_port, 0);
+    let to = clamp(rule.to_port, 65535);
+    let range = if from > to {
+        PortRange::new(to, from)
+    } else {
+        PortRange::new(from, to)
+    };
+    Reach::Ports { protocol, range }
+}
+
+impl Reach {
+    fn covers_every_port(&self) -> bool {
+        match self {
+            Reach::AllTraffic => true,
+            // 0-65535 and 1-65535 are both "all ports" in practice (port 0 is reserved).
+            Reach::Ports { range, .. } => range.from <= 1 && range.to == EVERY_PORT.to,
+            Reach::NoPorts => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Reach::AllTraffic => "all traffic".into(),
+            Reach::Ports { protocol, range } => format!("{protocol} {range}"),
+            Reach::NoPorts => "traffic".into(),
+        }
+    }
+}
+
+/// The rule's sources that are the whole internet: any IPv4 or IPv6 prefix of length 0.
+fn world_sources(rule: &IngressRule) -> Vec<&str> {
+    rule.cidrs
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| IpNet::from_str(c).is_ok_and(|net| net.prefix_len() == 0))
+        .collect()
+}
+
+pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in &inventory.security_groups {
+        let resource = Resource {
+            resource_type: "AWS::EC2::SecurityGroup",
+            id: &group.id,
+            arn: Some(&group.arn),
+            region: &group.region,
+        };
+        let mut risky = Vec::new();
+        let mut all_open = Vec::new();
+        for rule in &group.ingress {
+            let sources = world_sources(rule);
+            if sources.is_empty() {
+                continue;
+            }
+            let reach = reach(rule);
+            let from = sources.join(" and ");
+            if reach.covers_every_port() {
+                all_open.push(format!("{} from {from}", reach.describe()));
+            }
+            let detail = match &reach {
+                Reach::AllTraffic => {
+                    Some(format!("all traffic from {from} (every high-risk port)"))
+                }
+                Reach::Ports { range, .. } => {
+                    let exposed: Vec<&RiskyPort> = options
+                        .high_risk_ports
+                        .iter()
+                        .filter(|risky| risky.ports.overlaps(range))
+                        .collect();
+                    match exposed.as_slice() {
+                        [] => None,
+                        [only] if only.ports == *range => {
+                            Some(format!("{} ({}) from {from}", reach.describe(), only.label))
+                        }
+                        _ => {
+                            let named: Vec<String> = exposed
+                                .iter()
+                                .map(|r| format!("{} {}", r.label, r.ports))
+                                .collect();
+                            Some(format!(
+                                "{} from {from} ({})",
+                                reach.describe(),
+                                enumerate(&named, 5)
+                            ))
+                        }
+                    }
+                }
+                Reach::NoPorts => None,
+            };
+            risky.extend(detail);
+        }
+        verdicts.judge(
+            &SG_HIGH_RISK_PORTS,
+            &resource,
+            risky.is_empty(),
+            || "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
+            || {
+                format!(
+                    "Ingress open to the world on high-risk ports: {}.",
+                    enumerate(&risky, 5)
+                )
+            },
+        );
+        verdicts.judge(
+            &SG_ALL_PORTS_OPEN,
+            &resource,
+            all_open.is_empty(),
+            || "No ingress rule opens all ports to 0.0.0.0/0 or ::/0.".into(),
+            || {
+                format!(
+                    "Ingress open to the world on all ports: {}.",
+                    enumerate(&all_open, 5)
+                )
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::evaluate;
+    use crate::checks::test_support::{only, run};
+    use crate::inventory::SecurityGroup;
+    use crate::report::Status;
+    use crate::request::parse_port_ranges;
+
+    fn rule(protocol: &str, from: Option<i32>, to: Option<i32>, cidrs: &[&str]) -> IngressRule {
+        IngressRule {
+            protocol: protocol.into(),
+            from_port: from,
+            to_port: to,
+            cidrs: cidrs.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn group(id: &str, ingress: Vec<IngressRule>) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: id.into(),
+            vpc_id: Some("vpc-1".into()),
+            region: "us-east-1".into(),
+            arn: format!("arn:aws:ec2:us-east-1:123456789012:security-group/{id}"),
+            ingress,
+            tags: Default::default(),
+        }
+    }
+
+    fn statuses(groups: Vec<SecurityGroup>) -> Vec<(String, Status, Status)> {
+        let results = run(&Inventory {
+            security_groups: groups.clone(),
+            ..Default::default()
+        });
+        groups
+            .iter()
+            .map(|g| {
+                (
+                    g.id.clone(),
+                    only(&results, "sg.high_risk_ports", &g.id).status,
+                    only(&results, "sg.all_ports_open", &g.id).status,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn verdicts_for_the_subtle_rules() {
+        use Status::{Fail, Pass};
+        let cases = vec![
+            (
+                group(
+                    "ssh-v4",
+                    vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group("ssh-v6", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "ssh-private",
+                    vec![rule(
+                        "tcp",
+                        Some(22),
+                        Some(22),
+                        &["10.0.0.0/8", "2001:db8::/32"],
+                    )],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "range-over-rdp",
+                    vec![rule("tcp", Some(3000), Some(4000), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "https",
+                    vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0", "::/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group("all-traffic", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-with-ports",
+                    vec![rule("-1", Some(443), Some(443), &["::/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-tcp",
+                    vec![rule("tcp", Some(0), Some(65535), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-udp-from-1",
+                    vec![rule("udp", Some(1), Some(65535), &["::/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "numeric-tcp",
+                    vec![rule("6", Some(3389), Some(3389), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "tcp-no-ports",
+                    vec![rule("tcp", None, None, &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "icmp",
+                    vec![rule("icmp", Some(-1), Some(-1), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "icmp-type-22",
+                    vec![rule("icmp", Some(22), Some(22), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group("esp", vec![rule("50", None, None, &["0.0.0.0/0"])]),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "udp-dns",
+                    vec![rule("udp", Some(53), Some(53), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "odd-world-spelling",
+                    vec![rule("tcp", Some(5432), Some(5432), &["::0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "not-a-cidr",
+                    vec![rule("tcp", Some(22), Some(22), &["garbage"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (group("no-rules", vec![]), Pass, Pass),
+        ];
+        let expected: Vec<_> = cases
+            .iter()
+            .map(|(g, h, a)| (g.id.clone(), *h, *a))
+            .collect();
+        assert_eq!(
+            statuses(cases.into_iter().map(|(g, _, _)| g).collect()),
+            expected
+        );
+    }
+
+    #[test]
+    fn details_name_ports_services_and_cidrs() {
+        let results = run(&Inventory {
+            security_groups: vec![
+                group(
+                    "ssh",
+                    vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0", "::/0"])],
+                ),
+                group(
+                    "wide",
+                    vec![rule("tcp", Some(0), Some(1024), &["0.0.0.0/0"])],
+                ),
+                group("all", vec![rule("-1", None, None, &["::/0"])]),
+            ],
+            ..Default::default()
+        });
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "ssh").detail,
+            "Ingress open to the world on high-risk ports: tcp 22 (SSH) from 0.0.0.0/0 and ::/0."
+        );
+        let wide = &only(&results, "sg.high_risk_ports", "wide").detail;
+        assert!(
+            wide.contains("tcp 0-1024 from 0.0.0.0/0 (FTP 20-21, SSH 22, Telnet 23"),
+            "{wide}"
+        );
+        assert_eq!(
+            only(&results, "sg.all_ports_open", "all").detail,
+            "Ingress open to the world on all ports: all traffic from ::/0."
+        );
+    }
+
+    #[test]
+    fn high_risk_ports_are_configurable() {
+        let options = CheckOptions {
+            high_risk_ports: parse_port_ranges("8080")
+                .unwrap()
+                .into_iter()
+                .map(|ports| RiskyPort {
+                    ports,
+                    label: "custom".into(),
+                })
+                .collect(),
+            ..CheckOptions::default()
+        };
+        let inventory = Inventory {
+            security_groups: vec![
+                group("ssh", vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0"])]),
+                group(
+                    "web",
+                    vec![rule("tcp", Some(8000), Some(9000), &["0.0.0.0/0"])],
+                ),
+            ],
+            ..Default::default()
+        };
+        let results = evaluate(&inventory, "123456789012", &options);
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "ssh").status,
+            Status::Pass
+        );
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "web").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn reversed_and_out_of_range_ports_are_normalised() {
+        assert_eq!(
+            reach(&rule("tcp", Some(3390), Some(3380), &[])),
+            Reach::Ports {
+                protocol: "tcp",
+                range: PortRange::new(3380, 3390)
+            }
+        );
+        assert_eq!(
+            reach(&rule("udp", Some(-1), Some(70000), &[])),
+            Reach::Ports {
+                protocol: "udp",
+                range: EVERY_PORT
+            }
+        );
+    }
+}

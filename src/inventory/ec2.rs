@@ -1,0 +1,52 @@
+use super::Tags;
+
+/// An EC2 instance in any state but terminated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub state: String,
+    /// `required` or `optional`; `None` when the API did not report metadata options.
+    pub http_tokens: Option<String>,
+    /// `enabled` or `disabled`.
+    pub http_endpoint: Option<String>,
+    pub public_ip: Option<String>,
+    pub tags: Tags,
+}
+
+/// An EBS volume, attached or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub encrypted: bool,
+    pub kms_key_id: Option<String>,
+    pub state: String,
+    pub attached_instances: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub vpc_id: Option<String>,
+    pub region: String,
+    pub arn: String,
+    pub ingress: Vec<IngressRule>,
+    pub tags: Tags,
+}
+
+/// One ingress permission as the API reports it: a protocol, an optional port range and the
+/// CIDR sources (IPv4 and IPv6). Sources that are other groups or prefix lists are not kept:
+/// they are never "the world".
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngressRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or an IP protocol number such as `6`.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub cidrs: Vec<String>,
+}

@@ -1,0 +1,161 @@
+//! What the collectors saw, as plain data: no SDK types, no verdicts.
+//!
+//! An `Option` field that is `None` means "could not be read" (the collector recorded an error
+//! for it); absence of a configuration is modelled explicitly, so a check can never mistake an
+//! unreadable setting for a missing (or present) one.
+
+mod ec2;
+mod iam;
+mod rds;
+mod s3;
+
+use std::collections::BTreeMap;
+
+pub use ec2::{IngressRule, Instance, SecurityGroup, Volume};
+pub use iam::{PolicyAttachment, PolicySource, Principal, PrincipalKind};
+pub use rds::{DbCluster, DbInstance};
+pub use s3::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
+
+use crate::request::EnvironmentFilter;
+
+/// Resource tags, key to value.
+pub type Tags = BTreeMap<String, String>;
+
+/// Everything one audit collected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub instances: Vec<Instance>,
+    pub volumes: Vec<Volume>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub db_instances: Vec<DbInstance>,
+    pub db_clusters: Vec<DbCluster>,
+    pub buckets: Vec<Bucket>,
+    /// The account-level S3 public access block: `None` when it could not be read.
+    pub account_public_access_block: Option<PublicAccessBlock>,
+    pub principals: Vec<Principal>,
+}
+
+impl Inventory {
+    /// Adds another collector's fragment.
+    pub fn merge(&mut self, other: Inventory) {
+        self.instances.extend(other.instances);
+        self.volumes.extend(other.volumes);
+        self.security_groups.extend(other.security_groups);
+        self.db_instances.extend(other.db_instances);
+        self.db_clusters.extend(other.db_clusters);
+        self.buckets.extend(other.buckets);
+        self.principals.extend(other.principals);
+        if other.account_public_access_block.is_some() {
+            self.account_public_access_block = other.account_public_access_block;
+        }
+    }
+
+    /// Keeps only resources tagged with the filter's environment. Resources whose tags are
+    /// unknown or that cannot carry tags (IAM groups) are left out: they cannot be shown to
+    /// belong to the environment.
+    pub fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+        let keep = |tags: Option<&Tags>| tags.is_some_and(|t| filter.matches(t));
+        self.instances.retain(|r| keep(Some(&r.tags)));
+        self.volumes.retain(|r| keep(Some(&r.tags)));
+        self.security_groups.retain(|r| keep(Some(&r.tags)));
+        self.db_instances.retain(|r| keep(Some(&r.tags)));
+        self.db_clusters.retain(|r| keep(Some(&r.tags)));
+        self.buckets.retain(|r| keep(r.tags.as_ref()));
+        self.principals.retain(|r| keep(r.tags.as_ref()));
+    }
+}
+
+/// The AWS partition of a region, for building ARNs.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_filter_keeps_only_tagged_resources() {
+        let volume = |id: &str, t: Tags| Volume {
+            id: id.into(),
+            region: "us-east-1".into(),
+            arn: String::new(),
+            encrypted: true,
+            kms_key_id: None,
+            state: "available".into(),
+            attached_instances: vec![],
+            tags: t,
+        };
+        let principal = |name: &str, kind, t: Option<Tags>| Principal {
+            kind,
+            name: name.into(),
+            arn: String::new(),
+            tags: t,
+            policies: vec![],
+        };
+        let bucket = |name: &str, t: Option<Tags>| Bucket {
+            name: name.into(),
+            region: "us-east-1".into(),
+            arn: String::new(),
+            encryption: None,
+            versioning: None,
+            public_access_block: None,
+            tags: t,
+        };
+        let mut inventory = Inventory {
+            volumes: vec![
+                volume("vol-prod", tags(&[("Environment", "Prod")])),
+                volume("vol-dev", tags(&[("Environment", "dev")])),
+                volume("vol-none", tags(&[])),
+            ],
+            principals: vec![
+                principal(
+                    "role-prod",
+                    PrincipalKind::Role,
+                    Some(tags(&[("Environment", "prod")])),
+                ),
+                principal("group", PrincipalKind::Group, None),
+            ],
+            buckets: vec![
+                bucket("b-prod", Some(tags(&[("Environment", "prod")]))),
+                bucket("b-unknown", None),
+            ],
+            ..Inventory::default()
+        };
+        inventory.retain_environment(&EnvironmentFilter::new("Environment", "prod").unwrap());
+        let ids: Vec<_> = inventory.volumes.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["vol-prod"]);
+        let names: Vec<_> = inventory
+            .principals
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["role-prod"]);
+        let buckets: Vec<_> = inventory.buckets.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(buckets, ["b-prod"]);
+    }
+
+    #[test]
+    fn partitions_follow_region_prefixes() {
+        assert_eq!(partition("eu-west-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+    }
+}

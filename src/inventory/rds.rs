@@ -1,0 +1,32 @@
+use super::Tags;
+
+/// A DB instance. Members of a cluster carry `cluster_id`; their storage, backup,
+/// deletion-protection and Multi-AZ settings are the cluster's and are judged there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbInstance {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub engine: String,
+    pub cluster_id: Option<String>,
+    pub storage_encrypted: bool,
+    pub backup_retention_days: i32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub tags: Tags,
+}
+
+/// An Aurora or Multi-AZ DB cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbCluster {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub engine: String,
+    pub storage_encrypted: bool,
+    pub backup_retention_days: i32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub members: Vec<String>,
+    pub tags: Tags,
+}

@@ -1,0 +1,56 @@
+use super::Tags;
+
+/// A bucket with the configurations the checks read; `None` = could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub name: String,
+    pub region: String,
+    pub arn: String,
+    pub encryption: Option<BucketEncryption>,
+    pub versioning: Option<Versioning>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// Only read when an environment filter needs it.
+    pub tags: Option<Tags>,
+}
+
+/// Default server-side encryption algorithms (`AES256`, `aws:kms`, `aws:kms:dsse`); empty when
+/// the bucket has no default encryption configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BucketEncryption {
+    pub algorithms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioning {
+    Enabled,
+    Suspended,
+    NeverEnabled,
+}
+
+/// The four public-access-block settings; all false when no configuration exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub const ALL_ON: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+
+    /// The settings by their API names, for evidence in details.
+    pub fn settings(&self) -> [(&'static str, bool); 4] {
+        [
+            ("BlockPublicAcls", self.block_public_acls),
+            ("IgnorePublicAcls", self.ignore_public_acls),
+            ("BlockPublicPolicy", self.block_public_policy),
+            ("RestrictPublicBuckets", self.restrict_public_buckets),
+        ]
+    }
+}

@@ -1,0 +1,369 @@
+//! IAM identity-policy documents: decoding and the few questions the checks ask of them.
+//!
+//! IAM returns documents URL-encoded (RFC 3986) and the SDK does not decode them; some sources
+//! (the AWS-managed policies of emulators, hand-written fixtures) give plain JSON. `Statement`,
+//! `Action`, `NotAction`, `Resource` and `NotResource` may each be one value or a list.
+//! Condition values are never kept: reports must not leak them.
+
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+/// Why a document could not be understood. The document text itself is never included.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy document is not valid UTF-8 after URL-decoding")]
+    NotUtf8,
+    #[error("policy document is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("policy document: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// `Action` or `NotAction` (exactly one is present in a valid statement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actions {
+    Action(Vec<String>),
+    NotAction(Vec<String>),
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resources {
+    Resource(Vec<String>),
+    NotResource(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub actions: Actions,
+    pub resources: Resources,
+    /// Whether a `Condition` narrows the statement (its values are deliberately dropped).
+    pub has_condition: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyDocument {
+    pub statements: Vec<Statement>,
+}
+
+/// Largest document accepted; IAM's own limit is 10,240 characters for managed policies, so
+/// anything far bigger is not an IAM document and is refused before JSON parsing.
+const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+impl PolicyDocument {
+    /// Parses a document as IAM returns it: URL-encoded, or plain JSON.
+    pub fn parse(raw: &str) -> Result<Self, PolicyError> {
+        if raw.len() > MAX_DOCUMENT_BYTES {
+            return Err(PolicyError::Invalid(format!(
+                "larger than {MAX_DOCUMENT_BYTES} bytes"
+            )));
+        }
+        let trimmed = raw.trim();
+        // A JSON document starts with `{`; an encoded one with `%7B`. Decoding plain JSON would
+        // corrupt literal `%` sequences inside it, so only decode what is not already JSON.
+        let decoded;
+        let text = if trimmed.starts_with('{') {
+            trimmed
+        } else {
+            decoded = percent_decode_str(trimmed)
+                .decode_utf8()
+                .map_err(|_| PolicyError::NotUtf8)?;
+            decoded.as_ref()
+        };
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            // serde's message names line/column but never echoes the input.
+            PolicyError::InvalidJson(e.to_string())
+        })?;
+        Self::from_value(&value)
+    }
+
+    fn from_value(value: &Value) -> Result<Self, PolicyError> {
+        let object = value
+            .as_object()
+            .ok_or_else(|| invalid("the top level is not a JSON object"))?;
+        let statements = match object.get("Statement") {
+            None => return Err(invalid("it has no Statement")),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Statement::from_value(s, i + 1))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(single @ Value::Object(_)) => vec![Statement::from_value(single, 1)?],
+            Some(_) => return Err(invalid("Statement is neither an object nor a list")),
+        };
+        Ok(PolicyDocument { statements })
+    }
+
+    pub fn allow_statements(&self) -> impl Iterator<Item = &Statement> {
+        self.statements.iter().filter(|s| s.effect == Effect::Allow)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> PolicyError {
+    PolicyError::Invalid(message.into())
+}
+
+/// A JSON string or list of strings.
+fn string_or_list(value: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
+    match value {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| invalid(format!("{what} contains a value that is not a string")))
+            })
+            .collect(),
+        _ => Err(invalid(format!("{what} is neither a string nor a list"))),
+    }
+}
+
+impl Statement {
+    fn from_value(value: &Value, position: usize) -> Result<Self, PolicyError> {
+        let at = |message: &str| invalid(format!("statement {position}: {message}"));
+        let object = value.as_object().ok_or_else(|| at("is not an object"))?;
+        let effect = match object.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => Effect::Allow,
+            Some("Deny") => Effect::Deny,
+            Some(_) => return Err(at("Effect is neither Allow nor Deny")),
+            None => return Err(at("has no Effect")),
+        };
+        let field = |name: &str| -> Result<Option<Vec<String>>, PolicyError> {
+            object
+                .get(name)
+                .map(|v| string_or_list(v, &format!("statement {position}: {name}")))
+                .transpose()
+        };
+        let actions = match (field("Action")?, field("NotAction")?) {
+            (Some(list), None) => Actions::Action(list),
+            (None, Some(list)) => Actions::NotAction(list),
+            (Some(_), Some(_)) => return Err(at("has both Action and NotAction")),
+            (None, None) => return Err(at("has neither Action nor NotAction")),
+        };
+        let resources = match (field("Resource")?, field("NotResource")?) {
+            (Some(list), None) => Resources::Resource(list),
+            (None, Some(list)) => Resources::NotResource(list),
+            (Some(_), Some(_)) => return Err(at("has both Resource and NotResource")),
+            (None, None) => return Err(at("has neither Resource nor NotResource")),
+        };
+        let sid = object
+            .get("Sid")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok(Statement {
+            sid,
+            effect,
+            actions,
+            resources,
+            has_condition: object.get("Condition").is_some_and(|c| !c.is_null()),
+        })
+    }
+
+    fn is_allow(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+
+    /// An Allow of every action (`Action: "*"`) on every resource (`Resource: "*"`).
+    pub fn allows_full_admin(&self) -> bool {
+        self.is_allow()
+            && matches!(&self.actions, Actions::Action(list) if list.iter().any(|a| a == "*"))
+            && matches!(&self.resources, Resources::Resource(list) if list.iter().any(|r| r == "*"))
+    }
+
+    /// The wildcard action grants of an Allow: `*`, `<service>:*`, or `NotAction` (which allows
+    /// everything not listed). Empty for Deny statements and for specific actions.
+    pub fn wildcard_actions(&self) -> Vec<String> {
+        if !self.is_allow() {
+            return Vec::new();
+        }
+        match &self.actions {
+            Actions::NotAction(_) => vec!["NotAction".to_string()],
+            Actions::Action(list) => list
+                .iter()
+                .filter(|a| {
+                    let a = a.trim();
+                    a == "*" || a.split_once(':').is_some_and(|(_, action)| action == "*")
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The resource wildcards of an Allow: `Resource: "*"` or `NotResource`.
+    pub fn wildcard_resource(&self) -> Option<&'static str> {
+        if !self.is_allow() {
+            return None;
+        }
+        match &self.resources {
+            Resources::NotResource(_) => Some("NotResource"),
+            Resources::Resource(list) if list.iter().any(|r| r.trim() == "*") => Some("*"),
+            Resources::Resource(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADMIN_ENCODED: &str = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%7B%22Effect%22%3A%20%22Allow%22%2C%20%22Action%22%3A%20%22%2A%22%2C%20%22Resource%22%3A%20%22%2A%22%7D%5D%7D";
+
+    fn parse(json: &str) -> PolicyDocument {
+        PolicyDocument::parse(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    #[test]
+    fn url_encoded_and_plain_documents_parse_the_same() {
+        let encoded = PolicyDocument::parse(ADMIN_ENCODED).unwrap();
+        let plain = parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        );
+        assert_eq!(encoded, plain);
+        assert!(encoded.statements[0].allows_full_admin());
+    }
+
+    #[test]
+    fn plain_json_with_percent_signs_is_not_decoded() {
+        let doc = parse(
+            r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/100%25"}}"#,
+        );
+        assert_eq!(
+            doc.statements[0].resources,
+            Resources::Resource(vec!["arn:aws:s3:::b/100%25".into()])
+        );
+    }
+
+    #[test]
+    fn single_statement_object_and_string_or_list_values() {
+        let doc = parse(
+            r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject","ec2:*"],"Resource":"*"}}"#,
+        );
+        let statement = &doc.statements[0];
+        assert_eq!(statement.wildcard_actions(), vec!["ec2:*".to_string()]);
+        assert_eq!(statement.wildcard_resource(), Some("*"));
+        assert!(!statement.allows_full_admin());
+    }
+
+    #[test]
+    fn not_action_and_not_resource_count_as_wildcards_but_not_admin() {
+        let doc = parse(
+            r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::x"}]}"#,
+        );
+        let statement = &doc.statements[0];
+        assert_eq!(statement.wildcard_actions(), vec!["NotAction".to_string()]);
+        assert_eq!(statement.wildcard_resource(), Some("NotResource"));
+        assert!(!statement.allows_full_admin());
+    }
+
+    #[test]
+    fn deny_statements_never_grant() {
+        let doc = parse(r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+        let statement = &doc.statements[0];
+        assert!(!statement.allows_full_admin());
+        assert!(statement.wildcard_actions().is_empty());
+        assert_eq!(statement.wildcard_resource(), None);
+        assert_eq!(doc.allow_statements().count(), 0);
+    }
+
+    #[test]
+    fn admin_needs_both_wildcards_in_one_allow() {
+        let doc = parse(
+            r#"{"Statement":[
+                {"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::bucket"},
+                {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        );
+        assert!(!doc.statements.iter().any(Statement::allows_full_admin));
+        let listed = parse(
+            r#"{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","*"],"Resource":["arn:aws:s3:::b","*"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+        );
+        assert!(listed.statements[0].allows_full_admin());
+        assert!(listed.statements[0].has_condition);
+    }
+
+    #[test]
+    fn partial_wildcards_are_not_service_wildcards() {
+        let doc = parse(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}]}"#,
+        );
+        assert!(doc.statements[0].wildcard_actions().is_empty());
+        assert_eq!(doc.statements[0].wildcard_resource(), None);
+    }
+
+    #[test]
+    fn malformed_documents_are_errors() {
+        let cases = [
+            ("", "not valid JSON"),
+            ("%7B%22Statement", "not valid JSON"),
+            ("%FF%FE", "UTF-8"),
+            ("[]", "not a JSON object"),
+            (r#"{"Version":"2012-10-17"}"#, "no Statement"),
+            (r#"{"Statement":"x"}"#, "neither an object"),
+            (r#"{"Statement":[1]}"#, "not an object"),
+            (
+                r#"{"Statement":[{"Action":"*","Resource":"*"}]}"#,
+                "no Effect",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#,
+                "Effect",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                "neither Action",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"x","Resource":"*"}]}"#,
+                "both Action",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#,
+                "neither Resource",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":7,"Resource":"*"}]}"#,
+                "neither a string",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":["s3:*",null],"Resource":"*"}]}"#,
+                "not a string",
+            ),
+        ];
+        for (raw, expected) in cases {
+            let error = PolicyDocument::parse(raw).expect_err(raw).to_string();
+            assert!(error.contains(expected), "{raw}: {error}");
+        }
+    }
+
+    #[test]
+    fn errors_do_not_echo_the_document() {
+        let secret = r#"{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-secret"}}}]}"#;
+        let error = PolicyDocument::parse(secret).unwrap_err().to_string();
+        assert!(!error.contains("vpce-secret"), "{error}");
+    }
+
+    #[test]
+    fn huge_documents_are_refused() {
+        let huge = format!(r#"{{"Statement":[],"Pad":"{}"}}"#, "x".repeat(2 << 20));
+        assert!(PolicyDocument::parse(&huge).is_err());
+    }
+
+    #[test]
+    fn unicode_in_values_is_kept() {
+        let doc = parse(
+            r#"{"Statement":[{"Sid":"Zugriff für Ärzte ✓","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bücket/*"}]}"#,
+        );
+        assert_eq!(
+            doc.statements[0].sid.as_deref(),
+            Some("Zugriff für Ärzte ✓")
+        );
+    }
+}

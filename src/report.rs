@@ -1,0 +1,212 @@
+//! The report: schema version 1 of DESIGN.md. Fields are only ever added; anything else bumps
+//! [`SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::score::Score;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    /// Most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    fn rank(self) -> u8 {
+        match self {
+            Severity::Critical => 4,
+            Severity::High => 3,
+            Severity::Medium => 2,
+            Severity::Low => 1,
+        }
+    }
+
+    /// Whether this severity is `threshold` or worse.
+    pub fn is_at_least(self, threshold: Severity) -> bool {
+        self.rank() >= threshold.rank()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+}
+
+/// The verdict of one check on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Stable across runs: check, account, region, resource type and id.
+    pub id: String,
+    pub check_id: String,
+    pub service: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    /// The resource's region, or `global` for IAM.
+    pub region: String,
+    pub title: String,
+    /// Why it passed or failed, with the evidence, in one sentence.
+    pub detail: String,
+    pub remediation: String,
+    pub reference: String,
+}
+
+/// Something the audit could not read. The resources it concerns have no results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditError {
+    pub service: String,
+    pub region: String,
+    pub operation: String,
+    pub resource_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+impl SeverityCounts {
+    pub fn get(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+        }
+    }
+
+    fn increment(&mut self, severity: Severity) {
+        match severity {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub evaluated: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub failed_by_severity: SeverityCounts,
+}
+
+impl Summary {
+    pub fn of(results: &[CheckResult]) -> Self {
+        let mut summary = Summary {
+            evaluated: results.len(),
+            ..Summary::default()
+        };
+        for result in results {
+            match result.status {
+                Status::Pass => summary.passed += 1,
+                Status::Fail => {
+                    summary.failed += 1;
+                    summary.failed_by_severity.increment(result.severity);
+                }
+            }
+        }
+        summary
+    }
+}
+
+/// API requests the audit made: executions by service and by `service:Operation`, and the
+/// retried attempts on top of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiCalls {
+    pub total: u64,
+    pub retries: u64,
+    pub by_service: BTreeMap<String, u64>,
+    pub by_operation: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub run_id: String,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    /// The environment filter's value, or null for the whole account.
+    pub environment: Option<String>,
+    /// The tag key the environment filter matched on (null without a filter).
+    pub environment_tag_key: Option<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// False when any collection error (or a deadline) left something unevaluated.
+    pub complete: bool,
+    pub score: Score,
+    pub summary: Summary,
+    pub results: Vec<CheckResult>,
+    pub errors: Vec<AuditError>,
+    pub api_calls: ApiCalls,
+}
+
+impl Report {
+    pub fn failed(&self) -> impl Iterator<Item = &CheckResult> {
+        self.results.iter().filter(|r| r.status == Status::Fail)
+    }
+
+    /// Whether any failed result is `threshold` or worse (the CLI's `--fail-on`).
+    pub fn has_failure_at_least(&self, threshold: Severity) -> bool {
+        self.failed().any(|r| r.severity.is_at_least(threshold))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_order_from_critical_down() {
+        assert!(Severity::Critical.is_at_least(Severity::High));
+        assert!(Severity::High.is_at_least(Severity::High));
+        assert!(!Severity::Medium.is_at_least(Severity::High));
+        assert_eq!(
+            serde_json::to_string(&Severity::Critical).unwrap(),
+            "\"critical\""
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! What to audit: services, regions, environment filter and check options.
+//!
+//! Every entry point (CLI flags, Lambda events) builds an [`AuditRequest`] through the parsers
+//! here, so validation and its error messages exist once.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::Severity;
+use crate::score::Weights;
+
+/// A problem with the caller's input: reported as a one-line message, never a panic.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg)")]
+    UnknownService(String),
+    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg)")]
+    NoServices,
+    #[error("invalid region '{0}' (expected a name like us-east-1)")]
+    InvalidRegion(String),
+    #[error("invalid tag key '{0}': {1}")]
+    InvalidTagKey(String, &'static str),
+    #[error("invalid environment value '{0}': {1}")]
+    InvalidEnvironment(String, &'static str),
+    #[error("invalid port range '{0}' (expected PORT or FROM-TO within 0-65535)")]
+    InvalidPortRange(String),
+    #[error("invalid severity '{0}' (expected one of: critical, high, medium, low)")]
+    InvalidSeverity(String),
+    #[error("invalid weight '{0}' (expected SEVERITY=NUMBER, e.g. critical=10)")]
+    InvalidWeight(String),
+    #[error("{0} must be at least {1}")]
+    TooSmall(&'static str, u64),
+}
+
+/// An audited service. `sg` (security groups) is separate from `ec2` so either can be audited alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Ec2,
+    Rds,
+    S3,
+    Iam,
+    Sg,
+}
+
+impl Service {
+    pub const ALL: [Service; 5] = [
+        Service::Ec2,
+        Service::Rds,
+        Service::S3,
+        Service::Iam,
+        Service::Sg,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Ec2 => "ec2",
+            Service::Rds => "rds",
+            Service::S3 => "s3",
+            Service::Iam => "iam",
+            Service::Sg => "sg",
+        }
+    }
+
+    /// IAM and the S3 bucket list are account-wide; the others are collected per region.
+    pub fn is_regional(self) -> bool {
+        matches!(self, Service::Ec2 | Service::Rds | Service::Sg)
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Service {
+    type Err = RequestError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim().to_ascii_lowercase();
+        Service::ALL
+            .into_iter()
+            .find(|service| service.as_str() == name)
+            .ok_or_else(|| RequestError::UnknownService(s.trim().to_string()))
+    }
+}
+
+/// Parses `ec2,rds` style lists (also accepts `all`).
+pub fn parse_services<S: AsRef<str>>(items: &[S]) -> Result<BTreeSet<Service>, RequestError> {
+    let mut services = BTreeSet::new();
+    for item in items {
+        for name in item.as_ref().split(',').filter(|s| !s.trim().is_empty()) {
+            if name.trim().eq_ignore_ascii_case("all") {
+                services.extend(Service::ALL);
+            } else {
+                services.insert(name.parse()?);
+            }
+        }
+    }
+    if services.is_empty() {
+        return Err(RequestError::NoServices);
+    }
+    Ok(services)
+}
+
+/// Checks the shape of a region name (`us-east-1`, `us-gov-west-1`, `ap-southeast-2`, ...).
+/// Whether the region exists for the account is the API's business; this only rejects typos
+/// and hostile input before they reach an endpoint URL.
+pub fn validate_region(region: &str) -> Result<String, RequestError> {
+    let invalid = || RequestError::InvalidRegion(region.to_string());
+    let parts: Vec<&str> = region.split('-').collect();
+    let (last, rest) = parts.split_last().ok_or_else(invalid)?;
+    let well_formed = region.len() <= 32
+        && parts.len() >= 3
+        && rest[0].len() == 2
+        && rest
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit());
+    if well_formed {
+        Ok(region.to_string())
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Which regions the regional services are audited in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RegionSelection {
+    /// The region from the standard chain (AWS_REGION, profile, instance metadata).
+    #[default]
+    Default,
+    Listed(Vec<String>),
+    /// Every region enabled for the account (EC2 DescribeRegions).
+    AllEnabled,
+}
+
+impl RegionSelection {
+    /// From a list of names, a comma-separated string, or the word `all`.
+    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<Self, RequestError> {
+        let mut regions: Vec<String> = Vec::new();
+        for item in items {
+            for name in item.as_ref().split(',').map(str::trim) {
+                if name.is_empty() {
+                    continue;
+                }
+                if name.eq_ignore_ascii_case("all") {
+                    return Ok(RegionSelection::AllEnabled);
+                }
+                let region = validate_region(name)?;
+                if !regions.contains(&region) {
+                    regions.push(region);
+                }
+            }
+        }
+        Ok(if regions.is_empty() {
+            RegionSelection::Default
+        } else {
+            RegionSelection::Listed(regions)
+        })
+    }
+}
+
+/// Only resources tagged `tag_key` = `value` (value compared case-insensitively) are evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentFilter {
+    pub tag_key: String,
+    pub value: String,
+}
+
+pub const DEFAULT_ENVIRONMENT_TAG_KEY: &str = "Environment";
+
+impl EnvironmentFilter {
+    pub fn new(tag_key: &str, value: &str) -> Result<Self, RequestError> {
+        // Limits and characters of AWS tags (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
+        fn tag_chars_ok(s: &str) -> bool {
+            s.chars()
+                .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+        }
+        if tag_key.trim().is_empty() {
+            return Err(RequestError::InvalidTagKey(tag_key.into(), "it is empty"));
+        }
+        if tag_key.chars().count() > 128 {
+            return Err(RequestError::InvalidTagKey(
+                tag_key.into(),
+                "longer than 128 characters",
+            ));
+        }
+        if !tag_chars_ok(tag_key) {
+            return Err(RequestError::InvalidTagKey(
+                tag_key.into(),
+                "only letters, digits, spaces and _ . : / = + - @ are allowed",
+            ));
+        }
+        if value.trim().is_empty() {
+            return Err(RequestError::InvalidEnvironment(
+                value.into(),
+                "it is empty",
+            ));
+        }
+        if value.chars().count() > 256 {
+            return Err(RequestError::InvalidEnvironment(
+                value.into(),
+                "longer than 256 characters",
+            ));
+        }
+        if !tag_chars_ok(value) {
+            return Err(RequestError::InvalidEnvironment(
+                value.into(),
+                "only letters, digits, spaces and _ . : / = + - @ are allowed",
+            ));
+        }
+        Ok(EnvironmentFilter {
+            tag_key: tag_key.to_string(),
+            value: value.to_string(),
+        })
+    }
+
+    /// Whether a resource with these tags is in the environment.
+    pub fn matches<'a>(&self, tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> bool {
+        tags.into_iter()
+            .any(|(k, v)| *k == self.tag_key && v.trim().eq_ignore_ascii_case(self.value.trim()))
+    }
+}
+
+/// An inclusive port range, as in a security-group rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const fn new(from: u16, to: u16) -> Self {
+        PortRange { from, to }
+    }
+    pub const fn single(port: u16) -> Self {
+        PortRange {
+            from: port,
+            to: port,
+        }
+    }
+    pub fn overlaps(&self, other: &PortRange) -> bool {
+        self.from <= other.to && other.from <= self.to
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// Parses `22,3389,8000-8080`.
+pub fn parse_port_ranges(list: &str) -> Result<Vec<PortRange>, RequestError> {
+    let mut ranges = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let invalid = || RequestError::InvalidPortRange(item.to_string());
+        let range = match item.split_once('-') {
+            Some((from, to)) => PortRange::new(
+                from.trim().parse().map_err(|_| invalid())?,
+                to.trim().parse().map_err(|_| invalid())?,
+            ),
+            None => PortRange::single(item.parse().map_err(|_| invalid())?),
+        };
+        if range.from > range.to {
+            return Err(invalid());
+        }
+        ranges.push(range);
+    }
+    if ranges.is_empty() {
+        return Err(RequestError::InvalidPortRange(list.to_string()));
+    }
+    Ok(ranges)
+}
+
+/// A port (range) that must not be open to the world, with the service it usually carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskyPort {
+    pub ports: PortRange,
+    pub label: String,
+}
+
+/// The default high-risk ports: remote administration, file sharing and databases that are
+/// attacked within minutes of being exposed.
+pub fn default_high_risk_ports() -> Vec<RiskyPort> {
+    [
+        (20, 21, "FTP"),
+        (22, 22, "SSH"),
+        (23, 23, "Telnet"),
+        (25, 25, "SMTP"),
+        (135, 135, "RPC"),
+        (137, 139, "NetBIOS"),
+        (445, 445, "SMB"),
+        (1433, 1434, "MSSQL"),
+        (1521, 1521, "Oracle"),
+        (2375, 2376, "Docker"),
+        (3306, 3306, "MySQL"),
+        (3389, 3389, "RDP"),
+        (5432, 5432, "PostgreSQL"),
+        (5900, 5900, "VNC"),
+        (6379, 6379, "Redis"),
+        (9200, 9200, "Elasticsearch"),
+        (9300, 9300, "Elasticsearch"),
+        (11211, 11211, "Memcached"),
+        (27017, 27017, "MongoDB"),
+    ]
+    .into_iter()
+    .map(|(from, to, label)| RiskyPort {
+        ports: PortRange::new(from, to),
+        label: label.to_string(),
+    })
+    .collect()
+}
+
+/// Tunables of the checks and the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// `rds.backup_retention` passes at this many days or more (FSBP RDS.11 asks for 7).
+    pub min_backup_retention_days: u32,
+    pub high_risk_ports: Vec<RiskyPort>,
+    pub weights: Weights,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            min_backup_retention_days: 7,
+            high_risk_ports: default_high_risk_ports(),
+            weights: Weights::default(),
+        }
+    }
+}
+
+/// Upper bound on concurrent per-resource API calls (per-bucket S3 calls, managed policy reads).
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// One audit: what to look at and how to judge it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRequest {
+    pub services: BTreeSet<Service>,
+    pub regions: RegionSelection,
+    pub environment: Option<EnvironmentFilter>,
+    pub options: CheckOptions,
+    pub concurrency: usize,
+}
+
+impl Default for AuditRequest {
+    fn default() -> Self {
+        AuditRequest {
+            services: Service::ALL.into_iter().collect(),
+            regions: RegionSelection::Default,
+            environment: None,
+            options: CheckOptions::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Parses `critical`, `HIGH`, ...
+pub fn parse_severity(s: &str) -> Result<Severity, RequestError> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "critical" => Ok(Severity::Critical),
+        "high" => Ok(Severity::High),
+        "medium" => Ok(Severity::Medium),
+        "low" => Ok(Severity::Low),
+        _ => Err(RequestError::InvalidSeverity(s.to_string())),
+    }
+}
+
+/// Parses `critical=10,high=5` into the default weights with those overrides.
+pub fn parse_weights(list: &str) -> Result<Weights, RequestError> {
+    let mut weights = Weights::default();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let invalid = || RequestError::InvalidWeight(item.to_string());
+        let (name, value) = item.split_once('=').ok_or_else(invalid)?;
+        let severity = parse_severity(name).map_err(|_| invalid())?;
+        let value: f64 = value.trim().parse().map_err(|_| invalid())?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(invalid());
+        }
+        weights.set(severity, value);
+    }
+    Ok(weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_parse_lists_and_reject_unknown_names() {
+        let services = parse_services(&["ec2,S3", " iam "]).unwrap();
+        assert_eq!(
+            services.into_iter().collect::<Vec<_>>(),
+            vec![Service::Ec2, Service::S3, Service::Iam]
+        );
+        assert_eq!(parse_services(&["all"]).unwrap().len(), 5);
+        assert_eq!(
+            parse_services(&["ec2,lambda"]),
+            Err(RequestError::UnknownService("lambda".into()))
+        );
+        assert_eq!(parse_services(&[","]), Err(RequestError::NoServices));
+    }
+
+    #[test]
+    fn region_names_are_validated() {
+        for ok in [
+            "us-east-1",
+            "eu-west-3",
+            "us-gov-west-1",
+            "ap-southeast-2",
+            "cn-north-1",
+        ] {
+            assert_eq!(validate_region(ok), Ok(ok.to_string()), "{ok}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "us-east-1/../x",
+            "u-east-1",
+            "us--1",
+            "127.0.0.1",
+        ] {
+            assert!(validate_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_selection_deduplicates_and_understands_all() {
+        assert_eq!(
+            RegionSelection::parse(&["eu-west-1,us-east-1", "eu-west-1"]).unwrap(),
+            RegionSelection::Listed(vec!["eu-west-1".into(), "us-east-1".into()])
+        );
+        assert_eq!(
+            RegionSelection::parse(&["all"]).unwrap(),
+            RegionSelection::AllEnabled
+        );
+        assert_eq!(
+            RegionSelection::parse::<&str>(&[]).unwrap(),
+            RegionSelection::Default
+        );
+        assert!(RegionSelection::parse(&["eu-west-1,moon-1"]).is_err());
+    }
+
+    #[test]
+    fn environment_filter_matches_value_case_insensitively_but_key_exactly() {
+        let filter = EnvironmentFilter::new("Environment", "prod").unwrap();
+        let tags = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let matches = |t: Vec<(String, String)>| filter.matches(t.iter().map(|(k, v)| (k, v)));
+        assert!(matches(tags("Environment", "PROD")));
+        assert!(matches(tags("Environment", "prod ")));
+        assert!(!matches(tags("environment", "prod")));
+        assert!(!matches(tags("Environment", "production")));
+        assert!(!matches(vec![]));
+        assert!(EnvironmentFilter::new("", "prod").is_err());
+        assert!(EnvironmentFilter::new("Env", "").is_err());
+        assert!(EnvironmentFilter::new("Env{}", "prod").is_err());
+        assert!(EnvironmentFilter::new(&"k".repeat(129), "prod").is_err());
+    }
+
+    #[test]
+    fn port_ranges_parse_and_reject_nonsense() {
+        assert_eq!(
+            parse_port_ranges("22, 8000-8080").unwrap(),
+            vec![PortRange::single(22), PortRange::new(8000, 8080)]
+        );
+        for bad in ["", "70000", "10-5", "ssh", "1-2-3"] {
+            assert!(parse_port_ranges(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weights_parse_overrides() {
+        let weights = parse_weights("critical=20, low=0").unwrap();
+        assert_eq!(weights.get(Severity::Critical), 20.0);
+        assert_eq!(weights.get(Severity::High), 5.0);
+        assert_eq!(weights.get(Severity::Low), 0.0);
+        for bad in ["critical", "urgent=1", "high=-1", "high=NaN"] {
+            assert!(parse_weights(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn default_high_risk_ports_cover_the_documented_list() {
+        let ports = default_high_risk_ports();
+        for port in [
+            20, 21, 22, 23, 25, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900,
+            6379, 9200, 9300, 11211, 27017,
+        ] {
+            assert!(
+                ports
+                    .iter()
+                    .any(|r| r.ports.overlaps(&PortRange::single(port))),
+                "{port}"
+            );
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The severity-weighted compliance score:
+//! 100 × Σ weight(passed) / Σ weight(evaluated), overall and per service.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{CheckResult, Severity, Status};
+
+/// Weight of one result of each severity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    pub critical: f64,
+    pub high: f64,
+    pub medium: f64,
+    pub low: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            critical: 10.0,
+            high: 5.0,
+            medium: 2.0,
+            low: 1.0,
+        }
+    }
+}
+
+impl Weights {
+    pub fn get(&self, severity: Severity) -> f64 {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+        }
+    }
+
+    pub fn set(&mut self, severity: Severity, weight: f64) {
+        match severity {
+            Severity::Critical => self.critical = weight,
+            Severity::High => self.high = weight,
+            Severity::Medium => self.medium = weight,
+            Severity::Low => self.low = weight,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0–100 with one decimal; `None` (JSON null) when nothing was evaluated.
+    pub overall: Option<f64>,
+    pub by_service: BTreeMap<String, Option<f64>>,
+    pub weights: Weights,
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: f64,
+    evaluated: f64,
+}
+
+impl Tally {
+    fn add(&mut self, weight: f64, passed: bool) {
+        self.evaluated += weight;
+        if passed {
+            self.passed += weight;
+        }
+    }
+
+    fn percent(&self) -> Option<f64> {
+        // All-zero weights leave nothing to measure: same as nothing evaluated.
+        (self.evaluated > 0.0).then(|| (1000.0 * self.passed / self.evaluated).round() / 10.0)
+    }
+}
+
+pub fn score(results: &[CheckResult], weights: Weights) -> Score {
+    let mut overall = Tally::default();
+    let mut by_service: BTreeMap<String, Tally> = BTreeMap::new();
+    for result in results {
+        let weight = weights.get(result.severity);
+        let passed = result.status == Status::Pass;
+        overall.add(weight, passed);
+        by_service
+            .entry(result.service.clone())
+            .or_default()
+            .add(weight, passed);
+    }
+    Score {
+        overall: overall.percent(),
+        by_service: by_service
+            .into_iter()
+            .map(|(service, tally)| (service, tally.percent()))
+            .collect(),
+        weights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(service: &str, severity: Severity, status: Status) -> CheckResult {
+        CheckResult {
+            id: String::new(),
+            check_id: format!("{service}.x"),
+            service: service.into(),
+            severity,
+            status,
+            resource_type: String::new(),
+            resource_id: String::new(),
+            resource_arn: None,
+            region: "us-east-1".into(),
+            title: String::new(),
+            detail: String::new(),
+            remediation: String::new(),
+            reference: String::new(),
+        }
+    }
+
+    #[test]
+    fn nothing_evaluated_scores_null() {
+        let score = score(&[], Weights::default());
+        assert_eq!(score.overall, None);
+        assert!(score.by_service.is_empty());
+    }
+
+    #[test]
+    fn score_is_weighted_by_severity() {
+        let results = [
+            result("s3", Severity::Critical, Status::Fail),
+            result("s3", Severity::Medium, Status::Pass),
+            result("ec2", Severity::High, Status::Pass),
+            result("ec2", Severity::Low, Status::Pass),
+        ];
+        let score = score(&results, Weights::default());
+        // passed 2 + 5 + 1 = 8 of 10 + 2 + 5 + 1 = 18
+        assert_eq!(score.overall, Some(44.4));
+        assert_eq!(score.by_service["s3"], Some(16.7));
+        assert_eq!(score.by_service["ec2"], Some(100.0));
+    }
+
+    #[test]
+    fn custom_weights_apply_and_zero_weights_mean_unscored() {
+        let results = [
+            result("iam", Severity::Critical, Status::Fail),
+            result("iam", Severity::Low, Status::Pass),
+        ];
+        let mut weights = Weights::default();
+        weights.set(Severity::Critical, 1.0);
+        assert_eq!(score(&results, weights).overall, Some(50.0));
+        let zero = Weights {
+            critical: 0.0,
+            high: 0.0,
+            medium: 0.0,
+            low: 0.0,
+        };
+        assert_eq!(score(&results, zero).overall, None);
+    }
+}
