@@ -1,0 +1,141 @@
+//! EC2: instances, volumes and security groups, one paginated listing each.
+
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::Client;
+
+use super::errors::each_page;
+use super::{tag_map, Call, Collection};
+use crate::inventory::{partition, IngressRule, Instance, SecurityGroup, Volume};
+
+fn arn(region: &str, account: &str, kind: &str, id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{account}:{kind}/{id}", partition(region))
+}
+
+fn tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Tags {
+    tag_map(tags, |t| t.key(), |t| t.value())
+}
+
+pub(super) async fn instances_and_volumes(client: Client, region: &str, account: &str) -> Collection {
+    let (mut instances, volumes) = futures::join!(
+        instances(&client, region, account),
+        volumes(&client, region, account)
+    );
+    instances.merge(volumes);
+    instances
+}
+
+async fn instances(client: &Client, region: &str, account: &str) -> Collection {
+    let mut collection = Collection::default();
+    let call = Call::new("ec2", region, "DescribeInstances");
+    // Terminated instances linger in listings for an hour; they have nothing left to secure.
+    let live_states = Filter::builder()
+        .name("instance-state-name")
+        .set_values(Some(
+            ["pending", "running", "shutting-down", "stopping", "stopped"]
+                .map(String::from)
+                .to_vec(),
+        ))
+        .build();
+    let pages = client
+        .describe_instances()
+        .filters(live_states)
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+            for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+                let Some(id) = instance.instance_id() else { continue };
+                let metadata = instance.metadata_options();
+                inventory.instances.push(Instance {
+                    id: id.to_string(),
+                    region: region.to_string(),
+                    arn: arn(region, account, "instance", id),
+                    state: instance
+                        .state()
+                        .and_then(|s| s.name())
+                        .map_or("unknown", |s| s.as_str())
+                        .to_string(),
+                    http_tokens: metadata.and_then(|m| m.http_tokens()).map(|t| t.as_str().to_string()),
+                    http_endpoint: metadata
+                        .and_then(|m| m.http_endpoint())
+                        .map(|e| e.as_str().to_string()),
+                    public_ip: instance.public_ip_address().map(str::to_string),
+                    tags: tags(instance.tags()),
+                });
+            }
+    })
+    .await;
+    collection
+}
+
+async fn volumes(client: &Client, region: &str, account: &str) -> Collection {
+    let mut collection = Collection::default();
+    let call = Call::new("ec2", region, "DescribeVolumes");
+    let pages = client.describe_volumes().max_results(500).into_paginator().send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+            for volume in page.volumes() {
+                let Some(id) = volume.volume_id() else { continue };
+                inventory.volumes.push(Volume {
+                    id: id.to_string(),
+                    region: region.to_string(),
+                    arn: arn(region, account, "volume", id),
+                    encrypted: volume.encrypted().unwrap_or(false),
+                    kms_key_id: volume.kms_key_id().map(str::to_string),
+                    state: volume.state().map_or("unknown", |s| s.as_str()).to_string(),
+                    attached_instances: volume
+                        .attachments()
+                        .iter()
+                        .filter_map(|a| a.instance_id().map(str::to_string))
+                        .collect(),
+                    tags: tags(volume.tags()),
+                });
+            }
+    })
+    .await;
+    collection
+}
+
+pub(super) async fn security_groups(client: Client, region: &str, account: &str) -> Collection {
+    let mut collection = Collection::default();
+    let call = Call::new("ec2", region, "DescribeSecurityGroups");
+    let pages = client
+        .describe_security_groups()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+            for group in page.security_groups() {
+                let Some(id) = group.group_id() else { continue };
+                let ingress = group
+                    .ip_permissions()
+                    .iter()
+                    .map(|permission| IngressRule {
+                        protocol: permission.ip_protocol().unwrap_or("-1").to_string(),
+                        from_port: permission.from_port(),
+                        to_port: permission.to_port(),
+                        cidrs: permission
+                            .ip_ranges()
+                            .iter()
+                            .filter_map(|r| r.cidr_ip())
+                            .chain(permission.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
+                            .map(str::to_string)
+                            .collect(),
+                    })
+                    .collect();
+                inventory.security_groups.push(SecurityGroup {
+                    id: id.to_string(),
+                    name: group.group_name().unwrap_or_default().to_string(),
+                    vpc_id: group.vpc_id().map(str::to_string),
+                    region: region.to_string(),
+                    arn: arn(region, group.owner_id().unwrap_or(account), "security-group", id),
+                    ingress,
+                    tags: tags(group.tags()),
+                });
+            }
+    })
+    .await;
+    collection
+}

@@ -1,0 +1,236 @@
+//! IAM: roles, users and groups with their policies from GetAccountAuthorizationDetails (a few
+//! paginated calls for the whole account), plus one read per attached AWS-managed policy.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use aws_sdk_iam::types::{EntityType, ManagedPolicyDetail, PolicyDetail};
+use aws_sdk_iam::Client;
+use futures::stream::{self, StreamExt};
+
+use super::errors::each_page;
+use super::{tag_map, Call, Collection};
+use crate::inventory::{PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags};
+use crate::policy::PolicyDocument;
+use crate::report::AuditError;
+
+const REGION: &str = "global";
+
+/// Documents by managed-policy ARN; `None` when unreadable (an error was recorded).
+type ManagedDocuments = HashMap<String, Option<Arc<PolicyDocument>>>;
+
+/// A group's own policies, to hand on to its members.
+struct GroupPolicies {
+    inline: Vec<(String, Option<Arc<PolicyDocument>>)>,
+    attached: Vec<(String, String)>,
+}
+
+fn parse(raw: Option<&str>, policy: &str, errors: &mut Vec<AuditError>) -> Option<Arc<PolicyDocument>> {
+    let call = Call::new("iam", REGION, "ParsePolicyDocument").on(policy);
+    match raw.map(PolicyDocument::parse) {
+        Some(Ok(document)) => Some(Arc::new(document)),
+        Some(Err(error)) => {
+            errors.push(call.entry("MalformedPolicyDocument".into(), error.to_string()));
+            None
+        }
+        None => {
+            errors.push(call.entry("MissingPolicyDocument".into(), "IAM returned no document".into()));
+            None
+        }
+    }
+}
+
+fn default_document(policy: &ManagedPolicyDetail, errors: &mut Vec<AuditError>) -> Option<Arc<PolicyDocument>> {
+    let name = policy.arn().or(policy.policy_name()).unwrap_or_default();
+    let default = policy.policy_version_list().iter().find(|v| v.is_default_version());
+    parse(default.and_then(|v| v.document()), name, errors)
+}
+
+fn inline(policies: &[PolicyDetail], owner: &str, errors: &mut Vec<AuditError>) -> Vec<(String, Option<Arc<PolicyDocument>>)> {
+    policies
+        .iter()
+        .map(|p| {
+            let name = p.policy_name().unwrap_or_default().to_string();
+            let document = parse(p.policy_document(), &format!("{owner}/{name}"), errors);
+            (name, document)
+        })
+        .collect()
+}
+
+/// The raw listing, before users are joined with their groups.
+#[derive(Default)]
+struct Listing {
+    roles: Vec<aws_sdk_iam::types::RoleDetail>,
+    users: Vec<aws_sdk_iam::types::UserDetail>,
+    groups: Vec<aws_sdk_iam::types::GroupDetail>,
+    local_policies: Vec<ManagedPolicyDetail>,
+}
+
+pub(super) async fn principals(client: &Client, concurrency: usize) -> Collection {
+    let mut collection = Collection::default();
+    let errors = &mut collection.errors;
+    let mut listing = Listing::default();
+    // AWS-managed policies are left out of the listing: there are over a thousand, and only
+    // the few attached ones matter. They are read one by one below.
+    let pages = client
+        .get_account_authorization_details()
+        .set_filter(Some(vec![
+            EntityType::Role,
+            EntityType::User,
+            EntityType::Group,
+            EntityType::LocalManagedPolicy,
+        ]))
+        .max_items(1000)
+        .into_paginator()
+        .send();
+    each_page(pages, &Call::new("iam", REGION, "GetAccountAuthorizationDetails"), errors, |page| {
+        listing.roles.extend(page.role_detail_list.unwrap_or_default());
+        listing.users.extend(page.user_detail_list.unwrap_or_default());
+        listing.groups.extend(page.group_detail_list.unwrap_or_default());
+        listing.local_policies.extend(page.policies.unwrap_or_default());
+    })
+    .await;
+
+    let mut managed: ManagedDocuments = listing
+        .local_policies
+        .iter()
+        .filter_map(|p| Some((p.arn()?.to_string(), default_document(p, errors))))
+        .collect();
+    let attached_arns: BTreeSet<String> = listing
+        .roles
+        .iter()
+        .flat_map(|r| r.attached_managed_policies())
+        .chain(listing.users.iter().flat_map(|u| u.attached_managed_policies()))
+        .chain(listing.groups.iter().flat_map(|g| g.attached_managed_policies()))
+        .filter_map(|p| p.policy_arn())
+        .filter(|arn| !managed.contains_key(*arn))
+        .map(str::to_string)
+        .collect();
+    let mut fetched = stream::iter(attached_arns)
+        .map(|arn| async move {
+            let result = fetch_managed_policy(client, &arn).await;
+            (arn, result)
+        })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((arn, result)) = fetched.next().await {
+        let document = match result {
+            Ok(raw) => parse(Some(&raw), &arn, errors),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        };
+        managed.insert(arn, document);
+    }
+
+    let attachment = |name: &str, arn: &str, via_group: Option<&str>| PolicyAttachment {
+        name: name.to_string(),
+        source: PolicySource::Managed { arn: arn.to_string() },
+        via_group: via_group.map(str::to_string),
+        document: managed.get(arn).cloned().flatten(),
+    };
+    let inline_attachment = |(name, document): &(String, Option<Arc<PolicyDocument>>), via_group: Option<&str>| PolicyAttachment {
+        name: name.clone(),
+        source: PolicySource::Inline,
+        via_group: via_group.map(str::to_string),
+        document: document.clone(),
+    };
+
+    let mut groups: HashMap<String, GroupPolicies> = HashMap::new();
+    for group in &listing.groups {
+        let name = group.group_name().unwrap_or_default();
+        let policies = GroupPolicies {
+            inline: inline(group.group_policy_list(), name, errors),
+            attached: group
+                .attached_managed_policies()
+                .iter()
+                .filter_map(|p| Some((p.policy_name()?.to_string(), p.policy_arn()?.to_string())))
+                .collect(),
+        };
+        let mut attachments: Vec<PolicyAttachment> = policies.inline.iter().map(|p| inline_attachment(p, None)).collect();
+        attachments.extend(policies.attached.iter().map(|(n, a)| attachment(n, a, None)));
+        collection.inventory.principals.push(Principal {
+            kind: PrincipalKind::Group,
+            name: name.to_string(),
+            arn: group.arn().unwrap_or_default().to_string(),
+            tags: None,
+            policies: attachments,
+        });
+        groups.insert(name.to_string(), policies);
+    }
+
+    for role in &listing.roles {
+        let name = role.role_name().unwrap_or_default();
+        let mut policies: Vec<PolicyAttachment> = inline(role.role_policy_list(), name, errors)
+            .iter()
+            .map(|p| inline_attachment(p, None))
+            .collect();
+        policies.extend(role.attached_managed_policies().iter().filter_map(|p| {
+            Some(attachment(p.policy_name()?, p.policy_arn()?, None))
+        }));
+        collection.inventory.principals.push(Principal {
+            kind: PrincipalKind::Role,
+            name: name.to_string(),
+            arn: role.arn().unwrap_or_default().to_string(),
+            tags: Some(tags(role.tags())),
+            policies,
+        });
+    }
+
+    for user in &listing.users {
+        let name = user.user_name().unwrap_or_default();
+        let mut policies: Vec<PolicyAttachment> = inline(user.user_policy_list(), name, errors)
+            .iter()
+            .map(|p| inline_attachment(p, None))
+            .collect();
+        policies.extend(user.attached_managed_policies().iter().filter_map(|p| {
+            Some(attachment(p.policy_name()?, p.policy_arn()?, None))
+        }));
+        for group_name in user.group_list() {
+            if let Some(group) = groups.get(group_name) {
+                policies.extend(group.inline.iter().map(|p| inline_attachment(p, Some(group_name))));
+                policies.extend(group.attached.iter().map(|(n, a)| attachment(n, a, Some(group_name))));
+            }
+        }
+        collection.inventory.principals.push(Principal {
+            kind: PrincipalKind::User,
+            name: name.to_string(),
+            arn: user.arn().unwrap_or_default().to_string(),
+            tags: Some(tags(user.tags())),
+            policies,
+        });
+    }
+    collection
+}
+
+fn tags(tags: &[aws_sdk_iam::types::Tag]) -> Tags {
+    tag_map(tags, |t| Some(t.key()), |t| Some(t.value()))
+}
+
+/// The default version's document of a managed policy outside the listing.
+async fn fetch_managed_policy(client: &Client, arn: &str) -> Result<String, AuditError> {
+    let policy = client
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| Call::new("iam", REGION, "GetPolicy").on(arn).error(&e))?;
+    let version = policy
+        .policy()
+        .and_then(|p| p.default_version_id())
+        .unwrap_or("v1")
+        .to_string();
+    let call = Call::new("iam", REGION, "GetPolicyVersion").on(arn);
+    let output = client
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+        .map_err(|e| call.error(&e))?;
+    output
+        .policy_version()
+        .and_then(|v| v.document())
+        .map(str::to_string)
+        .ok_or_else(|| call.entry("MissingPolicyDocument".into(), "IAM returned no document".into()))
+}

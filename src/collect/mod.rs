@@ -1,0 +1,296 @@
+//! The only layer that talks to AWS: one collector per service, turning SDK responses into
+//! inventory and API errors into report entries. It never decides pass or fail.
+
+mod accounting;
+mod ec2;
+mod errors;
+mod iam;
+mod rds;
+mod s3;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
+use aws_smithy_types::endpoint::Endpoint;
+use futures::future::{join_all, BoxFuture};
+use futures::FutureExt;
+
+pub use accounting::{ApiCallCounter, ApiCallSnapshot};
+pub(crate) use errors::Call;
+
+use crate::inventory::Inventory;
+use crate::report::AuditError;
+use crate::request::{AuditRequest, Service};
+
+/// How to reach AWS: the standard credential and region chains, optionally narrowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub profile: Option<String>,
+    /// Overrides the region chain; also the region of global clients (IAM, STS, S3 Control).
+    pub region: Option<String>,
+    /// Sends every client to this endpoint (an emulator); `AWS_ENDPOINT_URL` works too.
+    pub endpoint_url: Option<String>,
+    /// Attempts per API call, first try included, in the SDK's standard retry mode.
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    /// Limit on one attempt of one call, so a stuck connection cannot eat the run.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            // Throttling on large accounts clears within a few backoffs; nightly runs can wait.
+            max_attempts: 8,
+            connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The clients of one region.
+#[derive(Clone)]
+struct Regional {
+    ec2: aws_sdk_ec2::Client,
+    rds: aws_sdk_rds::Client,
+    s3: aws_sdk_s3::Client,
+}
+
+/// SDK configuration and clients, built once and shared by every run of the process.
+pub struct Clients {
+    sdk: SdkConfig,
+    /// Region of the global clients and the default audit region.
+    home_region: Option<String>,
+    custom_endpoint: Option<String>,
+    counter: ApiCallCounter,
+    regional: Mutex<HashMap<String, Regional>>,
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    s3control: aws_sdk_s3control::Client,
+}
+
+/// The S3 Control endpoint rules prefix the host with the account id, which breaks a custom
+/// endpoint such as `http://127.0.0.1:5000` (`123456789012.127.0.0.1` does not resolve). With a
+/// custom endpoint, send requests to exactly that endpoint.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> EndpointFuture<'a> {
+        EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
+    }
+}
+
+impl Clients {
+    /// Loads credentials and region the standard way (environment, profile, SSO, credential
+    /// process, instance or task role). Does not call AWS.
+    pub async fn load(settings: &ConnectionSettings) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(settings.max_attempts.max(1))
+                    .with_initial_backoff(Duration::from_millis(200))
+                    .with_max_backoff(Duration::from_secs(20)),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(settings.connect_timeout)
+                    .operation_attempt_timeout(settings.attempt_timeout)
+                    .build(),
+            );
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        Self::from_sdk_config(loader.load().await)
+    }
+
+    pub fn from_sdk_config(sdk: SdkConfig) -> Self {
+        let counter = ApiCallCounter::default();
+        let home_region = sdk.region().map(|r| r.to_string());
+        let custom_endpoint = sdk.endpoint_url().map(str::to_string);
+        // IAM and STS resolve their global endpoints from any region.
+        let global_region = Region::new(home_region.clone().unwrap_or_else(|| "us-east-1".into()));
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&sdk)
+                .region(global_region.clone())
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&sdk)
+                .region(global_region.clone())
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let mut s3control = aws_sdk_s3control::config::Builder::from(&sdk)
+            .region(global_region)
+            .interceptor(counter.clone());
+        if let Some(url) = &custom_endpoint {
+            s3control = s3control.endpoint_resolver(FixedEndpoint(url.clone()));
+        }
+        Clients {
+            sdk,
+            home_region,
+            custom_endpoint,
+            counter,
+            regional: Mutex::new(HashMap::new()),
+            iam,
+            sts,
+            s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
+        }
+    }
+
+    pub fn home_region(&self) -> Option<&str> {
+        self.home_region.as_deref()
+    }
+
+    pub fn api_calls(&self) -> &ApiCallCounter {
+        &self.counter
+    }
+
+    pub fn sts(&self) -> &aws_sdk_sts::Client {
+        &self.sts
+    }
+
+    fn regional(&self, region: &str) -> Regional {
+        let mut cache = self.regional.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let region = Region::new(region.to_string());
+                Regional {
+                    ec2: aws_sdk_ec2::Client::from_conf(
+                        aws_sdk_ec2::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
+                    rds: aws_sdk_rds::Client::from_conf(
+                        aws_sdk_rds::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
+                    s3: aws_sdk_s3::Client::from_conf(
+                        aws_sdk_s3::config::Builder::from(&self.sdk)
+                            .region(region)
+                            .interceptor(self.counter.clone())
+                            // Virtual-hosted buckets need DNS names only AWS provides.
+                            .force_path_style(self.custom_endpoint.is_some())
+                            .build(),
+                    ),
+                }
+            })
+            .clone()
+    }
+
+    pub(crate) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        self.regional(region).ec2
+    }
+
+    pub(crate) fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+        self.regional(region).rds
+    }
+
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        self.regional(region).s3
+    }
+
+    pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
+        &self.iam
+    }
+
+    pub(crate) fn s3control(&self) -> &aws_sdk_s3control::Client {
+        &self.s3control
+    }
+
+    /// Every region enabled for the account.
+    pub async fn enabled_regions(&self, from_region: &str) -> Result<Vec<String>, AuditError> {
+        let call = Call::new("ec2", from_region, "DescribeRegions");
+        let output = self
+            .ec2(from_region)
+            .describe_regions()
+            .all_regions(false)
+            .send()
+            .await
+            .map_err(|e| call.error(&e))?;
+        let mut regions: Vec<String> = output
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        regions.sort();
+        Ok(regions)
+    }
+}
+
+/// What a collector brings back: inventory and the errors met on the way.
+#[derive(Debug, Default)]
+pub struct Collection {
+    pub inventory: Inventory,
+    pub errors: Vec<AuditError>,
+}
+
+impl Collection {
+    fn merge(&mut self, other: Collection) {
+        self.inventory.merge(other.inventory);
+        self.errors.extend(other.errors);
+    }
+}
+
+/// Collects every requested service in every region at once.
+pub async fn collect(
+    clients: &Clients,
+    request: &AuditRequest,
+    account_id: &str,
+    regions: &[String],
+) -> Collection {
+    let mut units: Vec<BoxFuture<'_, Collection>> = Vec::new();
+    for region in regions {
+        for service in request.services.iter().filter(|s| s.is_regional()) {
+            let region = region.as_str();
+            units.push(match service {
+                Service::Ec2 => ec2::instances_and_volumes(clients.ec2(region), region, account_id).boxed(),
+                Service::Sg => ec2::security_groups(clients.ec2(region), region, account_id).boxed(),
+                Service::Rds => rds::databases(clients.rds(region), region).boxed(),
+                // Global: collected once below.
+                Service::S3 | Service::Iam => continue,
+            });
+        }
+    }
+    if request.services.contains(&Service::S3) {
+        units.push(s3::buckets(clients, account_id, request.environment.as_ref(), request.concurrency).boxed());
+    }
+    if request.services.contains(&Service::Iam) {
+        units.push(iam::principals(clients.iam(), request.concurrency).boxed());
+    }
+    let mut collection = Collection::default();
+    for unit in join_all(units).await {
+        collection.merge(unit);
+    }
+    collection
+}
+
+/// Tags as a map, from any SDK's tag type.
+fn tag_map<T>(tags: &[T], key: impl Fn(&T) -> Option<&str>, value: impl Fn(&T) -> Option<&str>) -> crate::inventory::Tags {
+    tags.iter()
+        .filter_map(|t| Some((key(t)?.to_string(), value(t).unwrap_or_default().to_string())))
+        .collect()
+}
