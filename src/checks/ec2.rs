@@ -68,8 +68,11 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
             &resource,
             volume.encrypted,
             || match &volume.kms_key_id {
-                Some(key) => format!("The volume is encrypted with KMS key {key}."),
-                None => "The volume is encrypted.".into(),
+                Some(key) => format!(
+                    "The volume is encrypted with KMS key {key} ({}, {attachment}).",
+                    volume.state
+                ),
+                None => format!("The volume is encrypted ({}, {attachment}).", volume.state),
             },
             || {
                 format!(

@@ -79,9 +79,12 @@ impl Intercept for ApiCallCounter {
         "ApiCallCounter"
     }
 
-    fn read_before_execution(
+    // Once per execution. Not `read_before_execution`: client interceptors run that before
+    // the operation's configuration (and its Metadata) is in the bag.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let (service, operation) = match cfg.load::<Metadata>() {

@@ -8,14 +8,21 @@ use super::{tag_map, Call, Collection};
 use crate::inventory::{partition, IngressRule, Instance, SecurityGroup, Volume};
 
 fn arn(region: &str, account: &str, kind: &str, id: &str) -> String {
-    format!("arn:{}:ec2:{region}:{account}:{kind}/{id}", partition(region))
+    format!(
+        "arn:{}:ec2:{region}:{account}:{kind}/{id}",
+        partition(region)
+    )
 }
 
 fn tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Tags {
     tag_map(tags, |t| t.key(), |t| t.value())
 }
 
-pub(super) async fn instances_and_volumes(client: Client, region: &str, account: &str) -> Collection {
+pub(super) async fn instances_and_volumes(
+    client: Client,
+    region: &str,
+    account: &str,
+) -> Collection {
     let (mut instances, volumes) = futures::join!(
         instances(&client, region, account),
         volumes(&client, region, account)
@@ -44,26 +51,30 @@ async fn instances(client: &Client, region: &str, account: &str) -> Collection {
         .send();
     let inventory = &mut collection.inventory;
     each_page(pages, &call, &mut collection.errors, |page| {
-            for instance in page.reservations().iter().flat_map(|r| r.instances()) {
-                let Some(id) = instance.instance_id() else { continue };
-                let metadata = instance.metadata_options();
-                inventory.instances.push(Instance {
-                    id: id.to_string(),
-                    region: region.to_string(),
-                    arn: arn(region, account, "instance", id),
-                    state: instance
-                        .state()
-                        .and_then(|s| s.name())
-                        .map_or("unknown", |s| s.as_str())
-                        .to_string(),
-                    http_tokens: metadata.and_then(|m| m.http_tokens()).map(|t| t.as_str().to_string()),
-                    http_endpoint: metadata
-                        .and_then(|m| m.http_endpoint())
-                        .map(|e| e.as_str().to_string()),
-                    public_ip: instance.public_ip_address().map(str::to_string),
-                    tags: tags(instance.tags()),
-                });
-            }
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            let Some(id) = instance.instance_id() else {
+                continue;
+            };
+            let metadata = instance.metadata_options();
+            inventory.instances.push(Instance {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: arn(region, account, "instance", id),
+                state: instance
+                    .state()
+                    .and_then(|s| s.name())
+                    .map_or("unknown", |s| s.as_str())
+                    .to_string(),
+                http_tokens: metadata
+                    .and_then(|m| m.http_tokens())
+                    .map(|t| t.as_str().to_string()),
+                http_endpoint: metadata
+                    .and_then(|m| m.http_endpoint())
+                    .map(|e| e.as_str().to_string()),
+                public_ip: instance.public_ip_address().map(str::to_string),
+                tags: tags(instance.tags()),
+            });
+        }
     })
     .await;
     collection
@@ -72,26 +83,32 @@ async fn instances(client: &Client, region: &str, account: &str) -> Collection {
 async fn volumes(client: &Client, region: &str, account: &str) -> Collection {
     let mut collection = Collection::default();
     let call = Call::new("ec2", region, "DescribeVolumes");
-    let pages = client.describe_volumes().max_results(500).into_paginator().send();
+    let pages = client
+        .describe_volumes()
+        .max_results(500)
+        .into_paginator()
+        .send();
     let inventory = &mut collection.inventory;
     each_page(pages, &call, &mut collection.errors, |page| {
-            for volume in page.volumes() {
-                let Some(id) = volume.volume_id() else { continue };
-                inventory.volumes.push(Volume {
-                    id: id.to_string(),
-                    region: region.to_string(),
-                    arn: arn(region, account, "volume", id),
-                    encrypted: volume.encrypted().unwrap_or(false),
-                    kms_key_id: volume.kms_key_id().map(str::to_string),
-                    state: volume.state().map_or("unknown", |s| s.as_str()).to_string(),
-                    attached_instances: volume
-                        .attachments()
-                        .iter()
-                        .filter_map(|a| a.instance_id().map(str::to_string))
-                        .collect(),
-                    tags: tags(volume.tags()),
-                });
-            }
+        for volume in page.volumes() {
+            let Some(id) = volume.volume_id() else {
+                continue;
+            };
+            inventory.volumes.push(Volume {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: arn(region, account, "volume", id),
+                encrypted: volume.encrypted().unwrap_or(false),
+                kms_key_id: volume.kms_key_id().map(str::to_string),
+                state: volume.state().map_or("unknown", |s| s.as_str()).to_string(),
+                attached_instances: volume
+                    .attachments()
+                    .iter()
+                    .filter_map(|a| a.instance_id().map(str::to_string))
+                    .collect(),
+                tags: tags(volume.tags()),
+            });
+        }
     })
     .await;
     collection
@@ -107,34 +124,44 @@ pub(super) async fn security_groups(client: Client, region: &str, account: &str)
         .send();
     let inventory = &mut collection.inventory;
     each_page(pages, &call, &mut collection.errors, |page| {
-            for group in page.security_groups() {
-                let Some(id) = group.group_id() else { continue };
-                let ingress = group
-                    .ip_permissions()
-                    .iter()
-                    .map(|permission| IngressRule {
-                        protocol: permission.ip_protocol().unwrap_or("-1").to_string(),
-                        from_port: permission.from_port(),
-                        to_port: permission.to_port(),
-                        cidrs: permission
-                            .ip_ranges()
-                            .iter()
-                            .filter_map(|r| r.cidr_ip())
-                            .chain(permission.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
-                            .map(str::to_string)
-                            .collect(),
-                    })
-                    .collect();
-                inventory.security_groups.push(SecurityGroup {
-                    id: id.to_string(),
-                    name: group.group_name().unwrap_or_default().to_string(),
-                    vpc_id: group.vpc_id().map(str::to_string),
-                    region: region.to_string(),
-                    arn: arn(region, group.owner_id().unwrap_or(account), "security-group", id),
-                    ingress,
-                    tags: tags(group.tags()),
-                });
-            }
+        for group in page.security_groups() {
+            let Some(id) = group.group_id() else { continue };
+            let ingress = group
+                .ip_permissions()
+                .iter()
+                .map(|permission| IngressRule {
+                    protocol: permission.ip_protocol().unwrap_or("-1").to_string(),
+                    from_port: permission.from_port(),
+                    to_port: permission.to_port(),
+                    cidrs: permission
+                        .ip_ranges()
+                        .iter()
+                        .filter_map(|r| r.cidr_ip())
+                        .chain(
+                            permission
+                                .ipv6_ranges()
+                                .iter()
+                                .filter_map(|r| r.cidr_ipv6()),
+                        )
+                        .map(str::to_string)
+                        .collect(),
+                })
+                .collect();
+            inventory.security_groups.push(SecurityGroup {
+                id: id.to_string(),
+                name: group.group_name().unwrap_or_default().to_string(),
+                vpc_id: group.vpc_id().map(str::to_string),
+                region: region.to_string(),
+                arn: arn(
+                    region,
+                    group.owner_id().unwrap_or(account),
+                    "security-group",
+                    id,
+                ),
+                ingress,
+                tags: tags(group.tags()),
+            });
+        }
     })
     .await;
     collection

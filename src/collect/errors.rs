@@ -2,7 +2,6 @@
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::report::AuditError;
@@ -54,37 +53,73 @@ impl<'a> Call<'a> {
 }
 
 /// The service's error code where there is one; otherwise what went wrong on the way.
+/// Raw responses are never dumped into a message: they can be large and carry headers.
 fn describe<E>(error: &SdkError<E, HttpResponse>) -> (String, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let context = || DisplayErrorContext(error).to_string();
+    let context = || error_chain(error);
     match error {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
-            let code = service
-                .err()
-                .code()
+            let code = code_of(error)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("HTTP{status}"));
             let message = service
                 .err()
                 .message()
                 .map(str::to_string)
-                .unwrap_or_else(context);
+                .unwrap_or_else(|| format!("the service answered HTTP {status} ({code})"));
             (code, message)
         }
         SdkError::TimeoutError(_) => ("Timeout".into(), context()),
-        SdkError::DispatchFailure(_) => ("ConnectionFailed".into(), context()),
+        SdkError::DispatchFailure(dispatch) => {
+            let message = context();
+            let code = if dispatch.is_io() {
+                "ConnectionFailed"
+            } else if dispatch.is_timeout() {
+                "Timeout"
+            } else if message.contains("credential") {
+                // Signing could not start: no credentials in the chain, or they failed to load.
+                "CredentialsUnavailable"
+            } else {
+                "DispatchFailed"
+            };
+            (code.into(), message)
+        }
         SdkError::ResponseError(_) => ("InvalidResponse".into(), context()),
         _ => ("RequestFailed".into(), context()),
     }
 }
 
-/// The error code of a service error, for "not configured" answers that are data, not failures.
+/// An error and its causes, by their Display texts: "dispatch failure: io error: ...: Connection
+/// refused". (The SDK's own context formatter also appends a Debug dump.)
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // Wrappers often repeat their cause's text; keep each piece once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// The error code of a service error: from the body, or else from the `x-amzn-errortype`
+/// header (some emulators answer S3 Control errors in a body shape the SDK cannot read).
 pub fn code_of<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Option<&str> {
     match error {
-        SdkError::ServiceError(service) => service.err().code(),
+        SdkError::ServiceError(service) => service.err().code().or_else(|| {
+            service
+                .raw()
+                .headers()
+                .get("x-amzn-errortype")
+                .map(|v| v.split(':').next().unwrap_or(v))
+                .filter(|v| !v.is_empty())
+        }),
         _ => None,
     }
 }

@@ -25,7 +25,11 @@ struct GroupPolicies {
     attached: Vec<(String, String)>,
 }
 
-fn parse(raw: Option<&str>, policy: &str, errors: &mut Vec<AuditError>) -> Option<Arc<PolicyDocument>> {
+fn parse(
+    raw: Option<&str>,
+    policy: &str,
+    errors: &mut Vec<AuditError>,
+) -> Option<Arc<PolicyDocument>> {
     let call = Call::new("iam", REGION, "ParsePolicyDocument").on(policy);
     match raw.map(PolicyDocument::parse) {
         Some(Ok(document)) => Some(Arc::new(document)),
@@ -34,19 +38,32 @@ fn parse(raw: Option<&str>, policy: &str, errors: &mut Vec<AuditError>) -> Optio
             None
         }
         None => {
-            errors.push(call.entry("MissingPolicyDocument".into(), "IAM returned no document".into()));
+            errors.push(call.entry(
+                "MissingPolicyDocument".into(),
+                "IAM returned no document".into(),
+            ));
             None
         }
     }
 }
 
-fn default_document(policy: &ManagedPolicyDetail, errors: &mut Vec<AuditError>) -> Option<Arc<PolicyDocument>> {
+fn default_document(
+    policy: &ManagedPolicyDetail,
+    errors: &mut Vec<AuditError>,
+) -> Option<Arc<PolicyDocument>> {
     let name = policy.arn().or(policy.policy_name()).unwrap_or_default();
-    let default = policy.policy_version_list().iter().find(|v| v.is_default_version());
+    let default = policy
+        .policy_version_list()
+        .iter()
+        .find(|v| v.is_default_version());
     parse(default.and_then(|v| v.document()), name, errors)
 }
 
-fn inline(policies: &[PolicyDetail], owner: &str, errors: &mut Vec<AuditError>) -> Vec<(String, Option<Arc<PolicyDocument>>)> {
+fn inline(
+    policies: &[PolicyDetail],
+    owner: &str,
+    errors: &mut Vec<AuditError>,
+) -> Vec<(String, Option<Arc<PolicyDocument>>)> {
     policies
         .iter()
         .map(|p| {
@@ -83,12 +100,25 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
         .max_items(1000)
         .into_paginator()
         .send();
-    each_page(pages, &Call::new("iam", REGION, "GetAccountAuthorizationDetails"), errors, |page| {
-        listing.roles.extend(page.role_detail_list.unwrap_or_default());
-        listing.users.extend(page.user_detail_list.unwrap_or_default());
-        listing.groups.extend(page.group_detail_list.unwrap_or_default());
-        listing.local_policies.extend(page.policies.unwrap_or_default());
-    })
+    each_page(
+        pages,
+        &Call::new("iam", REGION, "GetAccountAuthorizationDetails"),
+        errors,
+        |page| {
+            listing
+                .roles
+                .extend(page.role_detail_list.unwrap_or_default());
+            listing
+                .users
+                .extend(page.user_detail_list.unwrap_or_default());
+            listing
+                .groups
+                .extend(page.group_detail_list.unwrap_or_default());
+            listing
+                .local_policies
+                .extend(page.policies.unwrap_or_default());
+        },
+    )
     .await;
 
     let mut managed: ManagedDocuments = listing
@@ -100,8 +130,18 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
         .roles
         .iter()
         .flat_map(|r| r.attached_managed_policies())
-        .chain(listing.users.iter().flat_map(|u| u.attached_managed_policies()))
-        .chain(listing.groups.iter().flat_map(|g| g.attached_managed_policies()))
+        .chain(
+            listing
+                .users
+                .iter()
+                .flat_map(|u| u.attached_managed_policies()),
+        )
+        .chain(
+            listing
+                .groups
+                .iter()
+                .flat_map(|g| g.attached_managed_policies()),
+        )
         .filter_map(|p| p.policy_arn())
         .filter(|arn| !managed.contains_key(*arn))
         .map(str::to_string)
@@ -125,15 +165,20 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
 
     let attachment = |name: &str, arn: &str, via_group: Option<&str>| PolicyAttachment {
         name: name.to_string(),
-        source: PolicySource::Managed { arn: arn.to_string() },
+        source: PolicySource::Managed {
+            arn: arn.to_string(),
+        },
         via_group: via_group.map(str::to_string),
         document: managed.get(arn).cloned().flatten(),
     };
-    let inline_attachment = |(name, document): &(String, Option<Arc<PolicyDocument>>), via_group: Option<&str>| PolicyAttachment {
-        name: name.clone(),
-        source: PolicySource::Inline,
-        via_group: via_group.map(str::to_string),
-        document: document.clone(),
+    let inline_attachment = |(name, document): &(String, Option<Arc<PolicyDocument>>),
+                             via_group: Option<&str>| {
+        PolicyAttachment {
+            name: name.clone(),
+            source: PolicySource::Inline,
+            via_group: via_group.map(str::to_string),
+            document: document.clone(),
+        }
     };
 
     let mut groups: HashMap<String, GroupPolicies> = HashMap::new();
@@ -147,8 +192,17 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
                 .filter_map(|p| Some((p.policy_name()?.to_string(), p.policy_arn()?.to_string())))
                 .collect(),
         };
-        let mut attachments: Vec<PolicyAttachment> = policies.inline.iter().map(|p| inline_attachment(p, None)).collect();
-        attachments.extend(policies.attached.iter().map(|(n, a)| attachment(n, a, None)));
+        let mut attachments: Vec<PolicyAttachment> = policies
+            .inline
+            .iter()
+            .map(|p| inline_attachment(p, None))
+            .collect();
+        attachments.extend(
+            policies
+                .attached
+                .iter()
+                .map(|(n, a)| attachment(n, a, None)),
+        );
         collection.inventory.principals.push(Principal {
             kind: PrincipalKind::Group,
             name: name.to_string(),
@@ -165,9 +219,11 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
             .iter()
             .map(|p| inline_attachment(p, None))
             .collect();
-        policies.extend(role.attached_managed_policies().iter().filter_map(|p| {
-            Some(attachment(p.policy_name()?, p.policy_arn()?, None))
-        }));
+        policies.extend(
+            role.attached_managed_policies()
+                .iter()
+                .filter_map(|p| Some(attachment(p.policy_name()?, p.policy_arn()?, None))),
+        );
         collection.inventory.principals.push(Principal {
             kind: PrincipalKind::Role,
             name: name.to_string(),
@@ -183,13 +239,25 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
             .iter()
             .map(|p| inline_attachment(p, None))
             .collect();
-        policies.extend(user.attached_managed_policies().iter().filter_map(|p| {
-            Some(attachment(p.policy_name()?, p.policy_arn()?, None))
-        }));
+        policies.extend(
+            user.attached_managed_policies()
+                .iter()
+                .filter_map(|p| Some(attachment(p.policy_name()?, p.policy_arn()?, None))),
+        );
         for group_name in user.group_list() {
             if let Some(group) = groups.get(group_name) {
-                policies.extend(group.inline.iter().map(|p| inline_attachment(p, Some(group_name))));
-                policies.extend(group.attached.iter().map(|(n, a)| attachment(n, a, Some(group_name))));
+                policies.extend(
+                    group
+                        .inline
+                        .iter()
+                        .map(|p| inline_attachment(p, Some(group_name))),
+                );
+                policies.extend(
+                    group
+                        .attached
+                        .iter()
+                        .map(|(n, a)| attachment(n, a, Some(group_name))),
+                );
             }
         }
         collection.inventory.principals.push(Principal {
@@ -232,5 +300,10 @@ async fn fetch_managed_policy(client: &Client, arn: &str) -> Result<String, Audi
         .policy_version()
         .and_then(|v| v.document())
         .map(str::to_string)
-        .ok_or_else(|| call.entry("MissingPolicyDocument".into(), "IAM returned no document".into()))
+        .ok_or_else(|| {
+            call.entry(
+                "MissingPolicyDocument".into(),
+                "IAM returned no document".into(),
+            )
+        })
 }

@@ -92,6 +92,15 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     }
 }
 
+/// S3 Control configuration that also works with a custom endpoint (see [`FixedEndpoint`]).
+pub fn s3control_config(sdk: &SdkConfig) -> aws_sdk_s3control::config::Builder {
+    let builder = aws_sdk_s3control::config::Builder::from(sdk);
+    match sdk.endpoint_url() {
+        Some(url) => builder.endpoint_resolver(FixedEndpoint(url.to_string())),
+        None => builder,
+    }
+}
+
 impl Clients {
     /// Loads credentials and region the standard way (environment, profile, SSO, credential
     /// process, instance or task role). Does not call AWS.
@@ -139,12 +148,9 @@ impl Clients {
                 .interceptor(counter.clone())
                 .build(),
         );
-        let mut s3control = aws_sdk_s3control::config::Builder::from(&sdk)
+        let s3control = s3control_config(&sdk)
             .region(global_region)
             .interceptor(counter.clone());
-        if let Some(url) = &custom_endpoint {
-            s3control = s3control.endpoint_resolver(FixedEndpoint(url.clone()));
-        }
         Clients {
             sdk,
             home_region,
@@ -267,8 +273,12 @@ pub async fn collect(
         for service in request.services.iter().filter(|s| s.is_regional()) {
             let region = region.as_str();
             units.push(match service {
-                Service::Ec2 => ec2::instances_and_volumes(clients.ec2(region), region, account_id).boxed(),
-                Service::Sg => ec2::security_groups(clients.ec2(region), region, account_id).boxed(),
+                Service::Ec2 => {
+                    ec2::instances_and_volumes(clients.ec2(region), region, account_id).boxed()
+                }
+                Service::Sg => {
+                    ec2::security_groups(clients.ec2(region), region, account_id).boxed()
+                }
                 Service::Rds => rds::databases(clients.rds(region), region).boxed(),
                 // Global: collected once below.
                 Service::S3 | Service::Iam => continue,
@@ -276,7 +286,15 @@ pub async fn collect(
         }
     }
     if request.services.contains(&Service::S3) {
-        units.push(s3::buckets(clients, account_id, request.environment.as_ref(), request.concurrency).boxed());
+        units.push(
+            s3::buckets(
+                clients,
+                account_id,
+                request.environment.as_ref(),
+                request.concurrency,
+            )
+            .boxed(),
+        );
     }
     if request.services.contains(&Service::Iam) {
         units.push(iam::principals(clients.iam(), request.concurrency).boxed());
@@ -289,8 +307,17 @@ pub async fn collect(
 }
 
 /// Tags as a map, from any SDK's tag type.
-fn tag_map<T>(tags: &[T], key: impl Fn(&T) -> Option<&str>, value: impl Fn(&T) -> Option<&str>) -> crate::inventory::Tags {
+fn tag_map<T>(
+    tags: &[T],
+    key: impl Fn(&T) -> Option<&str>,
+    value: impl Fn(&T) -> Option<&str>,
+) -> crate::inventory::Tags {
     tags.iter()
-        .filter_map(|t| Some((key(t)?.to_string(), value(t).unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                key(t)?.to_string(),
+                value(t).unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }

@@ -5,9 +5,7 @@ use futures::stream::{self, StreamExt};
 
 use super::errors::{code_of, each_page};
 use super::{tag_map, Call, Clients, Collection};
-use crate::inventory::{
-    partition, Bucket, BucketEncryption, PublicAccessBlock, Tags, Versioning,
-};
+use crate::inventory::{partition, Bucket, BucketEncryption, PublicAccessBlock, Tags, Versioning};
 use crate::report::AuditError;
 use crate::request::EnvironmentFilter;
 
@@ -80,12 +78,20 @@ async fn list_buckets(clients: &Clients, region: &str) -> (Vec<Listed>, Vec<Audi
     let mut listed = Vec::new();
     let mut errors = Vec::new();
     // Asking for pages makes S3 include each bucket's region, saving a call per bucket.
-    let pages = clients.s3(region).list_buckets().max_buckets(1000).into_paginator().send();
+    let pages = clients
+        .s3(region)
+        .list_buckets()
+        .max_buckets(1000)
+        .into_paginator()
+        .send();
     each_page(pages, &call, &mut errors, |page| {
         listed.extend(page.buckets().iter().filter_map(|b| {
             Some(Listed {
                 name: b.name()?.to_string(),
-                region: b.bucket_region().filter(|r| !r.is_empty()).map(str::to_string),
+                region: b
+                    .bucket_region()
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string),
             })
         }));
     })
@@ -114,7 +120,13 @@ async fn inspect_bucket(
         Some(region) => region,
         None => {
             let call = Call::new("s3", &home, "GetBucketLocation").on(name);
-            match clients.s3(&home).get_bucket_location().bucket(name).send().await {
+            match clients
+                .s3(&home)
+                .get_bucket_location()
+                .bucket(name)
+                .send()
+                .await
+            {
                 Ok(output) => region_of_location(output.location_constraint().map(|c| c.as_str())),
                 Err(error) => {
                     errors.push(call.error(&error));
@@ -131,7 +143,11 @@ async fn inspect_bucket(
         None => None,
         Some(filter) => {
             let tags = match client.get_bucket_tagging().bucket(name).send().await {
-                Ok(output) => Some(tag_map(output.tag_set(), |t| Some(t.key()), |t| Some(t.value()))),
+                Ok(output) => Some(tag_map(
+                    output.tag_set(),
+                    |t| Some(t.key()),
+                    |t| Some(t.value()),
+                )),
                 Err(error) if code_of(&error) == Some("NoSuchTagSet") => Some(Tags::new()),
                 Err(error) => {
                     errors.push(call("GetBucketTagging").error(&error));

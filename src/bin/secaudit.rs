@@ -1,0 +1,286 @@
+//! `secaudit`: the command-line shell over the audit engine.
+//!
+//! Exit codes: 0 the audit finished; 1 it could not run at all; 2 bad usage or input;
+//! 3 `--fail-on` found a failed result at or above the given severity.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use secaudit::checks::CATALOG;
+use secaudit::report::Severity;
+use secaudit::request::{
+    parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest, CheckOptions,
+    EnvironmentFilter, RegionSelection, RequestError, RiskyPort, DEFAULT_CONCURRENCY,
+    DEFAULT_ENVIRONMENT_TAG_KEY,
+};
+use secaudit::sinks::{local, table};
+use secaudit::{run_audit, Clients, ConnectionSettings};
+
+#[derive(Parser)]
+#[command(
+    name = "secaudit",
+    version,
+    about = "Audit an AWS account's security posture: EC2/EBS, RDS, S3, IAM and security groups"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit the account the credentials belong to.
+    Scan(Box<ScanArgs>),
+    /// List the checks with their severity and Security Hub / CIS ids.
+    Checks {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Table,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// Named profile from the AWS config files (SSO and credential_process profiles work).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Region to audit; repeat or comma-separate for several. Default: AWS_REGION or the profile's.
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    regions: Vec<String>,
+    /// Audit every region enabled for the account.
+    #[arg(long)]
+    all_regions: bool,
+    /// Services to audit, comma-separated: ec2, rds, s3, iam, sg.
+    #[arg(long, value_name = "LIST", default_value = "ec2,rds,s3,iam,sg")]
+    services: String,
+    /// Only evaluate resources whose environment tag has this value (case-insensitive).
+    #[arg(long, value_name = "ENV")]
+    environment: Option<String>,
+    /// The tag key that names a resource's environment.
+    #[arg(long, value_name = "KEY", default_value = DEFAULT_ENVIRONMENT_TAG_KEY)]
+    environment_tag_key: String,
+    /// Send every AWS request to this endpoint (an emulator); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Also write the JSON report to this file (with --format json, instead of stdout).
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// What to print on stdout: the JSON report, or a table for people.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Exit with code 3 if any failed result has this severity or worse.
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<String>,
+    /// rds.backup_retention passes at this many days or more.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    backup_retention_days: u32,
+    /// Replace the high-risk port list, e.g. 22,3389,8000-8080.
+    #[arg(long, value_name = "PORTS")]
+    high_risk_ports: Option<String>,
+    /// Score weights by severity, e.g. critical=10,high=5,medium=2,low=1.
+    #[arg(long, value_name = "LIST")]
+    weights: Option<String>,
+    /// Most concurrent per-resource API calls (per-bucket S3 reads, managed-policy reads).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// Attempts per API call, retries with backoff included.
+    #[arg(long, value_name = "N", default_value_t = ConnectionSettings::default().max_attempts)]
+    max_attempts: u32,
+}
+
+/// The ways `secaudit` ends other than success, each with its exit code.
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl From<RequestError> for Failure {
+    fn from(error: RequestError) -> Self {
+        Failure::Usage(error.to_string())
+    }
+}
+
+impl ScanArgs {
+    fn request(&self) -> Result<AuditRequest, Failure> {
+        let high_risk_ports = match &self.high_risk_ports {
+            Some(list) => parse_port_ranges(list)?
+                .into_iter()
+                .map(|ports| RiskyPort {
+                    ports,
+                    label: "port".into(),
+                })
+                .collect(),
+            None => CheckOptions::default().high_risk_ports,
+        };
+        let environment = self
+            .environment
+            .as_deref()
+            .map(|value| EnvironmentFilter::new(&self.environment_tag_key, value))
+            .transpose()?;
+        if self.concurrency == 0 {
+            return Err(RequestError::TooSmall("--concurrency", 1).into());
+        }
+        Ok(AuditRequest {
+            services: parse_services(&[&self.services])?,
+            regions: if self.all_regions {
+                RegionSelection::AllEnabled
+            } else {
+                RegionSelection::parse(&self.regions)?
+            },
+            environment,
+            options: CheckOptions {
+                min_backup_retention_days: self.backup_retention_days,
+                high_risk_ports,
+                weights: match &self.weights {
+                    Some(list) => parse_weights(list)?,
+                    None => Default::default(),
+                },
+            },
+            concurrency: self.concurrency,
+        })
+    }
+
+    fn connection(&self, request: &AuditRequest) -> Result<ConnectionSettings, Failure> {
+        if let Some(url) = &self.endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                return Err(Failure::Usage(format!(
+                    "invalid endpoint URL '{url}' (expected http://HOST:PORT or https://HOST)"
+                )));
+            }
+        }
+        if self.max_attempts == 0 {
+            return Err(RequestError::TooSmall("--max-attempts", 1).into());
+        }
+        Ok(ConnectionSettings {
+            profile: self.profile.clone(),
+            // Global clients (IAM, STS, S3 listing) then use the first audited region.
+            region: match &request.regions {
+                RegionSelection::Listed(regions) => regions.first().cloned(),
+                _ => None,
+            },
+            endpoint_url: self.endpoint_url.clone(),
+            max_attempts: self.max_attempts,
+            ..ConnectionSettings::default()
+        })
+    }
+}
+
+async fn scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
+    let request = args.request()?;
+    let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let clients = Clients::load(&args.connection(&request)?).await;
+    let report = run_audit(&clients, &request).await.map_err(|e| {
+        if e.is_usage_error() {
+            Failure::Usage(e.to_string())
+        } else {
+            Failure::Run(e.to_string())
+        }
+    })?;
+
+    let write_error = |e: io::Error| Failure::Run(format!("cannot write the report: {e}"));
+    if let Some(path) = &args.output {
+        local::write_json_file(&report, path)
+            .map_err(|e| Failure::Run(format!("cannot write {}: {e}", path.display())))?;
+    }
+    match args.format {
+        Format::Table => io::stdout()
+            .write_all(table::render(&report).as_bytes())
+            .map_err(write_error)?,
+        Format::Json if args.output.is_none() => {
+            local::write_json(&report, io::stdout().lock()).map_err(write_error)?
+        }
+        Format::Json => {}
+    }
+    if !report.complete {
+        eprintln!(
+            "secaudit: warning: the audit is incomplete: {} error(s) left resources unevaluated (see \"errors\")",
+            report.errors.len()
+        );
+    }
+    let gate_failed =
+        fail_on.is_some_and(|threshold: Severity| report.has_failure_at_least(threshold));
+    Ok(if gate_failed {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_checks(format: Format) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Table => out.write_all(table::render_catalog(&CATALOG).as_bytes()),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &CATALOG)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            // One line, not clap's usage dump: scripts and CI logs stay readable.
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!(
+                "secaudit: {} (see secaudit --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SECAUDIT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(io::stderr)
+        .init();
+
+    match cli.command {
+        Command::Checks { format } => match print_checks(format) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("secaudit: {error}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Scan(args) => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("secaudit: cannot start the async runtime: {error}");
+                    return ExitCode::from(1);
+                }
+            };
+            match runtime.block_on(scan(&args)) {
+                Ok(code) => code,
+                Err(Failure::Usage(message)) => {
+                    eprintln!("secaudit: {message}");
+                    ExitCode::from(2)
+                }
+                Err(Failure::Run(message)) => {
+                    eprintln!("secaudit: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

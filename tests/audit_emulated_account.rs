@@ -1,0 +1,443 @@
+//! The engine against a moto-emulated account seeded with good and bad resources: every
+//! seeded resource gets the verdict its configuration deserves.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use secaudit::report::{Report, Status};
+use secaudit::request::{parse_services, AuditRequest, EnvironmentFilter, RegionSelection};
+use secaudit::{run_audit, Clients};
+use support::seed::{seed_demo_account, Seeded};
+use support::{block_on, MotoServer};
+
+struct World {
+    server: MotoServer,
+    seeded: Seeded,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let server = MotoServer::start();
+        let seeded = block_on(seed_demo_account(&server.sdk_config("us-east-1")))
+            .unwrap_or_else(|e| panic!("seeding the emulator failed: {e:?}"));
+        World { server, seeded }
+    })
+}
+
+fn audit(request: &AuditRequest) -> Report {
+    let clients = Clients::from_sdk_config(world().server.sdk_config("us-east-1"));
+    block_on(run_audit(&clients, request)).expect("the audit runs")
+}
+
+fn both_regions() -> AuditRequest {
+    AuditRequest {
+        regions: RegionSelection::Listed(vec!["us-east-1".into(), "eu-west-1".into()]),
+        ..AuditRequest::default()
+    }
+}
+
+/// The full audit of both seeded regions, run once for all tests.
+fn full() -> &'static Report {
+    static REPORT: OnceLock<Report> = OnceLock::new();
+    REPORT.get_or_init(|| audit(&both_regions()))
+}
+
+fn status(report: &Report, check: &str, resource: &str) -> Status {
+    let found: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == check && r.resource_id == resource)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one {check} result for {resource}, got {found:#?}"
+    );
+    found[0].status
+}
+
+fn detail<'a>(report: &'a Report, check: &str, resource: &str) -> &'a str {
+    &report
+        .results
+        .iter()
+        .find(|r| r.check_id == check && r.resource_id == resource)
+        .unwrap_or_else(|| panic!("no {check} result for {resource}"))
+        .detail
+}
+
+fn has_results_for(report: &Report, resource: &str) -> bool {
+    report.results.iter().any(|r| r.resource_id == resource)
+}
+
+use Status::{Fail, Pass};
+
+#[test]
+fn the_audit_is_complete_and_follows_the_report_contract() {
+    let report = full();
+    assert!(report.errors.is_empty(), "errors: {:#?}", report.errors);
+    assert!(report.complete);
+    assert_eq!(report.schema_version, 1);
+    assert_eq!(report.account_id, "123456789012");
+    assert_eq!(report.regions, ["us-east-1", "eu-west-1"]);
+    assert_eq!(report.summary.evaluated, report.results.len());
+    assert_eq!(
+        report.summary.passed + report.summary.failed,
+        report.summary.evaluated
+    );
+    let ids: BTreeSet<_> = report.results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), report.results.len(), "result ids are unique");
+    let overall = report.score.overall.expect("a score");
+    assert!(overall > 0.0 && overall < 100.0, "{overall}");
+    for service in ["ec2", "rds", "s3", "iam", "sg"] {
+        assert!(report.score.by_service.contains_key(service), "{service}");
+    }
+
+    let json = serde_json::to_value(report).unwrap();
+    for key in [
+        "schema_version",
+        "run_id",
+        "account_id",
+        "regions",
+        "environment",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "complete",
+        "score",
+        "summary",
+        "results",
+        "errors",
+        "api_calls",
+    ] {
+        assert!(json.get(key).is_some(), "report lacks {key}");
+    }
+    let result = &json["results"][0];
+    for key in [
+        "id",
+        "check_id",
+        "service",
+        "severity",
+        "status",
+        "resource_type",
+        "resource_id",
+        "resource_arn",
+        "region",
+        "title",
+        "detail",
+        "remediation",
+        "reference",
+    ] {
+        assert!(result.get(key).is_some(), "result lacks {key}");
+    }
+    assert!(json["started_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn result_ids_are_stable_across_runs() {
+    let again = audit(&both_regions());
+    let ids = |r: &Report| r.results.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(full()), ids(&again));
+    assert_ne!(full().run_id, again.run_id);
+}
+
+#[test]
+fn api_calls_are_counted_and_nothing_is_fetched_per_instance() {
+    let calls = &full().api_calls;
+    let op = |name: &str| calls.by_operation.get(name).copied().unwrap_or(0);
+    // One listing per region, however many instances, volumes, groups or databases.
+    for listing in [
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeSecurityGroups",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+    ] {
+        assert_eq!(op(listing), 2, "{listing}: {calls:#?}");
+    }
+    assert_eq!(op("iam:GetAccountAuthorizationDetails"), 1);
+    // AdministratorAccess is the one AWS-managed policy attached: read once for three principals.
+    assert_eq!(op("iam:GetPolicyVersion"), 1, "{calls:#?}");
+    assert_eq!(op("s3:ListBuckets"), 1);
+    assert_eq!(op("s3control:GetPublicAccessBlock"), 1);
+    for per_bucket in [
+        "s3:GetBucketEncryption",
+        "s3:GetBucketVersioning",
+        "s3:GetPublicAccessBlock",
+    ] {
+        assert_eq!(op(per_bucket), 4, "{per_bucket}");
+    }
+    // Tags are only read when an environment filter needs them.
+    assert_eq!(op("s3:GetBucketTagging"), 0);
+    assert_eq!(calls.total, calls.by_operation.values().sum::<u64>());
+    assert_eq!(calls.retries, 0);
+}
+
+#[test]
+fn ec2_instances_and_volumes() {
+    let report = full();
+    let seeded = &world().seeded;
+    let instance = |name: &str| seeded.instances[name].as_str();
+    assert_eq!(
+        status(report, "ec2.imdsv2_required", instance("web-prod")),
+        Pass
+    );
+    assert_eq!(
+        status(report, "ec2.imdsv2_required", instance("legacy-app")),
+        Fail
+    );
+    assert!(
+        detail(report, "ec2.imdsv2_required", instance("legacy-app"))
+            .starts_with("HttpTokens is optional: IMDSv1 requests are accepted")
+    );
+    // Stopped instances are audited too.
+    assert_eq!(
+        status(report, "ec2.imdsv2_required", instance("batch-dev")),
+        Fail
+    );
+    assert!(detail(report, "ec2.imdsv2_required", instance("batch-dev")).contains("stopped"));
+
+    assert_eq!(
+        status(report, "ec2.no_public_ip", instance("web-prod")),
+        Pass
+    );
+    assert_eq!(
+        status(report, "ec2.no_public_ip", instance("legacy-app")),
+        Fail
+    );
+
+    let volume = |name: &str| seeded.volumes[name].as_str();
+    assert_eq!(
+        status(report, "ec2.ebs_encrypted", volume("data-encrypted")),
+        Pass
+    );
+    assert_eq!(
+        status(report, "ec2.ebs_encrypted", volume("scratch-plain")),
+        Fail
+    );
+    // Root volumes follow their block device mapping.
+    let root_of = |name: &str| {
+        let id = instance(name);
+        report
+            .results
+            .iter()
+            .find(|r| r.check_id == "ec2.ebs_encrypted" && r.detail.contains(id))
+            .map(|r| r.status)
+    };
+    assert_eq!(root_of("legacy-app"), Some(Fail));
+    assert_eq!(root_of("web-prod"), Some(Pass));
+}
+
+#[test]
+fn security_groups() {
+    let report = full();
+    let group = |name: &str| world().seeded.security_groups[name].as_str();
+    let expect = [
+        ("ssh-open", Fail, Pass),
+        ("rdp-ipv6", Fail, Pass),
+        ("all-open", Fail, Fail),
+        ("app-range", Fail, Pass),
+        ("web-public", Pass, Pass),
+    ];
+    for (name, high_risk, all_ports) in expect {
+        assert_eq!(
+            status(report, "sg.high_risk_ports", group(name)),
+            high_risk,
+            "{name}"
+        );
+        assert_eq!(
+            status(report, "sg.all_ports_open", group(name)),
+            all_ports,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        detail(report, "sg.high_risk_ports", group("rdp-ipv6")),
+        "Ingress open to the world on high-risk ports: tcp 3389 (RDP) from ::/0."
+    );
+    assert!(detail(report, "sg.high_risk_ports", group("app-range")).contains("MySQL 3306"));
+}
+
+#[test]
+fn rds_instances_and_aurora_clusters() {
+    let report = full();
+    let all = [
+        "rds.storage_encrypted",
+        "rds.backup_retention",
+        "rds.multi_az",
+        "rds.deletion_protection",
+    ];
+    for check in all {
+        assert_eq!(status(report, check, "orders-db"), Pass, "{check}");
+        assert_eq!(status(report, check, "legacy-db"), Fail, "{check}");
+        // Aurora members are judged through their cluster only.
+        assert!(!report
+            .results
+            .iter()
+            .any(|r| r.check_id == check && r.resource_id == "analytics-1"));
+    }
+    assert_eq!(
+        detail(report, "rds.backup_retention", "legacy-db"),
+        "Automated backups are off (BackupRetentionPeriod is 0)."
+    );
+    assert_eq!(status(report, "rds.backup_retention", "reports-db"), Fail);
+    assert!(detail(report, "rds.backup_retention", "reports-db").contains("3 days"));
+
+    for check in [
+        "rds.storage_encrypted",
+        "rds.backup_retention",
+        "rds.deletion_protection",
+    ] {
+        assert_eq!(status(report, check, "analytics"), Pass, "{check}");
+        assert_eq!(status(report, check, "staging-aurora"), Fail, "{check}");
+    }
+    let cluster = report
+        .results
+        .iter()
+        .find(|r| r.resource_id == "analytics")
+        .unwrap();
+    assert_eq!(cluster.resource_type, "AWS::RDS::DBCluster");
+}
+
+#[test]
+fn s3_buckets() {
+    let report = full();
+    for check in [
+        "s3.default_encryption",
+        "s3.versioning",
+        "s3.public_access_block",
+    ] {
+        assert_eq!(status(report, check, "acme-audit-logs"), Pass, "{check}");
+        assert_eq!(status(report, check, "acme-public-assets"), Fail, "{check}");
+        // A dotted name in another region, read through a client of its own region.
+        assert_eq!(status(report, check, "acme.reports.eu"), Pass, "{check}");
+    }
+    assert!(detail(report, "s3.default_encryption", "acme-audit-logs").contains("SSE-S3"));
+    assert!(detail(report, "s3.default_encryption", "acme-customer-data").contains("SSE-KMS"));
+    assert_eq!(status(report, "s3.versioning", "acme-customer-data"), Fail);
+    assert!(detail(report, "s3.versioning", "acme-customer-data").contains("Suspended"));
+    assert_eq!(
+        status(report, "s3.public_access_block", "acme-customer-data"),
+        Fail
+    );
+    assert_eq!(
+        detail(report, "s3.public_access_block", "acme-customer-data"),
+        "BlockPublicPolicy and RestrictPublicBuckets are off at both bucket and account level."
+    );
+    let eu = report
+        .results
+        .iter()
+        .find(|r| r.resource_id == "acme.reports.eu")
+        .unwrap();
+    assert_eq!(eu.region, "eu-west-1");
+    assert_eq!(
+        eu.resource_arn.as_deref(),
+        Some("arn:aws:s3:::acme.reports.eu")
+    );
+}
+
+#[test]
+fn iam_roles_users_and_groups() {
+    let report = full();
+    let expect = [
+        // (principal, admin, wildcard actions, wildcard resources)
+        ("deploy-admin", Fail, Fail, Fail),
+        ("app-reader", Pass, Pass, Pass),
+        ("power-user", Pass, Fail, Fail),
+        ("guarded", Pass, Pass, Pass),
+        ("admins", Fail, Fail, Fail),
+        ("readers", Pass, Pass, Pass),
+        ("alice", Fail, Fail, Fail),
+        ("bob", Pass, Fail, Fail),
+        ("carol", Pass, Pass, Pass),
+    ];
+    for (name, admin, actions, resources) in expect {
+        assert_eq!(status(report, "iam.admin_access", name), admin, "{name}");
+        assert_eq!(
+            status(report, "iam.wildcard_actions", name),
+            actions,
+            "{name}"
+        );
+        assert_eq!(
+            status(report, "iam.wildcard_resources", name),
+            resources,
+            "{name}"
+        );
+    }
+    assert!(detail(report, "iam.admin_access", "alice").contains("(via group \"admins\")"));
+    assert!(detail(report, "iam.wildcard_actions", "power-user").contains("NotAction"));
+    assert!(detail(report, "iam.wildcard_actions", "bob")
+        .contains("\"s3:*\" in managed policy \"s3-full-access\""));
+    let types: BTreeSet<_> = report
+        .results
+        .iter()
+        .filter(|r| r.service == "iam")
+        .map(|r| (r.resource_type.as_str(), r.region.as_str()))
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from([
+            ("AWS::IAM::Group", "global"),
+            ("AWS::IAM::Role", "global"),
+            ("AWS::IAM::User", "global")
+        ])
+    );
+}
+
+#[test]
+fn environment_filter_keeps_only_tagged_resources() {
+    let request = AuditRequest {
+        environment: Some(EnvironmentFilter::new("Environment", "PROD").unwrap()),
+        ..both_regions()
+    };
+    let report = audit(&request);
+    assert!(report.complete, "{:#?}", report.errors);
+    assert_eq!(report.environment.as_deref(), Some("PROD"));
+    assert_eq!(report.environment_tag_key.as_deref(), Some("Environment"));
+    let seeded = &world().seeded;
+    for kept in [
+        seeded.instances["web-prod"].as_str(),
+        "orders-db",
+        "analytics",
+        "acme-audit-logs",
+        "acme.reports.eu",
+        "deploy-admin",
+        "alice",
+        seeded.security_groups["ssh-open"].as_str(),
+    ] {
+        assert!(has_results_for(&report, kept), "{kept} is prod");
+    }
+    for dropped in [
+        seeded.instances["batch-dev"].as_str(),
+        "reports-db",
+        "acme-public-assets",
+        "power-user",
+        "bob",
+        seeded.security_groups["all-open"].as_str(),
+        // Groups cannot be tagged; untagged default security groups are not in any environment.
+        "admins",
+        "readers",
+    ] {
+        assert!(!has_results_for(&report, dropped), "{dropped} is not prod");
+    }
+    // Bucket tags are read only because the filter needs them.
+    assert_eq!(
+        report.api_calls.by_operation.get("s3:GetBucketTagging"),
+        Some(&4)
+    );
+}
+
+#[test]
+fn services_can_be_audited_alone() {
+    let request = AuditRequest {
+        services: parse_services(&["s3,iam"]).unwrap(),
+        ..both_regions()
+    };
+    let report = audit(&request);
+    let services: BTreeSet<_> = report.results.iter().map(|r| r.service.as_str()).collect();
+    assert_eq!(services, BTreeSet::from(["iam", "s3"]));
+    assert!(!report.api_calls.by_service.contains_key("ec2"));
+    assert!(!report.api_calls.by_service.contains_key("rds"));
+}

@@ -1,0 +1,90 @@
+//! Test support: a moto emulator per test process, SDK configuration for it, and seeding.
+#![allow(dead_code)] // each test binary uses a different part
+
+pub mod seed;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+
+/// A moto server on 127.0.0.1, alive as long as this value (and, failing that, this process).
+pub struct MotoServer {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl MotoServer {
+    /// Starts moto from the project's virtualenv (`make test` creates it), or from the Python
+    /// named by `SECAUDIT_MOTO_PYTHON`. Panics when it cannot: integration tests never skip.
+    pub fn start() -> MotoServer {
+        let python = std::env::var("SECAUDIT_MOTO_PYTHON")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_server.py");
+        let mut child = Command::new(&python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start the moto emulator with {python}: {e}; run `make test`, which installs it")
+            });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("read the emulator's port");
+        let port: u16 = line.trim().parse().unwrap_or_else(|_| {
+            panic!(
+                "the moto emulator did not start (is moto installed for {python}? run `make test`)"
+            )
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto did not listen on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        MotoServer {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// SDK configuration for the emulator, with fixed test credentials.
+    pub fn sdk_config(&self, region: &str) -> SdkConfig {
+        sdk_config(&self.endpoint, region)
+    }
+}
+
+pub fn sdk_config(endpoint: &str, region: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "test",
+        )))
+        .endpoint_url(endpoint)
+        .build()
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a future on a runtime of its own (tests share seeded worlds across test threads).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}

@@ -1,0 +1,509 @@
+//! Seeds an emulated account through the AWS SDK: a realistic mix of good and bad resources.
+//! `make demo` audits the same account the integration tests assert on.
+
+use std::collections::HashMap;
+
+use aws_config::{Region, SdkConfig};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Ids the emulator chose, by the names the seed gave.
+#[derive(Debug, Default, Clone)]
+pub struct Seeded {
+    pub instances: HashMap<String, String>,
+    pub volumes: HashMap<String, String>,
+    pub security_groups: HashMap<String, String>,
+}
+
+const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const ADMIN_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+fn ec2_tags(
+    resource: aws_sdk_ec2::types::ResourceType,
+    name: &str,
+    env: &str,
+) -> aws_sdk_ec2::types::TagSpecification {
+    use aws_sdk_ec2::types::{Tag, TagSpecification};
+    TagSpecification::builder()
+        .resource_type(resource)
+        .tags(Tag::builder().key("Name").value(name).build())
+        .tags(Tag::builder().key("Environment").value(env).build())
+        .build()
+}
+
+pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
+    let mut seeded = Seeded::default();
+    seed_ec2(sdk, &mut seeded).await?;
+    seed_rds(sdk).await?;
+    seed_s3(sdk).await?;
+    seed_iam(sdk).await?;
+    Ok(seeded)
+}
+
+async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> {
+    use aws_sdk_ec2::types::{
+        BlockDeviceMapping, EbsBlockDevice, HttpTokensState, InstanceMetadataEndpointState,
+        InstanceMetadataOptionsRequest, InstanceType, IpPermission, IpRange, Ipv6Range,
+        ResourceType,
+    };
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let vpc = ec2.create_vpc().cidr_block("10.1.0.0/16").send().await?;
+    let vpc_id = vpc
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .ok_or("no vpc id")?
+        .to_string();
+    // A new subnet does not map public IPs; the default subnet does.
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.1.1.0/24")
+        .availability_zone("us-east-1a")
+        .send()
+        .await?;
+    let private_subnet = subnet
+        .subnet()
+        .and_then(|s| s.subnet_id())
+        .ok_or("no subnet id")?
+        .to_string();
+
+    // (name, IMDSv2 required, encrypted root, private subnet, environment)
+    let instances = [
+        ("web-prod", true, true, true, "prod"),
+        ("legacy-app", false, false, false, "prod"),
+        ("batch-dev", false, true, true, "dev"),
+    ];
+    for (name, imdsv2, encrypted, private, env) in instances {
+        let tokens = if imdsv2 {
+            HttpTokensState::Required
+        } else {
+            HttpTokensState::Optional
+        };
+        let mut run = ec2
+            .run_instances()
+            .image_id("ami-12345678")
+            .instance_type(InstanceType::T3Micro)
+            .min_count(1)
+            .max_count(1)
+            .metadata_options(
+                InstanceMetadataOptionsRequest::builder()
+                    .http_tokens(tokens)
+                    .http_endpoint(InstanceMetadataEndpointState::Enabled)
+                    .build(),
+            )
+            .tag_specifications(ec2_tags(ResourceType::Instance, name, env));
+        // moto treats any `Encrypted` value as true: leave it out for an unencrypted root.
+        if encrypted {
+            run = run.block_device_mappings(
+                BlockDeviceMapping::builder()
+                    .device_name("/dev/xvda")
+                    .ebs(
+                        EbsBlockDevice::builder()
+                            .volume_size(8)
+                            .encrypted(true)
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        if private {
+            run = run.subnet_id(&private_subnet);
+        }
+        let output = run.send().await?;
+        let id = output.instances()[0]
+            .instance_id()
+            .ok_or("no instance id")?
+            .to_string();
+        seeded.instances.insert(name.to_string(), id);
+    }
+    // Stopped instances are audited too.
+    ec2.stop_instances()
+        .instance_ids(&seeded.instances["batch-dev"])
+        .send()
+        .await?;
+
+    for (name, encrypted, env) in [
+        ("data-encrypted", true, "prod"),
+        ("scratch-plain", false, "dev"),
+    ] {
+        let volume = ec2
+            .create_volume()
+            .availability_zone("us-east-1a")
+            .size(10)
+            .encrypted(encrypted)
+            .tag_specifications(ec2_tags(ResourceType::Volume, name, env))
+            .send()
+            .await?;
+        seeded.volumes.insert(
+            name.to_string(),
+            volume.volume_id().ok_or("no volume id")?.to_string(),
+        );
+    }
+
+    let v4 = |cidr: &str| IpRange::builder().cidr_ip(cidr).build();
+    let v6 = |cidr: &str| Ipv6Range::builder().cidr_ipv6(cidr).build();
+    let rule = |protocol: &str, from: i32, to: i32| {
+        IpPermission::builder()
+            .ip_protocol(protocol)
+            .from_port(from)
+            .to_port(to)
+    };
+    let groups: Vec<(&str, &str, Vec<IpPermission>)> = vec![
+        (
+            "ssh-open",
+            "prod",
+            vec![rule("tcp", 22, 22).ip_ranges(v4("0.0.0.0/0")).build()],
+        ),
+        (
+            "rdp-ipv6",
+            "prod",
+            vec![rule("tcp", 3389, 3389).ipv6_ranges(v6("::/0")).build()],
+        ),
+        (
+            "all-open",
+            "dev",
+            vec![rule("-1", -1, -1).ip_ranges(v4("0.0.0.0/0")).build()],
+        ),
+        (
+            "app-range",
+            "dev",
+            vec![rule("tcp", 3000, 4000).ip_ranges(v4("0.0.0.0/0")).build()],
+        ),
+        (
+            "web-public",
+            "prod",
+            vec![
+                rule("tcp", 443, 443)
+                    .ip_ranges(v4("0.0.0.0/0"))
+                    .ipv6_ranges(v6("::/0"))
+                    .build(),
+                rule("tcp", 5432, 5432).ip_ranges(v4("10.0.0.0/8")).build(),
+                rule("icmp", -1, -1).ip_ranges(v4("0.0.0.0/0")).build(),
+            ],
+        ),
+    ];
+    for (name, env, permissions) in groups {
+        let group = ec2
+            .create_security_group()
+            .group_name(name)
+            .description(format!("secaudit demo: {name}"))
+            .vpc_id(&vpc_id)
+            .tag_specifications(ec2_tags(ResourceType::SecurityGroup, name, env))
+            .send()
+            .await?;
+        let id = group.group_id().ok_or("no group id")?.to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(&id)
+            .set_ip_permissions(Some(permissions))
+            .send()
+            .await?;
+        seeded.security_groups.insert(name.to_string(), id);
+    }
+    Ok(())
+}
+
+async fn seed_rds(sdk: &SdkConfig) -> Result<(), BoxError> {
+    use aws_sdk_rds::types::Tag;
+    let rds = aws_sdk_rds::Client::new(sdk);
+    let env_tag = |env: &str| Tag::builder().key("Environment").value(env).build();
+    // (id, engine, encrypted, backup days, multi-AZ, deletion protection, environment)
+    let instances = [
+        ("orders-db", "postgres", true, 7, true, true, "prod"),
+        ("legacy-db", "mysql", false, 0, false, false, "prod"),
+        ("reports-db", "postgres", true, 3, false, true, "dev"),
+    ];
+    for (id, engine, encrypted, days, multi_az, protected, env) in instances {
+        rds.create_db_instance()
+            .db_instance_identifier(id)
+            .engine(engine)
+            .db_instance_class("db.t3.micro")
+            .allocated_storage(20)
+            .master_username("dbadmin")
+            .master_user_password("demo-password-1")
+            .storage_encrypted(encrypted)
+            .backup_retention_period(days)
+            .multi_az(multi_az)
+            .deletion_protection(protected)
+            .tags(env_tag(env))
+            .send()
+            .await?;
+    }
+    // (cluster, encrypted, backup days, deletion protection)
+    for (cluster, encrypted, days, protected) in [
+        ("analytics", true, 14, true),
+        ("staging-aurora", false, 1, false),
+    ] {
+        rds.create_db_cluster()
+            .db_cluster_identifier(cluster)
+            .engine("aurora-postgresql")
+            .master_username("dbadmin")
+            .master_user_password("demo-password-1")
+            .storage_encrypted(encrypted)
+            .backup_retention_period(days)
+            .deletion_protection(protected)
+            .tags(env_tag("prod"))
+            .send()
+            .await?;
+        rds.create_db_instance()
+            .db_instance_identifier(format!("{cluster}-1"))
+            .db_cluster_identifier(cluster)
+            .engine("aurora-postgresql")
+            .db_instance_class("db.r6g.large")
+            .tags(env_tag("prod"))
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+async fn seed_s3(sdk: &SdkConfig) -> Result<(), BoxError> {
+    use aws_sdk_s3::types::{
+        BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
+        PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+        ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+        VersioningConfiguration,
+    };
+    let client_in = |region: &str| {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(sdk)
+                .region(Region::new(region.to_string()))
+                .force_path_style(true)
+                .build(),
+        )
+    };
+    // (bucket, region, encryption, versioning, block ACLs, block policies, environment)
+    let buckets = [
+        (
+            "acme-audit-logs",
+            "us-east-1",
+            Some(ServerSideEncryption::Aes256),
+            Some(BucketVersioningStatus::Enabled),
+            true,
+            true,
+            "prod",
+        ),
+        (
+            "acme-customer-data",
+            "us-east-1",
+            Some(ServerSideEncryption::AwsKms),
+            Some(BucketVersioningStatus::Suspended),
+            true,
+            false,
+            "prod",
+        ),
+        (
+            "acme-public-assets",
+            "us-east-1",
+            None,
+            None,
+            false,
+            false,
+            "dev",
+        ),
+        (
+            "acme.reports.eu",
+            "eu-west-1",
+            Some(ServerSideEncryption::AwsKms),
+            Some(BucketVersioningStatus::Enabled),
+            true,
+            true,
+            "prod",
+        ),
+    ];
+    for (name, region, encryption, versioning, block_acls, block_policies, env) in buckets {
+        let s3 = client_in(region);
+        let mut create = s3.create_bucket().bucket(name);
+        if region != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+        create.send().await?;
+        if let Some(algorithm) = encryption {
+            let default = ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(algorithm)
+                .build()?;
+            s3.put_bucket_encryption()
+                .bucket(name)
+                .server_side_encryption_configuration(
+                    ServerSideEncryptionConfiguration::builder()
+                        .rules(
+                            ServerSideEncryptionRule::builder()
+                                .apply_server_side_encryption_by_default(default)
+                                .build(),
+                        )
+                        .build()?,
+                )
+                .send()
+                .await?;
+        }
+        if let Some(status) = versioning {
+            s3.put_bucket_versioning()
+                .bucket(name)
+                .versioning_configuration(VersioningConfiguration::builder().status(status).build())
+                .send()
+                .await?;
+        }
+        if block_acls || block_policies {
+            s3.put_public_access_block()
+                .bucket(name)
+                .public_access_block_configuration(
+                    PublicAccessBlockConfiguration::builder()
+                        .block_public_acls(block_acls)
+                        .ignore_public_acls(block_acls)
+                        .block_public_policy(block_policies)
+                        .restrict_public_buckets(block_policies)
+                        .build(),
+                )
+                .send()
+                .await?;
+        }
+        s3.put_bucket_tagging()
+            .bucket(name)
+            .tagging(
+                Tagging::builder()
+                    .tag_set(Tag::builder().key("Environment").value(env).build()?)
+                    .build()?,
+            )
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+async fn seed_iam(sdk: &SdkConfig) -> Result<(), BoxError> {
+    use aws_sdk_iam::types::Tag;
+    let iam = aws_sdk_iam::Client::new(sdk);
+    let env_tag = |env: &str| Tag::builder().key("Environment").value(env).build();
+
+    // Roles: (name, environment, AWS-managed policy, inline policy)
+    let roles = [
+        ("deploy-admin", "prod", Some(ADMIN_ARN), None),
+        (
+            "app-reader",
+            "prod",
+            None,
+            Some(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-customer-data","arn:aws:s3:::acme-customer-data/*"]}]}"#,
+            ),
+        ),
+        (
+            "power-user",
+            "dev",
+            None,
+            Some(
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}}"#,
+            ),
+        ),
+        (
+            "guarded",
+            "prod",
+            None,
+            Some(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:123456789012:jobs"}]}"#,
+            ),
+        ),
+    ];
+    for (name, env, managed, inline) in roles {
+        iam.create_role()
+            .role_name(name)
+            .assume_role_policy_document(TRUST_EC2)
+            .tags(env_tag(env)?)
+            .send()
+            .await?;
+        if let Some(arn) = managed {
+            iam.attach_role_policy()
+                .role_name(name)
+                .policy_arn(arn)
+                .send()
+                .await?;
+        }
+        if let Some(document) = inline {
+            iam.put_role_policy()
+                .role_name(name)
+                .policy_name(format!("{name}-policy"))
+                .policy_document(document)
+                .send()
+                .await?;
+        }
+    }
+
+    // A group whose AdministratorAccess reaches its member.
+    iam.create_group().group_name("admins").send().await?;
+    iam.attach_group_policy()
+        .group_name("admins")
+        .policy_arn(ADMIN_ARN)
+        .send()
+        .await?;
+    iam.create_group().group_name("readers").send().await?;
+    iam.put_group_policy()
+        .group_name("readers")
+        .policy_name("read-reports")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme.reports.eu/*"}]}"#)
+        .send()
+        .await?;
+
+    // A customer managed policy shared by a user (read once, whatever the attachments).
+    let s3_full = iam
+        .create_policy()
+        .policy_name("s3-full-access")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+        .send()
+        .await?;
+    let s3_full_arn = s3_full
+        .policy()
+        .and_then(|p| p.arn())
+        .ok_or("no policy arn")?
+        .to_string();
+
+    for (name, env, group) in [
+        ("alice", "prod", Some("admins")),
+        ("bob", "dev", None),
+        ("carol", "prod", Some("readers")),
+    ] {
+        iam.create_user()
+            .user_name(name)
+            .tags(env_tag(env)?)
+            .send()
+            .await?;
+        if let Some(group) = group {
+            iam.add_user_to_group()
+                .group_name(group)
+                .user_name(name)
+                .send()
+                .await?;
+        }
+    }
+    iam.attach_user_policy()
+        .user_name("bob")
+        .policy_arn(&s3_full_arn)
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Turns on all four settings of the account-level S3 public access block.
+pub async fn block_public_access_for_account(
+    sdk: &SdkConfig,
+    account: &str,
+) -> Result<(), BoxError> {
+    use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
+    let s3control =
+        aws_sdk_s3control::Client::from_conf(secaudit::collect::s3control_config(sdk).build());
+    s3control
+        .put_public_access_block()
+        .account_id(account)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await?;
+    Ok(())
+}
