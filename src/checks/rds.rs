@@ -65,17 +65,24 @@ fn judge(db: &Database, options: &CheckOptions, verdicts: &mut Verdicts) {
     );
     let days = db.backup_retention_days;
     let minimum = options.min_backup_retention_days;
+    let plural = |n: i64| if n == 1 { "day" } else { "days" };
     verdicts.judge(
         &RDS_BACKUP_RETENTION,
         &db.resource,
         i64::from(days) >= i64::from(minimum),
-        || format!("Automated backups are kept {days} days (minimum {minimum})."),
+        || {
+            format!(
+                "Automated backups are kept {days} {} (minimum {minimum}).",
+                plural(days.into())
+            )
+        },
         || {
             if days <= 0 {
                 "Automated backups are off (BackupRetentionPeriod is 0).".into()
             } else {
                 format!(
-                    "Automated backups are kept {days} days, fewer than the required {minimum}."
+                    "Automated backups are kept {days} {}, fewer than the required {minimum}.",
+                    plural(days.into())
                 )
             }
         },
@@ -183,6 +190,13 @@ mod tests {
         let six = only(&results, "rds.backup_retention", "db-6");
         assert_eq!(six.status, Status::Fail);
         assert!(six.detail.contains("6 days, fewer than the required 7"));
+        let one = run(&Inventory {
+            db_instances: vec![instance("db-1", None, true, 1)],
+            ..Default::default()
+        });
+        assert!(only(&one, "rds.backup_retention", "db-1")
+            .detail
+            .contains("kept 1 day,"));
         assert_eq!(
             only(&results, "rds.backup_retention", "db-7").status,
             Status::Pass
