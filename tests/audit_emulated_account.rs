@@ -441,3 +441,23 @@ fn services_can_be_audited_alone() {
     assert!(!report.api_calls.by_service.contains_key("ec2"));
     assert!(!report.api_calls.by_service.contains_key("rds"));
 }
+
+#[test]
+fn all_enabled_regions_are_audited() {
+    let request = AuditRequest {
+        services: parse_services(&["sg"]).unwrap(),
+        regions: RegionSelection::AllEnabled,
+        ..AuditRequest::default()
+    };
+    let report = audit(&request);
+    assert!(report.complete, "{:#?}", report.errors);
+    assert!(report.regions.len() > 10, "{:?}", report.regions);
+    assert!(report.regions.iter().any(|r| r == "eu-west-1"));
+    assert_eq!(report.api_calls.by_operation["ec2:DescribeRegions"], 1);
+    assert_eq!(
+        report.api_calls.by_operation["ec2:DescribeSecurityGroups"],
+        report.regions.len() as u64
+    );
+    let group = world().seeded.security_groups["ssh-open"].as_str();
+    assert_eq!(status(&report, "sg.high_risk_ports", group), Fail);
+}

@@ -146,3 +146,86 @@ pub async fn each_page<T, E>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn service_error(
+        status: u16,
+        code: Option<&str>,
+        header: Option<&str>,
+    ) -> SdkError<GetBucketVersioningError, HttpResponse> {
+        let mut metadata = ErrorMetadata::builder();
+        if let Some(code) = code {
+            metadata = metadata
+                .code(code)
+                .message("User is not authorized to perform s3:GetBucketVersioning");
+        }
+        let mut raw = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
+        if let Some(header) = header {
+            raw.headers_mut()
+                .insert("x-amzn-errortype", header.to_string());
+        }
+        SdkError::service_error(GetBucketVersioningError::generic(metadata.build()), raw)
+    }
+
+    #[test]
+    fn service_errors_keep_code_message_and_place() {
+        let call = Call::new("s3", "eu-west-1", "GetBucketVersioning").on("logs");
+        let entry = call.error(&service_error(403, Some("AccessDenied"), None));
+        assert_eq!(
+            entry,
+            AuditError {
+                service: "s3".into(),
+                region: "eu-west-1".into(),
+                operation: "GetBucketVersioning".into(),
+                resource_id: Some("logs".into()),
+                code: "AccessDenied".into(),
+                message: "User is not authorized to perform s3:GetBucketVersioning".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn unparsed_errors_fall_back_to_the_error_type_header_then_the_status() {
+        let from_header = service_error(
+            404,
+            None,
+            Some("NoSuchPublicAccessBlockConfiguration:http://x"),
+        );
+        assert_eq!(
+            code_of(&from_header),
+            Some("NoSuchPublicAccessBlockConfiguration")
+        );
+        let bare = Call::new("s3", "us-east-1", "GetBucketVersioning")
+            .error(&service_error(500, None, None));
+        assert_eq!(bare.code, "HTTP500");
+        assert_eq!(bare.message, "the service answered HTTP 500 (HTTP500)");
+    }
+
+    #[test]
+    fn error_chains_read_as_one_line_without_repeats() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("dispatch failure")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let error = Outer(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        assert_eq!(error_chain(&error), "dispatch failure: Connection refused");
+    }
+}

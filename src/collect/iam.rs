@@ -307,3 +307,29 @@ async fn fetch_managed_policy(client: &Client, arn: &str) -> Result<String, Audi
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_documents_become_error_entries_not_panics() {
+        let mut errors = Vec::new();
+        assert!(parse(Some("%7B%22Statement%22%3A%5B"), "role/broken", &mut errors).is_none());
+        assert!(parse(None, "role/empty", &mut errors).is_none());
+        let encoded = "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D";
+        let document = parse(Some(encoded), "role/admin", &mut errors).expect("decoded");
+        assert!(document.statements[0].allows_full_admin());
+        let codes: Vec<_> = errors
+            .iter()
+            .map(|e| (e.code.as_str(), e.resource_id.as_deref(), e.region.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("MalformedPolicyDocument", Some("role/broken"), "global"),
+                ("MissingPolicyDocument", Some("role/empty"), "global"),
+            ]
+        );
+    }
+}

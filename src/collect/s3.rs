@@ -59,11 +59,13 @@ async fn account_public_access_block(
     {
         Ok(output) => Ok(output
             .public_access_block_configuration()
-            .map(|c| PublicAccessBlock {
-                block_public_acls: c.block_public_acls().unwrap_or(false),
-                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                block_public_policy: c.block_public_policy().unwrap_or(false),
-                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            .map(|c| {
+                PublicAccessBlock::from_settings([
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ])
             })
             .unwrap_or_default()),
         Err(error) if code_of(&error) == Some("NoSuchPublicAccessBlockConfiguration") => {
@@ -200,11 +202,13 @@ async fn inspect_bucket(
         Ok(output) => Some(
             output
                 .public_access_block_configuration()
-                .map(|c| PublicAccessBlock {
-                    block_public_acls: c.block_public_acls().unwrap_or(false),
-                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                    block_public_policy: c.block_public_policy().unwrap_or(false),
-                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+                .map(|c| {
+                    PublicAccessBlock::from_settings([
+                        c.block_public_acls(),
+                        c.ignore_public_acls(),
+                        c.block_public_policy(),
+                        c.restrict_public_buckets(),
+                    ])
                 })
                 .unwrap_or_default(),
         ),

@@ -44,6 +44,17 @@ impl PublicAccessBlock {
         restrict_public_buckets: true,
     };
 
+    /// From the API's four optional flags, in the order of [`PublicAccessBlock::settings`];
+    /// an absent flag is off.
+    pub fn from_settings([acls, ignore, policy, restrict]: [Option<bool>; 4]) -> Self {
+        PublicAccessBlock {
+            block_public_acls: acls.unwrap_or(false),
+            ignore_public_acls: ignore.unwrap_or(false),
+            block_public_policy: policy.unwrap_or(false),
+            restrict_public_buckets: restrict.unwrap_or(false),
+        }
+    }
+
     /// The settings by their API names, for evidence in details.
     pub fn settings(&self) -> [(&'static str, bool); 4] {
         [
