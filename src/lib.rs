@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod collect;
 pub mod inventory;
+pub mod lambda;
 pub mod policy;
 pub mod report;
 pub mod request;
@@ -52,9 +53,16 @@ fn rfc3339(at: OffsetDateTime) -> String {
 async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
     let region = clients.home_region().unwrap_or("us-east-1");
     let call = collect::Call::new("sts", region, "GetCallerIdentity");
+    // Few attempts here: this first call is what tells a dead endpoint or bad credentials
+    // apart, and the caller should hear about it in seconds, not after a full retry budget.
     let identity = clients
         .sts()
         .get_caller_identity()
+        .customize()
+        .config_override(
+            aws_sdk_sts::config::Builder::default()
+                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2)),
+        )
         .send()
         .await
         .map_err(|e| {
@@ -69,10 +77,18 @@ async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
 
 async fn resolve_regions(
     clients: &Clients,
-    selection: &RegionSelection,
+    request: &AuditRequest,
 ) -> Result<Vec<String>, AuditRunError> {
-    match selection {
+    match &request.regions {
         RegionSelection::Listed(regions) => Ok(regions.clone()),
+        // S3 and IAM alone are account-wide: no region needed.
+        RegionSelection::Default if !request.services.iter().any(|s| s.is_regional()) => {
+            Ok(clients
+                .home_region()
+                .map(str::to_string)
+                .into_iter()
+                .collect())
+        }
         RegionSelection::Default => Ok(vec![clients
             .home_region()
             .ok_or(AuditRunError::NoRegion)?
@@ -92,17 +108,27 @@ async fn resolve_regions(
 
 /// Runs one audit: collect, filter, check, score, report.
 pub async fn run_audit(clients: &Clients, request: &AuditRequest) -> Result<Report, AuditRunError> {
+    run_audit_until(clients, request, None).await
+}
+
+/// [`run_audit`], with collection cut off at `deadline`: the report is then marked incomplete
+/// with a `DeadlineExceeded` error for each service and region that did not finish.
+pub async fn run_audit_until(
+    clients: &Clients,
+    request: &AuditRequest,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<Report, AuditRunError> {
     let started_at = OffsetDateTime::now_utc();
     let clock = Instant::now();
     let calls_before = clients.api_calls().snapshot();
 
     let (account_id, regions) = futures::try_join!(
         account_id(clients),
-        resolve_regions(clients, &request.regions)
+        resolve_regions(clients, request)
     )?;
     tracing::info!(account = %account_id, ?regions, services = ?request.services, "audit started");
 
-    let mut collection = collect::collect(clients, request, &account_id, &regions).await;
+    let mut collection = collect::collect(clients, request, &account_id, &regions, deadline).await;
     if let Some(filter) = &request.environment {
         collection.inventory.retain_environment(filter);
     }

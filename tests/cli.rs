@@ -207,10 +207,20 @@ fn bad_input_is_one_line_and_exit_code_2() {
 }
 
 #[test]
-fn no_region_is_a_usage_error() {
+fn no_region_is_a_usage_error_unless_only_global_services_are_audited() {
     let output = secaudit(&["scan"], Some("http://127.0.0.1:9"));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("no AWS region configured"));
+
+    let global = secaudit(&["scan", "--services", "iam"], Some(&emulator().endpoint));
+    assert_eq!(global.status.code(), Some(0), "{}", stderr(&global));
+    let report: Value = serde_json::from_slice(&global.stdout).unwrap();
+    assert_eq!(report["regions"], serde_json::json!([]));
+    assert!(report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["resource_id"] == "deploy-admin"));
 }
 
 #[test]

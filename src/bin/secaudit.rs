@@ -4,7 +4,7 @@
 //! 3 `--fail-on` found a failed result at or above the given severity.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -174,6 +174,19 @@ impl ScanArgs {
 
 async fn scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     let request = args.request()?;
+    // Refuse an unwritable destination before the audit, not after it.
+    if let Some(path) = &args.output {
+        let directory = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !directory.is_dir() || path.is_dir() {
+            return Err(Failure::Usage(format!(
+                "cannot write the report to {}: no such directory, or it is a directory",
+                path.display()
+            )));
+        }
+    }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let clients = Clients::load(&args.connection(&request)?).await;
     let report = run_audit(&clients, &request).await.map_err(|e| {

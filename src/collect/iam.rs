@@ -121,12 +121,7 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
     )
     .await;
 
-    let mut managed: ManagedDocuments = listing
-        .local_policies
-        .iter()
-        .filter_map(|p| Some((p.arn()?.to_string(), default_document(p, errors))))
-        .collect();
-    let attached_arns: BTreeSet<String> = listing
+    let attached: BTreeSet<&str> = listing
         .roles
         .iter()
         .flat_map(|r| r.attached_managed_policies())
@@ -143,10 +138,20 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
                 .flat_map(|g| g.attached_managed_policies()),
         )
         .filter_map(|p| p.policy_arn())
-        .filter(|arn| !managed.contains_key(*arn))
-        .map(str::to_string)
         .collect();
-    let mut fetched = stream::iter(attached_arns)
+    // Only attached policies matter: an unattached one, even malformed, grants nothing.
+    let mut managed: ManagedDocuments = listing
+        .local_policies
+        .iter()
+        .filter(|p| p.arn().is_some_and(|arn| attached.contains(arn)))
+        .filter_map(|p| Some((p.arn()?.to_string(), default_document(p, errors))))
+        .collect();
+    let to_fetch: Vec<String> = attached
+        .iter()
+        .filter(|arn| !managed.contains_key(**arn))
+        .map(|arn| arn.to_string())
+        .collect();
+    let mut fetched = stream::iter(to_fetch)
         .map(|arn| async move {
             let result = fetch_managed_policy(client, &arn).await;
             (arn, result)
@@ -245,19 +250,29 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
                 .filter_map(|p| Some(attachment(p.policy_name()?, p.policy_arn()?, None))),
         );
         for group_name in user.group_list() {
-            if let Some(group) = groups.get(group_name) {
-                policies.extend(
-                    group
-                        .inline
-                        .iter()
-                        .map(|p| inline_attachment(p, Some(group_name))),
-                );
-                policies.extend(
-                    group
-                        .attached
-                        .iter()
-                        .map(|(n, a)| attachment(n, a, Some(group_name))),
-                );
+            match groups.get(group_name) {
+                Some(group) => {
+                    policies.extend(
+                        group
+                            .inline
+                            .iter()
+                            .map(|p| inline_attachment(p, Some(group_name))),
+                    );
+                    policies.extend(
+                        group
+                            .attached
+                            .iter()
+                            .map(|(n, a)| attachment(n, a, Some(group_name))),
+                    );
+                }
+                // The group was not in the listing (an error cut it short): its policies are
+                // unknown, so the user cannot pass.
+                None => policies.push(PolicyAttachment {
+                    name: format!("policies of group {group_name}"),
+                    source: PolicySource::Inline,
+                    via_group: Some(group_name.clone()),
+                    document: None,
+                }),
             }
         }
         collection.inventory.principals.push(Principal {
@@ -283,12 +298,17 @@ async fn fetch_managed_policy(client: &Client, arn: &str) -> Result<String, Audi
         .send()
         .await
         .map_err(|e| Call::new("iam", REGION, "GetPolicy").on(arn).error(&e))?;
+    let call = Call::new("iam", REGION, "GetPolicyVersion").on(arn);
     let version = policy
         .policy()
         .and_then(|p| p.default_version_id())
-        .unwrap_or("v1")
+        .ok_or_else(|| {
+            call.entry(
+                "MissingDefaultVersion".into(),
+                "GetPolicy named no default version".into(),
+            )
+        })?
         .to_string();
-    let call = Call::new("iam", REGION, "GetPolicyVersion").on(arn);
     let output = client
         .get_policy_version()
         .policy_arn(arn)

@@ -92,6 +92,34 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     }
 }
 
+/// SDK configuration with secaudit's retry and timeout settings, credentials and region loaded
+/// the standard way (environment, profile, SSO, credential process, instance or task role).
+pub async fn load_sdk_config(settings: &ConnectionSettings) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(settings.max_attempts.max(1))
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(20)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(settings.connect_timeout)
+                .operation_attempt_timeout(settings.attempt_timeout)
+                .build(),
+        );
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
 /// S3 Control configuration that also works with a custom endpoint (see [`FixedEndpoint`]).
 pub fn s3control_config(sdk: &SdkConfig) -> aws_sdk_s3control::config::Builder {
     let builder = aws_sdk_s3control::config::Builder::from(sdk);
@@ -105,29 +133,7 @@ impl Clients {
     /// Loads credentials and region the standard way (environment, profile, SSO, credential
     /// process, instance or task role). Does not call AWS.
     pub async fn load(settings: &ConnectionSettings) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(settings.max_attempts.max(1))
-                    .with_initial_backoff(Duration::from_millis(200))
-                    .with_max_backoff(Duration::from_secs(20)),
-            )
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(settings.connect_timeout)
-                    .operation_attempt_timeout(settings.attempt_timeout)
-                    .build(),
-            );
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        Self::from_sdk_config(loader.load().await)
+        Self::from_sdk_config(load_sdk_config(settings).await)
     }
 
     pub fn from_sdk_config(sdk: SdkConfig) -> Self {
@@ -261,18 +267,20 @@ impl Collection {
     }
 }
 
-/// Collects every requested service in every region at once.
+/// Collects every requested service in every region at once. A collector still running at
+/// `deadline` is abandoned: what it would have found is missing, and an error says so.
 pub async fn collect(
     clients: &Clients,
     request: &AuditRequest,
     account_id: &str,
     regions: &[String],
+    deadline: Option<tokio::time::Instant>,
 ) -> Collection {
-    let mut units: Vec<BoxFuture<'_, Collection>> = Vec::new();
+    let mut units: Vec<(Service, &str, BoxFuture<'_, Collection>)> = Vec::new();
     for region in regions {
         for service in request.services.iter().filter(|s| s.is_regional()) {
             let region = region.as_str();
-            units.push(match service {
+            let unit = match service {
                 Service::Ec2 => {
                     ec2::instances_and_volumes(clients.ec2(region), region, account_id).boxed()
                 }
@@ -282,25 +290,45 @@ pub async fn collect(
                 Service::Rds => rds::databases(clients.rds(region), region).boxed(),
                 // Global: collected once below.
                 Service::S3 | Service::Iam => continue,
-            });
+            };
+            units.push((*service, region, unit));
         }
     }
     if request.services.contains(&Service::S3) {
-        units.push(
-            s3::buckets(
-                clients,
-                account_id,
-                request.environment.as_ref(),
-                request.concurrency,
-            )
-            .boxed(),
+        let unit = s3::buckets(
+            clients,
+            account_id,
+            request.environment.as_ref(),
+            request.concurrency,
         );
+        units.push((Service::S3, "global", unit.boxed()));
     }
     if request.services.contains(&Service::Iam) {
-        units.push(iam::principals(clients.iam(), request.concurrency).boxed());
+        units.push((
+            Service::Iam,
+            "global",
+            iam::principals(clients.iam(), request.concurrency).boxed(),
+        ));
     }
+    let bounded = units.into_iter().map(|(service, region, unit)| async move {
+        let Some(deadline) = deadline else {
+            return unit.await;
+        };
+        match tokio::time::timeout_at(deadline, unit).await {
+            Ok(collection) => collection,
+            Err(_) => Collection {
+                inventory: Inventory::default(),
+                errors: vec![Call::new(service.as_str(), region, "Collect").entry(
+                    "DeadlineExceeded".into(),
+                    format!(
+                        "collection of {service} in {region} was stopped at the invocation deadline; its resources were not evaluated"
+                    ),
+                )],
+            },
+        }
+    });
     let mut collection = Collection::default();
-    for unit in join_all(units).await {
+    for unit in join_all(bounded).await {
         collection.merge(unit);
     }
     collection

@@ -6,6 +6,11 @@ use super::errors::each_page;
 use super::{tag_map, Call, Collection};
 use crate::inventory::{DbCluster, DbInstance};
 
+/// DocumentDB and Neptune share the RDS API but are other services, with other controls.
+fn is_rds_engine(engine: Option<&str>) -> bool {
+    !matches!(engine, Some("docdb" | "neptune"))
+}
+
 fn tags(tags: &[aws_sdk_rds::types::Tag]) -> crate::inventory::Tags {
     tag_map(tags, |t| t.key(), |t| t.value())
 }
@@ -31,6 +36,9 @@ async fn instances(client: &Client, region: &str) -> Collection {
             let Some(id) = db.db_instance_identifier() else {
                 continue;
             };
+            if !is_rds_engine(db.engine()) {
+                continue;
+            }
             inventory.db_instances.push(DbInstance {
                 id: id.to_string(),
                 region: region.to_string(),
@@ -63,6 +71,9 @@ async fn clusters(client: &Client, region: &str) -> Collection {
             let Some(id) = cluster.db_cluster_identifier() else {
                 continue;
             };
+            if !is_rds_engine(cluster.engine()) {
+                continue;
+            }
             inventory.db_clusters.push(DbCluster {
                 id: id.to_string(),
                 region: region.to_string(),

@@ -49,7 +49,7 @@ async fn account_public_access_block(
     account: &str,
     region: &str,
 ) -> Result<PublicAccessBlock, AuditError> {
-    let call = Call::new("s3", region, "GetAccountPublicAccessBlock");
+    let call = Call::new("s3control", region, "GetPublicAccessBlock");
     match clients
         .s3control()
         .get_public_access_block()
@@ -83,7 +83,7 @@ async fn list_buckets(clients: &Clients, region: &str) -> (Vec<Listed>, Vec<Audi
     let pages = clients
         .s3(region)
         .list_buckets()
-        .max_buckets(1000)
+        .max_buckets(10_000)
         .into_paginator()
         .send();
     each_page(pages, &call, &mut errors, |page| {

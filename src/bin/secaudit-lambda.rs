@@ -1,0 +1,41 @@
+//! `secaudit-lambda`: the Lambda shell over the audit engine. Configuration and clients are
+//! built once at cold start; a bad configuration stops the function before its first event.
+
+use std::time::{Duration, SystemTime};
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use secaudit::collect::ConnectionSettings;
+use secaudit::lambda::{InvocationResponse, LambdaApp, LambdaConfig};
+use serde_json::Value;
+
+/// The invocation deadline as a tokio instant.
+fn deadline_of(deadline: SystemTime) -> tokio::time::Instant {
+    let remaining = deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    tokio::time::Instant::now() + remaining
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    // Honours AWS_LAMBDA_LOG_LEVEL and AWS_LAMBDA_LOG_FORMAT (JSON) set by the Lambda service.
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = LambdaConfig::from_env(|name| std::env::var(name).ok()).inspect_err(|e| {
+        tracing::error!(%e, "invalid configuration");
+    })?;
+    let sdk = secaudit::collect::load_sdk_config(&ConnectionSettings::default()).await;
+    let app = LambdaApp::new(config, sdk);
+    let app = &app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let deadline = deadline_of(event.context.deadline());
+        let response: Result<InvocationResponse, Error> = app
+            .handle(event.payload, Some(deadline))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "invocation failed");
+                Error::from(e.to_string())
+            });
+        response
+    }))
+    .await
+}

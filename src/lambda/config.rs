@@ -1,0 +1,294 @@
+//! The Lambda's configuration, from its environment variables, checked once at cold start.
+
+use crate::report::Severity;
+use crate::request::{
+    parse_services, parse_severity, AuditRequest, EnvironmentFilter, RegionSelection,
+    DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
+};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LambdaConfig {
+    pub report_bucket: String,
+    /// Key prefix without leading or trailing slashes.
+    pub report_prefix: String,
+    /// SSE-KMS key for reports; without it the bucket's default encryption applies.
+    pub report_kms_key_id: Option<String>,
+    pub alert_topic_arn: String,
+    pub alert_min_severity: Severity,
+    pub environment_tag_key: String,
+    /// The audit a scheduled event runs; on-demand requests start from it.
+    pub defaults: AuditRequest,
+    /// Time kept back from the invocation deadline to write the report and send the alert.
+    pub reserve_seconds: u64,
+}
+
+fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.to_string(),
+    }
+}
+
+/// An S3 bucket name, by the rules for new buckets.
+fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
+}
+
+impl LambdaConfig {
+    /// Reads the `SECAUDIT_*` variables through `var` (the process environment in production).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let report_bucket = get("SECAUDIT_REPORT_BUCKET").ok_or_else(|| {
+            error(
+                "SECAUDIT_REPORT_BUCKET",
+                "is required (the bucket reports are written to)",
+            )
+        })?;
+        if !valid_bucket_name(&report_bucket) {
+            return Err(error(
+                "SECAUDIT_REPORT_BUCKET",
+                format!("'{report_bucket}' is not a valid bucket name"),
+            ));
+        }
+        let report_prefix = get("SECAUDIT_REPORT_PREFIX")
+            .unwrap_or_else(|| "reports".into())
+            .trim_matches('/')
+            .to_string();
+        if report_prefix.is_empty()
+            || report_prefix.contains("//")
+            || report_prefix.chars().any(char::is_control)
+        {
+            return Err(error(
+                "SECAUDIT_REPORT_PREFIX",
+                "must be a non-empty key prefix such as 'reports'",
+            ));
+        }
+        let alert_topic_arn = get("SECAUDIT_ALERT_TOPIC_ARN").ok_or_else(|| {
+            error(
+                "SECAUDIT_ALERT_TOPIC_ARN",
+                "is required (the SNS topic alerts go to)",
+            )
+        })?;
+        let arn_parts: Vec<&str> = alert_topic_arn.split(':').collect();
+        if arn_parts.len() != 6
+            || arn_parts[0] != "arn"
+            || arn_parts[2] != "sns"
+            || arn_parts[5].is_empty()
+        {
+            return Err(error(
+                "SECAUDIT_ALERT_TOPIC_ARN",
+                format!("'{alert_topic_arn}' is not an SNS topic ARN"),
+            ));
+        }
+        let alert_min_severity = match get("SECAUDIT_ALERT_MIN_SEVERITY") {
+            Some(value) => {
+                parse_severity(&value).map_err(|e| error("SECAUDIT_ALERT_MIN_SEVERITY", e))?
+            }
+            None => Severity::Critical,
+        };
+        let environment_tag_key = get("SECAUDIT_ENVIRONMENT_TAG_KEY")
+            .unwrap_or_else(|| DEFAULT_ENVIRONMENT_TAG_KEY.into());
+
+        let mut defaults = AuditRequest::default();
+        if let Some(services) = get("SECAUDIT_SERVICES") {
+            defaults.services =
+                parse_services(&[services]).map_err(|e| error("SECAUDIT_SERVICES", e))?;
+        }
+        if let Some(regions) = get("SECAUDIT_REGIONS") {
+            defaults.regions =
+                RegionSelection::parse(&[regions]).map_err(|e| error("SECAUDIT_REGIONS", e))?;
+        }
+        if let Some(environment) = get("SECAUDIT_ENVIRONMENT") {
+            defaults.environment = Some(
+                EnvironmentFilter::new(&environment_tag_key, &environment)
+                    .map_err(|e| error("SECAUDIT_ENVIRONMENT", e))?,
+            );
+        }
+        let number = |name: &'static str, default: u64, min: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(value) => match value.parse::<u64>() {
+                    Ok(n) if n >= min => Ok(n),
+                    _ => Err(error(
+                        name,
+                        format!("'{value}' is not a whole number of at least {min}"),
+                    )),
+                },
+            }
+        };
+        defaults.options.min_backup_retention_days =
+            u32::try_from(number("SECAUDIT_BACKUP_RETENTION_DAYS", 7, 0)?)
+                .map_err(|_| error("SECAUDIT_BACKUP_RETENTION_DAYS", "is too large"))?;
+        defaults.concurrency = usize::try_from(number(
+            "SECAUDIT_CONCURRENCY",
+            DEFAULT_CONCURRENCY as u64,
+            1,
+        )?)
+        .map_err(|_| error("SECAUDIT_CONCURRENCY", "is too large"))?;
+        Ok(LambdaConfig {
+            report_bucket,
+            report_prefix,
+            report_kms_key_id: get("SECAUDIT_REPORT_KMS_KEY_ID"),
+            alert_topic_arn,
+            alert_min_severity,
+            environment_tag_key,
+            defaults,
+            reserve_seconds: number("SECAUDIT_DEADLINE_RESERVE_SECONDS", 10, 1)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Service;
+    use std::collections::HashMap;
+
+    const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:secaudit-alerts";
+
+    fn config(pairs: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        LambdaConfig::from_env(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn the_two_required_settings_give_the_documented_defaults() {
+        let config = config(&[
+            ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+            ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+        ])
+        .unwrap();
+        assert_eq!(config.report_prefix, "reports");
+        assert_eq!(config.alert_min_severity, Severity::Critical);
+        assert_eq!(config.defaults, AuditRequest::default());
+        assert_eq!(config.report_kms_key_id, None);
+    }
+
+    #[test]
+    fn optional_settings_are_applied() {
+        let config = config(&[
+            ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+            ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+            ("SECAUDIT_REPORT_PREFIX", "/audits/nightly/"),
+            ("SECAUDIT_ALERT_MIN_SEVERITY", "High"),
+            ("SECAUDIT_REGIONS", "eu-west-1, eu-central-1"),
+            ("SECAUDIT_SERVICES", "s3,iam"),
+            ("SECAUDIT_ENVIRONMENT", "prod"),
+            ("SECAUDIT_ENVIRONMENT_TAG_KEY", "Stage"),
+            ("SECAUDIT_BACKUP_RETENTION_DAYS", "14"),
+            ("SECAUDIT_CONCURRENCY", "32"),
+        ])
+        .unwrap();
+        assert_eq!(config.report_prefix, "audits/nightly");
+        assert_eq!(config.alert_min_severity, Severity::High);
+        assert_eq!(
+            config.defaults.regions,
+            RegionSelection::Listed(vec!["eu-west-1".into(), "eu-central-1".into()])
+        );
+        assert_eq!(
+            config.defaults.services.into_iter().collect::<Vec<_>>(),
+            [Service::S3, Service::Iam]
+        );
+        let environment = config.defaults.environment.unwrap();
+        assert_eq!(
+            (environment.tag_key.as_str(), environment.value.as_str()),
+            ("Stage", "prod")
+        );
+        assert_eq!(config.defaults.options.min_backup_retention_days, 14);
+        assert_eq!(config.defaults.concurrency, 32);
+    }
+
+    #[test]
+    fn missing_or_malformed_settings_name_the_variable() {
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (
+                vec![("SECAUDIT_ALERT_TOPIC_ARN", TOPIC)],
+                "SECAUDIT_REPORT_BUCKET",
+            ),
+            (
+                vec![("SECAUDIT_REPORT_BUCKET", "acme-secaudit")],
+                "SECAUDIT_ALERT_TOPIC_ARN",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "Bad_Bucket"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                ],
+                "SECAUDIT_REPORT_BUCKET",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", "arn:aws:sqs:us-east-1:1:q"),
+                ],
+                "SECAUDIT_ALERT_TOPIC_ARN",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_ALERT_MIN_SEVERITY", "urgent"),
+                ],
+                "SECAUDIT_ALERT_MIN_SEVERITY",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_REGIONS", "eu-west-1,atlantis"),
+                ],
+                "SECAUDIT_REGIONS",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_SERVICES", "ec2,lambda"),
+                ],
+                "SECAUDIT_SERVICES",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_CONCURRENCY", "0"),
+                ],
+                "SECAUDIT_CONCURRENCY",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_REPORT_PREFIX", "/"),
+                ],
+                "SECAUDIT_REPORT_PREFIX",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let error = config(&pairs).expect_err(variable);
+            assert_eq!(error.variable, variable, "{error}");
+            assert!(error
+                .to_string()
+                .starts_with(&format!("configuration: {variable}: ")));
+        }
+    }
+}

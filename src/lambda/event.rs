@@ -1,0 +1,188 @@
+//! The events the Lambda accepts, turned into one validated [`AuditRequest`].
+//!
+//! - An EventBridge scheduled event (`detail-type: "Scheduled Event"`) runs the configured
+//!   default audit.
+//! - A direct invocation or EventBridge Scheduler input is a JSON object with any of
+//!   `services`, `regions` and `environment`, overriding the defaults.
+//!
+//! Anything else is rejected before any API call, with the offending field named.
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::request::{
+    parse_services, AuditRequest, EnvironmentFilter, RegionSelection, RequestError,
+};
+
+/// Why an event was rejected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EventError {
+    #[error("invalid request: {0}")]
+    Malformed(String),
+    #[error("invalid request: {0}")]
+    Invalid(#[from] RequestError),
+}
+
+/// An on-demand request: every field optional, no others allowed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnDemand {
+    services: Option<Vec<String>>,
+    regions: Option<Vec<String>>,
+    environment: Option<String>,
+}
+
+/// The kind of invocation, for the logs and the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    OnDemand,
+}
+
+fn is_scheduled_event(object: &serde_json::Map<String, Value>) -> bool {
+    object.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
+        && object.get("source").is_some()
+}
+
+/// Applies an event to the configured defaults.
+pub fn request_from_event(
+    event: Value,
+    defaults: &AuditRequest,
+    environment_tag_key: &str,
+) -> Result<(AuditRequest, Trigger), EventError> {
+    let Value::Object(object) = &event else {
+        return Err(EventError::Malformed(
+            "expected a JSON object (an EventBridge scheduled event or {\"services\": [...], \"regions\": [...], \"environment\": \"...\"})".into(),
+        ));
+    };
+    if is_scheduled_event(object) {
+        // Validates the envelope (types of time, resources, ...); the schedule carries no options.
+        serde_json::from_value::<EventBridgeEvent>(event)
+            .map_err(|e| EventError::Malformed(format!("scheduled event: {e}")))?;
+        return Ok((defaults.clone(), Trigger::Schedule));
+    }
+    let on_demand: OnDemand =
+        serde_json::from_value(event).map_err(|e| EventError::Malformed(e.to_string()))?;
+    let mut request = defaults.clone();
+    if let Some(services) = on_demand.services {
+        request.services = parse_services(&services)?;
+    }
+    if let Some(regions) = on_demand.regions {
+        request.regions = match RegionSelection::parse(&regions)? {
+            RegionSelection::Default => {
+                return Err(RequestError::InvalidRegion(String::new()).into())
+            }
+            selection => selection,
+        };
+    }
+    if let Some(environment) = on_demand.environment {
+        request.environment = Some(EnvironmentFilter::new(environment_tag_key, &environment)?);
+    }
+    Ok((request, Trigger::OnDemand))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Service;
+    use serde_json::json;
+
+    fn parse(event: Value) -> Result<(AuditRequest, Trigger), EventError> {
+        request_from_event(event, &AuditRequest::default(), "Environment")
+    }
+
+    /// What EventBridge sends for a schedule rule.
+    fn scheduled_event() -> Value {
+        json!({
+            "version": "0",
+            "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": "2026-11-25T02:00:00Z",
+            "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/secaudit-nightly"],
+            "detail": {}
+        })
+    }
+
+    #[test]
+    fn scheduled_events_run_the_defaults() {
+        let (request, trigger) = parse(scheduled_event()).unwrap();
+        assert_eq!(trigger, Trigger::Schedule);
+        assert_eq!(request, AuditRequest::default());
+    }
+
+    #[test]
+    fn a_scheduled_event_with_a_broken_envelope_is_rejected() {
+        let mut event = scheduled_event();
+        event["time"] = json!("yesterday");
+        let error = parse(event).unwrap_err().to_string();
+        assert!(
+            error.starts_with("invalid request: scheduled event:"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn on_demand_requests_override_the_defaults() {
+        let (request, trigger) = parse(json!({
+            "services": ["s3", "IAM"],
+            "regions": ["eu-west-1"],
+            "environment": "prod"
+        }))
+        .unwrap();
+        assert_eq!(trigger, Trigger::OnDemand);
+        assert_eq!(
+            request.services.into_iter().collect::<Vec<_>>(),
+            [Service::S3, Service::Iam]
+        );
+        assert_eq!(
+            request.regions,
+            RegionSelection::Listed(vec!["eu-west-1".into()])
+        );
+        assert_eq!(request.environment.unwrap().value, "prod");
+        let (all, _) = parse(json!({"regions": ["all"]})).unwrap();
+        assert_eq!(all.regions, RegionSelection::AllEnabled);
+        let (empty, _) = parse(json!({})).unwrap();
+        assert_eq!(empty, AuditRequest::default());
+    }
+
+    #[test]
+    fn bad_requests_are_rejected_naming_the_field() {
+        let cases = [
+            (json!({"service": ["s3"]}), "unknown field `service`"),
+            (
+                json!({"services": ["s3", "lambda"]}),
+                "unknown service 'lambda'",
+            ),
+            (
+                json!({"services": "s3"}),
+                "invalid type: string \"s3\", expected a sequence",
+            ),
+            (json!({"services": []}), "no services given"),
+            (
+                json!({"regions": ["eu-west-1", "nowhere"]}),
+                "invalid region 'nowhere'",
+            ),
+            (json!({"regions": []}), "invalid region"),
+            (
+                json!({"regions": [1]}),
+                "invalid type: integer `1`, expected a string",
+            ),
+            (json!({"environment": ""}), "invalid environment value"),
+            (json!({"environment": 7}), "invalid type: integer `7`"),
+            (json!([]), "expected a JSON object"),
+            (json!("run"), "expected a JSON object"),
+            (Value::Null, "expected a JSON object"),
+        ];
+        for (event, expected) in cases {
+            let error = parse(event.clone())
+                .expect_err(&event.to_string())
+                .to_string();
+            assert!(error.contains(expected), "{event}: {error}");
+            assert!(error.starts_with("invalid request: "), "{error}");
+        }
+    }
+}

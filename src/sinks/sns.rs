@@ -1,0 +1,368 @@
+//! The alert: one SNS message per run when failed results at or above the threshold exist.
+//!
+//! It uses SNS's per-protocol message structure: readable text for email subscribers and a
+//! JSON document for everything else (SQS, Lambda, HTTPS). Message attributes (severity,
+//! account_id, score, finding_count) let subscribers filter. The whole message stays within
+//! SNS's 256 KB: when the findings do not fit, the alert lists what fits and says how many
+//! more are in the report.
+
+use aws_sdk_sns::types::MessageAttributeValue;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::collect::Call;
+use crate::report::{AuditError, CheckResult, Report, Severity, Summary};
+
+/// SNS's limit is 262,144 bytes for the message and its attributes together; keep a margin
+/// for the attributes and the subject.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 - 6 * 1024;
+/// SNS subjects must be shorter than 100 characters.
+const MAX_SUBJECT_CHARS: usize = 99;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub subject: String,
+    /// The `MessageStructure=json` document: `default` (JSON) and `email` (text).
+    pub message: String,
+    pub attributes: Vec<(&'static str, &'static str, String)>,
+    pub findings_total: usize,
+    pub findings_listed: usize,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    check_id: &'a str,
+    severity: Severity,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    resource_arn: Option<&'a str>,
+    region: &'a str,
+    title: &'a str,
+    detail: &'a str,
+}
+
+impl<'a> From<&'a CheckResult> for Finding<'a> {
+    fn from(r: &'a CheckResult) -> Self {
+        Finding {
+            check_id: &r.check_id,
+            severity: r.severity,
+            resource_type: &r.resource_type,
+            resource_id: &r.resource_id,
+            resource_arn: r.resource_arn.as_deref(),
+            region: &r.region,
+            title: &r.title,
+            detail: &r.detail,
+        }
+    }
+}
+
+/// Failed results at or above `threshold`, most severe first.
+fn findings(report: &Report, threshold: Severity) -> Vec<&CheckResult> {
+    let mut findings: Vec<&CheckResult> = report
+        .failed()
+        .filter(|r| r.severity.is_at_least(threshold))
+        .collect();
+    findings.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    findings
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or("n/a".into(), |s| format!("{s:.1}"))
+}
+
+fn text(
+    report: &Report,
+    threshold: Severity,
+    uri: &str,
+    listed: &[&CheckResult],
+    total: usize,
+) -> String {
+    let s: &Summary = &report.summary;
+    let counts = &s.failed_by_severity;
+    let mut out = format!(
+        "secaudit found {total} failed check(s) at {threshold} severity or worse in AWS account {}.\n\n\
+         Score: {} / 100 (evaluated {}, failed {}: critical {}, high {}, medium {}, low {})\n\
+         Regions: {}\nRun: {}{}\nFull report: {uri}\n\n",
+        report.account_id,
+        score_text(report.score.overall),
+        s.evaluated,
+        s.failed,
+        counts.critical,
+        counts.high,
+        counts.medium,
+        counts.low,
+        report.regions.join(", "),
+        report.run_id,
+        if report.complete {
+            String::new()
+        } else {
+            format!(" (INCOMPLETE: {} error(s), see the report)", report.errors.len())
+        },
+    );
+    for finding in listed {
+        out.push_str(&format!(
+            "[{}] {} - {} {} ({})\n    {}\n",
+            finding.severity.as_str().to_uppercase(),
+            finding.check_id,
+            finding.resource_type,
+            finding.resource_id,
+            finding.region,
+            finding.detail
+        ));
+    }
+    if listed.len() < total {
+        out.push_str(&format!(
+            "\n... and {} more in the full report.\n",
+            total - listed.len()
+        ));
+    }
+    out
+}
+
+fn structure(
+    report: &Report,
+    threshold: Severity,
+    uri: &str,
+    all: &[&CheckResult],
+    listed: usize,
+) -> String {
+    let shown = &all[..listed];
+    let machine = json!({
+        "run_id": report.run_id,
+        "account_id": report.account_id,
+        "regions": report.regions,
+        "threshold": threshold,
+        "score": report.score.overall,
+        "summary": report.summary,
+        "complete": report.complete,
+        "report_uri": uri,
+        "findings": shown.iter().map(|r| Finding::from(*r)).collect::<Vec<_>>(),
+        "omitted_findings": all.len() - listed,
+    });
+    json!({
+        "default": machine.to_string(),
+        "email": text(report, threshold, uri, shown, all.len()),
+    })
+    .to_string()
+}
+
+/// The alert for a report, or `None` when nothing failed at or above `threshold`.
+pub fn build_alert(report: &Report, threshold: Severity, report_uri: &str) -> Option<Alert> {
+    build_alert_within(report, threshold, report_uri, MAX_MESSAGE_BYTES)
+}
+
+fn build_alert_within(
+    report: &Report,
+    threshold: Severity,
+    uri: &str,
+    max_bytes: usize,
+) -> Option<Alert> {
+    let all = findings(report, threshold);
+    let worst = all.first()?.severity;
+    // The largest number of findings whose message fits: binary search over the count.
+    let (mut fits, mut too_many) = (0, all.len() + 1);
+    while fits + 1 < too_many {
+        let middle = (fits + too_many) / 2;
+        if structure(report, threshold, uri, &all, middle).len() <= max_bytes {
+            fits = middle;
+        } else {
+            too_many = middle;
+        }
+    }
+    let mut subject = format!(
+        "secaudit: {} {threshold}+ finding(s) in AWS account {} (score {})",
+        all.len(),
+        report.account_id,
+        score_text(report.score.overall)
+    );
+    subject.truncate(MAX_SUBJECT_CHARS);
+    let mut attributes = vec![
+        ("severity", "String", worst.as_str().to_string()),
+        ("account_id", "String", report.account_id.clone()),
+        ("finding_count", "Number", all.len().to_string()),
+    ];
+    if let Some(score) = report.score.overall {
+        attributes.push(("score", "Number", format!("{score:.1}")));
+    }
+    Some(Alert {
+        subject,
+        message: structure(report, threshold, uri, &all, fits),
+        attributes,
+        findings_total: all.len(),
+        findings_listed: fits,
+    })
+}
+
+/// Publishes the alert; returns the SNS message id.
+pub async fn publish(
+    sns: &aws_sdk_sns::Client,
+    topic_arn: &str,
+    alert: &Alert,
+) -> Result<String, AuditError> {
+    let mut publish = sns
+        .publish()
+        .topic_arn(topic_arn)
+        .subject(&alert.subject)
+        .message_structure("json")
+        .message(&alert.message);
+    for (name, data_type, value) in &alert.attributes {
+        let attribute = MessageAttributeValue::builder()
+            .data_type(*data_type)
+            .string_value(value)
+            .build()
+            .map_err(|e| {
+                Call::new("sns", "-", "Publish").entry("InvalidAttribute".into(), e.to_string())
+            })?;
+        publish = publish.message_attributes(*name, attribute);
+    }
+    let output = publish
+        .send()
+        .await
+        .map_err(|e| Call::new("sns", "-", "Publish").on(topic_arn).error(&e))?;
+    Ok(output.message_id().unwrap_or_default().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ApiCalls, Status};
+    use crate::score::{score, Weights};
+
+    fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
+        CheckResult {
+            id: format!("sg.high_risk_ports/123456789012/us-east-1/AWS::EC2::SecurityGroup/sg-{i}"),
+            check_id: "sg.high_risk_ports".into(),
+            service: "sg".into(),
+            severity,
+            status,
+            resource_type: "AWS::EC2::SecurityGroup".into(),
+            resource_id: format!("sg-{i:08}"),
+            resource_arn: None,
+            region: "us-east-1".into(),
+            title: "Security groups do not open high-risk ports to the world".into(),
+            detail: "Ingress open to the world on high-risk ports: tcp 22 (SSH) from 0.0.0.0/0."
+                .into(),
+            remediation: String::new(),
+            reference: String::new(),
+        }
+    }
+
+    fn report(results: Vec<CheckResult>) -> Report {
+        Report {
+            schema_version: 1,
+            run_id: "run-1".into(),
+            account_id: "123456789012".into(),
+            regions: vec!["us-east-1".into()],
+            environment: None,
+            environment_tag_key: None,
+            started_at: "2026-11-25T02:00:00Z".into(),
+            finished_at: "2026-11-25T02:00:05Z".into(),
+            duration_ms: 5000,
+            complete: true,
+            score: score(&results, Weights::default()),
+            summary: Summary::of(&results),
+            results,
+            errors: vec![],
+            api_calls: ApiCalls::default(),
+        }
+    }
+
+    const URI: &str = "s3://bucket/reports/123456789012/2026/11/25/run-1.json";
+
+    #[test]
+    fn no_alert_without_failures_at_the_threshold() {
+        let report = report(vec![
+            result(1, Severity::High, Status::Fail),
+            result(2, Severity::Critical, Status::Pass),
+        ]);
+        assert!(build_alert(&report, Severity::Critical, URI).is_none());
+        assert!(build_alert(&report, Severity::High, URI).is_some());
+    }
+
+    #[test]
+    fn text_for_email_and_json_for_machines() {
+        let report = report(vec![
+            result(1, Severity::Critical, Status::Fail),
+            result(2, Severity::High, Status::Fail),
+            result(3, Severity::Low, Status::Pass),
+        ]);
+        let alert = build_alert(&report, Severity::Critical, URI).unwrap();
+        assert!(alert.subject.len() < 100);
+        assert_eq!(
+            alert.subject,
+            "secaudit: 1 critical+ finding(s) in AWS account 123456789012 (score 6.3)"
+        );
+        let structure: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let email = structure["email"].as_str().unwrap();
+        assert!(email.contains(
+            "[CRITICAL] sg.high_risk_ports - AWS::EC2::SecurityGroup sg-00000001 (us-east-1)"
+        ));
+        assert!(email.contains(URI));
+        assert!(
+            !email.contains("sg-00000002"),
+            "high is below the threshold"
+        );
+        let machine: serde_json::Value =
+            serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+        assert_eq!(machine["findings"].as_array().unwrap().len(), 1);
+        assert_eq!(machine["omitted_findings"], 0);
+        assert_eq!(machine["report_uri"], URI);
+        let attributes: Vec<_> = alert
+            .attributes
+            .iter()
+            .map(|(n, t, v)| (*n, *t, v.as_str()))
+            .collect();
+        assert_eq!(
+            attributes,
+            [
+                ("severity", "String", "critical"),
+                ("account_id", "String", "123456789012"),
+                ("finding_count", "Number", "1"),
+                ("score", "Number", "6.3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn too_many_findings_are_truncated_with_a_count_of_the_rest() {
+        let results: Vec<_> = (0..5000)
+            .map(|i| result(i, Severity::Critical, Status::Fail))
+            .collect();
+        let report = report(results);
+        let alert = build_alert(&report, Severity::Critical, URI).unwrap();
+        assert!(
+            alert.message.len() <= MAX_MESSAGE_BYTES,
+            "{}",
+            alert.message.len()
+        );
+        assert!(
+            alert.findings_listed > 100 && alert.findings_listed < 5000,
+            "{}",
+            alert.findings_listed
+        );
+        let structure: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let omitted = 5000 - alert.findings_listed;
+        assert!(structure["email"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("... and {omitted} more in the full report.")));
+        let machine: serde_json::Value =
+            serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+        assert_eq!(machine["omitted_findings"], omitted);
+        // One more finding would not have fitted.
+        let all = findings(&report, Severity::Critical);
+        assert!(structure_len(&report, &all, alert.findings_listed + 1) > MAX_MESSAGE_BYTES);
+    }
+
+    fn structure_len(report: &Report, all: &[&CheckResult], n: usize) -> usize {
+        structure(report, Severity::Critical, URI, all, n).len()
+    }
+
+    #[test]
+    fn a_tiny_budget_still_gives_a_valid_alert_with_everything_counted() {
+        let report = report(vec![result(1, Severity::Critical, Status::Fail)]);
+        let alert = build_alert_within(&report, Severity::Critical, URI, 10).unwrap();
+        assert_eq!(alert.findings_listed, 0);
+        assert_eq!(alert.findings_total, 1);
+    }
+}

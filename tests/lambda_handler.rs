@@ -1,0 +1,300 @@
+//! The Lambda engine against moto: a scheduled event writes the report to S3 at both keys and
+//! publishes the alert (received through an SQS queue subscribed to the topic); on-demand
+//! requests, invalid payloads, failing sinks and the deadline behave as documented.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use secaudit::lambda::{InvocationError, LambdaApp, LambdaConfig};
+use secaudit::report::Report;
+use serde_json::{json, Value};
+use support::seed::seed_demo_account;
+use support::{block_on, MotoServer};
+
+const BUCKET: &str = "secaudit-reports";
+
+struct Sinks {
+    topic_arn: String,
+    queue_url: String,
+}
+
+async fn create_sinks(sdk: &aws_config::SdkConfig, name: &str) -> Sinks {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let _ = s3.create_bucket().bucket(BUCKET).send().await;
+    let sns = aws_sdk_sns::Client::new(sdk);
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let topic_arn = sns
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let queue_arn = format!("arn:aws:sqs:us-east-1:123456789012:{name}");
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .attributes("RawMessageDelivery", "false")
+        .send()
+        .await
+        .unwrap();
+    Sinks {
+        topic_arn,
+        queue_url,
+    }
+}
+
+fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaApp {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("SECAUDIT_REPORT_BUCKET".to_string(), BUCKET.to_string()),
+        (
+            "SECAUDIT_ALERT_TOPIC_ARN".to_string(),
+            topic_arn.to_string(),
+        ),
+        ("SECAUDIT_REGIONS".to_string(), "us-east-1".to_string()),
+    ]);
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    LambdaApp::new(config, server.sdk_config("us-east-1"))
+}
+
+async fn receive_alert(sdk: &aws_config::SdkConfig, queue_url: &str) -> Option<Value> {
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let received = sqs
+        .receive_message()
+        .queue_url(queue_url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    let messages = received.messages.unwrap_or_default();
+    assert!(
+        messages.len() <= 1,
+        "one alert per run, got {}",
+        messages.len()
+    );
+    messages
+        .first()
+        .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
+}
+
+async fn read_object(sdk: &aws_config::SdkConfig, key: &str) -> (Option<String>, Report) {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let object = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{key}: {e:?}"));
+    let content_type = object.content_type().map(str::to_string);
+    let body = object.body.collect().await.unwrap().into_bytes();
+    (content_type, serde_json::from_slice(&body).unwrap())
+}
+
+fn scheduled_event() -> Value {
+    json!({
+        "version": "0", "id": "9a1b2c3d-0000-4000-8000-000000000001",
+        "detail-type": "Scheduled Event", "source": "aws.scheduler",
+        "account": "123456789012", "time": "2026-11-25T02:00:00Z", "region": "us-east-1",
+        "resources": ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/secaudit-nightly"],
+        "detail": "{}"
+    })
+}
+
+#[test]
+fn scheduled_run_writes_the_report_and_alerts() {
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        seed_demo_account(&sdk).await.unwrap();
+        let sinks = create_sinks(&sdk, "alerts").await;
+        let app = app(&server, &sinks.topic_arn, &[]);
+        let response = app
+            .handle(scheduled_event(), None)
+            .await
+            .expect("invocation succeeds");
+        assert_eq!(response.trigger, "schedule");
+        assert!(response.complete);
+        assert!(response.summary.failed_by_severity.critical > 0);
+        assert!(response.alert_message_id.is_some());
+
+        let prefix = format!("s3://{BUCKET}/");
+        let dated = response.report_uri.strip_prefix(&prefix).unwrap();
+        assert!(dated.starts_with("reports/123456789012/20"), "{dated}");
+        assert!(dated.ends_with(&format!("/{}.json", response.run_id)));
+        let (content_type, report) = read_object(&sdk, dated).await;
+        assert_eq!(content_type.as_deref(), Some("application/json"));
+        assert_eq!(report.run_id, response.run_id);
+        let (_, latest) = read_object(&sdk, "reports/123456789012/latest.json").await;
+        assert_eq!(latest, report);
+
+        let envelope = receive_alert(&sdk, &sinks.queue_url)
+            .await
+            .expect("an alert in the queue");
+        let attributes = &envelope["MessageAttributes"];
+        assert_eq!(attributes["severity"]["Value"], "critical");
+        assert_eq!(attributes["account_id"]["Value"], "123456789012");
+        assert_eq!(attributes["finding_count"]["Type"], "Number");
+        assert_eq!(
+            attributes["finding_count"]["Value"]
+                .as_str()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap(),
+            response.alerted_findings
+        );
+        assert!(envelope["Subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("secaudit: "));
+        // The SQS subscriber gets the machine-readable document.
+        let alert: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+        assert_eq!(alert["run_id"], response.run_id.as_str());
+        assert_eq!(alert["report_uri"], response.report_uri.as_str());
+        assert_eq!(
+            alert["findings"].as_array().unwrap().len(),
+            response.alerted_findings
+        );
+        assert!(alert["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "critical"));
+
+        // On demand: a narrower audit, its own report, the same alert rules.
+        let response = app
+            .handle(json!({"services": ["rds"], "environment": "dev"}), None)
+            .await
+            .unwrap();
+        assert_eq!(response.trigger, "on_demand");
+        assert_eq!(
+            response.summary.evaluated, 4,
+            "reports-db only: {response:?}"
+        );
+        assert_eq!(response.alerted_findings, 0);
+        assert!(response.alert_message_id.is_none());
+        assert!(receive_alert(&sdk, &sinks.queue_url).await.is_none());
+
+        // Invalid payloads run nothing and name the problem.
+        let error = app
+            .handle(json!({"services": ["s3"], "region": "eu-west-1"}), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, InvocationError::InvalidRequest(_)));
+        assert!(
+            error.to_string().contains("unknown field `region`"),
+            "{error}"
+        );
+    });
+}
+
+#[test]
+fn failing_sinks_deliver_what_they_can_and_fail_the_invocation() {
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        seed_demo_account(&sdk).await.unwrap();
+        let sinks = create_sinks(&sdk, "alerts").await;
+
+        // No such bucket: the alert still goes out, and the invocation fails.
+        let app_without_bucket = app(
+            &server,
+            &sinks.topic_arn,
+            &[("SECAUDIT_REPORT_BUCKET", "no-such-bucket")],
+        );
+        let error = app_without_bucket
+            .handle(scheduled_event(), None)
+            .await
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("writing the report failed (NoSuchBucket)"),
+            "{message}"
+        );
+        assert!(!message.contains("publishing"), "{message}");
+        let alert = receive_alert(&sdk, &sinks.queue_url)
+            .await
+            .expect("the alert went out anyway");
+        let body: Value = serde_json::from_str(alert["Message"].as_str().unwrap()).unwrap();
+        assert!(body["report_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("(not written)"));
+
+        // No such topic: the report is still written, and the invocation fails.
+        let missing_topic = "arn:aws:sns:us-east-1:123456789012:no-such-topic";
+        let app_without_topic = app(&server, missing_topic, &[]);
+        let error = app_without_topic
+            .handle(scheduled_event(), None)
+            .await
+            .unwrap_err();
+        let InvocationError::Delivery { run_id, problems } = &error else {
+            panic!("{error}")
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("publishing the alert failed (NotFound)"),
+            "{problems:?}"
+        );
+        let (_, latest) = read_object(&sdk, "reports/123456789012/latest.json").await;
+        assert_eq!(&latest.run_id, run_id);
+    });
+}
+
+#[test]
+fn a_passed_deadline_still_writes_an_incomplete_report_and_alerts() {
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        let sinks = create_sinks(&sdk, "alerts").await;
+        // The reserve equals the time left: collection is cut off at once.
+        let app = app(
+            &server,
+            &sinks.topic_arn,
+            &[("SECAUDIT_DEADLINE_RESERVE_SECONDS", "5")],
+        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let response = app.handle(scheduled_event(), Some(deadline)).await.unwrap();
+        assert!(!response.complete);
+        assert_eq!(response.summary.evaluated, 0);
+        let key = response
+            .report_uri
+            .strip_prefix(&format!("s3://{BUCKET}/"))
+            .unwrap()
+            .to_string();
+        let (_, report) = read_object(&sdk, &key).await;
+        assert!(!report.complete);
+        assert!(!report.errors.is_empty());
+        assert!(
+            report.errors.iter().all(|e| e.code == "DeadlineExceeded"),
+            "{:#?}",
+            report.errors
+        );
+        let services: Vec<_> = report.errors.iter().map(|e| e.service.as_str()).collect();
+        for service in ["ec2", "iam", "rds", "s3", "sg"] {
+            assert!(services.contains(&service), "{services:?}");
+        }
+    });
+}
