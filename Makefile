@@ -1,28 +1,45 @@
 # secaudit — the commands a person types.
-#   make demo   audit an emulated AWS account end to end (installs what it needs)
-#   make test   the whole test suite (unit, emulator integration, CLI)
-#   make lint   rustfmt and clippy, warnings as errors
-#   make build  the secaudit CLI (release)
+#   make demo          audit an emulated AWS account end to end (installs what it needs)
+#   make test          the whole test suite: unit, emulator integration, CLI, the Lambda under
+#                      cargo lambda watch, and the SAM template linted
+#   make lint          rustfmt and clippy, warnings as errors
+#   make build         the secaudit CLI (release)
+#   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
+#   make deploy        sam build + sam deploy of infra/template.yaml (guided the first time)
+#   make invoke-local  the function under cargo lambda watch against the local emulator
 
 SHELL := bash
 PYTHON ?= python3
 VENV := .venv
+TOOLS := .venv-tools
 # Builds are slow (the AWS SDK crates); keep the cache outside the clone so every checkout
 # and CI run reuses it. Override to taste.
 export CARGO_TARGET_DIR ?= /var/tmp/secaudit-target
 # The emulator the tests start (tests/support/moto_server.py).
 export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
+# Template tools work offline; keep them from phoning home.
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo test lint build venv clean-venv
+.PHONY: all demo test test-rust test-lambda lint lint-infra build lambda deploy invoke-local venv tools
 
 all: test
 
-$(VENV)/.installed: tests/requirements.txt
-	@$(PYTHON) -m venv $(VENV) || { $(PYTHON) -m pip install --user --quiet virtualenv && $(PYTHON) -m virtualenv $(VENV); }
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+# A virtualenv from requirements, created with venv (or virtualenv where venv is missing).
+define make-venv
+	@$(PYTHON) -m venv $(1) || { $(PYTHON) -m pip install --user --quiet virtualenv && $(PYTHON) -m virtualenv $(1); }
+	$(1)/bin/pip install --quiet --disable-pip-version-check -r $(2)
 	@touch $@
+endef
+
+$(VENV)/.installed: tests/requirements.txt
+	$(call make-venv,$(VENV),tests/requirements.txt)
+
+$(TOOLS)/.installed: infra/requirements.txt
+	$(call make-venv,$(TOOLS),infra/requirements.txt)
 
 venv: $(VENV)/.installed
+tools: $(TOOLS)/.installed
 
 # Dev-dependency features apply to every target built here, so tests, examples and binaries
 # share one build of the SDK crates.
@@ -30,16 +47,37 @@ demo: venv
 	cargo build --bins --examples
 	$(CARGO_TARGET_DIR)/debug/examples/demo $(CARGO_TARGET_DIR)/debug/secaudit demo-report.json
 
-test: venv
+test: test-rust test-lambda lint-infra
+
+test-rust: venv
 	cargo test --all-targets
+
+test-lambda: venv tools
+	cargo build --bin secaudit-lambda
+	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
+lint-infra: tools
+	$(TOOLS)/bin/cfn-lint infra/template.yaml
+	cd infra && ../$(TOOLS)/bin/sam validate --lint --template template.yaml
+
 build:
 	cargo build --release --bin secaudit
 	@echo "built $(CARGO_TARGET_DIR)/release/secaudit"
 
-clean-venv:
-	rm -rf $(VENV)
+lambda: tools
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --arm64 --bin secaudit-lambda
+	@ls -l $(CARGO_TARGET_DIR)/lambda/secaudit-lambda/bootstrap
+
+# Uses the standard AWS credentials (AWS_PROFILE, SSO, ...). ALERT_EMAIL=you@example.com
+# subscribes an address to the alerts.
+deploy: tools
+	cd infra && PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" ../$(TOOLS)/bin/sam build
+	cd infra && ../$(TOOLS)/bin/sam deploy $(if $(ALERT_EMAIL),--parameter-overrides AlertEmail=$(ALERT_EMAIL))
+
+invoke-local: venv tools
+	cargo build --bin secaudit-lambda
+	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda --show

@@ -122,10 +122,8 @@ pub async fn run_audit_until(
     let clock = Instant::now();
     let calls_before = clients.api_calls().snapshot();
 
-    let (account_id, regions) = futures::try_join!(
-        account_id(clients),
-        resolve_regions(clients, request)
-    )?;
+    let (account_id, regions) =
+        futures::try_join!(account_id(clients), resolve_regions(clients, request))?;
     tracing::info!(account = %account_id, ?regions, services = ?request.services, "audit started");
 
     let mut collection = collect::collect(clients, request, &account_id, &regions, deadline).await;

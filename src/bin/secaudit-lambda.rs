@@ -1,19 +1,27 @@
 //! `secaudit-lambda`: the Lambda shell over the audit engine. Configuration and clients are
 //! built once at cold start; a bad configuration stops the function before its first event.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use secaudit::collect::ConnectionSettings;
 use secaudit::lambda::{InvocationResponse, LambdaApp, LambdaConfig};
 use serde_json::Value;
 
-/// The invocation deadline as a tokio instant.
-fn deadline_of(deadline: SystemTime) -> tokio::time::Instant {
-    let remaining = deadline
-        .duration_since(SystemTime::now())
-        .unwrap_or(Duration::ZERO);
-    tokio::time::Instant::now() + remaining
+/// The invocation deadline as a tokio instant. A deadline that has already passed when the
+/// invocation starts cannot be real (local runtime emulators send a relative timeout where the
+/// Runtime API specifies epoch milliseconds): the run then has no cut-off, and says so.
+fn deadline_of(deadline: SystemTime) -> Option<tokio::time::Instant> {
+    match deadline.duration_since(SystemTime::now()) {
+        Ok(remaining) if !remaining.is_zero() => Some(tokio::time::Instant::now() + remaining),
+        _ => {
+            tracing::warn!(
+                ?deadline,
+                "the runtime's invocation deadline has already passed; running without a cut-off"
+            );
+            None
+        }
+    }
 }
 
 #[tokio::main]
@@ -28,10 +36,8 @@ async fn main() -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = deadline_of(event.context.deadline());
-        let response: Result<InvocationResponse, Error> = app
-            .handle(event.payload, Some(deadline))
-            .await
-            .map_err(|e| {
+        let response: Result<InvocationResponse, Error> =
+            app.handle(event.payload, deadline).await.map_err(|e| {
                 tracing::error!(error = %e, "invocation failed");
                 Error::from(e.to_string())
             });

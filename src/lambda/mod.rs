@@ -82,7 +82,14 @@ impl LambdaApp {
             &self.config.defaults,
             &self.config.environment_tag_key,
         )?;
-        let collect_until = deadline.map(|d| d - Duration::from_secs(self.config.reserve_seconds));
+        let reserve = Duration::from_secs(self.config.reserve_seconds);
+        let collect_until = deadline.map(|deadline| {
+            let now = tokio::time::Instant::now();
+            let left = deadline.saturating_duration_since(now);
+            tracing::info!(seconds_left = left.as_secs_f64(), "invocation deadline");
+            // A deadline already within the reserve stops collection at once.
+            now + left.saturating_sub(reserve)
+        });
         let report = run_audit_until(&self.clients, &request, collect_until).await?;
         tracing::info!(run_id = %report.run_id, complete = report.complete, "audit done, delivering");
 
