@@ -298,3 +298,115 @@ fn a_passed_deadline_still_writes_an_incomplete_report_and_alerts() {
         }
     });
 }
+
+/// Sinks behind an endpoint that fails every request, with retries kept short.
+fn app_with_failing_sinks(
+    server: &MotoServer,
+    topic_arn: &str,
+    s3_endpoint: Option<&str>,
+    sns_endpoint: Option<&str>,
+) -> LambdaApp {
+    use aws_config::retry::RetryConfig;
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("SECAUDIT_REPORT_BUCKET", BUCKET.to_string()),
+        ("SECAUDIT_ALERT_TOPIC_ARN", topic_arn.to_string()),
+        ("SECAUDIT_REGIONS", "us-east-1".to_string()),
+    ]);
+    let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let sink_sdk = |endpoint: Option<&str>| {
+        server
+            .sdk_config("us-east-1")
+            .into_builder()
+            .endpoint_url(endpoint.unwrap_or(&server.endpoint))
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .build()
+    };
+    let report_s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sink_sdk(s3_endpoint))
+            .force_path_style(true)
+            .build(),
+    );
+    let sns = aws_sdk_sns::Client::new(&sink_sdk(sns_endpoint));
+    let clients = secaudit::Clients::from_sdk_config(server.sdk_config("us-east-1"));
+    LambdaApp::with_clients(config, clients, report_s3, sns)
+}
+
+#[test]
+fn sink_errors_the_emulator_cannot_produce_are_retried_then_reported() {
+    use support::fault_server::FaultServer;
+    let s3_down = FaultServer::start(
+        500,
+        "application/xml",
+        "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>",
+    );
+    let sns_throttled = FaultServer::start(
+        400,
+        "text/xml",
+        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>",
+    );
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        seed_demo_account(&sdk).await.unwrap();
+        let sinks = create_sinks(&sdk, "alerts").await;
+
+        // S3 failing with 500s: retried (2 attempts per object), then the alert still goes out.
+        let app = app_with_failing_sinks(&server, &sinks.topic_arn, Some(&s3_down.endpoint), None);
+        let error = app.handle(scheduled_event(), None).await.unwrap_err();
+        let InvocationError::Delivery { problems, .. } = &error else {
+            panic!("{error}")
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("writing the report failed (InternalError)"),
+            "{problems:?}"
+        );
+        assert_eq!(
+            s3_down.requests(),
+            2,
+            "one object, two attempts, then give up"
+        );
+        assert!(
+            receive_alert(&sdk, &sinks.queue_url).await.is_some(),
+            "the alert still went out"
+        );
+
+        // SNS throttling past the retries: the report is written, the invocation fails.
+        let app = app_with_failing_sinks(
+            &server,
+            &sinks.topic_arn,
+            None,
+            Some(&sns_throttled.endpoint),
+        );
+        let error = app.handle(scheduled_event(), None).await.unwrap_err();
+        let InvocationError::Delivery { run_id, problems } = &error else {
+            panic!("{error}")
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("publishing the alert failed (Throttling)"),
+            "{problems:?}"
+        );
+        assert_eq!(sns_throttled.requests(), 2);
+        let (_, latest) = read_object(&sdk, "reports/123456789012/latest.json").await;
+        assert_eq!(&latest.run_id, run_id);
+
+        // Both failing: both named, nothing else lost.
+        let app = app_with_failing_sinks(
+            &server,
+            &sinks.topic_arn,
+            Some(&s3_down.endpoint),
+            Some(&sns_throttled.endpoint),
+        );
+        let error = app
+            .handle(scheduled_event(), None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("writing the report failed")
+                && error.contains("publishing the alert failed"),
+            "{error}"
+        );
+    });
+}

@@ -62,6 +62,16 @@ impl LambdaApp {
         let sns = aws_sdk_sns::Client::new(&sdk);
         let clients = Clients::from_sdk_config(sdk);
         let report_s3 = clients.s3(clients.home_region().unwrap_or("us-east-1"));
+        Self::with_clients(config, clients, report_s3, sns)
+    }
+
+    /// With the sinks' clients chosen by the caller (tests point them at failing endpoints).
+    pub fn with_clients(
+        config: LambdaConfig,
+        clients: Clients,
+        report_s3: aws_sdk_s3::Client,
+        sns: aws_sdk_sns::Client,
+    ) -> Self {
         LambdaApp {
             config,
             clients,
