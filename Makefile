@@ -61,6 +61,7 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 
 lint-infra: tools
+	$(TOOLS)/bin/python tests/e2e/template_policy.py infra/template.yaml
 	$(TOOLS)/bin/cfn-lint infra/template.yaml
 	cd infra && ../$(TOOLS)/bin/sam validate --lint --template template.yaml
 

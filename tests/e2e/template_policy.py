@@ -1,0 +1,98 @@
+"""Holds infra/template.yaml to secaudit's own standards: the report bucket and the alert topic
+pass the checks that apply to them, and the function's role grants no wildcard write.
+
+Prints "N passed, N failed"; exits non-zero on any failure.
+Usage: python template_policy.py infra/template.yaml   (with PyYAML; `make test` runs it)
+"""
+import sys
+
+import yaml
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads !Ref, !Sub, !GetAtt, ... as {"Fn": value} without resolving them."""
+
+
+def intrinsic(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {suffix: value}
+
+
+CloudFormationLoader.add_multi_constructor("!", intrinsic)
+
+READ_ONLY_PREFIXES = ("Get", "List", "Describe")
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def main():
+    with open(sys.argv[1]) as handle:
+        template = yaml.load(handle, Loader=CloudFormationLoader)
+    resources = template["Resources"]
+    passed, failed = 0, 0
+
+    def check(name, condition, detail=""):
+        nonlocal passed, failed
+        if condition:
+            passed += 1
+            print(f"test {name} ... ok")
+        else:
+            failed += 1
+            print(f"test {name} ... FAILED {detail}")
+
+    buckets = {k: v for k, v in resources.items() if v["Type"] == "AWS::S3::Bucket"}
+    for name, bucket in buckets.items():
+        props = bucket.get("Properties", {})
+        rules = props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", [])
+        check(f"{name}_s3.default_encryption", any(r.get("ServerSideEncryptionByDefault") for r in rules))
+        check(f"{name}_s3.versioning", props.get("VersioningConfiguration", {}).get("Status") == "Enabled")
+        block = props.get("PublicAccessBlockConfiguration", {})
+        settings = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        check(f"{name}_s3.public_access_block", all(block.get(s) is True for s in settings), block)
+        policies = [p for p in resources.values() if p["Type"] == "AWS::S3::BucketPolicy"
+                    and p["Properties"]["Bucket"] == {"Ref": name}]
+        tls_only = any(
+            s.get("Effect") == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+            for p in policies for s in as_list(p["Properties"]["PolicyDocument"]["Statement"])
+        )
+        check(f"{name}_tls_only", tls_only)
+
+    for name, topic in resources.items():
+        if topic["Type"] == "AWS::SNS::Topic":
+            check(f"{name}_encrypted", "KmsMasterKeyId" in topic.get("Properties", {}))
+
+    for name, function in resources.items():
+        if function["Type"] != "AWS::Serverless::Function":
+            continue
+        for policy in function["Properties"].get("Policies", []):
+            if not isinstance(policy, dict) or "Statement" not in policy:
+                # Only the AWS-managed read-only SecurityAudit policy is allowed by reference.
+                check(f"{name}_managed_policy_is_security_audit", "SecurityAudit" in str(policy), policy)
+                continue
+            for statement in as_list(policy["Statement"]):
+                if statement.get("Effect") != "Allow":
+                    continue
+                actions = as_list(statement["Action"])
+                resources_ = as_list(statement["Resource"])
+                writes = [a for a in actions if not a.split(":")[-1].startswith(READ_ONLY_PREFIXES)
+                          and a not in ("kms:Decrypt", "kms:GenerateDataKey")]
+                sid = statement.get("Sid", "statement")
+                check(f"{name}_{sid}_no_wildcard_action", not any("*" in a for a in actions), actions)
+                check(f"{name}_{sid}_no_wildcard_resource",
+                      not writes or not any(r == "*" for r in resources_), resources_)
+        check(f"{name}_has_failure_destination",
+              "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
+
+    print(f"template policy: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
