@@ -41,13 +41,14 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
         verdicts.judge(
             &EC2_NO_PUBLIC_IP,
             &resource,
-            instance.public_ip.is_none(),
+            instance.public_ips.is_empty(),
             || "The instance has no public IPv4 address.".into(),
-            || {
-                format!(
-                    "The instance has public IPv4 address {}.",
-                    instance.public_ip.as_deref().unwrap_or_default()
-                )
+            || match instance.public_ips.as_slice() {
+                [one] => format!("The instance has public IPv4 address {one}."),
+                many => format!(
+                    "The instance has public IPv4 addresses {}.",
+                    many.join(", ")
+                ),
             },
         );
     }
@@ -103,7 +104,7 @@ mod tests {
             state: "stopped".into(),
             http_tokens: tokens.map(Into::into),
             http_endpoint: endpoint.map(Into::into),
-            public_ip: ip.map(Into::into),
+            public_ips: ip.into_iter().map(Into::into).collect(),
             tags: Default::default(),
         }
     }
@@ -153,6 +154,22 @@ mod tests {
         assert_eq!(
             only(&results, "ec2.no_public_ip", "i-private").status,
             Status::Pass
+        );
+    }
+
+    #[test]
+    fn a_public_address_on_a_secondary_interface_fails_too() {
+        let mut multi = instance("i-multi", Some("enabled"), Some("required"), None);
+        multi.public_ips = vec!["3.3.3.3".into(), "18.1.1.1".into()];
+        let results = run(&Inventory {
+            instances: vec![multi],
+            ..Default::default()
+        });
+        let result = only(&results, "ec2.no_public_ip", "i-multi");
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(
+            result.detail,
+            "The instance has public IPv4 addresses 3.3.3.3, 18.1.1.1."
         );
     }
 

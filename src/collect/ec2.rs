@@ -71,13 +71,29 @@ async fn instances(client: &Client, region: &str, account: &str) -> Collection {
                 http_endpoint: metadata
                     .and_then(|m| m.http_endpoint())
                     .map(|e| e.as_str().to_string()),
-                public_ip: instance.public_ip_address().map(str::to_string),
+                public_ips: public_ips(instance),
                 tags: tags(instance.tags()),
             });
         }
     })
     .await;
     collection
+}
+
+/// The primary public address and those of every network interface (secondary ENIs and
+/// Elastic IPs included), each once.
+fn public_ips(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
+    let mut addresses: Vec<String> = Vec::new();
+    let interfaces = instance
+        .network_interfaces()
+        .iter()
+        .filter_map(|eni| eni.association().and_then(|a| a.public_ip()));
+    for address in instance.public_ip_address().into_iter().chain(interfaces) {
+        if !addresses.iter().any(|a| a == address) {
+            addresses.push(address.to_string());
+        }
+    }
+    addresses
 }
 
 async fn volumes(client: &Client, region: &str, account: &str) -> Collection {

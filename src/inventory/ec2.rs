@@ -11,7 +11,8 @@ pub struct Instance {
     pub http_tokens: Option<String>,
     /// `enabled` or `disabled`.
     pub http_endpoint: Option<String>,
-    pub public_ip: Option<String>,
+    /// Public IPv4 addresses of the instance and of all its network interfaces.
+    pub public_ips: Vec<String>,
     pub tags: Tags,
 }
 
