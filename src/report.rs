@@ -95,6 +95,23 @@ pub struct AuditError {
     pub resource_id: Option<String>,
     pub code: String,
     pub message: String,
+    /// The IAM action the failed call needs (`s3:GetEncryptionConfiguration` for
+    /// GetBucketEncryption, ...): what to grant when `code` is an access denial.
+    #[serde(default)]
+    pub required_permission: Option<String>,
+}
+
+impl AuditError {
+    /// Whether the caller lacked permission (as opposed to a failure of AWS or the network).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "AccessDenied"
+                | "AccessDeniedException"
+                | "UnauthorizedOperation"
+                | "AuthorizationError"
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,8 +48,24 @@ impl<'a> Call<'a> {
             resource_id: self.resource.map(str::to_string),
             code,
             message,
+            required_permission: required_permission(self.service, self.operation),
         }
     }
+}
+
+/// The IAM action an API operation needs. Mostly `service:Operation`; S3 names several
+/// differently. `None` for steps that are not API calls (parsing, the deadline).
+pub fn required_permission(service: &str, operation: &str) -> Option<String> {
+    let action = match (service, operation) {
+        (_, "ParsePolicyDocument" | "Collect") | ("-", _) => return None,
+        ("s3", "ListBuckets") => "s3:ListAllMyBuckets",
+        ("s3", "GetBucketEncryption") => "s3:GetEncryptionConfiguration",
+        ("s3", "GetPublicAccessBlock") => "s3:GetBucketPublicAccessBlock",
+        ("s3control", "GetPublicAccessBlock") => "s3:GetAccountPublicAccessBlock",
+        ("s3control", other) => return Some(format!("s3:{other}")),
+        (service, operation) => return Some(format!("{service}:{operation}")),
+    };
+    Some(action.to_string())
 }
 
 /// The service's error code where there is one; otherwise what went wrong on the way.
@@ -68,6 +84,7 @@ where
             let message = service
                 .err()
                 .message()
+                .or_else(|| xml_element(service.raw(), "Message"))
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("the service answered HTTP {status} ({code})"));
             (code, message)
@@ -108,20 +125,39 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// The error code of a service error: from the body, or else from the `x-amzn-errortype`
-/// header (some emulators answer S3 Control errors in a body shape the SDK cannot read).
+/// The error code of a service error: as the SDK parsed it, or else from the
+/// `x-amzn-errortype` header or the body's `<Code>` element. Emulators answer some errors in
+/// shapes the SDK does not read (moto: S3 Control without the error wrapper, IAM access denials
+/// inside an extra `<Errors>`); a real denial must still read as one.
 pub fn code_of<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Option<&str> {
     match error {
-        SdkError::ServiceError(service) => service.err().code().or_else(|| {
-            service
-                .raw()
-                .headers()
-                .get("x-amzn-errortype")
-                .map(|v| v.split(':').next().unwrap_or(v))
-                .filter(|v| !v.is_empty())
-        }),
+        SdkError::ServiceError(service) => service
+            .err()
+            .code()
+            .or_else(|| {
+                service
+                    .raw()
+                    .headers()
+                    .get("x-amzn-errortype")
+                    .map(|v| v.split(':').next().unwrap_or(v))
+                    .filter(|v| !v.is_empty())
+            })
+            .or_else(|| xml_element(service.raw(), "Code")),
         _ => None,
     }
+}
+
+/// The text of the first `<name>` element of an XML error body, CDATA unwrapped.
+fn xml_element<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
+    let body = std::str::from_utf8(response.body().bytes()?).ok()?;
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    let text = body[start..end].trim();
+    let text = text
+        .strip_prefix("<![CDATA[")
+        .and_then(|t| t.strip_suffix("]]>"))
+        .unwrap_or(text);
+    (!text.is_empty()).then_some(text)
 }
 
 /// Feeds every page of a listing to `on_page`. An error ends the listing: it is recorded, and
@@ -160,13 +196,22 @@ mod tests {
         code: Option<&str>,
         header: Option<&str>,
     ) -> SdkError<GetBucketVersioningError, HttpResponse> {
+        service_error_with_body(status, code, header, "")
+    }
+
+    fn service_error_with_body(
+        status: u16,
+        code: Option<&str>,
+        header: Option<&str>,
+        body: &'static str,
+    ) -> SdkError<GetBucketVersioningError, HttpResponse> {
         let mut metadata = ErrorMetadata::builder();
         if let Some(code) = code {
             metadata = metadata
                 .code(code)
                 .message("User is not authorized to perform s3:GetBucketVersioning");
         }
-        let mut raw = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
+        let mut raw = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
         if let Some(header) = header {
             raw.headers_mut()
                 .insert("x-amzn-errortype", header.to_string());
@@ -187,8 +232,46 @@ mod tests {
                 resource_id: Some("logs".into()),
                 code: "AccessDenied".into(),
                 message: "User is not authorized to perform s3:GetBucketVersioning".into(),
+                required_permission: Some("s3:GetBucketVersioning".into()),
             }
         );
+    }
+
+    #[test]
+    fn permissions_are_named_as_iam_spells_them() {
+        let cases = [
+            (
+                "s3",
+                "GetBucketEncryption",
+                Some("s3:GetEncryptionConfiguration"),
+            ),
+            (
+                "s3",
+                "GetPublicAccessBlock",
+                Some("s3:GetBucketPublicAccessBlock"),
+            ),
+            (
+                "s3control",
+                "GetPublicAccessBlock",
+                Some("s3:GetAccountPublicAccessBlock"),
+            ),
+            ("s3", "ListBuckets", Some("s3:ListAllMyBuckets")),
+            (
+                "iam",
+                "GetAccountAuthorizationDetails",
+                Some("iam:GetAccountAuthorizationDetails"),
+            ),
+            ("ec2", "DescribeInstances", Some("ec2:DescribeInstances")),
+            ("iam", "ParsePolicyDocument", None),
+            ("ec2", "Collect", None),
+        ];
+        for (service, operation, expected) in cases {
+            assert_eq!(
+                required_permission(service, operation).as_deref(),
+                expected,
+                "{operation}"
+            );
+        }
     }
 
     #[test]
@@ -206,6 +289,19 @@ mod tests {
             .error(&service_error(500, None, None));
         assert_eq!(bare.code, "HTTP500");
         assert_eq!(bare.message, "the service answered HTTP 500 (HTTP500)");
+    }
+
+    #[test]
+    fn codes_and_messages_are_read_from_bodies_the_sdk_could_not_parse() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message><![CDATA[User: arn:aws:iam::1:user/a is not authorized to perform: iam:GetAccountAuthorizationDetails]]></Message></Error></Errors></ErrorResponse>";
+        let entry = Call::new("iam", "global", "GetAccountAuthorizationDetails")
+            .error(&service_error_with_body(403, None, None, body));
+        assert_eq!(entry.code, "AccessDenied");
+        assert!(entry.is_access_denied());
+        assert_eq!(
+            entry.message,
+            "User: arn:aws:iam::1:user/a is not authorized to perform: iam:GetAccountAuthorizationDetails"
+        );
     }
 
     #[test]

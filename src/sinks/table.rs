@@ -103,6 +103,20 @@ pub fn render(report: &Report) -> String {
             "\nINCOMPLETE: {} error(s) left resources unevaluated; the score covers only what was evaluated.\n{errors}\n",
             report.errors.len()
         ));
+        let mut missing: Vec<&str> = report
+            .errors
+            .iter()
+            .filter(|e| e.is_access_denied())
+            .filter_map(|e| e.required_permission.as_deref())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            out.push_str(&format!(
+                "Access was denied. Grant the auditing principal {} (all included in the AWS-managed SecurityAudit policy) and run again.\n",
+                missing.join(", ")
+            ));
+        }
     }
     out.push_str(&format!(
         "\n{} API calls ({} retries) in {:.1} s\n",

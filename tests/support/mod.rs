@@ -23,11 +23,17 @@ impl MotoServer {
     /// Starts moto from the project's virtualenv (`make test` creates it), or from the Python
     /// named by `SECAUDIT_MOTO_PYTHON`. Panics when it cannot: integration tests never skip.
     pub fn start() -> MotoServer {
+        Self::start_with_env(&[])
+    }
+
+    /// [`MotoServer::start`] with extra server settings, e.g. `INITIAL_NO_AUTH_ACTION_COUNT`.
+    pub fn start_with_env(env: &[(&str, &str)]) -> MotoServer {
         let python = std::env::var("SECAUDIT_MOTO_PYTHON")
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_server.py");
         let mut child = Command::new(&python)
             .arg(script)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
