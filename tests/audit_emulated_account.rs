@@ -461,3 +461,12 @@ fn all_enabled_regions_are_audited() {
     let group = world().seeded.security_groups["ssh-open"].as_str();
     assert_eq!(status(&report, "sg.high_risk_ports", group), Fail);
 }
+
+#[test]
+fn reports_carry_no_secrets_or_condition_values() {
+    let json = serde_json::to_string(full()).unwrap();
+    // The seeded RDS master password, and the value of the guarded role's Deny condition.
+    for secret in ["demo-password-1", "SecureTransport", "sts:AssumeRole"] {
+        assert!(!json.contains(secret), "the report contains {secret}");
+    }
+}

@@ -27,11 +27,8 @@ fn secaudit(args: &[&str], endpoint: Option<&str>) -> Output {
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_CONFIG_FILE", "/nonexistent/secaudit-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/secaudit-test-credentials",
-        )
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing");
@@ -267,11 +264,8 @@ fn missing_credentials_fail_with_exit_code_1() {
     let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
         .args(["scan", "--region", "us-east-1"])
         .env_clear()
-        .env("AWS_CONFIG_FILE", "/nonexistent/secaudit-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/secaudit-test-credentials",
-        )
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .output()
@@ -280,4 +274,31 @@ fn missing_credentials_fail_with_exit_code_1() {
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains("CredentialsUnavailable"), "{message}");
     assert!(message.contains("no credentials found"), "{message}");
+}
+
+#[test]
+fn expired_credentials_fail_fast_with_exit_code_1() {
+    let expired = support::fault_server::FaultServer::start(
+        403,
+        "text/xml",
+        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>r</RequestId></ErrorResponse>",
+    );
+    let started = Instant::now();
+    let output = secaudit(&["scan", "--region", "us-east-1"], Some(&expired.endpoint));
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert_eq!(
+        message.trim_end(),
+        "secaudit: cannot identify the AWS account (sts:GetCallerIdentity failed: ExpiredToken): The security token included in the request is expired"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        expired.requests() <= 2,
+        "no hidden retries: {}",
+        expired.requests()
+    );
 }

@@ -410,3 +410,98 @@ fn sink_errors_the_emulator_cannot_produce_are_retried_then_reported() {
         );
     });
 }
+
+#[test]
+fn an_unreachable_account_is_an_invocation_error_not_a_report() {
+    let server = MotoServer::start();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("SECAUDIT_REPORT_BUCKET", BUCKET.to_string()),
+        (
+            "SECAUDIT_ALERT_TOPIC_ARN",
+            "arn:aws:sns:us-east-1:123456789012:alerts".to_string(),
+        ),
+    ]);
+    let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    // Nothing listens on the discard port.
+    let app = LambdaApp::new(
+        config,
+        support::sdk_config("http://127.0.0.1:9", "us-east-1"),
+    );
+    let error = block_on(app.handle(scheduled_event(), None)).unwrap_err();
+    assert!(matches!(error, InvocationError::AuditFailed(_)), "{error}");
+    assert!(error.to_string().contains("ConnectionFailed"), "{error}");
+    drop(server);
+}
+
+#[test]
+fn a_slow_account_and_a_short_deadline_still_give_a_partial_report() {
+    use support::fault_proxy::{FaultProxy, Faults};
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        seed_demo_account(&sdk).await.unwrap();
+        let sinks = create_sinks(&sdk, "alerts").await;
+        // Every audit request takes 400 ms; the sinks talk to the emulator directly.
+        let slow = FaultProxy::start(
+            &server.endpoint,
+            Faults {
+                latency: Duration::from_millis(400),
+                ..Faults::default()
+            },
+        );
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("SECAUDIT_REPORT_BUCKET", BUCKET.to_string()),
+            ("SECAUDIT_ALERT_TOPIC_ARN", sinks.topic_arn.clone()),
+            ("SECAUDIT_REGIONS", "us-east-1".to_string()),
+            ("SECAUDIT_DEADLINE_RESERVE_SECONDS", "1".to_string()),
+            ("SECAUDIT_CONCURRENCY", "1".to_string()),
+        ]);
+        let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+        let audit_clients =
+            secaudit::Clients::from_sdk_config(support::sdk_config(&slow.endpoint, "us-east-1"));
+        let report_s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let app = LambdaApp::with_clients(
+            config,
+            audit_clients,
+            report_s3,
+            aws_sdk_sns::Client::new(&sdk),
+        );
+
+        let started = tokio::time::Instant::now();
+        let response = app
+            .handle(scheduled_event(), Some(started + Duration::from_secs(3)))
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "finished before the deadline: {:?}",
+            started.elapsed()
+        );
+        assert!(!response.complete);
+        // The quick listings finished (EC2, RDS, IAM); the per-bucket S3 reads did not.
+        assert!(response.summary.evaluated > 0, "{response:?}");
+        let key = response
+            .report_uri
+            .strip_prefix(&format!("s3://{BUCKET}/"))
+            .unwrap()
+            .to_string();
+        let (_, report) = read_object(&sdk, &key).await;
+        let cut: Vec<_> = report
+            .errors
+            .iter()
+            .filter(|e| e.code == "DeadlineExceeded")
+            .map(|e| e.service.as_str())
+            .collect();
+        assert!(cut.contains(&"s3"), "{:#?}", report.errors);
+        assert!(
+            !report.results.iter().any(|r| r.service == "s3"),
+            "no S3 verdict from a cut-off collection"
+        );
+        // Critical findings among what was evaluated still alert.
+        assert!(response.alert_message_id.is_some(), "{response:?}");
+    });
+}
