@@ -31,7 +31,11 @@ async fn main() -> Result<(), Error> {
     let config = LambdaConfig::from_env(|name| std::env::var(name).ok()).inspect_err(|e| {
         tracing::error!(%e, "invalid configuration");
     })?;
-    let sdk = secaudit::collect::load_sdk_config(&ConnectionSettings::default()).await;
+    let settings = ConnectionSettings {
+        max_attempts: config.max_attempts,
+        ..ConnectionSettings::default()
+    };
+    let sdk = secaudit::collect::load_sdk_config(&settings).await;
     let app = LambdaApp::new(config, sdk);
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -27,6 +27,8 @@ pub struct LambdaConfig {
     pub defaults: AuditRequest,
     /// Time kept back from the invocation deadline to write the report and send the alert.
     pub reserve_seconds: u64,
+    /// Attempts per API call (standard retry mode with backoff).
+    pub max_attempts: u32,
 }
 
 fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
@@ -150,6 +152,12 @@ impl LambdaConfig {
             environment_tag_key,
             defaults,
             reserve_seconds: number("SECAUDIT_DEADLINE_RESERVE_SECONDS", 10, 1)?,
+            max_attempts: u32::try_from(number(
+                "SECAUDIT_MAX_ATTEMPTS",
+                u64::from(crate::collect::ConnectionSettings::default().max_attempts),
+                1,
+            )?)
+            .map_err(|_| error("SECAUDIT_MAX_ATTEMPTS", "is too large"))?,
         })
     }
 }
@@ -196,6 +204,7 @@ mod tests {
             ("SECAUDIT_ENVIRONMENT_TAG_KEY", "Stage"),
             ("SECAUDIT_BACKUP_RETENTION_DAYS", "14"),
             ("SECAUDIT_CONCURRENCY", "32"),
+            ("SECAUDIT_MAX_ATTEMPTS", "12"),
         ])
         .unwrap();
         assert_eq!(config.report_prefix, "audits/nightly");
@@ -215,6 +224,7 @@ mod tests {
         );
         assert_eq!(config.defaults.options.min_backup_retention_days, 14);
         assert_eq!(config.defaults.concurrency, 32);
+        assert_eq!(config.max_attempts, 12);
     }
 
     #[test]
