@@ -33,6 +33,7 @@ async fn main() -> Result<(), Error> {
     })?;
     let settings = ConnectionSettings {
         max_attempts: config.max_attempts,
+        max_backoff: std::time::Duration::from_secs(config.max_backoff_seconds),
         ..ConnectionSettings::default()
     };
     let sdk = secaudit::collect::load_sdk_config(&settings).await;

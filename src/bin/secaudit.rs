@@ -93,6 +93,9 @@ struct ScanArgs {
     /// Attempts per API call, retries with backoff included.
     #[arg(long, value_name = "N", default_value_t = ConnectionSettings::default().max_attempts)]
     max_attempts: u32,
+    /// Longest wait between retries, in seconds (backoff doubles from 0.2 s up to this).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    max_backoff_seconds: u64,
 }
 
 /// The ways `secaudit` ends other than success, each with its exit code.
@@ -167,6 +170,7 @@ impl ScanArgs {
             },
             endpoint_url: self.endpoint_url.clone(),
             max_attempts: self.max_attempts,
+            max_backoff: std::time::Duration::from_secs(self.max_backoff_seconds.max(1)),
             ..ConnectionSettings::default()
         })
     }

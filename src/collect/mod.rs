@@ -37,6 +37,8 @@ pub struct ConnectionSettings {
     pub endpoint_url: Option<String>,
     /// Attempts per API call, first try included, in the SDK's standard retry mode.
     pub max_attempts: u32,
+    /// Longest wait between two attempts (exponential backoff with jitter from 0.2 s up).
+    pub max_backoff: Duration,
     pub connect_timeout: Duration,
     /// Limit on one attempt of one call, so a stuck connection cannot eat the run.
     pub attempt_timeout: Duration,
@@ -50,6 +52,7 @@ impl Default for ConnectionSettings {
             endpoint_url: None,
             // Throttling on large accounts clears within a few backoffs; nightly runs can wait.
             max_attempts: 8,
+            max_backoff: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(5),
             attempt_timeout: Duration::from_secs(30),
         }
@@ -100,7 +103,7 @@ pub async fn load_sdk_config(settings: &ConnectionSettings) -> SdkConfig {
             RetryConfig::standard()
                 .with_max_attempts(settings.max_attempts.max(1))
                 .with_initial_backoff(Duration::from_millis(200))
-                .with_max_backoff(Duration::from_secs(20)),
+                .with_max_backoff(settings.max_backoff),
         )
         .timeout_config(
             TimeoutConfig::builder()

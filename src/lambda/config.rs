@@ -29,6 +29,8 @@ pub struct LambdaConfig {
     pub reserve_seconds: u64,
     /// Attempts per API call (standard retry mode with backoff).
     pub max_attempts: u32,
+    /// Longest wait between two attempts.
+    pub max_backoff_seconds: u64,
 }
 
 fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
@@ -158,6 +160,7 @@ impl LambdaConfig {
                 1,
             )?)
             .map_err(|_| error("SECAUDIT_MAX_ATTEMPTS", "is too large"))?,
+            max_backoff_seconds: number("SECAUDIT_MAX_BACKOFF_SECONDS", 20, 1)?,
         })
     }
 }
