@@ -67,10 +67,10 @@ impl PolicyDocument {
             )));
         }
         let trimmed = raw.trim();
-        // A JSON document starts with `{`; an encoded one with `%7B`. Decoding plain JSON would
-        // corrupt literal `%` sequences inside it, so only decode what is not already JSON.
+        // An encoded document starts with `%` (`%7B`). Decoding plain JSON would corrupt
+        // literal `%` sequences inside it, so only decode what starts encoded.
         let decoded;
-        let text = if trimmed.starts_with('{') {
+        let text = if !trimmed.starts_with('%') {
             trimmed
         } else {
             decoded = percent_decode_str(trimmed)
@@ -304,6 +304,7 @@ mod tests {
             ("", "not valid JSON"),
             ("%7B%22Statement", "not valid JSON"),
             ("%FF%FE", "UTF-8"),
+            (r#"["%AA"]"#, "not a JSON object"),
             ("[]", "not a JSON object"),
             (r#"{"Version":"2012-10-17"}"#, "no Statement"),
             (r#"{"Statement":"x"}"#, "neither an object"),

@@ -49,7 +49,13 @@ fn encode(text: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI deterministic; PROPTEST_CASES=100000 explores further locally.
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5ec_a0d1),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_text_parses_or_fails_cleanly(text in "\\PC{0,200}") {
