@@ -61,7 +61,7 @@ async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
         .customize()
         .config_override(
             aws_sdk_sts::config::Builder::default()
-                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2)),
+                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3)),
         )
         .send()
         .await

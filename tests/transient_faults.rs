@@ -1,5 +1,6 @@
 //! Throttling and internal errors between the audit and AWS cost retries, never results: an
-//! audit through a proxy that fails a fifth of all requests equals an undisturbed one.
+//! audit through a proxy that throttles a fifth of all requests (and fails another 5% with
+//! HTTP 500) equals an undisturbed one.
 
 mod support;
 
@@ -50,7 +51,7 @@ fn twenty_percent_throttling_changes_nothing_but_the_retry_count() {
     let proxy = FaultProxy::start(
         &server.endpoint,
         Faults {
-            throttle_percent: 15,
+            throttle_percent: 20,
             internal_error_percent: 5,
             latency: Duration::ZERO,
         },
