@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use aws_sdk_iam::types::{EntityType, ManagedPolicyDetail, PolicyDetail};
+use aws_sdk_iam::types::{AttachedPolicy, EntityType, ManagedPolicyDetail, PolicyDetail};
 use aws_sdk_iam::Client;
 use futures::stream::{self, StreamExt};
 
@@ -19,10 +19,55 @@ const REGION: &str = "global";
 /// Documents by managed-policy ARN; `None` when unreadable (an error was recorded).
 type ManagedDocuments = HashMap<String, Option<Arc<PolicyDocument>>>;
 
-/// A group's own policies, to hand on to its members.
-struct GroupPolicies {
+/// A principal's own policies: inline documents, and attached managed policies by (name, ARN).
+/// A group's are also handed on to its members.
+struct OwnPolicies {
     inline: Vec<(String, Option<Arc<PolicyDocument>>)>,
     attached: Vec<(String, String)>,
+}
+
+impl OwnPolicies {
+    fn read(
+        inline_policies: &[PolicyDetail],
+        attached: &[AttachedPolicy],
+        owner: &str,
+        errors: &mut Vec<AuditError>,
+    ) -> Self {
+        OwnPolicies {
+            inline: inline(inline_policies, owner, errors),
+            attached: attached
+                .iter()
+                .filter_map(|p| Some((p.policy_name()?.to_string(), p.policy_arn()?.to_string())))
+                .collect(),
+        }
+    }
+
+    /// As they apply to a principal; managed documents come from `managed`.
+    fn attachments<'a>(
+        &'a self,
+        managed: &'a ManagedDocuments,
+        via_group: Option<&'a str>,
+    ) -> impl Iterator<Item = PolicyAttachment> + 'a {
+        let inline = self
+            .inline
+            .iter()
+            .map(move |(name, document)| PolicyAttachment {
+                name: name.clone(),
+                source: PolicySource::Inline,
+                via_group: via_group.map(str::to_string),
+                document: document.clone(),
+            });
+        let attached = self
+            .attached
+            .iter()
+            .map(move |(name, arn)| PolicyAttachment {
+                name: name.clone(),
+                source: PolicySource::Managed { arn: arn.clone() },
+                via_group: via_group.map(str::to_string),
+                document: managed.get(arn).cloned().flatten(),
+            });
+        inline.chain(attached)
+    }
 }
 
 fn parse(
@@ -168,103 +213,54 @@ pub(super) async fn principals(client: &Client, concurrency: usize) -> Collectio
         managed.insert(arn, document);
     }
 
-    let attachment = |name: &str, arn: &str, via_group: Option<&str>| PolicyAttachment {
-        name: name.to_string(),
-        source: PolicySource::Managed {
-            arn: arn.to_string(),
-        },
-        via_group: via_group.map(str::to_string),
-        document: managed.get(arn).cloned().flatten(),
-    };
-    let inline_attachment = |(name, document): &(String, Option<Arc<PolicyDocument>>),
-                             via_group: Option<&str>| {
-        PolicyAttachment {
-            name: name.clone(),
-            source: PolicySource::Inline,
-            via_group: via_group.map(str::to_string),
-            document: document.clone(),
-        }
-    };
-
-    let mut groups: HashMap<String, GroupPolicies> = HashMap::new();
+    let mut groups: HashMap<String, OwnPolicies> = HashMap::new();
     for group in &listing.groups {
         let name = group.group_name().unwrap_or_default();
-        let policies = GroupPolicies {
-            inline: inline(group.group_policy_list(), name, errors),
-            attached: group
-                .attached_managed_policies()
-                .iter()
-                .filter_map(|p| Some((p.policy_name()?.to_string(), p.policy_arn()?.to_string())))
-                .collect(),
-        };
-        let mut attachments: Vec<PolicyAttachment> = policies
-            .inline
-            .iter()
-            .map(|p| inline_attachment(p, None))
-            .collect();
-        attachments.extend(
-            policies
-                .attached
-                .iter()
-                .map(|(n, a)| attachment(n, a, None)),
+        let own = OwnPolicies::read(
+            group.group_policy_list(),
+            group.attached_managed_policies(),
+            name,
+            errors,
         );
         collection.inventory.principals.push(Principal {
             kind: PrincipalKind::Group,
             name: name.to_string(),
             arn: group.arn().unwrap_or_default().to_string(),
             tags: None,
-            policies: attachments,
+            policies: own.attachments(&managed, None).collect(),
         });
-        groups.insert(name.to_string(), policies);
+        groups.insert(name.to_string(), own);
     }
 
     for role in &listing.roles {
         let name = role.role_name().unwrap_or_default();
-        let mut policies: Vec<PolicyAttachment> = inline(role.role_policy_list(), name, errors)
-            .iter()
-            .map(|p| inline_attachment(p, None))
-            .collect();
-        policies.extend(
-            role.attached_managed_policies()
-                .iter()
-                .filter_map(|p| Some(attachment(p.policy_name()?, p.policy_arn()?, None))),
+        let own = OwnPolicies::read(
+            role.role_policy_list(),
+            role.attached_managed_policies(),
+            name,
+            errors,
         );
         collection.inventory.principals.push(Principal {
             kind: PrincipalKind::Role,
             name: name.to_string(),
             arn: role.arn().unwrap_or_default().to_string(),
             tags: Some(tags(role.tags())),
-            policies,
+            policies: own.attachments(&managed, None).collect(),
         });
     }
 
     for user in &listing.users {
         let name = user.user_name().unwrap_or_default();
-        let mut policies: Vec<PolicyAttachment> = inline(user.user_policy_list(), name, errors)
-            .iter()
-            .map(|p| inline_attachment(p, None))
-            .collect();
-        policies.extend(
-            user.attached_managed_policies()
-                .iter()
-                .filter_map(|p| Some(attachment(p.policy_name()?, p.policy_arn()?, None))),
+        let own = OwnPolicies::read(
+            user.user_policy_list(),
+            user.attached_managed_policies(),
+            name,
+            errors,
         );
+        let mut policies: Vec<PolicyAttachment> = own.attachments(&managed, None).collect();
         for group_name in user.group_list() {
             match groups.get(group_name) {
-                Some(group) => {
-                    policies.extend(
-                        group
-                            .inline
-                            .iter()
-                            .map(|p| inline_attachment(p, Some(group_name))),
-                    );
-                    policies.extend(
-                        group
-                            .attached
-                            .iter()
-                            .map(|(n, a)| attachment(n, a, Some(group_name))),
-                    );
-                }
+                Some(group) => policies.extend(group.attachments(&managed, Some(group_name))),
                 // The group was not in the listing (an error cut it short): its policies are
                 // unknown, so the user cannot pass.
                 None => policies.push(PolicyAttachment {
