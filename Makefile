@@ -7,6 +7,8 @@
 #   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
 #   make deploy        sam build + sam deploy of infra/template.yaml (guided the first time)
 #   make invoke-local  the function under cargo lambda watch against the local emulator
+#   make bench         release binaries against synthetic accounts of 100 and 1,000 units;
+#                      writes bench/results.md (not part of make test: a release build is long)
 
 SHELL := bash
 PYTHON ?= python3
@@ -21,7 +23,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo test test-rust test-lambda lint lint-infra build lambda deploy invoke-local venv tools
+.PHONY: all demo test test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -82,3 +84,14 @@ deploy: tools
 invoke-local: venv tools
 	cargo build --bin secaudit-lambda
 	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda --show
+
+# The audited binaries are release builds; the harness (seeding, measuring) shares the test
+# build. BENCH_UNITS=100,1000 and BENCH_LATENCY_MS=50 by default.
+BENCH_UNITS ?= 100,1000
+BENCH_LATENCY_MS ?= 50
+bench: venv
+	cargo build --release --bins
+	cargo build --example bench
+	$(CARGO_TARGET_DIR)/debug/examples/bench $(CARGO_TARGET_DIR)/release/secaudit \
+		$(CARGO_TARGET_DIR)/release/secaudit-lambda --units $(BENCH_UNITS) \
+		--latency-ms $(BENCH_LATENCY_MS) --results bench/results.md

@@ -1,12 +1,13 @@
 //! A fault-injecting loopback proxy in front of the emulator: it forwards each request to moto,
 //! or answers it with an AWS throttling or internal error instead, and can add latency. Used
-//! to show that transient errors cost retries, never results.
+//! to show that transient errors cost retries, never results, and by the benchmark to add
+//! network latency and to measure how long the emulator itself was busy.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What the proxy does to traffic.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,6 +24,42 @@ pub struct Faults {
 pub struct ProxyStats {
     pub forwarded: AtomicU64,
     pub faulted: AtomicU64,
+    upstream: Mutex<BusyClock>,
+}
+
+/// Wall time during which at least one request was at the upstream server.
+#[derive(Debug, Default)]
+struct BusyClock {
+    in_flight: u64,
+    since: Option<Instant>,
+    total: Duration,
+}
+
+impl ProxyStats {
+    fn upstream_started(&self) {
+        let mut clock = self.upstream.lock().unwrap();
+        if clock.in_flight == 0 {
+            clock.since = Some(Instant::now());
+        }
+        clock.in_flight += 1;
+    }
+
+    fn upstream_finished(&self) {
+        let mut clock = self.upstream.lock().unwrap();
+        clock.in_flight -= 1;
+        if clock.in_flight == 0 {
+            if let Some(since) = clock.since.take() {
+                clock.total += since.elapsed();
+            }
+        }
+    }
+
+    /// How long the upstream had work: the union of its requests' intervals, so concurrent
+    /// requests count once. With a serial upstream this is its own serving time.
+    pub fn upstream_busy(&self) -> Duration {
+        let clock = self.upstream.lock().unwrap();
+        clock.total + clock.since.map_or(Duration::ZERO, |s| s.elapsed())
+    }
 }
 
 pub struct FaultProxy {
@@ -53,6 +90,10 @@ impl FaultProxy {
 
     pub fn faulted(&self) -> u64 {
         self.stats.faulted.load(Ordering::SeqCst)
+    }
+
+    pub fn forwarded(&self) -> u64 {
+        self.stats.forwarded.load(Ordering::SeqCst)
     }
 }
 
@@ -151,11 +192,22 @@ fn serve(
         return client.write_all(answer.as_bytes());
     }
     stats.forwarded.fetch_add(1, Ordering::SeqCst);
+    // One write, no Nagle: split small writes would wait for delayed acknowledgements.
+    let mut request = head.into_bytes();
+    request.extend_from_slice(b"connection: close\r\n\r\n");
+    request.extend_from_slice(&body);
+    stats.upstream_started();
+    let answer = exchange(upstream, &request);
+    stats.upstream_finished();
+    client.set_nodelay(true)?;
+    client.write_all(&answer?)
+}
+
+fn exchange(upstream: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut server = TcpStream::connect(upstream)?;
-    server.write_all(head.as_bytes())?;
-    server.write_all(b"connection: close\r\n\r\n")?;
-    server.write_all(&body)?;
+    server.set_nodelay(true)?;
+    server.write_all(request)?;
     let mut answer = Vec::new();
     server.read_to_end(&mut answer)?;
-    client.write_all(&answer)
+    Ok(answer)
 }

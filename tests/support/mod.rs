@@ -4,6 +4,7 @@
 pub mod fault_proxy;
 pub mod fault_server;
 pub mod seed;
+pub mod synthetic;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;

@@ -11,6 +11,9 @@ import sys
 # slow start-up (instances launch with any AMI id).
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+# moto counts the automated snapshot of each new DB instance against the manual-snapshot quota
+# (100), so the benchmark's larger accounts could not be created.
+os.environ.setdefault("MOTO_RDS_SNAPSHOT_LIMIT", "100000")
 
 from moto.server import ThreadedMotoServer  # noqa: E402
 

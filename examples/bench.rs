@@ -1,0 +1,566 @@
+//! `make bench`: how fast and frugal an audit is. For each account size it starts a fresh moto
+//! emulator, seeds a synthetic account (`tests/support/synthetic.rs`), and runs the release
+//! `secaudit` binary twice: straight at moto, then through a loopback proxy adding latency to
+//! every request. It then times the release `secaudit-lambda` from exec to its first Runtime API
+//! request. Prints the tables, writes them to the results file, and exits 1 when a target of
+//! the performance issue is missed.
+//!
+//! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use secaudit::report::Report;
+use secaudit::request::DEFAULT_CONCURRENCY;
+use support::fault_proxy::{FaultProxy, Faults};
+use support::synthetic::{seed_units, SyntheticAccount};
+use support::MotoServer;
+
+// The targets of the performance issue.
+const MAX_CALLS_PER_BUCKET: f64 = 4.0;
+const MAX_CPU: Duration = Duration::from_secs(2);
+const MAX_PEAK_RSS_MB: f64 = 64.0;
+const MAX_WALL_OVER_BOUND: f64 = 1.5;
+const MAX_WALL_OVER_EMULATOR: f64 = 1.2;
+const MAX_LAMBDA_MB: f64 = 30.0;
+const MAX_LAMBDA_STARTUP: Duration = Duration::from_millis(50);
+/// The account size the targets are stated for.
+const TARGET_UNITS: usize = 1000;
+const STARTUP_SAMPLES: usize = 10;
+
+#[derive(Parser)]
+#[command(about = "Benchmark secaudit against synthetic emulated accounts")]
+struct Args {
+    /// The release `secaudit` binary.
+    secaudit: PathBuf,
+    /// The release `secaudit-lambda` binary.
+    lambda: PathBuf,
+    /// Account sizes, in units (one instance, volume, security group, bucket, role each).
+    #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+    units: Vec<usize>,
+    /// Latency the proxy adds to every request in the second run.
+    #[arg(long, default_value_t = 50)]
+    latency_ms: u64,
+    /// Markdown file for the results.
+    #[arg(long, default_value = "bench/results.md")]
+    results: PathBuf,
+}
+
+/// One run of the audit binary.
+struct Run {
+    report: Report,
+    report_bytes: u64,
+    wall: Duration,
+    cpu: Duration,
+    peak_rss_kb: u64,
+}
+
+struct Size {
+    units: usize,
+    account: SyntheticAccount,
+    seed_time: Duration,
+    direct: Run,
+    delayed: Run,
+    emulator_busy: Duration,
+    bound: CriticalPath,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match bench(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("bench: a target was missed (see the table above)");
+            ExitCode::from(1)
+        }
+        Err(error) => {
+            eprintln!("bench: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench(args: &Args) -> Result<bool, String> {
+    let latency = Duration::from_millis(args.latency_ms);
+    let mut sizes = Vec::new();
+    for &units in &args.units {
+        eprintln!("== {units} units: starting moto and seeding ...");
+        let server = MotoServer::start();
+        let clock = Instant::now();
+        let account = support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
+            .map_err(|e| format!("seeding {units} units failed: {e}"))?;
+        let seed_time = clock.elapsed();
+        eprintln!(
+            "   seeded in {:.1} s; auditing directly ...",
+            seed_time.as_secs_f64()
+        );
+        let direct = audit(&args.secaudit, &server.endpoint, units)?;
+        eprintln!(
+            "   audit took {:.2} s; auditing through the {} ms proxy ...",
+            direct.wall.as_secs_f64(),
+            args.latency_ms
+        );
+        let proxy = FaultProxy::start(
+            &server.endpoint,
+            Faults {
+                latency,
+                ..Faults::default()
+            },
+        );
+        let delayed = audit(&args.secaudit, &proxy.endpoint, units)?;
+        let emulator_busy = proxy.stats.upstream_busy();
+        if delayed.report.api_calls.total != direct.report.api_calls.total {
+            return Err(format!(
+                "the proxied audit made {} calls, the direct one {}",
+                delayed.report.api_calls.total, direct.report.api_calls.total
+            ));
+        }
+        let bound = CriticalPath::of(&delayed.report, DEFAULT_CONCURRENCY, latency);
+        sizes.push(Size {
+            units,
+            account,
+            seed_time,
+            direct,
+            delayed,
+            emulator_busy,
+            bound,
+        });
+    }
+    eprintln!("== secaudit-lambda start-up ...");
+    let lambda = lambda_startup(&args.lambda)?;
+
+    let (text, met) = render(args, &sizes, &lambda);
+    println!("{text}");
+    if let Some(parent) = args.results.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(&args.results, &text)
+        .map_err(|e| format!("cannot write {}: {e}", args.results.display()))?;
+    eprintln!("written to {}", args.results.display());
+    Ok(met)
+}
+
+/// Runs `secaudit scan` against `endpoint`, measuring the process itself.
+fn audit(secaudit: &Path, endpoint: &str, units: usize) -> Result<Run, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let report_path = dir.path().join("report.json");
+    let log_path = dir.path().join("stderr.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    let clock = Instant::now();
+    let child = Command::new(secaudit)
+        .args([
+            "scan",
+            "--region",
+            "us-east-1",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&report_path)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", secaudit.display()))?;
+    let (status, usage) = wait_with_usage(child.id())?;
+    let wall = clock.elapsed();
+    if status != 0 {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        return Err(format!("secaudit exited with status {status}: {log}"));
+    }
+    let text = std::fs::read(&report_path).map_err(|e| e.to_string())?;
+    let report: Report =
+        serde_json::from_slice(&text).map_err(|e| format!("unreadable report: {e}"))?;
+    if !report.complete {
+        return Err(format!(
+            "the audit of {units} units is incomplete: {:?}",
+            report.errors
+        ));
+    }
+    Ok(Run {
+        report_bytes: text.len() as u64,
+        report,
+        wall,
+        cpu: usage.cpu,
+        peak_rss_kb: usage.peak_rss_kb,
+    })
+}
+
+struct Usage {
+    cpu: Duration,
+    peak_rss_kb: u64,
+}
+
+/// Waits for one child and takes its own resource usage (user + system CPU, peak RSS), not
+/// that of other children such as the emulator.
+fn wait_with_usage(pid: u32) -> Result<(i32, Usage), String> {
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child we spawned and reap here.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+    }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok((
+        code,
+        Usage {
+            cpu: time(usage.ru_utime) + time(usage.ru_stime),
+            // Linux reports kilobytes.
+            peak_rss_kb: usage.ru_maxrss as u64,
+        },
+    ))
+}
+
+/// The least wall time the audit's dependent round trips need at a given latency, whatever the
+/// server: identity first, then the longest chain among the collectors running in parallel.
+/// Paginated listings are chains of pages; per-bucket reads run `concurrency` buckets at a time,
+/// each bucket's reads after its region lookup (when one was needed); AWS-managed policies
+/// likewise, GetPolicy before GetPolicyVersion. Assumes a single audited region.
+struct CriticalPath {
+    round_trips: u64,
+    bound: Duration,
+}
+
+impl CriticalPath {
+    fn of(report: &Report, concurrency: usize, latency: Duration) -> Self {
+        let calls = |operation: &str| {
+            report
+                .api_calls
+                .by_operation
+                .get(operation)
+                .copied()
+                .unwrap_or(0)
+        };
+        let waves = |items: u64| items.div_ceil(concurrency as u64);
+        let buckets = calls("s3:GetBucketEncryption");
+        let bucket_depth = 1 + u64::from(calls("s3:GetBucketLocation") > 0);
+        let s3 = calls("s3control:GetPublicAccessBlock")
+            .max(calls("s3:ListBuckets") + waves(buckets) * bucket_depth);
+        let iam = calls("iam:GetAccountAuthorizationDetails") + waves(calls("iam:GetPolicy")) * 2;
+        let ec2 = calls("ec2:DescribeInstances").max(calls("ec2:DescribeVolumes"));
+        let sg = calls("ec2:DescribeSecurityGroups");
+        let rds = calls("rds:DescribeDBInstances").max(calls("rds:DescribeDBClusters"));
+        let round_trips = calls("sts:GetCallerIdentity") + s3.max(iam).max(ec2).max(sg).max(rds);
+        CriticalPath {
+            round_trips,
+            bound: latency * round_trips as u32,
+        }
+    }
+}
+
+struct LambdaStartup {
+    size_bytes: u64,
+    median: Duration,
+    max: Duration,
+}
+
+/// Execs the Lambda binary against a loopback "Runtime API" and times the arrival of its first
+/// request (the poll for the next invocation), after configuration and clients are built.
+fn lambda_startup(lambda: &Path) -> Result<LambdaStartup, String> {
+    let size_bytes = std::fs::metadata(lambda)
+        .map_err(|e| format!("{}: {e}", lambda.display()))?
+        .len();
+    let mut samples = Vec::with_capacity(STARTUP_SAMPLES);
+    for _ in 0..STARTUP_SAMPLES {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let api = listener
+            .local_addr()
+            .map_err(|e| e.to_string())?
+            .to_string();
+        let clock = Instant::now();
+        let mut child = Command::new(lambda)
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", &api)
+            .env("AWS_LAMBDA_FUNCTION_NAME", "secaudit")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/secaudit")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("SECAUDIT_REPORT_BUCKET", "secaudit-reports")
+            .env(
+                "SECAUDIT_ALERT_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:123456789012:secaudit-alerts",
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", lambda.display()))?;
+        let first_request = listener
+            .accept()
+            .map_err(|e| e.to_string())
+            .and_then(|(stream, _)| {
+                let mut line = String::new();
+                BufReader::new(stream)
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())?;
+                Ok(line)
+            });
+        let elapsed = clock.elapsed();
+        let _ = child.kill();
+        let _ = child.wait();
+        let line = first_request?;
+        if !line.starts_with("GET /2018-06-01/runtime/invocation/next") {
+            return Err(format!(
+                "unexpected first request from the Lambda binary: {line:?}"
+            ));
+        }
+        samples.push(elapsed);
+    }
+    samples.sort();
+    Ok(LambdaStartup {
+        size_bytes,
+        median: samples[samples.len() / 2],
+        max: samples[samples.len() - 1],
+    })
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+/// Resources the results are about (account-level checks count as one).
+fn resources(report: &Report) -> usize {
+    report
+        .results
+        .iter()
+        .map(|r| (&r.resource_type, &r.resource_id))
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// Calls made per bucket: every S3 call but the listing.
+fn per_bucket_calls(report: &Report) -> u64 {
+    report
+        .api_calls
+        .by_operation
+        .iter()
+        .filter(|(op, _)| op.starts_with("s3:") && op.as_str() != "s3:ListBuckets")
+        .map(|(_, n)| n)
+        .sum()
+}
+
+fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool) {
+    let mut out = String::new();
+    let mut met = true;
+    let _ = writeln!(out, "# secaudit benchmark\n");
+    let _ = writeln!(
+        out,
+        "Produced by `make bench` on {}. {}\n",
+        time::OffsetDateTime::now_utc().date(),
+        machine()
+    );
+    let _ = writeln!(
+        out,
+        "Each unit: one instance, one extra volume, one security group, one bucket (every tenth \
+         in eu-west-1), one role with an inline and a shared customer managed policy; a DB \
+         instance every fourth unit. One audited region; per-bucket concurrency {DEFAULT_CONCURRENCY}.\n"
+    );
+    let _ = writeln!(out, "## Audit straight at the emulator\n");
+    let _ = writeln!(
+        out,
+        "| units | resources | results | API calls | per resource | per bucket | other calls | wall | CPU | peak RSS | report | seeding |"
+    );
+    let _ = writeln!(
+        out,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for size in sizes {
+        let run = &size.direct;
+        let resources = resources(&run.report);
+        let bucket_calls = per_bucket_calls(&run.report);
+        let total = run.report.api_calls.total;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} | {:.1} MB | {:.1} MB | {} |",
+            size.units,
+            resources,
+            run.report.results.len(),
+            total,
+            total as f64 / resources.max(1) as f64,
+            bucket_calls as f64 / size.account.buckets.max(1) as f64,
+            total - bucket_calls,
+            seconds(run.wall),
+            seconds(run.cpu),
+            run.peak_rss_kb as f64 / 1024.0,
+            megabytes(run.report_bytes),
+            seconds(size.seed_time),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n## Audit with {} ms added to every request\n",
+        args.latency_ms
+    );
+    let _ = writeln!(
+        out,
+        "The critical-path bound is the dependent round trips (identity, then the longest chain \
+         of pages and of per-bucket waves) times the latency. The emulator's busy time is the \
+         wall time during which it had at least one request: when it exceeds the bound, the \
+         emulator is the bottleneck.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| units | API calls | round trips | bound | emulator busy | wall | wall / bound | wall / busy |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for size in sizes {
+        let run = &size.delayed;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.2} | {:.2} |",
+            size.units,
+            run.report.api_calls.total,
+            size.bound.round_trips,
+            seconds(size.bound.bound),
+            seconds(size.emulator_busy),
+            seconds(run.wall),
+            run.wall.as_secs_f64() / size.bound.bound.as_secs_f64().max(f64::EPSILON),
+            run.wall.as_secs_f64() / size.emulator_busy.as_secs_f64().max(f64::EPSILON),
+        );
+    }
+    let _ = writeln!(out, "\n## Lambda binary\n");
+    let _ = writeln!(
+        out,
+        "| binary | size | start-up to first Runtime API request |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| release `secaudit-lambda` ({}) | {:.1} MB | median {:.1} ms, max {:.1} ms of {STARTUP_SAMPLES} |",
+        std::env::consts::ARCH,
+        megabytes(lambda.size_bytes),
+        lambda.median.as_secs_f64() * 1000.0,
+        lambda.max.as_secs_f64() * 1000.0,
+    );
+
+    let _ = writeln!(out, "\n## Targets\n");
+    let _ = writeln!(out, "| target | measured | verdict |");
+    let _ = writeln!(out, "|---|---:|---|");
+    let mut target = |name: String, measured: String, ok: bool| {
+        met &= ok;
+        let _ = writeln!(out, "| {name} | {measured} | {} |", verdict(ok));
+    };
+    for size in sizes.iter().filter(|s| s.units == TARGET_UNITS) {
+        let run = &size.direct;
+        let per_bucket = per_bucket_calls(&run.report) as f64 / size.account.buckets as f64;
+        target(
+            format!("{TARGET_UNITS} units: at most {MAX_CALLS_PER_BUCKET} API calls per bucket"),
+            format!("{per_bucket:.2}"),
+            per_bucket <= MAX_CALLS_PER_BUCKET,
+        );
+        target(
+            format!("{TARGET_UNITS} units: CPU time under {}", seconds(MAX_CPU)),
+            seconds(run.cpu),
+            run.cpu < MAX_CPU,
+        );
+        let rss = run.peak_rss_kb as f64 / 1024.0;
+        target(
+            format!("{TARGET_UNITS} units: peak RSS under {MAX_PEAK_RSS_MB} MB"),
+            format!("{rss:.1} MB"),
+            rss < MAX_PEAK_RSS_MB,
+        );
+    }
+    for size in sizes {
+        let wall = size.delayed.wall.as_secs_f64();
+        let over_bound = wall / size.bound.bound.as_secs_f64();
+        let over_busy = wall / size.emulator_busy.as_secs_f64();
+        target(
+            format!(
+                "{} units, {} ms: wall within {MAX_WALL_OVER_BOUND}× the bound, or {MAX_WALL_OVER_EMULATOR}× the emulator's busy time",
+                size.units, args.latency_ms
+            ),
+            format!("{over_bound:.2}× bound, {over_busy:.2}× busy"),
+            over_bound <= MAX_WALL_OVER_BOUND || over_busy <= MAX_WALL_OVER_EMULATOR,
+        );
+    }
+    target(
+        format!("Lambda binary under {MAX_LAMBDA_MB} MB"),
+        format!("{:.1} MB", megabytes(lambda.size_bytes)),
+        megabytes(lambda.size_bytes) < MAX_LAMBDA_MB,
+    );
+    target(
+        format!(
+            "Lambda start-up under {} ms",
+            MAX_LAMBDA_STARTUP.as_millis()
+        ),
+        format!("{:.1} ms", lambda.median.as_secs_f64() * 1000.0),
+        lambda.median < MAX_LAMBDA_STARTUP,
+    );
+    (out, met)
+}
+
+/// What the numbers were measured on: CPU, cores, memory, kernel, toolchain and emulator.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory_gb = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let output = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let rustc = output("rustc", &["--version"]);
+    let python = std::env::var("SECAUDIT_MOTO_PYTHON").unwrap_or_else(|_| "python3".into());
+    let moto = output(&python, &["-c", "import moto; print(moto.__version__)"]);
+    format!(
+        "Machine: {cores} × {cpu}, {memory_gb:.0} GB RAM, Linux {}; {rustc}; moto {moto}.",
+        kernel.trim()
+    )
+}
