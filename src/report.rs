@@ -1,6 +1,7 @@
 //! The report: schema version 1 of DESIGN.md. Fields are only ever added; anything else bumps
 //! [`SCHEMA_VERSION`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -65,25 +66,27 @@ pub enum Status {
     Fail,
 }
 
-/// The verdict of one check on one resource.
+/// The verdict of one check on one resource. The fields that come from the check catalog
+/// borrow its static text: a large account has tens of thousands of results, and copying the
+/// same title and remediation into each was most of their memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     /// Stable across runs: check, account, region, resource type and id.
     pub id: String,
-    pub check_id: String,
-    pub service: String,
+    pub check_id: Cow<'static, str>,
+    pub service: Cow<'static, str>,
     pub severity: Severity,
     pub status: Status,
-    pub resource_type: String,
+    pub resource_type: Cow<'static, str>,
     pub resource_id: String,
     pub resource_arn: Option<String>,
     /// The resource's region, or `global` for IAM.
     pub region: String,
-    pub title: String,
+    pub title: Cow<'static, str>,
     /// Why it passed or failed, with the evidence, in one sentence.
     pub detail: String,
-    pub remediation: String,
-    pub reference: String,
+    pub remediation: Cow<'static, str>,
+    pub reference: Cow<'static, str>,
 }
 
 /// Something the audit could not read. The resources it concerns have no results.

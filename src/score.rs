@@ -77,13 +77,13 @@ impl Tally {
 
 pub fn score(results: &[CheckResult], weights: Weights) -> Score {
     let mut overall = Tally::default();
-    let mut by_service: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_service: BTreeMap<&str, Tally> = BTreeMap::new();
     for result in results {
         let weight = weights.get(result.severity);
         let passed = result.status == Status::Pass;
         overall.add(weight, passed);
         by_service
-            .entry(result.service.clone())
+            .entry(result.service.as_ref())
             .or_default()
             .add(weight, passed);
     }
@@ -91,7 +91,7 @@ pub fn score(results: &[CheckResult], weights: Weights) -> Score {
         overall: overall.percent(),
         by_service: by_service
             .into_iter()
-            .map(|(service, tally)| (service, tally.percent()))
+            .map(|(service, tally)| (service.to_string(), tally.percent()))
             .collect(),
         weights,
     }
@@ -104,18 +104,18 @@ mod tests {
     fn result(service: &str, severity: Severity, status: Status) -> CheckResult {
         CheckResult {
             id: String::new(),
-            check_id: format!("{service}.x"),
-            service: service.into(),
+            check_id: format!("{service}.x").into(),
+            service: service.to_string().into(),
             severity,
             status,
-            resource_type: String::new(),
+            resource_type: "".into(),
             resource_id: String::new(),
             resource_arn: None,
             region: "us-east-1".into(),
-            title: String::new(),
+            title: "".into(),
             detail: String::new(),
-            remediation: String::new(),
-            reference: String::new(),
+            remediation: "".into(),
+            reference: "".into(),
         }
     }
 

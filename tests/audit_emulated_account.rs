@@ -374,7 +374,7 @@ fn iam_roles_users_and_groups() {
         .results
         .iter()
         .filter(|r| r.service == "iam")
-        .map(|r| (r.resource_type.as_str(), r.region.as_str()))
+        .map(|r| (r.resource_type.as_ref(), r.region.as_str()))
         .collect();
     assert_eq!(
         types,
@@ -436,7 +436,7 @@ fn services_can_be_audited_alone() {
         ..both_regions()
     };
     let report = audit(&request);
-    let services: BTreeSet<_> = report.results.iter().map(|r| r.service.as_str()).collect();
+    let services: BTreeSet<_> = report.results.iter().map(|r| r.service.as_ref()).collect();
     assert_eq!(services, BTreeSet::from(["iam", "s3"]));
     assert!(!report.api_calls.by_service.contains_key("ec2"));
     assert!(!report.api_calls.by_service.contains_key("rds"));

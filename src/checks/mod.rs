@@ -9,13 +9,15 @@ mod sg;
 
 pub use catalog::{Check, CATALOG};
 
+use std::borrow::Cow;
+
 use crate::inventory::Inventory;
 use crate::report::{CheckResult, Status};
 use crate::request::CheckOptions;
 
 /// The resource a result is about.
 pub(crate) struct Resource<'a> {
-    pub resource_type: &'a str,
+    pub resource_type: &'static str,
     pub id: &'a str,
     pub arn: Option<&'a str>,
     /// The resource's region, or `global`.
@@ -35,18 +37,18 @@ impl Verdicts<'_> {
                 "{}/{}/{}/{}/{}",
                 check.id, self.account_id, resource.region, resource.resource_type, resource.id
             ),
-            check_id: check.id.to_string(),
-            service: check.service.as_str().to_string(),
+            check_id: Cow::Borrowed(check.id),
+            service: Cow::Borrowed(check.service.as_str()),
             severity: check.severity,
             status,
-            resource_type: resource.resource_type.to_string(),
+            resource_type: Cow::Borrowed(resource.resource_type),
             resource_id: resource.id.to_string(),
             resource_arn: resource.arn.filter(|a| !a.is_empty()).map(str::to_string),
             region: resource.region.to_string(),
-            title: check.title.to_string(),
+            title: Cow::Borrowed(check.title),
             detail,
-            remediation: check.remediation.to_string(),
-            reference: check.reference.to_string(),
+            remediation: Cow::Borrowed(check.remediation),
+            reference: Cow::Borrowed(check.reference),
         });
     }
 

@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
@@ -110,7 +111,10 @@ pub async fn load_sdk_config(settings: &ConnectionSettings) -> SdkConfig {
                 .connect_timeout(settings.connect_timeout)
                 .operation_attempt_timeout(settings.attempt_timeout)
                 .build(),
-        );
+        )
+        // The attempt timeout already bounds a stalled response; the throughput monitor on
+        // every response body cost CPU on every one of thousands of small reads (make bench).
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }

@@ -242,8 +242,8 @@ mod tests {
             title: "Security groups do not open high-risk ports to the world".into(),
             detail: "Ingress open to the world on high-risk ports: tcp 22 (SSH) from 0.0.0.0/0."
                 .into(),
-            remediation: String::new(),
-            reference: String::new(),
+            remediation: "".into(),
+            reference: "".into(),
         }
     }
 

@@ -65,7 +65,7 @@ pub fn render(report: &Report) -> String {
         let mut section = table(&["Check", "Resource", "Region", "Detail"]);
         for result in failed {
             section.add_row(vec![
-                result.check_id.as_str(),
+                result.check_id.as_ref(),
                 result.resource_id.as_str(),
                 result.region.as_str(),
                 result.detail.as_str(),

@@ -2,10 +2,16 @@
 
 Prints the port on the first line of stdout, then serves until stdin closes: the server dies
 with the test process that started it, even if that process is killed.
+
+With SECAUDIT_MOTO_KEEPALIVE set, moto is served by waitress, which keeps HTTP/1.1 connections
+open as AWS does; moto's own server (werkzeug) closes every connection, which makes a client
+pay a TCP set-up per request. The benchmark uses it so that its CPU figures are the client's
+work, not connection churn that AWS would not cause.
 """
 import os
 import socket
 import sys
+import threading
 
 # AWS-managed policies (AdministratorAccess) must exist to be attached; default AMIs only
 # slow start-up (instances launch with any AMI id).
@@ -15,6 +21,10 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 # (100), so the benchmark's larger accounts could not be created.
 os.environ.setdefault("MOTO_RDS_SNAPSHOT_LIMIT", "100000")
 
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    create_backend_app,
+)
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 
@@ -24,8 +34,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve_keep_alive(port: int) -> None:
+    from waitress.server import create_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = create_server(app, host="127.0.0.1", port=port, threads=8)
+    threading.Thread(target=server.run, daemon=True).start()
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else free_port()
+    if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):
+        serve_keep_alive(port)
+        print(port, flush=True)
+        sys.stdin.read()
+        return
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     print(port, flush=True)
