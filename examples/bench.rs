@@ -53,7 +53,7 @@ struct Args {
     latency_ms: u64,
     /// Direct audits per size; the table shows the one with the median CPU time (the
     /// emulator shares the machine, so single runs are noisy).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     repeat: usize,
     /// Markdown file for the results.
     #[arg(long, default_value = "bench/results.md")]
@@ -74,6 +74,8 @@ struct Size {
     account: SyntheticAccount,
     seed_time: Duration,
     direct: Run,
+    /// Lowest and highest CPU time of the direct runs.
+    cpu_range: (Duration, Duration),
     delayed: Run,
     emulator_busy: Duration,
     bound: CriticalPath,
@@ -117,6 +119,7 @@ fn bench(args: &Args) -> Result<bool, String> {
             .map(|_| audit(&args.secaudit, &server.endpoint, units))
             .collect::<Result<Vec<_>, _>>()?;
         runs.sort_by_key(|run| run.cpu);
+        let cpu_range = (runs[0].cpu, runs[runs.len() - 1].cpu);
         let direct = runs.swap_remove(runs.len() / 2);
         eprintln!("   auditing through the {} ms proxy ...", args.latency_ms);
         let proxy = FaultProxy::start(
@@ -140,6 +143,7 @@ fn bench(args: &Args) -> Result<bool, String> {
             account,
             seed_time,
             direct,
+            cpu_range,
             delayed,
             emulator_busy,
             bound,
@@ -495,7 +499,7 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
     let _ = writeln!(out, "## Audit straight at the emulator\n");
     let _ = writeln!(
         out,
-        "| units | resources | results | API calls | per resource | per bucket | other calls | wall | CPU | peak RSS | report | seeding |"
+        "| units | resources | results | API calls | per resource | per bucket | other calls | wall | CPU (range) | peak RSS | report | seeding |"
     );
     let _ = writeln!(
         out,
@@ -508,7 +512,7 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
         let total = run.report.api_calls.total;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} | {:.1} MB | {:.1} MB | {} |",
+            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} ({}–{}) | {:.1} MB | {:.1} MB | {} |",
             size.units,
             resources,
             run.report.results.len(),
@@ -518,6 +522,8 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
             total - bucket_calls,
             seconds(run.wall),
             seconds(run.cpu),
+            seconds(size.cpu_range.0),
+            seconds(size.cpu_range.1),
             run.peak_rss_kb as f64 / 1024.0,
             megabytes(run.report_bytes),
             seconds(size.seed_time),
@@ -643,7 +649,9 @@ fn machine() -> String {
                 .and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    // Major and minor only: the rest names the build, not the machine's performance.
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let kernel = kernel.split('.').take(2).collect::<Vec<_>>().join(".");
     let output = |program: &str, args: &[&str]| {
         Command::new(program)
             .args(args)

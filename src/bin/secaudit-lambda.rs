@@ -24,8 +24,8 @@ fn deadline_of(deadline: SystemTime) -> Option<tokio::time::Instant> {
     }
 }
 
-// One thread, as in the CLI: the audit waits on the network, cross-thread wake-ups cost more
-// CPU than they save, and a 128–256 MB function has a fraction of one vCPU anyway.
+// One thread, as in the CLI: the audit waits on the network, cross-thread wake-ups cost CPU,
+// and a 128–256 MB function has a fraction of one vCPU anyway.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     // Honours AWS_LAMBDA_LOG_LEVEL and AWS_LAMBDA_LOG_FORMAT (JSON) set by the Lambda service.
