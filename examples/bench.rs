@@ -6,6 +6,7 @@
 //! the performance issue is missed.
 //!
 //! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
+//!        bench SECAUDIT SECAUDIT-LAMBDA --serve --units 1000   (a seeded emulator to profile against)
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -58,6 +59,10 @@ struct Args {
     /// Markdown file for the results.
     #[arg(long, default_value = "bench/results.md")]
     results: PathBuf,
+    /// Seed the first size only, print the emulator's endpoint and serve until stdin closes:
+    /// for profiling an audit by hand (`perf`, `strace`).
+    #[arg(long)]
+    serve: bool,
 }
 
 /// One run of the audit binary.
@@ -87,6 +92,15 @@ fn main() -> ExitCode {
         return launch(raw);
     }
     let args = Args::parse();
+    if args.serve {
+        return match serve(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bench: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match bench(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
@@ -100,13 +114,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// The emulator as the benchmark runs it: like AWS, it keeps connections alive (moto's own
+/// server would make every request a new connection) and names each bucket's region in the
+/// bucket list (moto's own listing would add a location lookup per bucket).
+fn start_emulator() -> MotoServer {
+    MotoServer::start_with_env(&[
+        ("SECAUDIT_MOTO_KEEPALIVE", "1"),
+        ("SECAUDIT_MOTO_BUCKET_REGION", "1"),
+    ])
+}
+
+fn serve(args: &Args) -> Result<(), String> {
+    let units = args.units.first().copied().unwrap_or(TARGET_UNITS);
+    let server = start_emulator();
+    support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
+        .map_err(|e| format!("seeding {units} units failed: {e}"))?;
+    println!("{}", server.endpoint);
+    eprintln!(
+        "{units} units seeded; audit with AWS_ENDPOINT_URL={} and test credentials; \
+         close stdin to stop",
+        server.endpoint
+    );
+    std::io::copy(&mut std::io::stdin(), &mut std::io::sink()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn bench(args: &Args) -> Result<bool, String> {
     let latency = Duration::from_millis(args.latency_ms);
     let mut sizes = Vec::new();
     for &units in &args.units {
         eprintln!("== {units} units: starting moto and seeding ...");
-        // Keep-alive, as AWS: moto's own server would make every request a new connection.
-        let server = MotoServer::start_with_env(&[("SECAUDIT_MOTO_KEEPALIVE", "1")]);
+        let server = start_emulator();
         let clock = Instant::now();
         let account = support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
             .map_err(|e| format!("seeding {units} units failed: {e}"))?;
@@ -490,9 +528,9 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
         "Each unit: one instance, one extra volume, one security group, one bucket (every tenth \
          in eu-west-1), one role with an inline and a shared customer managed policy; a DB \
          instance every fourth unit. One audited region; per-bucket concurrency \
-         {DEFAULT_CONCURRENCY}. The emulator (moto) keeps connections alive, as AWS does; it has \
-         no `BucketRegion` in its bucket listing, so each bucket costs a region lookup that AWS \
-         spares. CPU and peak RSS are the audit process's own; the direct run shown is the \
+         {DEFAULT_CONCURRENCY}. The emulator (moto) is run as AWS behaves: it keeps connections \
+         alive and names each bucket's region in the bucket list (`BucketRegion`), so no bucket \
+         needs a location lookup (moto alone adds one call per bucket). CPU and peak RSS are the audit process's own; the direct run shown is the \
          median of {} by CPU time.\n",
         args.repeat.max(1)
     );

@@ -8,6 +8,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
 use secaudit::{run_audit, Clients};
 use support::synthetic::{seed_units, SyntheticAccount};
@@ -15,9 +16,9 @@ use support::{block_on, MotoServer};
 
 const UNITS: usize = 30;
 
-#[test]
-fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
-    let server = MotoServer::start();
+/// Seeds the synthetic account on a fresh emulator (started with `emulator_env`) and audits it.
+fn audit_synthetic(emulator_env: &[(&str, &str)]) -> (SyntheticAccount, Report) {
+    let server = MotoServer::start_with_env(emulator_env);
     let sdk = server.sdk_config("us-east-1");
     let account = block_on(seed_units(&sdk, UNITS)).expect("seed");
     assert_eq!(account, SyntheticAccount::of(UNITS));
@@ -27,36 +28,74 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     };
     let report = block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit");
     assert!(report.complete, "{:#?}", report.errors);
+    (account, report)
+}
 
-    let buckets = account.buckets as u64;
-    // moto's ListBuckets gives no BucketRegion, so each bucket also costs a location lookup
-    // here; against AWS that call is skipped.
-    let expected: BTreeMap<String, u64> = [
-        ("sts:GetCallerIdentity", 1),
-        ("ec2:DescribeInstances", 1),
-        ("ec2:DescribeVolumes", 1),
-        ("ec2:DescribeSecurityGroups", 1),
-        ("rds:DescribeDBInstances", 1),
-        ("rds:DescribeDBClusters", 1),
-        ("iam:GetAccountAuthorizationDetails", 1),
+/// The calls of an audit of the synthetic account, with `per_bucket` reads of each bucket.
+fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
+    let once = [
+        "sts:GetCallerIdentity",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeSecurityGroups",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "iam:GetAccountAuthorizationDetails",
         // One AWS-managed policy, attached to two roles: read once. The shared customer
         // managed policies come with the authorization details.
-        ("iam:GetPolicy", 1),
-        ("iam:GetPolicyVersion", 1),
-        ("s3:ListBuckets", 1),
-        ("s3control:GetPublicAccessBlock", 1),
-        ("s3:GetBucketLocation", buckets),
-        ("s3:GetBucketEncryption", buckets),
-        ("s3:GetBucketVersioning", buckets),
-        ("s3:GetPublicAccessBlock", buckets),
-    ]
-    .into_iter()
-    .map(|(operation, count)| (operation.to_string(), count))
-    .collect();
-    assert_eq!(report.api_calls.by_operation, expected);
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "s3:ListBuckets",
+        "s3control:GetPublicAccessBlock",
+    ];
+    once.iter()
+        .map(|operation| (operation.to_string(), 1))
+        .chain(
+            per_bucket
+                .iter()
+                .map(|operation| (operation.to_string(), buckets)),
+        )
+        .collect()
+}
+
+const BUCKET_READS: [&str; 3] = [
+    "s3:GetBucketEncryption",
+    "s3:GetBucketVersioning",
+    "s3:GetPublicAccessBlock",
+];
+
+#[test]
+fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
+    let (account, report) = audit_synthetic(&[]);
+    let buckets = account.buckets as u64;
+    // moto's own ListBuckets names no bucket regions, so each bucket also costs a location
+    // lookup.
+    let mut per_bucket = BUCKET_READS.to_vec();
+    per_bucket.push("s3:GetBucketLocation");
+    assert_eq!(
+        report.api_calls.by_operation,
+        expected_calls(buckets, &per_bucket)
+    );
     assert_eq!(report.api_calls.total, 11 + 4 * buckets);
     assert_eq!(report.api_calls.retries, 0);
+    assert_every_resource_audited(&account, &report);
+}
 
+#[test]
+fn a_listing_with_bucket_regions_spares_the_location_lookups() {
+    // As S3 lists buckets since 2024.
+    let (account, report) = audit_synthetic(&[("SECAUDIT_MOTO_BUCKET_REGION", "1")]);
+    let buckets = account.buckets as u64;
+    assert_eq!(
+        report.api_calls.by_operation,
+        expected_calls(buckets, &BUCKET_READS)
+    );
+    assert_eq!(report.api_calls.total, 11 + 3 * buckets);
+    // The listed regions route each bucket's reads, as the lookups did.
+    assert_every_resource_audited(&account, &report);
+}
+
+fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
     let audited = |resource_type: &str| {
         report
             .results

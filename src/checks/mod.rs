@@ -93,15 +93,20 @@ pub fn evaluate(
     s3::evaluate(inventory, &mut verdicts);
     iam::evaluate(inventory, &mut verdicts);
     sg::evaluate(inventory, options, &mut verdicts);
-    let order = |id: &str| CATALOG.iter().position(|c| c.id == id);
-    verdicts.results.sort_by(|a, b| {
-        (order(&a.check_id), &a.region, &a.resource_id).cmp(&(
-            order(&b.check_id),
-            &b.region,
-            &b.resource_id,
-        ))
+    // The catalog position is looked up once per result, not once per comparison: with 13,000
+    // results the comparisons' catalog scans were most of the time spent on checks.
+    let mut ordered: Vec<(Option<usize>, CheckResult)> = verdicts
+        .results
+        .into_iter()
+        .map(|result| {
+            let position = CATALOG.iter().position(|c| c.id == result.check_id);
+            (position, result)
+        })
+        .collect();
+    ordered.sort_by(|(a_position, a), (b_position, b)| {
+        (a_position, &a.region, &a.resource_id).cmp(&(b_position, &b.region, &b.resource_id))
     });
-    verdicts.results
+    ordered.into_iter().map(|(_, result)| result).collect()
 }
 
 /// "a, b and 2 more": evidence lists in details stay one readable sentence.

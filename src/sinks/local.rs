@@ -8,7 +8,9 @@ use crate::report::Report;
 
 /// Streams the report as pretty JSON; no second copy of it is built in memory.
 pub fn write_json(report: &Report, out: impl Write) -> io::Result<()> {
-    let mut out = BufWriter::new(out);
+    // A large account's report is megabytes: 64 KiB writes make a tenth of the system calls of
+    // the default 8 KiB.
+    let mut out = BufWriter::with_capacity(64 * 1024, out);
     serde_json::to_writer_pretty(&mut out, report)?;
     out.write_all(b"\n")?;
     out.flush()

@@ -7,6 +7,10 @@ With SECAUDIT_MOTO_KEEPALIVE set, moto is served by waitress, which keeps HTTP/1
 open as AWS does; moto's own server (werkzeug) closes every connection, which makes a client
 pay a TCP set-up per request. The benchmark uses it so that its CPU figures are the client's
 work, not connection churn that AWS would not cause.
+
+With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
+as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
+as it does against AWS.
 """
 import os
 import socket
@@ -28,6 +32,17 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 
+def list_bucket_regions() -> None:
+    import moto.s3.responses as s3_responses
+
+    # The handler renders this module global on every call, so replacing it is enough.
+    s3_responses.S3_ALL_BUCKETS = s3_responses.S3_ALL_BUCKETS.replace(
+        "</CreationDate>",
+        "</CreationDate><BucketRegion>{{ bucket.region_name }}</BucketRegion>",
+    )
+    assert "<BucketRegion>" in s3_responses.S3_ALL_BUCKETS, "moto's bucket list changed"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -44,6 +59,8 @@ def serve_keep_alive(port: int) -> None:
 
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else free_port()
+    if os.environ.get("SECAUDIT_MOTO_BUCKET_REGION"):
+        list_bucket_regions()
     if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):
         serve_keep_alive(port)
         print(port, flush=True)
