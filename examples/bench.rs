@@ -530,8 +530,8 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
          instance every fourth unit. One audited region; per-bucket concurrency \
          {DEFAULT_CONCURRENCY}. The emulator (moto) is run as AWS behaves: it keeps connections \
          alive and names each bucket's region in the bucket list (`BucketRegion`), so no bucket \
-         needs a location lookup (moto alone adds one call per bucket). CPU and peak RSS are the audit process's own; the direct run shown is the \
-         median of {} by CPU time.\n",
+         needs a location lookup (moto alone adds one call per bucket). CPU and peak RSS are the \
+         audit process's own; the direct run shown is the median of {} by CPU time.\n",
         args.repeat.max(1)
     );
     let _ = writeln!(out, "## Audit straight at the emulator\n");

