@@ -92,16 +92,12 @@ fn main() -> ExitCode {
         return launch(raw);
     }
     let args = Args::parse();
-    if args.serve {
-        return match serve(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("bench: {error}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    match bench(&args) {
+    let outcome = if args.serve {
+        serve(&args).map(|()| true)
+    } else {
+        bench(&args)
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("bench: a target was missed (see the table above)");
@@ -124,11 +120,15 @@ fn start_emulator() -> MotoServer {
     ])
 }
 
+fn seed(server: &MotoServer, units: usize) -> Result<SyntheticAccount, String> {
+    support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
+        .map_err(|e| format!("seeding {units} units failed: {e}"))
+}
+
 fn serve(args: &Args) -> Result<(), String> {
     let units = args.units.first().copied().unwrap_or(TARGET_UNITS);
     let server = start_emulator();
-    support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
-        .map_err(|e| format!("seeding {units} units failed: {e}"))?;
+    seed(&server, units)?;
     println!("{}", server.endpoint);
     eprintln!(
         "{units} units seeded; audit with AWS_ENDPOINT_URL={} and test credentials; \
@@ -146,8 +146,7 @@ fn bench(args: &Args) -> Result<bool, String> {
         eprintln!("== {units} units: starting moto and seeding ...");
         let server = start_emulator();
         let clock = Instant::now();
-        let account = support::block_on(seed_units(&server.sdk_config("us-east-1"), units))
-            .map_err(|e| format!("seeding {units} units failed: {e}"))?;
+        let account = seed(&server, units)?;
         let seed_time = clock.elapsed();
         eprintln!(
             "   seeded in {:.1} s; auditing directly ...",

@@ -24,8 +24,6 @@ pub struct Faults {
 pub struct ProxyStats {
     pub forwarded: AtomicU64,
     pub faulted: AtomicU64,
-    /// Bytes of the upstream's answers, headers included.
-    pub answered_bytes: AtomicU64,
     upstream: Mutex<BusyClock>,
 }
 
@@ -201,12 +199,8 @@ fn serve(
     stats.upstream_started();
     let answer = exchange(upstream, &request);
     stats.upstream_finished();
-    let answer = answer?;
-    stats
-        .answered_bytes
-        .fetch_add(answer.len() as u64, Ordering::SeqCst);
     client.set_nodelay(true)?;
-    client.write_all(&answer)
+    client.write_all(&answer?)
 }
 
 fn exchange(upstream: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -62,17 +62,18 @@ def main() -> None:
     if os.environ.get("SECAUDIT_MOTO_BUCKET_REGION"):
         list_bucket_regions()
     if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):
-        serve_keep_alive(port)
-        print(port, flush=True)
-        sys.stdin.read()
-        return
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+        serve_keep_alive(port)  # a daemon thread: it ends with this process
+        stop = None
+    else:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        stop = server.stop
     print(port, flush=True)
     try:
         sys.stdin.read()
     finally:
-        server.stop()
+        if stop:
+            stop()
 
 
 if __name__ == "__main__":
