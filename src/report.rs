@@ -1,149 +1,12 @@
 //! The report: schema version 1 of DESIGN.md. Fields are only ever added; anything else bumps
 //! [`SCHEMA_VERSION`].
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::{ApiCalls, AuditError, CheckResult, Severity, SeverityCounts, Status};
 use crate::score::Score;
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-}
-
-impl Severity {
-    /// Most severe first.
-    pub const ALL: [Severity; 4] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ];
-
-    fn rank(self) -> u8 {
-        match self {
-            Severity::Critical => 4,
-            Severity::High => 3,
-            Severity::Medium => 2,
-            Severity::Low => 1,
-        }
-    }
-
-    /// Whether this severity is `threshold` or worse.
-    pub fn is_at_least(self, threshold: Severity) -> bool {
-        self.rank() >= threshold.rank()
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Fail,
-}
-
-/// The verdict of one check on one resource. The fields that come from the check catalog
-/// borrow its static text: copied into each of the 13,000 results of a 1,000-unit account, the
-/// same titles and remediations took about 6 MB.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// Stable across runs: check, account, region, resource type and id.
-    pub id: String,
-    pub check_id: Cow<'static, str>,
-    pub service: Cow<'static, str>,
-    pub severity: Severity,
-    pub status: Status,
-    pub resource_type: Cow<'static, str>,
-    pub resource_id: String,
-    pub resource_arn: Option<String>,
-    /// The resource's region, or `global` for IAM.
-    pub region: String,
-    pub title: Cow<'static, str>,
-    /// Why it passed or failed, with the evidence, in one sentence.
-    pub detail: String,
-    pub remediation: Cow<'static, str>,
-    pub reference: Cow<'static, str>,
-}
-
-/// Something the audit could not read. The resources it concerns have no results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditError {
-    pub service: String,
-    pub region: String,
-    pub operation: String,
-    pub resource_id: Option<String>,
-    pub code: String,
-    pub message: String,
-    /// The IAM action the failed call needs (`s3:GetEncryptionConfiguration` for
-    /// GetBucketEncryption, ...): what to grant when `code` is an access denial.
-    #[serde(default)]
-    pub required_permission: Option<String>,
-}
-
-impl AuditError {
-    /// Whether the caller lacked permission (as opposed to a failure of AWS or the network).
-    pub fn is_access_denied(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "AccessDenied"
-                | "AccessDeniedException"
-                | "UnauthorizedOperation"
-                | "AuthorizationError"
-        )
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeverityCounts {
-    pub critical: usize,
-    pub high: usize,
-    pub medium: usize,
-    pub low: usize,
-}
-
-impl SeverityCounts {
-    pub fn get(&self, severity: Severity) -> usize {
-        match severity {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-        }
-    }
-
-    fn increment(&mut self, severity: Severity) {
-        match severity {
-            Severity::Critical => self.critical += 1,
-            Severity::High => self.high += 1,
-            Severity::Medium => self.medium += 1,
-            Severity::Low => self.low += 1,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -170,16 +33,6 @@ impl Summary {
         }
         summary
     }
-}
-
-/// API requests the audit made: executions by service and by `service:Operation`, and the
-/// retried attempts on top of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiCalls {
-    pub total: u64,
-    pub retries: u64,
-    pub by_service: BTreeMap<String, u64>,
-    pub by_operation: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,17 +69,17 @@ impl Report {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn severities_order_from_critical_down() {
-        assert!(Severity::Critical.is_at_least(Severity::High));
-        assert!(Severity::High.is_at_least(Severity::High));
-        assert!(!Severity::Medium.is_at_least(Severity::High));
-        assert_eq!(
-            serde_json::to_string(&Severity::Critical).unwrap(),
-            "\"critical\""
-        );
+pub(crate) mod tests {
+    /// The smallest valid report of schema version 1, as JSON.
+    pub fn minimal_report() -> serde_json::Value {
+        serde_json::json!({
+            "schema_version": 1, "run_id": "01a2-run", "account_id": "123456789012",
+            "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
+            "started_at": "2026-03-07T23:59:59Z", "finished_at": "2026-03-08T00:00:01Z",
+            "duration_ms": 2000, "complete": true,
+            "score": {"overall": null, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
+            "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
+            "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
+        })
     }
 }

@@ -9,8 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::Severity;
-use crate::score::Weights;
+use crate::model::Severity;
+use crate::model::Weights;
 
 /// A problem with the caller's input: reported as a one-line message, never a panic.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -321,13 +321,12 @@ pub fn default_high_risk_ports() -> Vec<RiskyPort> {
     .collect()
 }
 
-/// Tunables of the checks and the score.
+/// Tunables of the checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOptions {
     /// `rds.backup_retention` passes at this many days or more (FSBP RDS.11 asks for 7).
     pub min_backup_retention_days: u32,
     pub high_risk_ports: Vec<RiskyPort>,
-    pub weights: Weights,
 }
 
 impl Default for CheckOptions {
@@ -335,7 +334,6 @@ impl Default for CheckOptions {
         CheckOptions {
             min_backup_retention_days: 7,
             high_risk_ports: default_high_risk_ports(),
-            weights: Weights::default(),
         }
     }
 }

@@ -5,47 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{CheckResult, Severity, Status};
-
-/// Weight of one result of each severity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Weights {
-    pub critical: f64,
-    pub high: f64,
-    pub medium: f64,
-    pub low: f64,
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights {
-            critical: 10.0,
-            high: 5.0,
-            medium: 2.0,
-            low: 1.0,
-        }
-    }
-}
-
-impl Weights {
-    pub fn get(&self, severity: Severity) -> f64 {
-        match severity {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-        }
-    }
-
-    pub fn set(&mut self, severity: Severity, weight: f64) {
-        match severity {
-            Severity::Critical => self.critical = weight,
-            Severity::High => self.high = weight,
-            Severity::Medium => self.medium = weight,
-            Severity::Low => self.low = weight,
-        }
-    }
-}
+pub use crate::model::Weights;
+use crate::model::{CheckResult, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Score {
@@ -100,6 +61,7 @@ pub fn score(results: &[CheckResult], weights: Weights) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Severity;
 
     fn result(service: &str, severity: Severity, status: Status) -> CheckResult {
         CheckResult {

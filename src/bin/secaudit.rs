@@ -8,15 +8,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use secaudit::checks::CATALOG;
+use secaudit::checks::registry;
 use secaudit::report::Severity;
 use secaudit::request::{
     parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest, CheckOptions,
     EnvironmentFilter, RegionSelection, RequestError, RiskyPort, DEFAULT_CONCURRENCY,
     DEFAULT_ENVIRONMENT_TAG_KEY,
 };
-use secaudit::sinks::{local, table};
-use secaudit::{run_audit, Clients, ConnectionSettings};
+use secaudit::sinks::file::{FileDelivery, Target};
+use secaudit::sinks::{self, deliver_all, table, Delivery};
+use secaudit::{assess, scan, AssessContext, Clients, ConnectionSettings};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +45,15 @@ enum Command {
 enum Format {
     Json,
     Table,
+}
+
+impl From<Format> for sinks::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Json => sinks::Format::Json,
+            Format::Table => sinks::Format::Table,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -141,13 +151,37 @@ impl ScanArgs {
             options: CheckOptions {
                 min_backup_retention_days: self.backup_retention_days,
                 high_risk_ports,
-                weights: match &self.weights {
-                    Some(list) => parse_weights(list)?,
-                    None => Default::default(),
-                },
             },
             concurrency: self.concurrency,
         })
+    }
+
+    fn assessment(&self) -> Result<AssessContext, Failure> {
+        Ok(AssessContext {
+            weights: match &self.weights {
+                Some(list) => parse_weights(list)?,
+                None => Default::default(),
+            },
+        })
+    }
+
+    /// The JSON report to `--output`, and the chosen format on stdout (unless that would
+    /// print the same JSON a second time).
+    fn deliveries(&self) -> Vec<Box<dyn Delivery>> {
+        let mut deliveries: Vec<Box<dyn Delivery>> = Vec::new();
+        if let Some(path) = &self.output {
+            deliveries.push(Box::new(FileDelivery::new(
+                Target::File(path.clone()),
+                sinks::Format::Json,
+            )));
+        }
+        if !(self.format == Format::Json && self.output.is_some()) {
+            deliveries.push(Box::new(FileDelivery::new(
+                Target::Stdout,
+                self.format.into(),
+            )));
+        }
+        deliveries
     }
 
     fn connection(&self, request: &AuditRequest) -> Result<ConnectionSettings, Failure> {
@@ -176,7 +210,7 @@ impl ScanArgs {
     }
 }
 
-async fn scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
+async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     let request = args.request()?;
     // Refuse an unwritable destination before the audit, not after it.
     if let Some(path) = &args.output {
@@ -192,28 +226,21 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
         }
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let assessment = args.assessment()?;
     let clients = Clients::load(&args.connection(&request)?).await;
-    let report = run_audit(&clients, &request).await.map_err(|e| {
+    let scan = scan(&clients, &request, None).await.map_err(|e| {
         if e.is_usage_error() {
             Failure::Usage(e.to_string())
         } else {
             Failure::Run(e.to_string())
         }
     })?;
+    let report = assess(scan, &assessment);
 
-    let write_error = |e: io::Error| Failure::Run(format!("cannot write the report: {e}"));
-    if let Some(path) = &args.output {
-        local::write_json_file(&report, path)
-            .map_err(|e| Failure::Run(format!("cannot write {}: {e}", path.display())))?;
-    }
-    match args.format {
-        Format::Table => io::stdout()
-            .write_all(table::render(&report).as_bytes())
-            .map_err(write_error)?,
-        Format::Json if args.output.is_none() => {
-            local::write_json(&report, io::stdout().lock()).map_err(write_error)?
-        }
-        Format::Json => {}
+    let outcome = deliver_all(&report, &args.deliveries()).await;
+    if !outcome.failed.is_empty() {
+        let problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
+        return Err(Failure::Run(problems.join("; ")));
     }
     if !report.complete {
         eprintln!(
@@ -233,9 +260,9 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
 fn print_checks(format: Format) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        Format::Table => out.write_all(table::render_catalog(&CATALOG).as_bytes()),
+        Format::Table => out.write_all(table::render_catalog(registry()).as_bytes()),
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &CATALOG)?;
+            serde_json::to_writer_pretty(&mut out, &registry().collect::<Vec<_>>())?;
             out.write_all(b"\n")
         }
     }
@@ -289,7 +316,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            match runtime.block_on(scan(&args)) {
+            match runtime.block_on(run_scan(&args)) {
                 Ok(code) => code,
                 Err(Failure::Usage(message)) => {
                     eprintln!("secaudit: {message}");

@@ -1,31 +1,53 @@
-use super::catalog::{EC2_EBS_ENCRYPTED, EC2_IMDSV2_REQUIRED, EC2_NO_PUBLIC_IP};
-use super::{Resource, Verdicts};
-use crate::inventory::Inventory;
+//! EC2 instances and EBS volumes.
 
-pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
+use super::{Check, Resource, Verdicts};
+use crate::inventory::{Instance, Inventory, Volume};
+use crate::model::Severity;
+use crate::request::{CheckOptions, Service};
+
+pub(super) const CHECKS: &[&Check] = &[&IMDSV2_REQUIRED, &EBS_ENCRYPTED, &NO_PUBLIC_IP];
+
+fn instance_resource(instance: &Instance) -> Resource<'_> {
+    Resource {
+        resource_type: Instance::RESOURCE_TYPE,
+        id: &instance.id,
+        arn: Some(&instance.arn),
+        region: &instance.region,
+    }
+}
+
+const IMDSV2_REQUIRED: Check = Check {
+    id: "ec2.imdsv2_required",
+    service: Service::Ec2,
+    severity: Severity::High,
+    resource_types: &[Instance::RESOURCE_TYPE],
+    title: "EC2 instances require IMDSv2",
+    rationale: "IMDSv1 answers plain GET requests, so a server-side request forgery in any \
+                application on the instance can read the instance role's credentials.",
+    remediation: "Set HttpTokens to required: aws ec2 modify-instance-metadata-options \
+                  --instance-id <id> --http-tokens required --http-endpoint enabled.",
+    reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
+    fsbp: &["EC2.8"],
+    cis: &["5.6"],
+    evaluate: imdsv2_required,
+};
+
+fn imdsv2_required(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for instance in &inventory.instances {
-        let resource = Resource {
-            resource_type: "AWS::EC2::Instance",
-            id: &instance.id,
-            arn: Some(&instance.arn),
-            region: &instance.region,
-        };
+        let resource = instance_resource(instance);
         match (
             instance.http_endpoint.as_deref(),
             instance.http_tokens.as_deref(),
         ) {
             (Some("disabled"), _) => verdicts.pass(
-                &EC2_IMDSV2_REQUIRED,
                 &resource,
                 "The instance metadata endpoint is disabled, so IMDSv1 cannot be used.".into(),
             ),
             (_, Some("required")) => verdicts.pass(
-                &EC2_IMDSV2_REQUIRED,
                 &resource,
                 "HttpTokens is required: only IMDSv2 session-token requests are accepted.".into(),
             ),
             (_, Some(tokens)) => verdicts.fail(
-                &EC2_IMDSV2_REQUIRED,
                 &resource,
                 format!(
                     "HttpTokens is {tokens}: IMDSv1 requests are accepted ({} instance).",
@@ -33,28 +55,33 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
                 ),
             ),
             (_, None) => verdicts.fail(
-                &EC2_IMDSV2_REQUIRED,
                 &resource,
                 "No metadata options were reported, so IMDSv1 cannot be ruled out.".into(),
             ),
         }
-        verdicts.judge(
-            &EC2_NO_PUBLIC_IP,
-            &resource,
-            instance.public_ips.is_empty(),
-            || "The instance has no public IPv4 address.".into(),
-            || match instance.public_ips.as_slice() {
-                [one] => format!("The instance has public IPv4 address {one}."),
-                many => format!(
-                    "The instance has public IPv4 addresses {}.",
-                    many.join(", ")
-                ),
-            },
-        );
     }
+}
+
+const EBS_ENCRYPTED: Check = Check {
+    id: "ec2.ebs_encrypted",
+    service: Service::Ec2,
+    severity: Severity::High,
+    resource_types: &[Volume::RESOURCE_TYPE],
+    title: "EBS volumes are encrypted",
+    rationale: "Unencrypted volumes, and the snapshots taken of them, expose their data to \
+                anyone who can copy or share the snapshot.",
+    remediation: "Snapshot the volume, copy the snapshot with encryption, create a volume from \
+                  it and swap it in; enable EBS encryption by default for the region.",
+    reference: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
+    fsbp: &["EC2.3"],
+    cis: &["2.2.1"],
+    evaluate: ebs_encrypted,
+};
+
+fn ebs_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for volume in &inventory.volumes {
         let resource = Resource {
-            resource_type: "AWS::EC2::Volume",
+            resource_type: Volume::RESOURCE_TYPE,
             id: &volume.id,
             arn: Some(&volume.arn),
             region: &volume.region,
@@ -65,7 +92,6 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
             format!("attached to {}", volume.attached_instances.join(", "))
         };
         verdicts.judge(
-            &EC2_EBS_ENCRYPTED,
             &resource,
             volume.encrypted,
             || match &volume.kms_key_id {
@@ -85,11 +111,87 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
     }
 }
 
+const NO_PUBLIC_IP: Check = Check {
+    id: "ec2.no_public_ip",
+    service: Service::Ec2,
+    severity: Severity::Medium,
+    resource_types: &[Instance::RESOURCE_TYPE],
+    title: "EC2 instances have no public IPv4 address",
+    rationale: "A public address makes the instance reachable from the internet whenever a \
+                security group or network ACL is too open.",
+    remediation: "Launch into private subnets behind a load balancer or NAT, disable \
+                  auto-assign public IPv4 on the subnet, and release unneeded Elastic IPs.",
+    reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
+    fsbp: &["EC2.9"],
+    cis: &[],
+    evaluate: no_public_ip,
+};
+
+fn no_public_ip(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for instance in &inventory.instances {
+        verdicts.judge(
+            &instance_resource(instance),
+            instance.public_ips.is_empty(),
+            || "The instance has no public IPv4 address.".into(),
+            || match instance.public_ips.as_slice() {
+                [one] => format!("The instance has public IPv4 address {one}."),
+                many => format!(
+                    "The instance has public IPv4 addresses {}.",
+                    many.join(", ")
+                ),
+            },
+        );
+    }
+}
+
 #[cfg(test)]
-mod tests {
-    use crate::checks::test_support::{only, run};
+pub(super) mod tests {
+    use crate::checks::test_support::{only, run, Case};
     use crate::inventory::{Instance, Inventory, Volume};
-    use crate::report::Status;
+    use crate::model::Status;
+
+    pub fn cases() -> Vec<Case> {
+        let instances = || Inventory {
+            instances: vec![
+                instance("i-required", Some("enabled"), Some("required"), None),
+                instance(
+                    "i-optional",
+                    Some("enabled"),
+                    Some("optional"),
+                    Some("54.1.2.3"),
+                ),
+            ],
+            ..Default::default()
+        };
+        let volumes = || Inventory {
+            volumes: vec![
+                Volume {
+                    id: "vol-enc".into(),
+                    encrypted: true,
+                    ..Default::default()
+                },
+                Volume {
+                    id: "vol-plain".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let case = |check, resource_id, expected, inventory| Case {
+            check,
+            resource_id,
+            expected,
+            inventory,
+        };
+        vec![
+            case("ec2.imdsv2_required", "i-required", Status::Pass, instances),
+            case("ec2.imdsv2_required", "i-optional", Status::Fail, instances),
+            case("ec2.no_public_ip", "i-required", Status::Pass, instances),
+            case("ec2.no_public_ip", "i-optional", Status::Fail, instances),
+            case("ec2.ebs_encrypted", "vol-enc", Status::Pass, volumes),
+            case("ec2.ebs_encrypted", "vol-plain", Status::Fail, volumes),
+        ]
+    }
 
     fn instance(
         id: &str,
@@ -105,7 +207,7 @@ mod tests {
             http_tokens: tokens.map(Into::into),
             http_endpoint: endpoint.map(Into::into),
             public_ips: ip.into_iter().map(Into::into).collect(),
-            tags: Default::default(),
+            ..Default::default()
         }
     }
 

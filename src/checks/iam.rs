@@ -1,6 +1,13 @@
-use super::catalog::{IAM_ADMIN_ACCESS, IAM_WILDCARD_ACTIONS, IAM_WILDCARD_RESOURCES};
+//! IAM roles, users and groups, judged on every identity policy that applies to them.
+
 use super::{enumerate, Check, Resource, Verdicts};
-use crate::inventory::{Inventory, PolicyAttachment, PolicySource, Principal};
+use crate::inventory::{
+    Inventory, PolicyAttachment, PolicySource, Principal, PRINCIPAL_RESOURCE_TYPES,
+};
+use crate::model::Severity;
+use crate::request::Service;
+
+pub(super) const CHECKS: &[&Check] = &[&ADMIN_ACCESS, &WILDCARD_ACTIONS, &WILDCARD_RESOURCES];
 
 /// Evidence for one check on one principal.
 #[derive(Default)]
@@ -75,7 +82,15 @@ fn quote_all(actions: &[String]) -> String {
         .join(", ")
 }
 
-pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
+/// Fails a principal with evidence, passes it without; no verdict when an unreadable policy
+/// might grant what the check looks for (the error is in the report).
+fn judge_principals(
+    inventory: &Inventory,
+    verdicts: &mut Verdicts,
+    evidence: fn(&Findings) -> &[String],
+    fail: &str,
+    pass: &str,
+) {
     for principal in &inventory.principals {
         let resource = Resource {
             resource_type: principal.kind.resource_type(),
@@ -84,54 +99,132 @@ pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
             region: "global",
         };
         let findings = analyse(principal);
-        let judge = |verdicts: &mut Verdicts,
-                     check: &Check,
-                     evidence: &[String],
-                     fail: &str,
-                     pass: &str| {
-            if !evidence.is_empty() {
-                verdicts.fail(
-                    check,
-                    &resource,
-                    format!("{fail} {}.", enumerate(evidence, 3)),
-                );
-            } else if findings.unreadable.is_empty() {
-                verdicts.pass(check, &resource, pass.into());
-            }
-            // Otherwise an unreadable policy might grant it: no verdict, the error is reported.
-        };
-        judge(
-            verdicts,
-            &IAM_ADMIN_ACCESS,
-            &findings.admin,
-            "Allows every action on every resource through",
-            "No attached, inline or group policy allows every action on every resource.",
-        );
-        judge(
-            verdicts,
-            &IAM_WILDCARD_ACTIONS,
-            &findings.wildcard_actions,
-            "Allows wildcard actions:",
-            "No Allow statement uses \"*\", a service-wide \"<service>:*\" action or NotAction.",
-        );
-        judge(
-            verdicts,
-            &IAM_WILDCARD_RESOURCES,
-            &findings.wildcard_resources,
-            "Allows actions on every resource:",
-            "No Allow statement uses Resource \"*\" or NotResource.",
-        );
+        let evidence = evidence(&findings);
+        if !evidence.is_empty() {
+            verdicts.fail(&resource, format!("{fail} {}.", enumerate(evidence, 3)));
+        } else if findings.unreadable.is_empty() {
+            verdicts.pass(&resource, pass.into());
+        }
     }
 }
 
+const ADMIN_ACCESS: Check = Check {
+    id: "iam.admin_access",
+    service: Service::Iam,
+    severity: Severity::Critical,
+    resource_types: PRINCIPAL_RESOURCE_TYPES,
+    title: "IAM principals do not have full administrator access",
+    rationale: "A principal allowed every action on every resource can do anything in the \
+                account, including erasing its audit trail; its compromise is total.",
+    remediation: "Replace AdministratorAccess and \"Action\": \"*\" on \"Resource\": \"*\" \
+                  grants with least-privilege policies; keep break-glass admin roles few and \
+                  guarded by MFA.",
+    reference:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    fsbp: &["IAM.1"],
+    cis: &["1.16"],
+    evaluate: |inventory, _, verdicts| {
+        judge_principals(
+            inventory,
+            verdicts,
+            |findings| &findings.admin,
+            "Allows every action on every resource through",
+            "No attached, inline or group policy allows every action on every resource.",
+        )
+    },
+};
+
+const WILDCARD_ACTIONS: Check = Check {
+    id: "iam.wildcard_actions",
+    service: Service::Iam,
+    severity: Severity::High,
+    resource_types: PRINCIPAL_RESOURCE_TYPES,
+    title: "IAM policies do not allow wildcard actions",
+    rationale: "\"*\", \"<service>:*\" and NotAction grant every current and future action of a \
+                service, including destructive and privilege-escalating ones.",
+    remediation: "List the actions the workload needs (IAM Access Analyzer can generate a policy \
+                  from CloudTrail activity) instead of service wildcards or NotAction.",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
+    fsbp: &["IAM.21"],
+    cis: &[],
+    evaluate: |inventory, _, verdicts| {
+        judge_principals(
+            inventory,
+            verdicts,
+            |findings| &findings.wildcard_actions,
+            "Allows wildcard actions:",
+            "No Allow statement uses \"*\", a service-wide \"<service>:*\" action or NotAction.",
+        )
+    },
+};
+
+const WILDCARD_RESOURCES: Check = Check {
+    id: "iam.wildcard_resources",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: PRINCIPAL_RESOURCE_TYPES,
+    title: "IAM policies do not allow actions on every resource",
+    rationale: "\"Resource\": \"*\" and NotResource extend a grant to every bucket, key, table \
+                and role in the account, present and future.",
+    remediation: "Scope Allow statements to the ARNs the workload uses; keep \"*\" only for \
+                  actions that support no resource-level permissions.",
+    reference:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
+    fsbp: &[],
+    cis: &[],
+    evaluate: |inventory, _, verdicts| {
+        judge_principals(
+            inventory,
+            verdicts,
+            |findings| &findings.wildcard_resources,
+            "Allows actions on every resource:",
+            "No Allow statement uses Resource \"*\" or NotResource.",
+        )
+    },
+};
+
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
-    use crate::checks::test_support::{none, only, run};
+    use crate::checks::test_support::{none, only, run, Case};
     use crate::inventory::{Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind};
+    use crate::model::Status;
     use crate::policy::PolicyDocument;
-    use crate::report::Status;
+
+    pub fn cases() -> Vec<Case> {
+        let principals = || Inventory {
+            principals: vec![
+                principal(
+                    PrincipalKind::Role,
+                    "admin",
+                    vec![inline("root-ish", ADMIN)],
+                ),
+                principal(
+                    PrincipalKind::User,
+                    "reader",
+                    vec![inline("read", READ_ONE_BUCKET)],
+                ),
+            ],
+            ..Default::default()
+        };
+        let mut cases = Vec::new();
+        for check in [
+            "iam.admin_access",
+            "iam.wildcard_actions",
+            "iam.wildcard_resources",
+        ] {
+            for (resource_id, expected) in [("reader", Status::Pass), ("admin", Status::Fail)] {
+                cases.push(Case {
+                    check,
+                    resource_id,
+                    expected,
+                    inventory: principals,
+                });
+            }
+        }
+        cases
+    }
 
     fn inline(name: &str, json: &str) -> PolicyAttachment {
         PolicyAttachment {

@@ -1,22 +1,63 @@
 //! Checks: pure functions from the inventory to pass/fail results. No I/O.
 
-pub mod catalog;
 mod ec2;
 mod iam;
 mod rds;
 mod s3;
 mod sg;
 
-pub use catalog::{Check, CATALOG};
-
 use std::borrow::Cow;
 
+use serde::Serialize;
+
 use crate::inventory::Inventory;
-use crate::report::{CheckResult, Status};
-use crate::request::CheckOptions;
+use crate::model::{result_id, CheckResult, Severity, Status};
+use crate::request::{CheckOptions, Service};
+
+/// How a check judges an inventory: it records one verdict per resource it applies to, and
+/// none for a resource whose data could not be read (the collector reported an error).
+pub type Evaluate = fn(&Inventory, &CheckOptions, &mut Verdicts);
+
+/// One check, declared once: what it is, what it means, how to fix it, and its logic.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub service: Service,
+    pub severity: Severity,
+    pub resource_types: &'static [&'static str],
+    pub title: &'static str,
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+    pub reference: &'static str,
+    /// AWS Security Hub Foundational Security Best Practices control ids.
+    pub fsbp: &'static [&'static str],
+    /// CIS AWS Foundations Benchmark v3.0.0 recommendation numbers.
+    pub cis: &'static [&'static str],
+    #[serde(skip)]
+    pub evaluate: Evaluate,
+}
+
+/// Every check, in report order: each service file lists its own.
+const BY_SERVICE: [&[&Check]; 5] = [
+    ec2::CHECKS,
+    rds::CHECKS,
+    s3::CHECKS,
+    iam::CHECKS,
+    sg::CHECKS,
+];
+
+/// The registry: every check, in report order.
+pub fn registry() -> impl Iterator<Item = &'static Check> {
+    BY_SERVICE.into_iter().flatten().copied()
+}
+
+/// The registered check with this id.
+pub fn find(id: &str) -> Option<&'static Check> {
+    registry().find(|check| check.id == id)
+}
 
 /// The resource a result is about.
-pub(crate) struct Resource<'a> {
+pub struct Resource<'a> {
     pub resource_type: &'static str,
     pub id: &'a str,
     pub arn: Option<&'a str>,
@@ -24,18 +65,23 @@ pub(crate) struct Resource<'a> {
     pub region: &'a str,
 }
 
-/// Builds results for one account.
-pub(crate) struct Verdicts<'a> {
+/// Collects the verdicts of the check being evaluated, for one account.
+pub struct Verdicts<'a> {
+    check: &'static Check,
     account_id: &'a str,
-    results: Vec<CheckResult>,
+    results: &'a mut Vec<CheckResult>,
 }
 
 impl Verdicts<'_> {
-    pub fn record(&mut self, check: &Check, resource: &Resource, status: Status, detail: String) {
+    pub fn record(&mut self, resource: &Resource, status: Status, detail: String) {
+        let check = self.check;
         self.results.push(CheckResult {
-            id: format!(
-                "{}/{}/{}/{}/{}",
-                check.id, self.account_id, resource.region, resource.resource_type, resource.id
+            id: result_id(
+                check.id,
+                self.account_id,
+                resource.region,
+                resource.resource_type,
+                resource.id,
             ),
             check_id: Cow::Borrowed(check.id),
             service: Cow::Borrowed(check.service.as_str()),
@@ -52,61 +98,53 @@ impl Verdicts<'_> {
         });
     }
 
-    pub fn pass(&mut self, check: &Check, resource: &Resource, detail: String) {
-        self.record(check, resource, Status::Pass, detail);
+    pub fn pass(&mut self, resource: &Resource, detail: String) {
+        self.record(resource, Status::Pass, detail);
     }
 
-    pub fn fail(&mut self, check: &Check, resource: &Resource, detail: String) {
-        self.record(check, resource, Status::Fail, detail);
+    pub fn fail(&mut self, resource: &Resource, detail: String) {
+        self.record(resource, Status::Fail, detail);
     }
 
     /// Pass or fail on a condition, with the detail for each case.
     pub fn judge(
         &mut self,
-        check: &Check,
         resource: &Resource,
         passed: bool,
         pass_detail: impl FnOnce() -> String,
         fail_detail: impl FnOnce() -> String,
     ) {
         if passed {
-            self.pass(check, resource, pass_detail());
+            self.pass(resource, pass_detail());
         } else {
-            self.fail(check, resource, fail_detail());
+            self.fail(resource, fail_detail());
         }
     }
 }
 
-/// Runs every check over the inventory. Results are sorted by check, region and resource so
-/// that reports of the same account diff cleanly.
+/// Runs every registered check over the inventory. Results come in registry order, then by
+/// region and resource, so that reports of the same account diff cleanly.
 pub fn evaluate(
     inventory: &Inventory,
     account_id: &str,
     options: &CheckOptions,
 ) -> Vec<CheckResult> {
-    let mut verdicts = Verdicts {
-        account_id,
-        results: Vec::new(),
-    };
-    ec2::evaluate(inventory, &mut verdicts);
-    rds::evaluate(inventory, options, &mut verdicts);
-    s3::evaluate(inventory, &mut verdicts);
-    iam::evaluate(inventory, &mut verdicts);
-    sg::evaluate(inventory, options, &mut verdicts);
-    // The catalog position is looked up once per result, not once per comparison: with 13,000
-    // results, scanning the catalog in every comparison was 40% of the checks' instructions.
-    let mut ordered: Vec<(Option<usize>, CheckResult)> = verdicts
-        .results
-        .into_iter()
-        .map(|result| {
-            let position = CATALOG.iter().position(|c| c.id == result.check_id);
-            (position, result)
-        })
-        .collect();
-    ordered.sort_by(|(a_position, a), (b_position, b)| {
-        (a_position, &a.region, &a.resource_id).cmp(&(b_position, &b.region, &b.resource_id))
-    });
-    ordered.into_iter().map(|(_, result)| result).collect()
+    let mut results = Vec::new();
+    for check in registry() {
+        let first = results.len();
+        (check.evaluate)(
+            inventory,
+            options,
+            &mut Verdicts {
+                check,
+                account_id,
+                results: &mut results,
+            },
+        );
+        results[first..]
+            .sort_by(|a, b| (&a.region, &a.resource_id).cmp(&(&b.region, &b.resource_id)));
+    }
+    results
 }
 
 /// "a, b and 2 more": evidence lists in details stay one readable sentence.
@@ -127,7 +165,17 @@ pub(crate) fn enumerate(items: &[String], shown: usize) -> String {
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
-    use crate::report::CheckResult;
+    use crate::model::CheckResult;
+
+    /// A hand-built inventory on which `check` must give `resource_id` the `expected` verdict.
+    /// Each service file lists its cases; a test requires a passing and a failing one for
+    /// every registered check.
+    pub struct Case {
+        pub check: &'static str,
+        pub resource_id: &'static str,
+        pub expected: Status,
+        pub inventory: fn() -> Inventory,
+    }
 
     pub fn run(inventory: &Inventory) -> Vec<CheckResult> {
         evaluate(inventory, "123456789012", &CheckOptions::default())
@@ -161,6 +209,8 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
+    use super::test_support::{only, run, Case};
+
     #[test]
     fn enumerate_keeps_lists_short() {
         let items: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
@@ -173,9 +223,11 @@ mod tests {
     fn result_ids_are_stable_and_distinguish_resource_types() {
         let inventory = Inventory::default();
         assert!(evaluate(&inventory, "1", &CheckOptions::default()).is_empty());
+        let mut results = vec![];
         let mut verdicts = Verdicts {
+            check: find("iam.admin_access").unwrap(),
             account_id: "123456789012",
-            results: vec![],
+            results: &mut results,
         };
         let role = Resource {
             resource_type: "AWS::IAM::Role",
@@ -183,10 +235,105 @@ mod tests {
             arn: None,
             region: "global",
         };
-        verdicts.pass(&catalog::IAM_ADMIN_ACCESS, &role, "x".into());
+        verdicts.pass(&role, "x".into());
         assert_eq!(
-            verdicts.results[0].id,
+            results[0].id,
             "iam.admin_access/123456789012/global/AWS::IAM::Role/deploy"
         );
+    }
+
+    /// Every service file's cases, run: each must give its resource the expected verdict.
+    fn all_cases() -> Vec<Case> {
+        [
+            ec2::tests::cases(),
+            rds::tests::cases(),
+            s3::tests::cases(),
+            iam::tests::cases(),
+            sg::tests::cases(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    #[test]
+    fn every_registered_check_has_a_passing_and_a_failing_case() {
+        let cases = all_cases();
+        for check in registry() {
+            for expected in [Status::Pass, Status::Fail] {
+                assert!(
+                    cases
+                        .iter()
+                        .any(|case| case.check == check.id && case.expected == expected),
+                    "{} has no unit-test case that expects {expected:?}",
+                    check.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_case_gives_its_verdict_and_every_emitted_check_is_registered() {
+        for case in all_cases() {
+            let results = run(&(case.inventory)());
+            let result = only(&results, case.check, case.resource_id);
+            assert_eq!(
+                result.status, case.expected,
+                "{}: {}",
+                case.check, result.detail
+            );
+            for result in &results {
+                let check = find(&result.check_id)
+                    .unwrap_or_else(|| panic!("{} is not registered", result.check_id));
+                assert!(
+                    check
+                        .resource_types
+                        .contains(&result.resource_type.as_ref()),
+                    "{} emitted a result on {}, not one of its resource types",
+                    check.id,
+                    result.resource_type
+                );
+                assert_eq!(result.severity, check.severity);
+            }
+        }
+    }
+
+    #[test]
+    fn registry_ids_are_unique_well_formed_and_match_their_service() {
+        let mut ids = std::collections::BTreeSet::new();
+        for check in registry() {
+            assert!(ids.insert(check.id), "duplicate {}", check.id);
+            let (service, name) = check.id.split_once('.').unwrap();
+            assert_eq!(service, check.service.as_str(), "{}", check.id);
+            assert!(name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+            assert!(check.reference.starts_with("https://docs.aws.amazon.com/"));
+            assert!(!check.remediation.is_empty() && !check.rationale.is_empty());
+            assert!(!check.resource_types.is_empty());
+        }
+    }
+
+    #[test]
+    fn severities_match_the_design_contract() {
+        let expected = [
+            ("ec2.imdsv2_required", Severity::High),
+            ("ec2.ebs_encrypted", Severity::High),
+            ("ec2.no_public_ip", Severity::Medium),
+            ("rds.storage_encrypted", Severity::Critical),
+            ("rds.backup_retention", Severity::High),
+            ("rds.multi_az", Severity::Medium),
+            ("rds.deletion_protection", Severity::High),
+            ("s3.default_encryption", Severity::High),
+            ("s3.versioning", Severity::Medium),
+            ("s3.public_access_block", Severity::Critical),
+            ("iam.admin_access", Severity::Critical),
+            ("iam.wildcard_actions", Severity::High),
+            ("iam.wildcard_resources", Severity::Medium),
+            ("sg.high_risk_ports", Severity::Critical),
+            ("sg.all_ports_open", Severity::Critical),
+        ];
+        let actual: Vec<_> = registry().map(|c| (c.id, c.severity)).collect();
+        assert_eq!(actual, expected);
     }
 }

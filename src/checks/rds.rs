@@ -1,9 +1,18 @@
-use super::catalog::{
-    RDS_BACKUP_RETENTION, RDS_DELETION_PROTECTION, RDS_MULTI_AZ, RDS_STORAGE_ENCRYPTED,
-};
-use super::{Resource, Verdicts};
-use crate::inventory::Inventory;
-use crate::request::CheckOptions;
+//! RDS DB instances and clusters (Aurora, Multi-AZ clusters, DocumentDB and Neptune).
+
+use super::{Check, Resource, Verdicts};
+use crate::inventory::{DbCluster, DbInstance, Inventory};
+use crate::model::Severity;
+use crate::request::{CheckOptions, Service};
+
+pub(super) const CHECKS: &[&Check] = &[
+    &STORAGE_ENCRYPTED,
+    &BACKUP_RETENTION,
+    &MULTI_AZ,
+    &DELETION_PROTECTION,
+];
+
+const DATABASE: &[&str] = &[DbInstance::RESOURCE_TYPE, DbCluster::RESOURCE_TYPE];
 
 /// The properties the RDS checks judge, shared by stand-alone instances and clusters.
 struct Database<'a> {
@@ -15,17 +24,17 @@ struct Database<'a> {
     deletion_protection: bool,
 }
 
-pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
-    // Cluster members are judged through their cluster: storage, backups, deletion protection
-    // and AZ placement are cluster properties, and counting members too would weigh a cluster
-    // by its number of instances.
+/// Stand-alone instances and clusters. Cluster members are judged through their cluster:
+/// storage, backups, deletion protection and AZ placement are cluster properties, and counting
+/// members too would weigh a cluster by its number of instances.
+fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
     let standalone = inventory
         .db_instances
         .iter()
         .filter(|db| db.cluster_id.is_none())
         .map(|db| Database {
             resource: Resource {
-                resource_type: "AWS::RDS::DBInstance",
+                resource_type: DbInstance::RESOURCE_TYPE,
                 id: &db.id,
                 arn: Some(&db.arn),
                 region: &db.region,
@@ -38,7 +47,7 @@ pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: 
         });
     let clusters = inventory.db_clusters.iter().map(|cluster| Database {
         resource: Resource {
-            resource_type: "AWS::RDS::DBCluster",
+            resource_type: DbCluster::RESOURCE_TYPE,
             id: &cluster.id,
             arn: Some(&cluster.arn),
             region: &cluster.region,
@@ -49,67 +58,175 @@ pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: 
         multi_az: cluster.multi_az,
         deletion_protection: cluster.deletion_protection,
     });
-    for db in standalone.chain(clusters) {
-        judge(&db, options, verdicts);
+    standalone.chain(clusters)
+}
+
+const STORAGE_ENCRYPTED: Check = Check {
+    id: "rds.storage_encrypted",
+    service: Service::Rds,
+    severity: Severity::Critical,
+    resource_types: DATABASE,
+    title: "RDS storage is encrypted",
+    rationale: "Unencrypted database storage, its automated backups, replicas and snapshots \
+                expose the data at rest.",
+    remediation: "Encryption can only be set at creation: snapshot, copy the snapshot with a \
+                  KMS key, restore from it and cut over.",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
+    fsbp: &["RDS.3", "RDS.27"],
+    cis: &["2.3.1"],
+    evaluate: storage_encrypted,
+};
+
+fn storage_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for db in databases(inventory) {
+        let kind = db.kind;
+        verdicts.judge(
+            &db.resource,
+            db.storage_encrypted,
+            || format!("The {kind}'s storage is encrypted."),
+            || format!("The {kind}'s storage is not encrypted (StorageEncrypted is false)."),
+        );
     }
 }
 
-fn judge(db: &Database, options: &CheckOptions, verdicts: &mut Verdicts) {
-    let kind = db.kind;
-    verdicts.judge(
-        &RDS_STORAGE_ENCRYPTED,
-        &db.resource,
-        db.storage_encrypted,
-        || format!("The {kind}'s storage is encrypted."),
-        || format!("The {kind}'s storage is not encrypted (StorageEncrypted is false)."),
-    );
-    let days = db.backup_retention_days;
+const BACKUP_RETENTION: Check = Check {
+    id: "rds.backup_retention",
+    service: Service::Rds,
+    severity: Severity::High,
+    resource_types: DATABASE,
+    title: "RDS automated backups are kept long enough",
+    rationale: "Automated backups and point-in-time recovery are the way back from deleted or \
+                corrupted data; a short window may end before the problem is noticed.",
+    remediation: "Set the backup retention period to at least the required number of days \
+                  (modify-db-instance or modify-db-cluster --backup-retention-period).",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
+    fsbp: &["RDS.11"],
+    cis: &[],
+    evaluate: backup_retention,
+};
+
+fn backup_retention(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
     let minimum = options.min_backup_retention_days;
     let plural = |n: i64| if n == 1 { "day" } else { "days" };
-    verdicts.judge(
-        &RDS_BACKUP_RETENTION,
-        &db.resource,
-        i64::from(days) >= i64::from(minimum),
-        || {
-            format!(
-                "Automated backups are kept {days} {} (minimum {minimum}).",
-                plural(days.into())
-            )
-        },
-        || {
-            if days <= 0 {
-                "Automated backups are off (BackupRetentionPeriod is 0).".into()
-            } else {
+    for db in databases(inventory) {
+        let days = db.backup_retention_days;
+        verdicts.judge(
+            &db.resource,
+            i64::from(days) >= i64::from(minimum),
+            || {
                 format!(
-                    "Automated backups are kept {days} {}, fewer than the required {minimum}.",
+                    "Automated backups are kept {days} {} (minimum {minimum}).",
                     plural(days.into())
                 )
-            }
-        },
-    );
-    verdicts.judge(
-        &RDS_MULTI_AZ,
-        &db.resource,
-        db.multi_az,
-        || format!("The {kind} is deployed across multiple Availability Zones."),
-        || format!("The {kind} runs in a single Availability Zone (MultiAZ is false)."),
-    );
-    verdicts.judge(
-        &RDS_DELETION_PROTECTION,
-        &db.resource,
-        db.deletion_protection,
-        || format!("Deletion protection is enabled on the {kind}."),
-        || format!("Deletion protection is disabled on the {kind}."),
-    );
+            },
+            || {
+                if days <= 0 {
+                    "Automated backups are off (BackupRetentionPeriod is 0).".into()
+                } else {
+                    format!(
+                        "Automated backups are kept {days} {}, fewer than the required {minimum}.",
+                        plural(days.into())
+                    )
+                }
+            },
+        );
+    }
+}
+
+const MULTI_AZ: Check = Check {
+    id: "rds.multi_az",
+    service: Service::Rds,
+    severity: Severity::Medium,
+    resource_types: DATABASE,
+    title: "RDS databases span multiple Availability Zones",
+    rationale: "A single-AZ database is down for the whole of an Availability Zone outage or a \
+                host failure.",
+    remediation: "Enable Multi-AZ on the DB instance, or add a reader in another Availability \
+                  Zone to the cluster.",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html",
+    fsbp: &["RDS.5", "RDS.15"],
+    cis: &[],
+    evaluate: multi_az,
+};
+
+fn multi_az(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for db in databases(inventory) {
+        let kind = db.kind;
+        verdicts.judge(
+            &db.resource,
+            db.multi_az,
+            || format!("The {kind} is deployed across multiple Availability Zones."),
+            || format!("The {kind} runs in a single Availability Zone (MultiAZ is false)."),
+        );
+    }
+}
+
+const DELETION_PROTECTION: Check = Check {
+    id: "rds.deletion_protection",
+    service: Service::Rds,
+    severity: Severity::High,
+    resource_types: DATABASE,
+    title: "RDS databases have deletion protection",
+    rationale: "Without deletion protection one API call, script error or compromised \
+                credential deletes the database.",
+    remediation: "Enable deletion protection (modify-db-instance or modify-db-cluster \
+                  --deletion-protection).",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
+    fsbp: &["RDS.7", "RDS.8"],
+    cis: &[],
+    evaluate: deletion_protection,
+};
+
+fn deletion_protection(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for db in databases(inventory) {
+        let kind = db.kind;
+        verdicts.judge(
+            &db.resource,
+            db.deletion_protection,
+            || format!("Deletion protection is enabled on the {kind}."),
+            || format!("Deletion protection is disabled on the {kind}."),
+        );
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::checks::evaluate;
-    use crate::checks::test_support::{none, only, run};
+    use crate::checks::test_support::{none, only, run, Case};
     use crate::inventory::{DbCluster, DbInstance, Inventory};
-    use crate::report::Status;
+    use crate::model::Status;
     use crate::request::CheckOptions;
+
+    pub fn cases() -> Vec<Case> {
+        let databases = || Inventory {
+            db_instances: vec![
+                instance("db-bad", None, false, 0),
+                DbInstance {
+                    multi_az: true,
+                    deletion_protection: true,
+                    ..instance("db-ok", None, true, 7)
+                },
+            ],
+            ..Default::default()
+        };
+        let mut cases = Vec::new();
+        for check in [
+            "rds.storage_encrypted",
+            "rds.backup_retention",
+            "rds.multi_az",
+            "rds.deletion_protection",
+        ] {
+            for (resource_id, expected) in [("db-ok", Status::Pass), ("db-bad", Status::Fail)] {
+                cases.push(Case {
+                    check,
+                    resource_id,
+                    expected,
+                    inventory: databases,
+                });
+            }
+        }
+        cases
+    }
 
     fn instance(id: &str, cluster: Option<&str>, encrypted: bool, days: i32) -> DbInstance {
         DbInstance {
@@ -122,7 +239,7 @@ mod tests {
             backup_retention_days: days,
             multi_az: false,
             deletion_protection: false,
-            tags: Default::default(),
+            ..Default::default()
         }
     }
 

@@ -1,6 +1,20 @@
-use super::catalog::{S3_DEFAULT_ENCRYPTION, S3_PUBLIC_ACCESS_BLOCK, S3_VERSIONING};
-use super::{enumerate, Resource, Verdicts};
-use crate::inventory::{Inventory, PublicAccessBlock, Versioning};
+//! S3 buckets, with the account-level public access block.
+
+use super::{enumerate, Check, Resource, Verdicts};
+use crate::inventory::{Bucket, Inventory, PublicAccessBlock, Versioning};
+use crate::model::{Severity, Status};
+use crate::request::{CheckOptions, Service};
+
+pub(super) const CHECKS: &[&Check] = &[&DEFAULT_ENCRYPTION, &VERSIONING, &PUBLIC_ACCESS_BLOCK];
+
+fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
+    Resource {
+        resource_type: Bucket::RESOURCE_TYPE,
+        id: &bucket.name,
+        arn: Some(&bucket.arn),
+        region: &bucket.region,
+    }
+}
 
 /// The names users know the algorithms by.
 fn algorithm_name(algorithm: &str) -> String {
@@ -12,55 +26,103 @@ fn algorithm_name(algorithm: &str) -> String {
     }
 }
 
-pub(super) fn evaluate(inventory: &Inventory, verdicts: &mut Verdicts) {
-    let account_block = inventory.account_public_access_block;
+const DEFAULT_ENCRYPTION: Check = Check {
+    id: "s3.default_encryption",
+    service: Service::S3,
+    severity: Severity::High,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 buckets have default encryption",
+    rationale: "Default encryption guarantees every new object is encrypted at rest, whatever \
+                the uploader asks for.",
+    remediation: "Configure default encryption (SSE-S3, or SSE-KMS with a customer managed \
+                  key): aws s3api put-bucket-encryption.",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html",
+    fsbp: &["S3.4"],
+    cis: &[],
+    evaluate: default_encryption,
+};
+
+fn default_encryption(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for bucket in &inventory.buckets {
-        let resource = Resource {
-            resource_type: "AWS::S3::Bucket",
-            id: &bucket.name,
-            arn: Some(&bucket.arn),
-            region: &bucket.region,
-        };
         // `None`: the configuration could not be read; an error is in the report, no verdict.
-        if let Some(encryption) = &bucket.encryption {
-            verdicts.judge(
-                &S3_DEFAULT_ENCRYPTION,
-                &resource,
-                !encryption.algorithms.is_empty(),
-                || {
-                    let names: Vec<String> = encryption
-                        .algorithms
-                        .iter()
-                        .map(|a| algorithm_name(a))
-                        .collect();
-                    format!("Default encryption is {}.", names.join(" and "))
-                },
-                || "The bucket has no default server-side encryption configuration.".into(),
-            );
-        }
-        if let Some(versioning) = bucket.versioning {
-            let detail = match versioning {
-                Versioning::Enabled => "Versioning is Enabled.",
-                Versioning::Suspended => {
-                    "Versioning is Suspended: new writes overwrite objects without keeping versions."
-                }
-                Versioning::NeverEnabled => "Versioning has never been enabled on the bucket.",
-            };
-            verdicts.record(
-                &S3_VERSIONING,
-                &resource,
-                if versioning == Versioning::Enabled {
-                    crate::report::Status::Pass
-                } else {
-                    crate::report::Status::Fail
-                },
-                detail.into(),
-            );
-        }
+        let Some(encryption) = &bucket.encryption else {
+            continue;
+        };
+        verdicts.judge(
+            &bucket_resource(bucket),
+            !encryption.algorithms.is_empty(),
+            || {
+                let names: Vec<String> = encryption
+                    .algorithms
+                    .iter()
+                    .map(|a| algorithm_name(a))
+                    .collect();
+                format!("Default encryption is {}.", names.join(" and "))
+            },
+            || "The bucket has no default server-side encryption configuration.".into(),
+        );
+    }
+}
+
+const VERSIONING: Check = Check {
+    id: "s3.versioning",
+    service: Service::S3,
+    severity: Severity::Medium,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 buckets have versioning enabled",
+    rationale: "Versioning keeps overwritten and deleted objects recoverable, including after \
+                ransomware or a faulty deployment.",
+    remediation: "Enable versioning (aws s3api put-bucket-versioning --versioning-configuration \
+                  Status=Enabled) and add a lifecycle rule for noncurrent versions.",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
+    fsbp: &["S3.14"],
+    cis: &[],
+    evaluate: versioning,
+};
+
+fn versioning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
+        let Some(versioning) = bucket.versioning else {
+            continue;
+        };
+        let detail = match versioning {
+            Versioning::Enabled => "Versioning is Enabled.",
+            Versioning::Suspended => {
+                "Versioning is Suspended: new writes overwrite objects without keeping versions."
+            }
+            Versioning::NeverEnabled => "Versioning has never been enabled on the bucket.",
+        };
+        let status = if versioning == Versioning::Enabled {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        verdicts.record(&bucket_resource(bucket), status, detail.into());
+    }
+}
+
+const PUBLIC_ACCESS_BLOCK: Check = Check {
+    id: "s3.public_access_block",
+    service: Service::S3,
+    severity: Severity::Critical,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 buckets block public access",
+    rationale: "With all four Block Public Access settings in force (on the bucket or the \
+                account), no ACL or bucket policy can make its objects public.",
+    remediation: "Turn on all four settings for the account (aws s3control \
+                  put-public-access-block) or for the bucket (aws s3api put-public-access-block).",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+    fsbp: &["S3.1", "S3.8"],
+    cis: &["2.1.4"],
+    evaluate: public_access_block,
+};
+
+fn public_access_block(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
         judge_public_access_block(
             bucket.public_access_block,
-            account_block,
-            &resource,
+            inventory.account_public_access_block,
+            &bucket_resource(bucket),
             verdicts,
         );
     }
@@ -73,15 +135,14 @@ fn judge_public_access_block(
     resource: &Resource,
     verdicts: &mut Verdicts,
 ) {
-    let check = &S3_PUBLIC_ACCESS_BLOCK;
     let all_on = |block: Option<PublicAccessBlock>| block == Some(PublicAccessBlock::ALL_ON);
     if all_on(bucket) {
         let detail = "All four Block Public Access settings are on for the bucket.";
-        return verdicts.pass(check, resource, detail.into());
+        return verdicts.pass(resource, detail.into());
     }
     if all_on(account) {
         let detail = "All four Block Public Access settings are on for the account.";
-        return verdicts.pass(check, resource, detail.into());
+        return verdicts.pass(resource, detail.into());
     }
     // A setting off at one level and unknown at the other cannot be judged.
     let (Some(bucket), Some(account)) = (bucket, account) else {
@@ -95,7 +156,6 @@ fn judge_public_access_block(
         .map(|((name, _), _)| name.to_string())
         .collect();
     verdicts.judge(
-        check,
         resource,
         off.is_empty(),
         || {
@@ -113,10 +173,44 @@ fn judge_public_access_block(
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::checks::test_support::{none, only, run};
+pub(super) mod tests {
+    use crate::checks::test_support::{none, only, run, Case};
     use crate::inventory::{Bucket, BucketEncryption, Inventory, PublicAccessBlock, Versioning};
-    use crate::report::Status;
+    use crate::model::Status;
+
+    pub fn cases() -> Vec<Case> {
+        let buckets = || Inventory {
+            buckets: vec![
+                Bucket {
+                    encryption: Some(BucketEncryption {
+                        algorithms: vec!["AES256".into()],
+                    }),
+                    versioning: Some(Versioning::Enabled),
+                    public_access_block: Some(PublicAccessBlock::ALL_ON),
+                    ..bucket("good")
+                },
+                bucket("bad"),
+            ],
+            account_public_access_block: Some(PublicAccessBlock::default()),
+            ..Default::default()
+        };
+        let mut cases = Vec::new();
+        for check in [
+            "s3.default_encryption",
+            "s3.versioning",
+            "s3.public_access_block",
+        ] {
+            for (resource_id, expected) in [("good", Status::Pass), ("bad", Status::Fail)] {
+                cases.push(Case {
+                    check,
+                    resource_id,
+                    expected,
+                    inventory: buckets,
+                });
+            }
+        }
+        cases
+    }
 
     fn bucket(name: &str) -> Bucket {
         Bucket {

@@ -1,11 +1,15 @@
+//! Security groups: ingress from the whole internet, IPv4 and IPv6.
+
 use std::str::FromStr;
 
 use ipnet::IpNet;
 
-use super::catalog::{SG_ALL_PORTS_OPEN, SG_HIGH_RISK_PORTS};
-use super::{enumerate, Resource, Verdicts};
-use crate::inventory::{IngressRule, Inventory};
-use crate::request::{CheckOptions, PortRange, RiskyPort};
+use super::{enumerate, Check, Resource, Verdicts};
+use crate::inventory::{IngressRule, Inventory, SecurityGroup};
+use crate::model::Severity;
+use crate::request::{CheckOptions, PortRange, RiskyPort, Service};
+
+pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN];
 
 const EVERY_PORT: PortRange = PortRange::new(0, 65535);
 
@@ -74,26 +78,43 @@ fn world_sources(rule: &IngressRule) -> Vec<&str> {
         .collect()
 }
 
-pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+/// Each ingress rule open to the world: what it lets in and from where ("0.0.0.0/0 and ::/0").
+fn world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> + '_ {
+    group.ingress.iter().filter_map(|rule| {
+        let sources = world_sources(rule);
+        (!sources.is_empty()).then(|| (reach(rule), sources.join(" and ")))
+    })
+}
+
+fn group_resource(group: &SecurityGroup) -> Resource<'_> {
+    Resource {
+        resource_type: SecurityGroup::RESOURCE_TYPE,
+        id: &group.id,
+        arn: Some(&group.arn),
+        region: &group.region,
+    }
+}
+
+const HIGH_RISK_PORTS: Check = Check {
+    id: "sg.high_risk_ports",
+    service: Service::Sg,
+    severity: Severity::Critical,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "Security groups do not open high-risk ports to the world",
+    rationale: "Remote administration, file-sharing and database ports open to 0.0.0.0/0 or ::/0 \
+                are scanned and brute-forced within minutes of exposure.",
+    remediation: "Restrict the rule's source to known CIDRs or security groups, or reach the \
+                  hosts through SSM Session Manager or a VPN instead.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    fsbp: &["EC2.13", "EC2.14", "EC2.19"],
+    cis: &["5.2", "5.3"],
+    evaluate: high_risk_ports,
+};
+
+fn high_risk_ports(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
     for group in &inventory.security_groups {
-        let resource = Resource {
-            resource_type: "AWS::EC2::SecurityGroup",
-            id: &group.id,
-            arn: Some(&group.arn),
-            region: &group.region,
-        };
         let mut risky = Vec::new();
-        let mut all_open = Vec::new();
-        for rule in &group.ingress {
-            let sources = world_sources(rule);
-            if sources.is_empty() {
-                continue;
-            }
-            let reach = reach(rule);
-            let from = sources.join(" and ");
-            if reach.covers_every_port() {
-                all_open.push(format!("{} from {from}", reach.describe()));
-            }
+        for (reach, from) in world_rules(group) {
             let detail = match &reach {
                 Reach::AllTraffic => {
                     Some(format!("all traffic from {from} (every high-risk port)"))
@@ -127,8 +148,7 @@ pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: 
             risky.extend(detail);
         }
         verdicts.judge(
-            &SG_HIGH_RISK_PORTS,
-            &resource,
+            &group_resource(group),
             risky.is_empty(),
             || "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
             || {
@@ -138,9 +158,33 @@ pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: 
                 )
             },
         );
+    }
+}
+
+const ALL_PORTS_OPEN: Check = Check {
+    id: "sg.all_ports_open",
+    service: Service::Sg,
+    severity: Severity::Critical,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "Security groups do not open all ports to the world",
+    rationale: "A rule allowing every protocol, or every TCP or UDP port, from the internet \
+                exposes whatever service is listening on the host.",
+    remediation: "Replace the rule with rules for the specific ports the workload serves, from \
+                  the narrowest possible sources.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    fsbp: &["EC2.18"],
+    cis: &["5.2", "5.3"],
+    evaluate: all_ports_open,
+};
+
+fn all_ports_open(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in &inventory.security_groups {
+        let all_open: Vec<String> = world_rules(group)
+            .filter(|(reach, _)| reach.covers_every_port())
+            .map(|(reach, from)| format!("{} from {from}", reach.describe()))
+            .collect();
         verdicts.judge(
-            &SG_ALL_PORTS_OPEN,
-            &resource,
+            &group_resource(group),
             all_open.is_empty(),
             || "No ingress rule opens all ports to 0.0.0.0/0 or ::/0.".into(),
             || {
@@ -154,13 +198,38 @@ pub(super) fn evaluate(inventory: &Inventory, options: &CheckOptions, verdicts: 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::checks::evaluate;
-    use crate::checks::test_support::{only, run};
-    use crate::inventory::SecurityGroup;
-    use crate::report::Status;
+    use crate::checks::test_support::{only, run, Case};
+    use crate::model::Status;
     use crate::request::parse_port_ranges;
+
+    pub fn cases() -> Vec<Case> {
+        let groups = || Inventory {
+            security_groups: vec![
+                group("open-ssh", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
+                group("open-all", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
+                group(
+                    "https-only",
+                    vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0"])],
+                ),
+            ],
+            ..Default::default()
+        };
+        let case = |check, resource_id, expected| Case {
+            check,
+            resource_id,
+            expected,
+            inventory: groups,
+        };
+        vec![
+            case("sg.high_risk_ports", "https-only", Status::Pass),
+            case("sg.high_risk_ports", "open-ssh", Status::Fail),
+            case("sg.all_ports_open", "open-ssh", Status::Pass),
+            case("sg.all_ports_open", "open-all", Status::Fail),
+        ]
+    }
 
     fn rule(protocol: &str, from: Option<i32>, to: Option<i32>, cidrs: &[&str]) -> IngressRule {
         IngressRule {
@@ -179,7 +248,7 @@ mod tests {
             region: "us-east-1".into(),
             arn: format!("arn:aws:ec2:us-east-1:123456789012:security-group/{id}"),
             ingress,
-            tags: Default::default(),
+            ..Default::default()
         }
     }
 

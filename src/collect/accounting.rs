@@ -12,7 +12,7 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::report::ApiCalls;
+use crate::model::ApiCalls;
 
 #[derive(Debug, Default, Clone)]
 struct Counts {

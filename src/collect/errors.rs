@@ -4,7 +4,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::report::AuditError;
+use crate::model::AuditError;
 
 /// Where an API call was made, for its error entry.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +70,7 @@ pub fn required_permission(service: &str, operation: &str) -> Option<String> {
 
 /// The service's error code where there is one; otherwise what went wrong on the way.
 /// Raw responses are never dumped into a message: they can be large and carry headers.
-fn describe<E>(error: &SdkError<E, HttpResponse>) -> (String, String)
+pub fn describe<E>(error: &SdkError<E, HttpResponse>) -> (String, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -11,8 +11,8 @@ use futures::stream::{self, StreamExt};
 use super::errors::each_page;
 use super::{tag_map, Call, Collection};
 use crate::inventory::{PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags};
+use crate::model::AuditError;
 use crate::policy::PolicyDocument;
-use crate::report::AuditError;
 
 const REGION: &str = "global";
 

@@ -22,10 +22,10 @@ use futures::future::{join_all, BoxFuture};
 use futures::FutureExt;
 
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
-pub(crate) use errors::Call;
+pub(crate) use errors::{describe as describe_sdk_error, Call};
 
 use crate::inventory::Inventory;
-use crate::report::AuditError;
+use crate::model::AuditError;
 use crate::request::{AuditRequest, Service};
 
 /// How to reach AWS: the standard credential and region chains, optionally narrowed.

@@ -6,7 +6,7 @@ use futures::stream::{self, StreamExt};
 use super::errors::{code_of, each_page};
 use super::{tag_map, Call, Clients, Collection};
 use crate::inventory::{partition, Bucket, BucketEncryption, PublicAccessBlock, Tags, Versioning};
-use crate::report::AuditError;
+use crate::model::AuditError;
 use crate::request::EnvironmentFilter;
 
 /// A listed bucket, with its region when the listing gave it.

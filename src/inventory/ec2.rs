@@ -1,7 +1,7 @@
 use super::Tags;
 
 /// An EC2 instance in any state but terminated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Instance {
     pub id: String,
     pub region: String,
@@ -16,8 +16,12 @@ pub struct Instance {
     pub tags: Tags,
 }
 
+impl Instance {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Instance";
+}
+
 /// An EBS volume, attached or not.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Volume {
     pub id: String,
     pub region: String,
@@ -29,7 +33,11 @@ pub struct Volume {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl Volume {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Volume";
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,
@@ -40,10 +48,14 @@ pub struct SecurityGroup {
     pub tags: Tags,
 }
 
+impl SecurityGroup {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::SecurityGroup";
+}
+
 /// One ingress permission as the API reports it: a protocol, an optional port range and the
 /// CIDR sources (IPv4 and IPv6). Sources that are other groups or prefix lists are not kept:
 /// they are never "the world".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngressRule {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or an IP protocol number such as `6`.
     pub protocol: String,

@@ -3,15 +3,16 @@ use std::sync::Arc;
 use super::Tags;
 use crate::policy::PolicyDocument;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PrincipalKind {
+    #[default]
     Role,
     User,
     Group,
 }
 
 impl PrincipalKind {
-    pub fn resource_type(self) -> &'static str {
+    pub const fn resource_type(self) -> &'static str {
         match self {
             PrincipalKind::Role => "AWS::IAM::Role",
             PrincipalKind::User => "AWS::IAM::User",
@@ -20,8 +21,15 @@ impl PrincipalKind {
     }
 }
 
+/// The resource types of principals, in [`PrincipalKind`] order.
+pub const PRINCIPAL_RESOURCE_TYPES: &[&str] = &[
+    PrincipalKind::Role.resource_type(),
+    PrincipalKind::User.resource_type(),
+    PrincipalKind::Group.resource_type(),
+];
+
 /// A role, user or group with every identity policy that applies to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Principal {
     pub kind: PrincipalKind,
     pub name: String,
@@ -32,14 +40,17 @@ pub struct Principal {
     pub policies: Vec<PolicyAttachment>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum PolicySource {
+    #[default]
     Inline,
-    Managed { arn: String },
+    Managed {
+        arn: String,
+    },
 }
 
 /// One policy as it applies to a principal.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicyAttachment {
     pub name: String,
     pub source: PolicySource,

@@ -12,7 +12,7 @@ mod s3;
 use std::collections::BTreeMap;
 
 pub use ec2::{IngressRule, Instance, SecurityGroup, Volume};
-pub use iam::{PolicyAttachment, PolicySource, Principal, PrincipalKind};
+pub use iam::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
 pub use rds::{DbCluster, DbInstance};
 pub use s3::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
 

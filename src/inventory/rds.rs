@@ -2,7 +2,7 @@ use super::Tags;
 
 /// A DB instance. Members of a cluster carry `cluster_id`; their storage, backup,
 /// deletion-protection and Multi-AZ settings are the cluster's and are judged there.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DbInstance {
     pub id: String,
     pub region: String,
@@ -16,8 +16,12 @@ pub struct DbInstance {
     pub tags: Tags,
 }
 
+impl DbInstance {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBInstance";
+}
+
 /// An Aurora or Multi-AZ DB cluster.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DbCluster {
     pub id: String,
     pub region: String,
@@ -29,4 +33,8 @@ pub struct DbCluster {
     pub deletion_protection: bool,
     pub members: Vec<String>,
     pub tags: Tags,
+}
+
+impl DbCluster {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBCluster";
 }

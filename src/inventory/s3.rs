@@ -1,7 +1,7 @@
 use super::Tags;
 
 /// A bucket with the configurations the checks read; `None` = could not be read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bucket {
     pub name: String,
     pub region: String,
@@ -11,6 +11,10 @@ pub struct Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     /// Only read when an environment filter needs it.
     pub tags: Option<Tags>,
+}
+
+impl Bucket {
+    pub const RESOURCE_TYPE: &'static str = "AWS::S3::Bucket";
 }
 
 /// Default server-side encryption algorithms (`AES256`, `aws:kms`, `aws:kms:dsse`); empty when

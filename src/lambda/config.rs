@@ -1,6 +1,6 @@
 //! The Lambda's configuration, from its environment variables, checked once at cold start.
 
-use crate::report::Severity;
+use crate::model::Severity;
 use crate::request::{
     parse_services, parse_severity, AuditRequest, EnvironmentFilter, RegionSelection,
     DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,

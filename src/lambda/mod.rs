@@ -15,8 +15,10 @@ pub use config::{ConfigError, LambdaConfig};
 pub use event::{request_from_event, EventError, Trigger};
 
 use crate::report::Summary;
-use crate::sinks::{s3 as report_sink, sns as alert_sink};
-use crate::{run_audit_until, AuditRunError, Clients};
+use crate::sinks::s3::S3Reports;
+use crate::sinks::sns::SnsAlert;
+use crate::sinks::{deliver_all, Delivery};
+use crate::{assess, scan, AssessContext, AuditRunError, Clients};
 
 /// What an on-demand caller gets back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,8 +55,8 @@ pub enum InvocationError {
 pub struct LambdaApp {
     pub config: LambdaConfig,
     clients: Clients,
-    report_s3: aws_sdk_s3::Client,
-    sns: aws_sdk_sns::Client,
+    /// The report to S3 first (its URI goes into the alert), then the alert.
+    deliveries: Vec<Box<dyn Delivery>>,
 }
 
 impl LambdaApp {
@@ -72,11 +74,23 @@ impl LambdaApp {
         report_s3: aws_sdk_s3::Client,
         sns: aws_sdk_sns::Client,
     ) -> Self {
+        let deliveries: Vec<Box<dyn Delivery>> = vec![
+            Box::new(S3Reports {
+                client: report_s3,
+                bucket: config.report_bucket.clone(),
+                prefix: config.report_prefix.clone(),
+                kms_key_id: config.report_kms_key_id.clone(),
+            }),
+            Box::new(SnsAlert {
+                client: sns,
+                topic_arn: config.alert_topic_arn.clone(),
+                min_severity: config.alert_min_severity,
+            }),
+        ];
         LambdaApp {
             config,
             clients,
-            report_s3,
-            sns,
+            deliveries,
         }
     }
 
@@ -100,48 +114,12 @@ impl LambdaApp {
             // A deadline already within the reserve stops collection at once.
             now + left.saturating_sub(reserve)
         });
-        let report = run_audit_until(&self.clients, &request, collect_until).await?;
+        let scan = scan(&self.clients, &request, collect_until).await?;
+        let report = assess(scan, &AssessContext::default());
         tracing::info!(run_id = %report.run_id, complete = report.complete, "audit done, delivering");
 
-        let mut problems = Vec::new();
-        let written = report_sink::write_report(
-            &self.report_s3,
-            &self.config.report_bucket,
-            &self.config.report_prefix,
-            self.config.report_kms_key_id.as_deref(),
-            &report,
-        )
-        .await;
-        let report_uri = match written {
-            Ok(uri) => uri,
-            Err(error) => {
-                tracing::error!(code = %error.code, message = %error.message, "writing the report failed");
-                problems.push(format!(
-                    "writing the report failed ({}): {}",
-                    error.code, error.message
-                ));
-                let keys = report_sink::report_keys(&self.config.report_prefix, &report);
-                format!(
-                    "s3://{}/{} (not written)",
-                    self.config.report_bucket, keys.dated
-                )
-            }
-        };
-
-        let alert = alert_sink::build_alert(&report, self.config.alert_min_severity, &report_uri);
-        let mut alert_message_id = None;
-        if let Some(alert) = &alert {
-            match alert_sink::publish(&self.sns, &self.config.alert_topic_arn, alert).await {
-                Ok(id) => alert_message_id = Some(id),
-                Err(error) => {
-                    tracing::error!(code = %error.code, message = %error.message, "publishing the alert failed");
-                    problems.push(format!(
-                        "publishing the alert failed ({}): {}",
-                        error.code, error.message
-                    ));
-                }
-            }
-        }
+        let outcome = deliver_all(&report, &self.deliveries).await;
+        let problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
         if !problems.is_empty() {
             return Err(InvocationError::Delivery {
                 run_id: report.run_id,
@@ -158,9 +136,9 @@ impl LambdaApp {
             score: report.score.overall,
             summary: report.summary,
             complete: report.complete,
-            report_uri,
-            alerted_findings: alert.as_ref().map_or(0, |a| a.findings_total),
-            alert_message_id,
+            report_uri: outcome.report_uri,
+            alerted_findings: outcome.delivered.iter().map(|d| d.findings).sum(),
+            alert_message_id: outcome.delivered.into_iter().find_map(|d| d.message_id),
         })
     }
 }

@@ -5,8 +5,12 @@
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 
-use crate::collect::Call;
-use crate::report::{AuditError, Report};
+use futures::future::BoxFuture;
+
+use super::json::JsonRenderer;
+use super::{Delivered, Delivery, DeliveryError, Render};
+use crate::collect::describe_sdk_error;
+use crate::report::Report;
 
 /// Where one report goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,37 +33,79 @@ pub fn report_keys(prefix: &str, report: &Report) -> ReportKeys {
     }
 }
 
-/// Writes the report at both keys; returns the `s3://` URI of the dated one.
-pub async fn write_report(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    prefix: &str,
-    kms_key_id: Option<&str>,
-    report: &Report,
-) -> Result<String, AuditError> {
-    let keys = report_keys(prefix, report);
-    // One serialised copy, shared by both uploads.
-    let body = bytes::Bytes::from(serde_json::to_vec(report).map_err(|e| {
-        Call::new("s3", "-", "PutObject").entry("SerializationFailed".into(), e.to_string())
-    })?);
-    for key in [&keys.dated, &keys.latest] {
-        let mut put = s3
+/// The report in a bucket, at its dated key and at `latest.json`, optionally SSE-KMS.
+pub struct S3Reports {
+    pub client: aws_sdk_s3::Client,
+    pub bucket: String,
+    pub prefix: String,
+    pub kms_key_id: Option<String>,
+}
+
+impl S3Reports {
+    fn uri(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.bucket)
+    }
+
+    async fn put(&self, key: &str, body: bytes::Bytes) -> Result<(), DeliveryError> {
+        let mut put = self
+            .client
             .put_object()
-            .bucket(bucket)
+            .bucket(&self.bucket)
             .key(key)
-            .content_type("application/json")
-            .body(ByteStream::from(body.clone()));
-        if let Some(key_id) = kms_key_id {
+            .content_type(JsonRenderer.content_type())
+            .body(ByteStream::from(body));
+        if let Some(key_id) = &self.kms_key_id {
             put = put
                 .server_side_encryption(ServerSideEncryption::AwsKms)
                 .ssekms_key_id(key_id);
         }
-        let location = format!("s3://{bucket}/{key}");
-        put.send()
-            .await
-            .map_err(|e| Call::new("s3", "-", "PutObject").on(&location).error(&e))?;
+        put.send().await.map_err(|e| {
+            let (code, message) = describe_sdk_error(&e);
+            failure(self.uri(key), code, message)
+        })?;
+        Ok(())
     }
-    Ok(format!("s3://{bucket}/{}", keys.dated))
+}
+
+fn failure(destination: String, code: String, message: String) -> DeliveryError {
+    DeliveryError {
+        action: "writing the report",
+        destination,
+        code,
+        message,
+    }
+}
+
+impl Delivery for S3Reports {
+    fn report_uri(&self, report: &Report) -> Option<String> {
+        Some(self.uri(&report_keys(&self.prefix, report).dated))
+    }
+
+    fn deliver<'a>(
+        &'a self,
+        report: &'a Report,
+        _report_uri: &'a str,
+    ) -> BoxFuture<'a, Result<Delivered, DeliveryError>> {
+        Box::pin(async move {
+            let keys = report_keys(&self.prefix, report);
+            // One rendered copy (compact JSON), shared by both uploads.
+            let body = serde_json::to_vec(report).map_err(|e| {
+                failure(
+                    self.uri(&keys.dated),
+                    "SerializationFailed".into(),
+                    e.to_string(),
+                )
+            })?;
+            let body = bytes::Bytes::from(body);
+            for key in [&keys.dated, &keys.latest] {
+                self.put(key, body.clone()).await?;
+            }
+            Ok(Delivered {
+                destination: self.uri(&keys.dated),
+                ..Delivered::default()
+            })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -68,16 +114,8 @@ mod tests {
 
     #[test]
     fn keys_follow_the_documented_layout() {
-        let report: Report = serde_json::from_value(serde_json::json!({
-            "schema_version": 1, "run_id": "01a2-run", "account_id": "123456789012",
-            "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
-            "started_at": "2026-03-07T23:59:59Z", "finished_at": "2026-03-08T00:00:01Z",
-            "duration_ms": 2000, "complete": true,
-            "score": {"overall": null, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
-            "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
-            "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
-        }))
-        .unwrap();
+        let report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
         assert_eq!(
             report_keys("/reports/", &report),
             ReportKeys {

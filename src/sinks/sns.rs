@@ -10,8 +10,11 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::collect::Call;
-use crate::report::{AuditError, CheckResult, Report, Severity, Summary};
+use futures::future::BoxFuture;
+
+use super::{Delivered, Delivery, DeliveryError};
+use crate::collect::describe_sdk_error;
+use crate::report::{CheckResult, Report, Severity, Summary};
 
 /// SNS's limit is 262,144 bytes for the message and its attributes together; keep a margin
 /// for the attributes and the subject.
@@ -193,12 +196,45 @@ fn build_alert_within(
     })
 }
 
+/// The alert, published to an SNS topic when a report has findings at or above a threshold.
+pub struct SnsAlert {
+    pub client: aws_sdk_sns::Client,
+    pub topic_arn: String,
+    pub min_severity: Severity,
+}
+
+impl Delivery for SnsAlert {
+    fn deliver<'a>(
+        &'a self,
+        report: &'a Report,
+        report_uri: &'a str,
+    ) -> BoxFuture<'a, Result<Delivered, DeliveryError>> {
+        Box::pin(async move {
+            let mut delivered = Delivered {
+                destination: self.topic_arn.clone(),
+                ..Delivered::default()
+            };
+            if let Some(alert) = build_alert(report, self.min_severity, report_uri) {
+                delivered.message_id = Some(publish(&self.client, &self.topic_arn, &alert).await?);
+                delivered.findings = alert.findings_total;
+            }
+            Ok(delivered)
+        })
+    }
+}
+
 /// Publishes the alert; returns the SNS message id.
 pub async fn publish(
     sns: &aws_sdk_sns::Client,
     topic_arn: &str,
     alert: &Alert,
-) -> Result<String, AuditError> {
+) -> Result<String, DeliveryError> {
+    let failure = |code: String, message: String| DeliveryError {
+        action: "publishing the alert",
+        destination: topic_arn.to_string(),
+        code,
+        message,
+    };
     let mut publish = sns
         .publish()
         .topic_arn(topic_arn)
@@ -210,23 +246,21 @@ pub async fn publish(
             .data_type(*data_type)
             .string_value(value)
             .build()
-            .map_err(|e| {
-                Call::new("sns", "-", "Publish").entry("InvalidAttribute".into(), e.to_string())
-            })?;
+            .map_err(|e| failure("InvalidAttribute".into(), e.to_string()))?;
         publish = publish.message_attributes(*name, attribute);
     }
-    let output = publish
-        .send()
-        .await
-        .map_err(|e| Call::new("sns", "-", "Publish").on(topic_arn).error(&e))?;
+    let output = publish.send().await.map_err(|e| {
+        let (code, message) = describe_sdk_error(&e);
+        failure(code, message)
+    })?;
     Ok(output.message_id().unwrap_or_default().to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ApiCalls, Status};
-    use crate::score::{score, Weights};
+    use crate::model::{ApiCalls, Status, Weights};
+    use crate::score::score;
 
     fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
         CheckResult {

@@ -3,8 +3,24 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
+use std::io::{self, Write};
+
+use super::Render;
 use crate::checks::Check;
 use crate::report::{Report, Severity};
+
+/// The report for a terminal or a CI log.
+pub struct TableRenderer;
+
+impl Render for TableRenderer {
+    fn content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(render(report).as_bytes())
+    }
+}
 
 fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
@@ -128,7 +144,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// The check catalog, for `secaudit checks`.
-pub fn render_catalog(checks: &[&Check]) -> String {
+pub fn render_catalog<'a>(checks: impl IntoIterator<Item = &'a Check>) -> String {
     let mut catalog = table(&["Check", "Severity", "Title", "Security Hub", "CIS"]);
     for check in checks {
         catalog.add_row(vec![

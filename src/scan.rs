@@ -1,0 +1,167 @@
+//! Scan: collect one account and run the checks over what was collected. The only step of
+//! an audit that calls AWS; what comes out is plain data for [`crate::assess`].
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::collect::{self, Clients};
+use crate::model::{ApiCalls, AuditError, CheckResult};
+use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection, Service};
+
+/// One account, collected and checked: the findings and everything that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountScan {
+    /// Unique per run; chosen before the first API call so that it can name the run's sessions.
+    pub run_id: String,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    pub services: BTreeSet<Service>,
+    pub environment: Option<EnvironmentFilter>,
+    /// RFC 3339 UTC, whole seconds.
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// Every (check, resource) verdict, in registry order.
+    pub findings: Vec<CheckResult>,
+    /// What could not be read, sorted; the resources concerned have no findings.
+    pub errors: Vec<AuditError>,
+    pub api_calls: ApiCalls,
+}
+
+/// Why an audit could not run at all (as opposed to errors inside a run, which the report
+/// carries).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditRunError {
+    #[error("no AWS region configured: pass --region, or set AWS_REGION or a profile region")]
+    NoRegion,
+    #[error("cannot identify the AWS account (sts:GetCallerIdentity failed: {code}): {message}")]
+    Identity { code: String, message: String },
+    #[error("cannot list the enabled regions (ec2:DescribeRegions failed: {code}): {message}")]
+    Regions { code: String, message: String },
+}
+
+impl AuditRunError {
+    /// Whether the caller's input or configuration is at fault (rather than AWS or the network).
+    pub fn is_usage_error(&self) -> bool {
+        matches!(self, AuditRunError::NoRegion)
+    }
+}
+
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The account the credentials belong to; also proves they work before anything else runs.
+async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
+    let region = clients.home_region().unwrap_or("us-east-1");
+    let call = collect::Call::new("sts", region, "GetCallerIdentity");
+    // Few attempts here: this first call is what tells a dead endpoint or bad credentials
+    // apart, and the caller should hear about it in seconds, not after a full retry budget.
+    let identity = clients
+        .sts()
+        .get_caller_identity()
+        .customize()
+        .config_override(
+            aws_sdk_sts::config::Builder::default()
+                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3)),
+        )
+        .send()
+        .await
+        .map_err(|e| {
+            let entry = call.error(&e);
+            AuditRunError::Identity {
+                code: entry.code,
+                message: entry.message,
+            }
+        })?;
+    Ok(identity.account().unwrap_or_default().to_string())
+}
+
+async fn resolve_regions(
+    clients: &Clients,
+    request: &AuditRequest,
+) -> Result<Vec<String>, AuditRunError> {
+    match &request.regions {
+        RegionSelection::Listed(regions) => Ok(regions.clone()),
+        // S3 and IAM alone are account-wide: no region needed.
+        RegionSelection::Default if !request.services.iter().any(|s| s.is_regional()) => {
+            Ok(clients
+                .home_region()
+                .map(str::to_string)
+                .into_iter()
+                .collect())
+        }
+        RegionSelection::Default => Ok(vec![clients
+            .home_region()
+            .ok_or(AuditRunError::NoRegion)?
+            .to_string()]),
+        RegionSelection::AllEnabled => {
+            let home = clients.home_region().ok_or(AuditRunError::NoRegion)?;
+            clients
+                .enabled_regions(home)
+                .await
+                .map_err(|e| AuditRunError::Regions {
+                    code: e.code,
+                    message: e.message,
+                })
+        }
+    }
+}
+
+/// Scans the account the clients' credentials belong to. Collection still running at
+/// `deadline` is abandoned, with a `DeadlineExceeded` error for each service and region cut
+/// short.
+pub async fn scan(
+    clients: &Clients,
+    request: &AuditRequest,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<AccountScan, AuditRunError> {
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let started_at = OffsetDateTime::now_utc();
+    let clock = Instant::now();
+    let calls_before = clients.api_calls().snapshot();
+
+    let (account_id, regions) =
+        futures::try_join!(account_id(clients), resolve_regions(clients, request))?;
+    tracing::info!(account = %account_id, ?regions, services = ?request.services, "scan started");
+
+    let mut collection = collect::collect(clients, request, &account_id, &regions, deadline).await;
+    if let Some(filter) = &request.environment {
+        collection.inventory.retain_environment(filter);
+    }
+    let findings = crate::checks::evaluate(&collection.inventory, &account_id, &request.options);
+    let mut errors = collection.errors;
+    errors.sort_by(|a, b| {
+        (&a.service, &a.region, &a.operation, &a.resource_id).cmp(&(
+            &b.service,
+            &b.region,
+            &b.operation,
+            &b.resource_id,
+        ))
+    });
+    tracing::info!(
+        run_id = %run_id,
+        findings = findings.len(),
+        errors = errors.len(),
+        "scan finished"
+    );
+    Ok(AccountScan {
+        run_id,
+        account_id,
+        regions,
+        services: request.services.clone(),
+        environment: request.environment.clone(),
+        started_at: rfc3339(started_at),
+        finished_at: rfc3339(OffsetDateTime::now_utc()),
+        duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+        findings,
+        errors,
+        api_calls: clients.api_calls().since(&calls_before),
+    })
+}
