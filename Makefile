@@ -54,8 +54,11 @@ test: test-rust test-lambda lint-infra
 test-rust: venv
 	cargo test --all-targets
 
+# `--bins --examples`, not `--bin secaudit-lambda`: the examples bring the dev-dependencies'
+# features into the build, so the binary shares the test build's SDK crates instead of
+# compiling them all a second time with a different feature set.
 test-lambda: venv tools
-	cargo build --bin secaudit-lambda
+	cargo build --bins --examples
 	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda
 
 lint:
@@ -82,7 +85,7 @@ deploy: tools
 	cd infra && ../$(TOOLS)/bin/sam deploy $(if $(ALERT_EMAIL),--parameter-overrides AlertEmail=$(ALERT_EMAIL))
 
 invoke-local: venv tools
-	cargo build --bin secaudit-lambda
+	cargo build --bins --examples
 	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda --show
 
 # The audited binaries are release builds; the harness (seeding, measuring) shares the test

@@ -1,7 +1,7 @@
 //! The engine against a moto-emulated account seeded with good and bad resources: every
 //! seeded resource gets the verdict its configuration deserves.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -1,6 +1,6 @@
 //! The `secaudit` binary: output formats, files and exit codes, against a seeded emulator.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -1,7 +1,7 @@
 //! The account-level S3 public access block, read through S3 Control against an emulator: the
 //! SDK's account-id host prefix must not break a custom endpoint.
 
-mod support;
+use crate::support;
 
 use secaudit::report::Status;
 use secaudit::request::{parse_services, AuditRequest};

@@ -3,7 +3,7 @@
 //! permission, and the report says it is incomplete. Moto enforces IAM after the first N
 //! requests (INITIAL_NO_AUTH_ACTION_COUNT), which the seeding below uses up exactly.
 
-mod support;
+use crate::support;
 
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use secaudit::request::{AuditRequest, RegionSelection};

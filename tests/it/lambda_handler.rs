@@ -2,7 +2,7 @@
 //! publishes the alert (received through an SQS queue subscribed to the topic); on-demand
 //! requests, invalid payloads, failing sinks and the deadline behave as documented.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! synthetic account (the one `make bench` measures), so a change that adds a call per resource
 //! fails here rather than in a nightly bill.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

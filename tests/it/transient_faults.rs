@@ -2,7 +2,7 @@
 //! audit through a proxy that throttles a fifth of all requests (and fails another 5% with
 //! HTTP 500) equals an undisturbed one.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,0 +1,15 @@
+//! The integration tests, one binary: against the moto emulator (each module starts its own
+//! server), through the library, the `secaudit` binary and the Lambda engine. One binary links
+//! the SDK once and runs every module's tests in parallel.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod account_public_access_block;
+mod api_call_budget;
+mod audit_emulated_account;
+mod cli;
+mod lambda_handler;
+mod permissions_denied;
+mod properties;
+mod transient_faults;
