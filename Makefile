@@ -1,5 +1,7 @@
 # secaudit — the commands a person types.
 #   make demo          audit an emulated AWS account end to end (installs what it needs)
+#   make emulator      the demo account on a local emulator, kept running to try secaudit by hand
+#   make install       put secaudit on your PATH (release build; PROFILE=debug reuses make demo's)
 #   make test          the whole test suite: unit, emulator integration, CLI, the Lambda under
 #                      cargo lambda watch, and the SAM template linted
 #   make lint          rustfmt and clippy, warnings as errors
@@ -23,7 +25,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo test test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
+.PHONY: all demo emulator install test test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -49,9 +51,28 @@ demo: venv
 	cargo build --bins --examples
 	$(CARGO_TARGET_DIR)/debug/examples/demo $(CARGO_TARGET_DIR)/debug/secaudit demo-report.json
 
+emulator: venv
+	cargo build --bins --examples
+	$(CARGO_TARGET_DIR)/debug/examples/demo --serve
+
+# Copies the binary rather than `cargo install`: that would build without the dev-dependencies'
+# features, and so compile the SDK crates once more. BINDIR is on PATH for rustup users.
+PROFILE ?= release
+BINDIR ?= $(HOME)/.cargo/bin
+install:
+ifeq ($(PROFILE),debug)
+	cargo build --bins --examples
+else
+	cargo build --release --bin secaudit
+endif
+	install -D -m 0755 $(CARGO_TARGET_DIR)/$(PROFILE)/secaudit $(BINDIR)/secaudit
+	@echo "installed $(BINDIR)/secaudit ($(PROFILE) build)"
+
 test: test-rust test-lambda lint-infra
 
+# The examples first: the integration tests run `examples/demo --serve` (make emulator).
 test-rust: venv
+	cargo build --bins --examples
 	cargo test --all-targets
 
 # `--bins --examples`, not `--bin secaudit-lambda`: the examples bring the dev-dependencies'

@@ -1,7 +1,9 @@
 //! `make demo`: starts a local AWS emulator, seeds a small account with good and bad
 //! resources, audits it with the `secaudit` binary, and stops the emulator.
+//! `make emulator` (`demo --serve`): seeds the same account and keeps it running for trying
+//! `secaudit` by hand, until Ctrl-C (the emulator ends with this process: its stdin closes).
 //!
-//! Usage: demo PATH-TO-SECAUDIT [REPORT-PATH]
+//! Usage: demo PATH-TO-SECAUDIT [REPORT-PATH] | demo --serve
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -14,6 +16,7 @@ fn main() -> ExitCode {
         eprintln!("usage: demo PATH-TO-SECAUDIT [REPORT-PATH]");
         return ExitCode::from(2);
     };
+    let serve = secaudit == "--serve";
     let report = args.next().unwrap_or_else(|| "demo-report.json".into());
 
     eprintln!("Starting the moto AWS emulator on 127.0.0.1 ...");
@@ -24,6 +27,20 @@ fn main() -> ExitCode {
     )) {
         eprintln!("seeding the emulator failed: {error}");
         return ExitCode::from(1);
+    }
+    if serve {
+        println!(
+            "The demo account (123456789012) is served at {endpoint}. In another shell:\n\n\
+             export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \\\n\
+             \x20      AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true\n\
+             secaudit scan --format table\n\
+             secaudit scan --region us-east-1 --region eu-west-1 --services s3,sg --fail-on critical\n\n\
+             Press Ctrl-C to stop.",
+            endpoint = server.endpoint
+        );
+        loop {
+            std::thread::park();
+        }
     }
     let command = [
         "scan",

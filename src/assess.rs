@@ -49,6 +49,7 @@ mod tests {
             status,
             resource_type: "AWS::S3::Bucket".into(),
             resource_id: "b".into(),
+            resource_name: None,
             resource_arn: None,
             region: "us-east-1".into(),
             title: "".into(),

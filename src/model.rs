@@ -88,6 +88,10 @@ pub struct CheckResult {
     pub status: Status,
     pub resource_type: Cow<'static, str>,
     pub resource_id: String,
+    /// A name people know the resource by, where it differs from the id (a security group's
+    /// name); left out of the JSON when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
     pub resource_arn: Option<String>,
     /// The resource's region, or `global` for IAM.
     pub region: String,

@@ -76,8 +76,9 @@ async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
         .map_err(|e| {
             let entry = call.error(&e);
             AuditRunError::Identity {
+                message: collect::explain_missing_credentials(&entry.message)
+                    .unwrap_or(entry.message),
                 code: entry.code,
-                message: entry.message,
             }
         })?;
     Ok(identity.account().unwrap_or_default().to_string())

@@ -72,6 +72,7 @@ mod tests {
             status,
             resource_type: "".into(),
             resource_id: String::new(),
+            resource_name: None,
             resource_arn: None,
             region: "us-east-1".into(),
             title: "".into(),

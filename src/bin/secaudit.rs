@@ -3,11 +3,11 @@
 //! Exit codes: 0 the audit finished; 1 it could not run at all; 2 bad usage or input;
 //! 3 `--fail-on` found a failed result at or above the given severity.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::checks::registry;
 use secaudit::report::Severity;
 use secaudit::request::{
@@ -19,11 +19,19 @@ use secaudit::sinks::file::{FileDelivery, Target};
 use secaudit::sinks::{self, deliver_all, table, Delivery};
 use secaudit::{assess, scan, AssessContext, Clients, ConnectionSettings};
 
+/// The first commands a newcomer needs, shown with `--help` and with no arguments at all.
+const EXAMPLES: &str = "\
+Examples:
+  secaudit scan --profile audit --region eu-west-1 --format table
+  secaudit scan --all-regions --output report.json --fail-on critical
+  secaudit checks";
+
 #[derive(Parser)]
 #[command(
     name = "secaudit",
     version,
-    about = "Audit an AWS account's security posture: EC2/EBS, RDS, S3, IAM and security groups"
+    about = "Audit an AWS account's security posture: EC2/EBS, RDS, S3, IAM and security groups",
+    after_help = EXAMPLES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -227,7 +235,17 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
-    let clients = Clients::load(&args.connection(&request)?).await;
+    let connection = args.connection(&request)?;
+    let profile = connection
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    if let Some(profile) = profile {
+        secaudit::collect::check_profile(&profile)
+            .await
+            .map_err(Failure::Usage)?;
+    }
+    let clients = Clients::load(&connection).await;
     let scan = scan(&clients, &request, None).await.map_err(|e| {
         if e.is_usage_error() {
             Failure::Usage(e.to_string())
@@ -248,13 +266,40 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             report.errors.len()
         );
     }
-    let gate_failed =
-        fail_on.is_some_and(|threshold: Severity| report.has_failure_at_least(threshold));
-    Ok(if gate_failed {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if let Some(threshold) = fail_on {
+        if let Some(line) = gate_message(&report, threshold) {
+            eprintln!("secaudit: {line}");
+            return Ok(ExitCode::from(3));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Why `--fail-on` failed the run, in one line for a CI log: how many findings, the worst few.
+fn gate_message(report: &secaudit::report::Report, threshold: Severity) -> Option<String> {
+    let mut gating: Vec<_> = report
+        .failed()
+        .filter(|r| r.severity.is_at_least(threshold))
+        .collect();
+    if gating.is_empty() {
+        return None;
+    }
+    gating.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    const SHOWN: usize = 3;
+    let worst: Vec<String> = gating
+        .iter()
+        .take(SHOWN)
+        .map(|r| format!("{} {} on {}", r.severity, r.check_id, r.resource_id))
+        .collect();
+    let more = match gating.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "--fail-on {threshold}: {} failed finding(s) at {threshold} severity or worse: {}{more}",
+        gating.len(),
+        worst.join(", ")
+    ))
 }
 
 fn print_checks(format: Format) -> io::Result<()> {
@@ -269,6 +314,11 @@ fn print_checks(format: Format) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args_os().len() <= 1 {
+        // No command is a request for help, not an error.
+        let _ = Cli::command().print_help();
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {
@@ -287,11 +337,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Quiet by default: what goes wrong reaches the user as one `secaudit:` line; the SDK's
+    // own warnings (credential providers tried one by one) are for SECAUDIT_LOG=debug.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SECAUDIT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("secaudit=error")),
         )
+        .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr)
         .init();
 

@@ -11,6 +11,7 @@ fn instance_resource(instance: &Instance) -> Resource<'_> {
     Resource {
         resource_type: Instance::RESOURCE_TYPE,
         id: &instance.id,
+        name: None,
         arn: Some(&instance.arn),
         region: &instance.region,
     }
@@ -83,6 +84,7 @@ fn ebs_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
         let resource = Resource {
             resource_type: Volume::RESOURCE_TYPE,
             id: &volume.id,
+            name: None,
             arn: Some(&volume.arn),
             region: &volume.region,
         };

@@ -95,6 +95,7 @@ fn judge_principals(
         let resource = Resource {
             resource_type: principal.kind.resource_type(),
             id: &principal.name,
+            name: None,
             arn: Some(&principal.arn),
             region: "global",
         };

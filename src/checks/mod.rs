@@ -60,6 +60,8 @@ pub fn find(id: &str) -> Option<&'static Check> {
 pub struct Resource<'a> {
     pub resource_type: &'static str,
     pub id: &'a str,
+    /// What people call it, where that is not the id (a security group's name).
+    pub name: Option<&'a str>,
     pub arn: Option<&'a str>,
     /// The resource's region, or `global`.
     pub region: &'a str,
@@ -89,6 +91,10 @@ impl Verdicts<'_> {
             status,
             resource_type: Cow::Borrowed(resource.resource_type),
             resource_id: resource.id.to_string(),
+            resource_name: resource
+                .name
+                .filter(|name| !name.is_empty() && *name != resource.id)
+                .map(str::to_string),
             resource_arn: resource.arn.filter(|a| !a.is_empty()).map(str::to_string),
             region: resource.region.to_string(),
             title: Cow::Borrowed(check.title),
@@ -232,6 +238,7 @@ mod tests {
         let role = Resource {
             resource_type: "AWS::IAM::Role",
             id: "deploy",
+            name: None,
             arn: None,
             region: "global",
         };

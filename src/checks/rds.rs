@@ -36,6 +36,7 @@ fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
             resource: Resource {
                 resource_type: DbInstance::RESOURCE_TYPE,
                 id: &db.id,
+                name: None,
                 arn: Some(&db.arn),
                 region: &db.region,
             },
@@ -49,6 +50,7 @@ fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
         resource: Resource {
             resource_type: DbCluster::RESOURCE_TYPE,
             id: &cluster.id,
+            name: None,
             arn: Some(&cluster.arn),
             region: &cluster.region,
         },

@@ -11,6 +11,7 @@ fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
     Resource {
         resource_type: Bucket::RESOURCE_TYPE,
         id: &bucket.name,
+        name: None,
         arn: Some(&bucket.arn),
         region: &bucket.region,
     }

@@ -90,6 +90,7 @@ fn group_resource(group: &SecurityGroup) -> Resource<'_> {
     Resource {
         resource_type: SecurityGroup::RESOURCE_TYPE,
         id: &group.id,
+        name: Some(&group.name),
         arn: Some(&group.arn),
         region: &group.region,
     }

@@ -109,6 +109,37 @@ where
     }
 }
 
+/// The SDK's "no credentials found in chain" error (one line per provider, with Rust
+/// details) as one line naming the places that were tried, for people who never heard of the
+/// providers' type names. `None` for any other message.
+pub fn explain_missing_credentials(message: &str) -> Option<String> {
+    let (_, attempted) = message.split_once("no credentials found in chain. Attempted:")?;
+    let tried: Vec<String> = attempted
+        .lines()
+        .filter_map(|line| line.trim().split_once(':'))
+        .map(|(provider, detail)| {
+            let place = match provider.trim() {
+                "Environment" => "environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
+                "Profile" => {
+                    "the shared config and credentials files (~/.aws/config, ~/.aws/credentials)"
+                }
+                "WebIdentityToken" => "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
+                "EcsContainer" => "ECS container credentials",
+                "Ec2InstanceMetadata" if detail.contains("disabled") => {
+                    "EC2 instance metadata (disabled)"
+                }
+                "Ec2InstanceMetadata" => "EC2 instance metadata",
+                other => other,
+            };
+            place.to_string()
+        })
+        .collect();
+    Some(format!(
+        "no credentials found; tried {} (use --profile NAME or `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+        tried.join(", ")
+    ))
+}
+
 /// An error and its causes, by their Display texts: "dispatch failure: io error: ...: Connection
 /// refused". (The SDK's own context formatter also appends a Debug dump.)
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
@@ -185,6 +216,28 @@ pub async fn each_page<T, E>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_missing_credentials_chain_reads_as_one_line() {
+        let sdk = "dispatch failure: other: the credential provider was not enabled: no credentials found in chain. Attempted:
+  Environment: the credential provider was not enabled: environment variable not set
+  Profile: the credential provider was not enabled
+  WebIdentityToken: the credential provider was not enabled: $AWS_WEB_IDENTITY_TOKEN_FILE was not set
+  EcsContainer: the credential provider was not enabled: ECS provider not configured
+  Ec2InstanceMetadata: the credential provider was not enabled: IMDS disabled by AWS_EC2_METADATA_DISABLED env var set to `true`
+";
+        let line = explain_missing_credentials(sdk).unwrap();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.starts_with("no credentials found; tried environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), the shared config and credentials files"), "{line}");
+        assert!(
+            line.contains("ECS container credentials, EC2 instance metadata (disabled) (use"),
+            "{line}"
+        );
+        assert_eq!(
+            explain_missing_credentials("ExpiredToken: the token expired"),
+            None
+        );
+    }
+
     use super::*;
     use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningError;
     use aws_smithy_runtime_api::http::StatusCode;

@@ -22,7 +22,7 @@ use futures::future::{join_all, BoxFuture};
 use futures::FutureExt;
 
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
-pub(crate) use errors::{describe as describe_sdk_error, Call};
+pub(crate) use errors::{describe as describe_sdk_error, explain_missing_credentials, Call};
 
 use crate::inventory::Inventory;
 use crate::model::AuditError;
@@ -125,6 +125,27 @@ pub async fn load_sdk_config(settings: &ConnectionSettings) -> SdkConfig {
         loader = loader.endpoint_url(url);
     }
     loader.load().await
+}
+
+/// Checks that a named profile exists in the shared config files. Without this, an unknown
+/// profile ends in a failure of the last credential provider tried (instance metadata), which
+/// sends a laptop user looking at IMDS.
+pub async fn check_profile(name: &str) -> Result<(), String> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let env = Env::real();
+    let profiles = aws_config::profile::load(&Fs::real(), &env, &EnvConfigFiles::default(), None)
+        .await
+        .map_err(|e| format!("cannot read the AWS config files: {e}"))?;
+    if profiles.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let file = |variable: &str, default: &str| env.get(variable).unwrap_or_else(|_| default.into());
+    Err(format!(
+        "profile '{name}' not found in {} or {} (create it with `aws configure --profile {name}` or `aws configure sso`)",
+        file("AWS_CONFIG_FILE", "~/.aws/config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    ))
 }
 
 /// S3 Control configuration that also works with a custom endpoint (see [`FixedEndpoint`]).

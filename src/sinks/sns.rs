@@ -271,6 +271,7 @@ mod tests {
             status,
             resource_type: "AWS::EC2::SecurityGroup".into(),
             resource_id: format!("sg-{i:08}"),
+            resource_name: None,
             resource_arn: None,
             region: "us-east-1".into(),
             title: "Security groups do not open high-risk ports to the world".into(),

@@ -6,8 +6,8 @@ use comfy_table::{ContentArrangement, Table};
 use std::io::{self, Write};
 
 use super::Render;
-use crate::checks::Check;
-use crate::report::{Report, Severity};
+use crate::checks::{registry, Check};
+use crate::report::{Report, Severity, Status};
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;
@@ -68,23 +68,34 @@ pub fn render(report: &Report) -> String {
     }
     out.push('\n');
     let counts = &report.summary.failed_by_severity;
-    out.push_str(&format!(
-        "Failed by severity: critical {}, high {}, medium {}, low {}\n",
-        counts.critical, counts.high, counts.medium, counts.low
-    ));
+    // Only severities some check has: a "low 0" no check can ever raise is noise.
+    let severities: Vec<Severity> = Severity::ALL
+        .into_iter()
+        .filter(|s| registry().any(|check| check.severity == *s) || counts.get(*s) > 0)
+        .collect();
+    let by_severity: Vec<String> = severities
+        .iter()
+        .map(|s| format!("{s} {}", counts.get(*s)))
+        .collect();
+    out.push_str(&format!("Failed by severity: {}\n", by_severity.join(", ")));
 
-    for severity in Severity::ALL {
+    for severity in severities {
         let failed: Vec<_> = report.failed().filter(|r| r.severity == severity).collect();
         if failed.is_empty() {
             continue;
         }
-        let mut section = table(&["Check", "Resource", "Region", "Detail"]);
+        let mut section = table(&["Check", "Type", "Resource", "Region", "Detail"]);
         for result in failed {
+            let resource = match &result.resource_name {
+                Some(name) => format!("{} ({name})", result.resource_id),
+                None => result.resource_id.clone(),
+            };
             section.add_row(vec![
-                result.check_id.as_ref(),
-                result.resource_id.as_str(),
-                result.region.as_str(),
-                result.detail.as_str(),
+                result.check_id.to_string(),
+                short_type(&result.resource_type).to_string(),
+                resource,
+                result.region.clone(),
+                result.detail.clone(),
             ]);
         }
         out.push_str(&format!(
@@ -95,6 +106,7 @@ pub fn render(report: &Report) -> String {
     if report.summary.failed == 0 && report.summary.evaluated > 0 {
         out.push_str("\nNo failed checks.\n");
     }
+    out.push_str(&passed_lines(report));
 
     if !report.errors.is_empty() {
         let mut errors = table(&[
@@ -141,6 +153,41 @@ pub fn render(report: &Report) -> String {
         report.duration_ms as f64 / 1000.0
     ));
     out
+}
+
+/// `AWS::IAM::Group` → `IAM::Group`: the prefix is the same on every row.
+fn short_type(resource_type: &str) -> &str {
+    resource_type.strip_prefix("AWS::").unwrap_or(resource_type)
+}
+
+/// One line per check with passed results, in report order: "s3.versioning  3 passed, 1 failed".
+fn passed_lines(report: &Report) -> String {
+    let mut counts: Vec<(&str, usize, usize)> = Vec::new();
+    for result in &report.results {
+        let index = match counts.iter().position(|(id, ..)| *id == result.check_id) {
+            Some(index) => index,
+            None => {
+                counts.push((&result.check_id, 0, 0));
+                counts.len() - 1
+            }
+        };
+        match result.status {
+            Status::Pass => counts[index].1 += 1,
+            Status::Fail => counts[index].2 += 1,
+        }
+    }
+    let lines: Vec<String> = counts
+        .iter()
+        .filter(|(_, passed, _)| *passed > 0)
+        .map(|(check, passed, failed)| match failed {
+            0 => format!("  {check:<28} {passed} passed"),
+            _ => format!("  {check:<28} {passed} passed, {failed} failed"),
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nPassed checks\n{}\n", lines.join("\n"))
 }
 
 /// The check catalog, for `secaudit checks`.

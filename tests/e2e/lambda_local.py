@@ -102,19 +102,26 @@ def main():
         SECAUDIT_ALERT_TOPIC_ARN=topic,
         SECAUDIT_REGIONS=REGION,
     )
+    # cargo lambda serves the Runtime API only; the function is the debug binary `make test`
+    # already built. (Letting `watch` build it would be `cargo run --bin secaudit-lambda`,
+    # without the dev-dependencies' features: a second build of every SDK crate.)
     watch = subprocess.Popen(
-        [cargo_lambda, "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(invoke_port),
-         "--bin", "secaudit-lambda", "--ignore-changes", "--timeout", "300"],
+        [cargo_lambda, "lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1",
+         "--invoke-port", str(invoke_port), "--timeout", "300"],
         env=environment,
         stdout=watch_log,
         stderr=subprocess.STDOUT,
     )
+    function_binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "debug", "secaudit-lambda")
+    function = None
 
     def invoke(data_file=None, data=None):
-        command = [cargo_lambda, "lambda", "invoke", "secaudit-lambda", "--invoke-address", "127.0.0.1",
+        command = [cargo_lambda, "lambda", "invoke", "--invoke-address", "127.0.0.1",
                    "--invoke-port", str(invoke_port), "--output-format", "json"]
         command += ["--data-file", data_file] if data_file else ["--data-ascii", data]
-        result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=900)
+        if function is not None and function.poll() is not None:
+            raise RuntimeError(f"secaudit-lambda exited with {function.returncode}; see lambda-watch.log")
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
         if show:
             print(f"$ cargo lambda invoke {data_file or data}\n{result.stdout}{result.stderr}", flush=True)
         return result
@@ -122,6 +129,18 @@ def main():
     checks = Checks()
     try:
         wait_for_port(invoke_port, 120)
+        function = subprocess.Popen(
+            [function_binary],
+            env=dict(
+                environment,
+                AWS_LAMBDA_RUNTIME_API=f"http://127.0.0.1:{invoke_port}/.rt",
+                AWS_LAMBDA_FUNCTION_NAME="_",
+                AWS_LAMBDA_FUNCTION_VERSION="1",
+                AWS_LAMBDA_FUNCTION_MEMORY_SIZE="256",
+            ),
+            stdout=watch_log,
+            stderr=subprocess.STDOUT,
+        )
         scheduled = invoke(data_file="tests/fixtures/scheduled-event.json")
 
         def scheduled_event_writes_report_and_alerts():
@@ -172,6 +191,9 @@ def main():
         checks.failed += 1
         traceback.print_exc()
     finally:
+        if function is not None:
+            function.terminate()
+            function.wait(timeout=10)
         watch.terminate()
         try:
             watch.wait(timeout=10)

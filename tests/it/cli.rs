@@ -81,6 +81,39 @@ fn table_for_people_and_json_file_together() {
     }
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(report["account_id"], "123456789012");
+    // A security group shows its name beside its id; the resource type tells a group `admins`
+    // from a user; passed checks are one line each; no check is low, so no "low 0".
+    let ssh_open = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check_id"] == "sg.high_risk_ports" && r["resource_name"] == "ssh-open")
+        .expect("the ssh-open group's result carries its name");
+    let id = ssh_open["resource_id"].as_str().unwrap();
+    assert!(table.contains(&format!("{id} (ssh-open)")), "{table}");
+    assert!(table.contains("IAM::Group"), "{table}");
+    assert!(table.contains("IAM::User"), "{table}");
+    let passed = table
+        .split("Passed checks\n")
+        .nth(1)
+        .expect("a passed section");
+    assert!(passed
+        .lines()
+        .any(|l| l.trim_start().starts_with("s3.default_encryption") && l.contains("passed")));
+    let counts = table
+        .lines()
+        .find(|l| l.starts_with("Failed by severity:"))
+        .unwrap();
+    assert!(
+        counts.contains("critical") && !counts.contains("low"),
+        "{counts}"
+    );
+    // Quiet: nothing on stderr for a complete run.
+    assert!(
+        output.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -112,6 +145,43 @@ fn fail_on_gates_ci() {
     );
     let ec2_high = scan(&["--services", "ec2", "--fail-on", "high"]);
     assert_eq!(ec2_high.status.code(), Some(3));
+    // The CI log says why, in one line: how many, and the worst first.
+    let why = stderr(&gated);
+    assert_eq!(why.lines().count(), 1, "{why}");
+    assert!(
+        why.starts_with("secaudit: --fail-on critical: ")
+            && why.contains("failed finding(s) at critical severity or worse: critical ")
+            && why.contains(" more"),
+        "{why}"
+    );
+    assert!(stderr(&ec2_critical).is_empty());
+}
+
+#[test]
+fn no_arguments_prints_the_usage_and_examples() {
+    let output = secaudit(&[], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let usage = String::from_utf8(output.stdout).unwrap();
+    assert!(usage.contains("Usage: secaudit <COMMAND>"), "{usage}");
+    assert!(
+        usage.contains("Examples:\n  secaudit scan --profile audit"),
+        "{usage}"
+    );
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn an_unknown_profile_is_named_with_the_files_searched() {
+    let output = secaudit(
+        &["scan", "--profile", "audit", "--region", "us-east-1"],
+        None,
+    );
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert_eq!(
+        message.trim_end(),
+        "secaudit: profile 'audit' not found in /dev/null or /dev/null (create it with `aws configure --profile audit` or `aws configure sso`)"
+    );
 }
 
 #[test]
@@ -273,7 +343,20 @@ fn missing_credentials_fail_with_exit_code_1() {
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains("CredentialsUnavailable"), "{message}");
-    assert!(message.contains("no credentials found"), "{message}");
+    assert!(
+        message.contains("no credentials found; tried environment variables"),
+        "{message}"
+    );
+    // One line naming the places tried: no SDK warnings, no Rust debug output, no colours.
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.contains("EC2 instance metadata (disabled)"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("WARN") && !message.contains('\u{1b}'),
+        "{message}"
+    );
 }
 
 #[test]
@@ -301,4 +384,70 @@ fn expired_credentials_fail_fast_with_exit_code_1() {
         "no hidden retries: {}",
         expired.requests()
     );
+}
+
+/// `make emulator`: the seeded demo account stays up, prints the exports to use it, and
+/// Ctrl-C stops it, emulator included.
+#[test]
+fn the_emulator_for_trying_by_hand_serves_until_interrupted() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|debug| debug.join("examples/demo"))
+        .unwrap();
+    let mut demo = Command::new(&examples)
+        .arg("--serve")
+        .env(
+            "SECAUDIT_MOTO_PYTHON",
+            std::env::var_os("SECAUDIT_MOTO_PYTHON").unwrap_or_default(),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "run {}: {e} (`make test` builds the examples first)",
+                examples.display()
+            )
+        });
+    let mut printed = String::new();
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let endpoint = printed
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("AWS_ENDPOINT_URL="))
+        .unwrap_or_else(|| panic!("no endpoint printed:\n{printed}"))
+        .to_string();
+    assert!(
+        printed.contains("secaudit scan --format table"),
+        "{printed}"
+    );
+
+    let output = secaudit(
+        &["scan", "--region", "us-east-1", "--format", "table"],
+        Some(&endpoint),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ssh-open"));
+
+    // Ctrl-C: the process and its emulator go away.
+    unsafe { libc::kill(demo.id() as i32, libc::SIGINT) };
+    demo.wait().unwrap();
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "the emulator outlived Ctrl-C");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
