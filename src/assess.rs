@@ -1,9 +1,19 @@
-//! Assess: from an account scan and a context, the report. Pure: no I/O, no clock.
-//! Everything that changes what a finding counts for happens here, and the score and the
-//! summary are computed once, at the end, from what it decided.
+//! Assess: from an account scan and a context, the report. Pure: no I/O, no clock (the
+//! day a mutelist rule is judged on is the scan's start).
+//!
+//! Order matters and is fixed here: mutes are applied, then the run is compared with its
+//! baseline, then score and summary are computed once, from what those two decided.
 
-use crate::model::Weights;
-use crate::report::{Report, Summary, SCHEMA_VERSION};
+mod diff;
+
+use time::Date;
+
+pub use diff::{compare_reports, Scope};
+
+use crate::inventory::resource_key;
+use crate::model::{AuditError, Weights};
+use crate::mutelist::Mutelist;
+use crate::report::{BaselineRef, Report, Summary, SCHEMA_VERSION};
 use crate::scan::AccountScan;
 use crate::score::score;
 
@@ -11,11 +21,62 @@ use crate::score::score;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssessContext {
     pub weights: Weights,
+    /// Accepted risks; `None` mutes nothing.
+    pub mutelist: Option<Mutelist>,
+    /// The same account's previous report, to compare with.
+    pub baseline: Option<Report>,
+    /// What went wrong preparing the context (a baseline or mutelist that could not be read):
+    /// reported among the errors, so the report says what it could not do.
+    pub problems: Vec<AuditError>,
 }
 
 /// The report of one account scan.
 pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
-    let results = scan.findings;
+    let mut results = scan.findings;
+    let today = Date::parse(
+        scan.started_at.get(..10).unwrap_or_default(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    // Unreachable for a scan's own timestamp; a rule then counts as expired, never as muting.
+    .unwrap_or(Date::MAX);
+    let mutelist = context.mutelist.as_ref().map(|mutelist| {
+        mutelist.apply(&mut results, &scan.account_id, today, |result| {
+            scan.resource_tags.get(&resource_key(
+                &result.region,
+                &result.resource_type,
+                &result.resource_id,
+            ))
+        })
+    });
+
+    let scope = Scope {
+        services: Some(&scan.services),
+        regions: &scan.regions,
+        environment_filtered: scan.environment.is_some(),
+        errors: &scan.errors,
+    };
+    let (baseline, changes, carried_findings) = match &context.baseline {
+        Some(baseline) => {
+            let comparison = diff::compare(baseline, &mut results, &scope, &scan.started_at);
+            (
+                Some(BaselineRef {
+                    run_id: baseline.run_id.clone(),
+                    finished_at: baseline.finished_at.clone(),
+                }),
+                Some(comparison.changes),
+                comparison.carried,
+            )
+        }
+        None => {
+            for result in results.iter_mut().filter(|r| r.is_failed()) {
+                result.first_seen = Some(scan.started_at.clone());
+            }
+            (None, None, Vec::new())
+        }
+    };
+
+    let mut errors = scan.errors;
+    errors.extend(context.problems.iter().cloned());
     Report {
         schema_version: SCHEMA_VERSION,
         run_id: scan.run_id,
@@ -26,12 +87,26 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         started_at: scan.started_at,
         finished_at: scan.finished_at,
         duration_ms: scan.duration_ms,
-        complete: scan.errors.is_empty(),
-        score: score(&results, context.weights),
+        complete: errors.is_empty(),
+        // Muted results are left out of the score, as Security Hub leaves suppressed findings
+        // out of a control's status.
+        score: score(
+            results.iter().filter(|r| r.muted.is_none()),
+            context.weights,
+        ),
         summary: Summary::of(&results),
         results,
-        errors: scan.errors,
+        errors,
         api_calls: scan.api_calls,
+        services: scan
+            .services
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+        baseline,
+        changes,
+        carried_findings,
+        mutelist,
     }
 }
 
@@ -56,6 +131,8 @@ mod tests {
             detail: String::new(),
             remediation: "".into(),
             reference: "".into(),
+            first_seen: None,
+            muted: None,
         }
     }
 
@@ -72,6 +149,7 @@ mod tests {
             findings,
             errors,
             api_calls: Default::default(),
+            resource_tags: Default::default(),
         }
     }
 

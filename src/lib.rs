@@ -11,6 +11,7 @@ pub mod collect;
 pub mod inventory;
 pub mod lambda;
 pub mod model;
+pub mod mutelist;
 pub mod policy;
 pub mod report;
 pub mod request;

@@ -100,6 +100,36 @@ pub struct CheckResult {
     pub detail: String,
     pub remediation: Cow<'static, str>,
     pub reference: Cow<'static, str>,
+    /// Failed results: when this finding was first seen failing (RFC 3339), carried over from
+    /// the baseline while it keeps failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// Failed results a mutelist rule accepts: the rule. The result stays failed, but is left
+    /// out of the score, the alert and `--fail-on`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<Mute>,
+}
+
+impl CheckResult {
+    pub fn is_failed(&self) -> bool {
+        self.status == Status::Fail
+    }
+
+    /// Failed and not accepted by a mutelist rule: what alerts, gates and counts as failed.
+    pub fn is_open(&self) -> bool {
+        self.is_failed() && self.muted.is_none()
+    }
+}
+
+/// The mutelist rule that accepted a failed result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mute {
+    /// The rule's 1-based position in the mutelist.
+    pub rule: usize,
+    pub reason: String,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`: from that day on the rule mutes nothing.
+    pub expires: String,
 }
 
 /// Something the audit could not read. The resources it concerns have no results.

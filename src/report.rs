@@ -4,16 +4,22 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::{ApiCalls, AuditError, CheckResult, Severity, SeverityCounts, Status};
+pub use crate::mutelist::MutelistSummary;
 use crate::score::Score;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Counts of one report: `evaluated` = `passed` + `failed` + `muted`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub evaluated: usize,
     pub passed: usize,
+    /// Failed results no mutelist rule accepts.
     pub failed: usize,
     pub failed_by_severity: SeverityCounts,
+    /// Failed results a mutelist rule accepts.
+    #[serde(default)]
+    pub muted: usize,
 }
 
 impl Summary {
@@ -25,6 +31,7 @@ impl Summary {
         for result in results {
             match result.status {
                 Status::Pass => summary.passed += 1,
+                Status::Fail if result.muted.is_some() => summary.muted += 1,
                 Status::Fail => {
                     summary.failed += 1;
                     summary.failed_by_severity.increment(result.severity);
@@ -33,6 +40,27 @@ impl Summary {
         }
         summary
     }
+}
+
+/// The report a run was compared against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineRef {
+    pub run_id: String,
+    pub finished_at: String,
+}
+
+/// What changed since the baseline, as result ids. Only what both runs evaluated is compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Failing now, not failing in the baseline.
+    pub new: Vec<String>,
+    /// Failing in the baseline; now passing, or the resource no longer exists.
+    pub resolved: Vec<String>,
+    /// Failing in both.
+    pub persisting: Vec<String>,
+    /// Failing in the baseline, not evaluated now (an error, the deadline, a narrower scope):
+    /// neither resolved nor new. Kept in `carried_findings` for the next run.
+    pub unverified: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +83,19 @@ pub struct Report {
     pub results: Vec<CheckResult>,
     pub errors: Vec<AuditError>,
     pub api_calls: ApiCalls,
+    /// The services audited (older reports lack it: read as every service).
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub baseline: Option<BaselineRef>,
+    #[serde(default)]
+    pub changes: Option<Changes>,
+    /// The baseline's failed findings this run could not re-evaluate, as last seen, with their
+    /// `first_seen`: the next run compares against them as if they were in `results`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carried_findings: Vec<CheckResult>,
+    #[serde(default)]
+    pub mutelist: Option<MutelistSummary>,
 }
 
 impl Report {
@@ -62,9 +103,78 @@ impl Report {
         self.results.iter().filter(|r| r.status == Status::Fail)
     }
 
-    /// Whether any failed result is `threshold` or worse (the CLI's `--fail-on`).
+    /// Failed results no mutelist rule accepts.
+    pub fn open(&self) -> impl Iterator<Item = &CheckResult> {
+        self.results.iter().filter(|r| r.is_open())
+    }
+
+    /// Open results that are new since the baseline; every open result without a baseline.
+    pub fn new_open(&self) -> impl Iterator<Item = &CheckResult> {
+        let new: Option<std::collections::HashSet<&str>> = self
+            .changes
+            .as_ref()
+            .map(|c| c.new.iter().map(String::as_str).collect());
+        self.open()
+            .filter(move |r| new.as_ref().is_none_or(|new| new.contains(r.id.as_str())))
+    }
+
+    /// Whether any open result is `threshold` or worse (the CLI's `--fail-on`).
     pub fn has_failure_at_least(&self, threshold: Severity) -> bool {
-        self.failed().any(|r| r.severity.is_at_least(threshold))
+        self.open().any(|r| r.severity.is_at_least(threshold))
+    }
+}
+
+/// Why a saved report could not be used (as a baseline, or for `diff` and `render`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportReadError {
+    #[error("{origin}: not a secaudit report: {problem}")]
+    Unparseable { origin: String, problem: String },
+    #[error("{origin}: schema_version {found} is newer than this secaudit understands ({SCHEMA_VERSION}); upgrade secaudit")]
+    NewerSchema { origin: String, found: u64 },
+    #[error("{origin}: a report of account {found}, not of account {expected}")]
+    OtherAccount {
+        origin: String,
+        found: String,
+        expected: String,
+    },
+}
+
+/// Reads a saved JSON report; `source` (a path or URI) names it in errors.
+pub fn read_report(source: &str, bytes: &[u8]) -> Result<Report, ReportReadError> {
+    let unparseable = |problem: String| ReportReadError::Unparseable {
+        origin: source.to_string(),
+        problem,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| unparseable(e.to_string()))?;
+    match value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(found) if found > u64::from(SCHEMA_VERSION) => {
+            return Err(ReportReadError::NewerSchema {
+                origin: source.to_string(),
+                found,
+            })
+        }
+        Some(_) => {}
+        None => return Err(unparseable("no schema_version".into())),
+    }
+    serde_json::from_value(value).map_err(|e| unparseable(e.to_string()))
+}
+
+impl Report {
+    /// Refuses a report of another account (a baseline must be the same account's).
+    pub fn ensure_account(&self, source: &str, expected: &str) -> Result<(), ReportReadError> {
+        if self.account_id == expected {
+            Ok(())
+        } else {
+            Err(ReportReadError::OtherAccount {
+                origin: source.to_string(),
+                found: self.account_id.clone(),
+                expected: expected.to_string(),
+            })
+        }
     }
 }
 
@@ -81,5 +191,44 @@ pub(crate) mod tests {
             "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
             "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
         })
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn saved_reports_are_read_and_refused_with_their_source_named() {
+        let minimal = tests::minimal_report();
+        let bytes = serde_json::to_vec(&minimal).unwrap();
+        let report = read_report("old.json", &bytes).unwrap();
+        assert_eq!(report.run_id, "01a2-run");
+        // Fields added later default: an older report is still a baseline.
+        assert!(report.changes.is_none() && report.carried_findings.is_empty());
+        assert_eq!(
+            report
+                .ensure_account("old.json", "999999999999")
+                .unwrap_err()
+                .to_string(),
+            "old.json: a report of account 123456789012, not of account 999999999999"
+        );
+        let mut newer = minimal.clone();
+        newer["schema_version"] = 2.into();
+        assert_eq!(
+            read_report("new.json", &serde_json::to_vec(&newer).unwrap())
+                .unwrap_err()
+                .to_string(),
+            "new.json: schema_version 2 is newer than this secaudit understands (1); upgrade secaudit"
+        );
+        let garbage = read_report("x.json", b"{not json").unwrap_err().to_string();
+        assert!(
+            garbage.starts_with("x.json: not a secaudit report: "),
+            "{garbage}"
+        );
+        let other = read_report("y.json", b"{\"hello\": 1}")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(other, "y.json: not a secaudit report: no schema_version");
     }
 }

@@ -349,6 +349,9 @@ pub struct AuditRequest {
     pub environment: Option<EnvironmentFilter>,
     pub options: CheckOptions,
     pub concurrency: usize,
+    /// Keep every resource's tags for the assessment (mutelist rules on tags); S3 then reads
+    /// bucket tags, one call per bucket.
+    pub read_tags: bool,
 }
 
 impl Default for AuditRequest {
@@ -359,6 +362,7 @@ impl Default for AuditRequest {
             environment: None,
             options: CheckOptions::default(),
             concurrency: DEFAULT_CONCURRENCY,
+            read_tags: false,
         }
     }
 }

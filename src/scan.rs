@@ -1,13 +1,14 @@
 //! Scan: collect one account and run the checks over what was collected. The only step of
 //! an audit that calls AWS; what comes out is plain data for [`crate::assess`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::collect::{self, Clients};
+use crate::inventory::Tags;
 use crate::model::{ApiCalls, AuditError, CheckResult};
 use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection, Service};
 
@@ -29,6 +30,9 @@ pub struct AccountScan {
     /// What could not be read, sorted; the resources concerned have no findings.
     pub errors: Vec<AuditError>,
     pub api_calls: ApiCalls,
+    /// Resource tags by [`crate::inventory::resource_key`], kept only when the request asks
+    /// (mutelist rules on tags).
+    pub resource_tags: HashMap<String, Tags>,
 }
 
 /// Why an audit could not run at all (as opposed to errors inside a run, which the report
@@ -137,6 +141,11 @@ pub async fn scan(
         collection.inventory.retain_environment(filter);
     }
     let findings = crate::checks::evaluate(&collection.inventory, &account_id, &request.options);
+    let resource_tags = if request.read_tags {
+        collection.inventory.tags_by_resource()
+    } else {
+        HashMap::new()
+    };
     let mut errors = collection.errors;
     errors.sort_by(|a, b| {
         (&a.service, &a.region, &a.operation, &a.resource_id).cmp(&(
@@ -164,5 +173,6 @@ pub async fn scan(
         findings,
         errors,
         api_calls: clients.api_calls().since(&calls_before),
+        resource_tags,
     })
 }

@@ -36,7 +36,7 @@ impl Tally {
     }
 }
 
-pub fn score(results: &[CheckResult], weights: Weights) -> Score {
+pub fn score<'a>(results: impl IntoIterator<Item = &'a CheckResult>, weights: Weights) -> Score {
     let mut overall = Tally::default();
     let mut by_service: BTreeMap<&str, Tally> = BTreeMap::new();
     for result in results {
@@ -79,6 +79,8 @@ mod tests {
             detail: String::new(),
             remediation: "".into(),
             reference: "".into(),
+            first_seen: None,
+            muted: None,
         }
     }
 

@@ -1,15 +1,17 @@
 //! `secaudit`: the command-line shell over the audit engine.
 //!
 //! Exit codes: 0 the audit finished; 1 it could not run at all; 2 bad usage or input;
-//! 3 `--fail-on` found a failed result at or above the given severity.
+//! 3 `--fail-on` found an open (unmuted) failed result at or above the given severity.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use secaudit::assess::compare_reports;
 use secaudit::checks::registry;
-use secaudit::report::Severity;
+use secaudit::mutelist::Mutelist;
+use secaudit::report::{read_report, Report, Severity};
 use secaudit::request::{
     parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest, CheckOptions,
     EnvironmentFilter, RegionSelection, RequestError, RiskyPort, DEFAULT_CONCURRENCY,
@@ -47,6 +49,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Compare two saved reports of one account: what is new, resolved, persisting, unverified.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print a saved report in another format.
+    Render {
+        report: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Work with a mutelist (accepted risks).
+    Mutelist {
+        #[command(subcommand)]
+        command: MutelistCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MutelistCommand {
+    /// Validate a mutelist without auditing: exit 0 when valid, 2 naming the line otherwise.
+    Check { file: PathBuf },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,9 +119,19 @@ struct ScanArgs {
     /// What to print on stdout: the JSON report, or a table for people.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Exit with code 3 if any failed result has this severity or worse.
+    /// Exit with code 3 if any failed result has this severity or worse (muted ones excepted).
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
+    /// With --fail-on: only findings new since --baseline count.
+    #[arg(long, requires = "fail_on")]
+    new_only: bool,
+    /// A previous report of the same account: the report then says what is new, resolved,
+    /// persisting or unverified, and when each finding was first seen.
+    #[arg(long, value_name = "REPORT")]
+    baseline: Option<PathBuf>,
+    /// Accepted risks (TOML): matching failures are muted, and left out of the score and gates.
+    #[arg(long, value_name = "FILE")]
+    mutelist: Option<PathBuf>,
     /// rds.backup_retention passes at this many days or more.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     backup_retention_days: u32,
@@ -161,15 +197,26 @@ impl ScanArgs {
                 high_risk_ports,
             },
             concurrency: self.concurrency,
+            read_tags: false,
         })
     }
 
+    /// Weights, mutelist and baseline, read and checked before any AWS call.
     fn assessment(&self) -> Result<AssessContext, Failure> {
+        let mutelist = self.mutelist.as_deref().map(read_mutelist).transpose()?;
+        let baseline = self
+            .baseline
+            .as_deref()
+            .map(read_saved_report)
+            .transpose()?;
         Ok(AssessContext {
             weights: match &self.weights {
                 Some(list) => parse_weights(list)?,
                 None => Default::default(),
             },
+            mutelist,
+            baseline,
+            problems: Vec::new(),
         })
     }
 
@@ -235,6 +282,10 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
+    let request = AuditRequest {
+        read_tags: assessment.mutelist.as_ref().is_some_and(|m| m.uses_tags()),
+        ..request
+    };
     let connection = args.connection(&request)?;
     let profile = connection
         .profile
@@ -253,6 +304,11 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             Failure::Run(e.to_string())
         }
     })?;
+    if let (Some(baseline), Some(path)) = (&assessment.baseline, &args.baseline) {
+        baseline
+            .ensure_account(&path.display().to_string(), &scan.account_id)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+    }
     let report = assess(scan, &assessment);
 
     let outcome = deliver_all(&report, &args.deliveries()).await;
@@ -267,7 +323,7 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
         );
     }
     if let Some(threshold) = fail_on {
-        if let Some(line) = gate_message(&report, threshold) {
+        if let Some(line) = gate_message(&report, threshold, args.new_only) {
             eprintln!("secaudit: {line}");
             return Ok(ExitCode::from(3));
         }
@@ -276,9 +332,14 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
 }
 
 /// Why `--fail-on` failed the run, in one line for a CI log: how many findings, the worst few.
-fn gate_message(report: &secaudit::report::Report, threshold: Severity) -> Option<String> {
-    let mut gating: Vec<_> = report
-        .failed()
+fn gate_message(report: &Report, threshold: Severity, new_only: bool) -> Option<String> {
+    let candidates: Vec<_> = if new_only {
+        report.new_open().collect()
+    } else {
+        report.open().collect()
+    };
+    let mut gating: Vec<_> = candidates
+        .into_iter()
         .filter(|r| r.severity.is_at_least(threshold))
         .collect();
     if gating.is_empty() {
@@ -296,10 +357,106 @@ fn gate_message(report: &secaudit::report::Report, threshold: Severity) -> Optio
         n => format!(" and {n} more"),
     };
     Some(format!(
-        "--fail-on {threshold}: {} failed finding(s) at {threshold} severity or worse: {}{more}",
+        "--fail-on {threshold}: {} {}failed finding(s) at {threshold} severity or worse: {}{more}",
         gating.len(),
+        if new_only { "new " } else { "" },
         worst.join(", ")
     ))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn read_saved_report(path: &Path) -> Result<Report, Failure> {
+    read_report(&path.display().to_string(), &read_file(path)?)
+        .map_err(|e| Failure::Usage(e.to_string()))
+}
+
+fn read_mutelist(path: &Path) -> Result<Mutelist, Failure> {
+    let bytes = read_file(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Usage(format!("{}: not UTF-8 text", path.display())))?;
+    Mutelist::parse(&path.display().to_string(), &text).map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// `secaudit diff OLD NEW`: no AWS call.
+fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, Failure> {
+    let (old_report, new_report) = (read_saved_report(old)?, read_saved_report(new)?);
+    old_report
+        .ensure_account(&old.display().to_string(), &new_report.account_id)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let changes = compare_reports(&old_report, &new_report);
+    let write_error = |e: io::Error| Failure::Run(format!("cannot write: {e}"));
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Table => out
+            .write_all(table::render_changes(&old_report, &new_report, &changes).as_bytes())
+            .map_err(write_error)?,
+        Format::Json => {
+            let document = serde_json::json!({
+                "account_id": new_report.account_id,
+                "old": {"run_id": old_report.run_id, "finished_at": old_report.finished_at},
+                "new": {"run_id": new_report.run_id, "finished_at": new_report.finished_at},
+                "changes": changes,
+            });
+            serde_json::to_writer_pretty(&mut out, &document)
+                .map_err(io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+                .map_err(write_error)?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `secaudit render REPORT --format F`.
+fn render(path: &Path, format: Format) -> Result<ExitCode, Failure> {
+    let report = read_saved_report(path)?;
+    sinks::Format::from(format)
+        .renderer()
+        .render(&report, &mut io::stdout().lock())
+        .map_err(|e| Failure::Run(format!("cannot write: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `secaudit mutelist check FILE`.
+fn check_mutelist(path: &Path) -> Result<ExitCode, Failure> {
+    let mutelist = read_mutelist(path)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let expired: Vec<String> = mutelist
+        .rules
+        .iter()
+        .filter(|rule| !rule.is_active(today))
+        .map(|rule| {
+            format!(
+                "rule {} (line {}) expired {}",
+                rule.index, rule.line, rule.expires
+            )
+        })
+        .collect();
+    println!(
+        "{}: valid, {} rule(s)",
+        mutelist.source,
+        mutelist.rules.len()
+    );
+    for line in &expired {
+        println!("  {line}: it mutes nothing");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exit_with(result: Result<ExitCode, Failure>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("secaudit: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(message)) => {
+            eprintln!("secaudit: {message}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn print_checks(format: Format) -> io::Result<()> {
@@ -356,6 +513,11 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Diff { old, new, format } => exit_with(diff(&old, &new, format)),
+        Command::Render { report, format } => exit_with(render(&report, format)),
+        Command::Mutelist {
+            command: MutelistCommand::Check { file },
+        } => exit_with(check_mutelist(&file)),
         Command::Scan(args) => {
             // One thread: the audit waits on the network; with the multi-threaded runtime a
             // profile showed a fifth of the CPU spent waking worker threads to pass I/O around.
@@ -369,17 +531,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            match runtime.block_on(run_scan(&args)) {
-                Ok(code) => code,
-                Err(Failure::Usage(message)) => {
-                    eprintln!("secaudit: {message}");
-                    ExitCode::from(2)
-                }
-                Err(Failure::Run(message)) => {
-                    eprintln!("secaudit: {message}");
-                    ExitCode::from(1)
-                }
-            }
+            exit_with(runtime.block_on(run_scan(&args)))
         }
     }
 }

@@ -101,6 +101,8 @@ impl Verdicts<'_> {
             detail,
             remediation: Cow::Borrowed(check.remediation),
             reference: Cow::Borrowed(check.reference),
+            first_seen: None,
+            muted: None,
         });
     }
 

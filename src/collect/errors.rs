@@ -61,6 +61,7 @@ pub fn required_permission(service: &str, operation: &str) -> Option<String> {
         ("s3", "ListBuckets") => "s3:ListAllMyBuckets",
         ("s3", "GetBucketEncryption") => "s3:GetEncryptionConfiguration",
         ("s3", "GetPublicAccessBlock") => "s3:GetBucketPublicAccessBlock",
+        ("s3", "ReadBaseline" | "ReadMutelist") => "s3:GetObject",
         ("s3control", "GetPublicAccessBlock") => "s3:GetAccountPublicAccessBlock",
         ("s3control", other) => return Some(format!("s3:{other}")),
         (service, operation) => return Some(format!("{service}:{operation}")),

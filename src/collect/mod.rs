@@ -327,6 +327,7 @@ pub async fn collect(
             clients,
             account_id,
             request.environment.as_ref(),
+            request.read_tags,
             request.concurrency,
         );
         units.push((Service::S3, "global", unit.boxed()));

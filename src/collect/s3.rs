@@ -19,6 +19,7 @@ pub(super) async fn buckets(
     clients: &Clients,
     account: &str,
     environment: Option<&EnvironmentFilter>,
+    read_tags: bool,
     concurrency: usize,
 ) -> Collection {
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
@@ -35,7 +36,7 @@ pub(super) async fn buckets(
     collection.errors.extend(errors);
 
     let mut per_bucket = stream::iter(listed)
-        .map(|bucket| inspect_bucket(clients, bucket, environment))
+        .map(|bucket| inspect_bucket(clients, bucket, environment, read_tags))
         .buffer_unordered(concurrency.max(1));
     while let Some((bucket, errors)) = per_bucket.next().await {
         collection.inventory.buckets.extend(bucket);
@@ -114,6 +115,7 @@ async fn inspect_bucket(
     clients: &Clients,
     listed: Listed,
     environment: Option<&EnvironmentFilter>,
+    read_tags: bool,
 ) -> (Option<Bucket>, Vec<AuditError>) {
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
     let name = listed.name.as_str();
@@ -140,27 +142,29 @@ async fn inspect_bucket(
     let client = clients.s3(&region);
     let call = |operation| Call::new("s3", &region, operation).on(name);
 
-    // With an environment filter, the tags decide whether the rest is worth reading.
-    let tags = match environment {
-        None => None,
-        Some(filter) => {
-            let tags = match client.get_bucket_tagging().bucket(name).send().await {
-                Ok(output) => Some(tag_map(
-                    output.tag_set(),
-                    |t| Some(t.key()),
-                    |t| Some(t.value()),
-                )),
-                Err(error) if code_of(&error) == Some("NoSuchTagSet") => Some(Tags::new()),
-                Err(error) => {
-                    errors.push(call("GetBucketTagging").error(&error));
-                    None
-                }
-            };
+    // Tags cost a call per bucket: read only for an environment filter (where they decide
+    // whether the rest is worth reading) or for mutelist rules on tags.
+    let tags = if environment.is_some() || read_tags {
+        let tags = match client.get_bucket_tagging().bucket(name).send().await {
+            Ok(output) => Some(tag_map(
+                output.tag_set(),
+                |t| Some(t.key()),
+                |t| Some(t.value()),
+            )),
+            Err(error) if code_of(&error) == Some("NoSuchTagSet") => Some(Tags::new()),
+            Err(error) => {
+                errors.push(call("GetBucketTagging").error(&error));
+                None
+            }
+        };
+        if let Some(filter) = environment {
             if !tags.as_ref().is_some_and(|t| filter.matches(t)) {
                 return (None, errors);
             }
-            tags
         }
+        tags
+    } else {
+        None
     };
 
     let (encryption, versioning, block) = futures::join!(

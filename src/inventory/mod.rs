@@ -65,6 +65,51 @@ impl Inventory {
     }
 }
 
+/// The key [`Inventory::tags_by_resource`] files a resource's tags under.
+pub fn resource_key(region: &str, resource_type: &str, resource_id: &str) -> String {
+    format!("{region}/{resource_type}/{resource_id}")
+}
+
+impl Inventory {
+    /// Every resource's known tags by [`resource_key`], for mutelist rules on tags. Resources
+    /// whose tags were not read (buckets without a tag read, IAM groups) are absent.
+    pub fn tags_by_resource(&self) -> std::collections::HashMap<String, Tags> {
+        let mut tags = std::collections::HashMap::new();
+        let mut add = |region: &str, resource_type: &str, id: &str, found: Option<&Tags>| {
+            if let Some(found) = found {
+                tags.insert(resource_key(region, resource_type, id), found.clone());
+            }
+        };
+        for r in &self.instances {
+            add(&r.region, Instance::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.volumes {
+            add(&r.region, Volume::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.security_groups {
+            add(
+                &r.region,
+                SecurityGroup::RESOURCE_TYPE,
+                &r.id,
+                Some(&r.tags),
+            );
+        }
+        for r in &self.db_instances {
+            add(&r.region, DbInstance::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.db_clusters {
+            add(&r.region, DbCluster::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.buckets {
+            add(&r.region, Bucket::RESOURCE_TYPE, &r.name, r.tags.as_ref());
+        }
+        for r in &self.principals {
+            add("global", r.kind.resource_type(), &r.name, r.tags.as_ref());
+        }
+        tags
+    }
+}
+
 /// The AWS partition of a region, for building ARNs.
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {

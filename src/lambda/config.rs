@@ -5,6 +5,7 @@ use crate::request::{
     parse_services, parse_severity, AuditRequest, EnvironmentFilter, RegionSelection,
     DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
+use crate::sinks::sns::AlertOn;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("configuration: {variable}: {problem}")]
@@ -22,6 +23,10 @@ pub struct LambdaConfig {
     pub report_kms_key_id: Option<String>,
     pub alert_topic_arn: String,
     pub alert_min_severity: Severity,
+    /// Alert on findings new since `latest.json`, or on every open finding.
+    pub alert_on: AlertOn,
+    /// `(bucket, key)` of the mutelist, read at every invocation so an edit applies next run.
+    pub mutelist: Option<(String, String)>,
     pub environment_tag_key: String,
     /// The audit a scheduled event runs; on-demand requests start from it.
     pub defaults: AuditRequest,
@@ -38,6 +43,12 @@ fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
         variable,
         problem: problem.to_string(),
     }
+}
+
+/// `s3://bucket/key` → `(bucket, key)`.
+fn parse_s3_uri(uri: &str) -> Option<(String, String)> {
+    let (bucket, key) = uri.strip_prefix("s3://")?.split_once('/')?;
+    (!key.is_empty()).then(|| (bucket.to_string(), key.to_string()))
 }
 
 /// An S3 bucket name, by the rules for new buckets.
@@ -106,6 +117,29 @@ impl LambdaConfig {
             }
             None => Severity::Critical,
         };
+        let alert_on = match get("SECAUDIT_ALERT_ON").as_deref() {
+            None | Some("new") => AlertOn::New,
+            Some("all") => AlertOn::All,
+            Some(other) => {
+                return Err(error(
+                    "SECAUDIT_ALERT_ON",
+                    format!("'{other}' is not one of: new, all"),
+                ))
+            }
+        };
+        let mutelist = match get("SECAUDIT_MUTELIST_URI") {
+            None => None,
+            Some(uri) => Some(
+                parse_s3_uri(&uri)
+                    .filter(|(bucket, _)| valid_bucket_name(bucket))
+                    .ok_or_else(|| {
+                        error(
+                            "SECAUDIT_MUTELIST_URI",
+                            format!("'{uri}' is not an s3://bucket/key URI"),
+                        )
+                    })?,
+            ),
+        };
         let environment_tag_key = get("SECAUDIT_ENVIRONMENT_TAG_KEY")
             .unwrap_or_else(|| DEFAULT_ENVIRONMENT_TAG_KEY.into());
 
@@ -151,6 +185,8 @@ impl LambdaConfig {
             report_kms_key_id: get("SECAUDIT_REPORT_KMS_KEY_ID"),
             alert_topic_arn,
             alert_min_severity,
+            alert_on,
+            mutelist,
             environment_tag_key,
             defaults,
             reserve_seconds: number("SECAUDIT_DEADLINE_RESERVE_SECONDS", 10, 1)?,
@@ -192,6 +228,8 @@ mod tests {
         assert_eq!(config.alert_min_severity, Severity::Critical);
         assert_eq!(config.defaults, AuditRequest::default());
         assert_eq!(config.report_kms_key_id, None);
+        assert_eq!(config.alert_on, AlertOn::New);
+        assert_eq!(config.mutelist, None);
     }
 
     #[test]
@@ -208,8 +246,18 @@ mod tests {
             ("SECAUDIT_BACKUP_RETENTION_DAYS", "14"),
             ("SECAUDIT_CONCURRENCY", "32"),
             ("SECAUDIT_MAX_ATTEMPTS", "12"),
+            ("SECAUDIT_ALERT_ON", "all"),
+            (
+                "SECAUDIT_MUTELIST_URI",
+                "s3://acme-config/secaudit/mutes.toml",
+            ),
         ])
         .unwrap();
+        assert_eq!(config.alert_on, AlertOn::All);
+        assert_eq!(
+            config.mutelist,
+            Some(("acme-config".into(), "secaudit/mutes.toml".into()))
+        );
         assert_eq!(config.report_prefix, "audits/nightly");
         assert_eq!(config.alert_min_severity, Severity::High);
         assert_eq!(
@@ -286,6 +334,22 @@ mod tests {
                     ("SECAUDIT_CONCURRENCY", "0"),
                 ],
                 "SECAUDIT_CONCURRENCY",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_ALERT_ON", "some"),
+                ],
+                "SECAUDIT_ALERT_ON",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_MUTELIST_URI", "https://example.com/mutes.toml"),
+                ],
+                "SECAUDIT_MUTELIST_URI",
             ),
             (
                 vec![

@@ -14,8 +14,12 @@ use serde_json::Value;
 pub use config::{ConfigError, LambdaConfig};
 pub use event::{request_from_event, EventError, Trigger};
 
-use crate::report::Summary;
-use crate::sinks::s3::S3Reports;
+use crate::collect::Call;
+use crate::model::AuditError;
+use crate::mutelist::Mutelist;
+use crate::report::{read_report, Report, Summary};
+use crate::request::AuditRequest;
+use crate::sinks::s3::{get_object, latest_key, S3Reports};
 use crate::sinks::sns::SnsAlert;
 use crate::sinks::{deliver_all, Delivery};
 use crate::{assess, scan, AssessContext, AuditRunError, Clients};
@@ -55,8 +59,9 @@ pub enum InvocationError {
 pub struct LambdaApp {
     pub config: LambdaConfig,
     clients: Clients,
-    /// The report to S3 first (its URI goes into the alert), then the alert.
-    deliveries: Vec<Box<dyn Delivery>>,
+    /// Reads the baseline and the mutelist, writes the reports.
+    report_s3: aws_sdk_s3::Client,
+    sns: aws_sdk_sns::Client,
 }
 
 impl LambdaApp {
@@ -74,24 +79,90 @@ impl LambdaApp {
         report_s3: aws_sdk_s3::Client,
         sns: aws_sdk_sns::Client,
     ) -> Self {
-        let deliveries: Vec<Box<dyn Delivery>> = vec![
-            Box::new(S3Reports {
-                client: report_s3,
-                bucket: config.report_bucket.clone(),
-                prefix: config.report_prefix.clone(),
-                kms_key_id: config.report_kms_key_id.clone(),
-            }),
-            Box::new(SnsAlert {
-                client: sns,
-                topic_arn: config.alert_topic_arn.clone(),
-                min_severity: config.alert_min_severity,
-            }),
-        ];
         LambdaApp {
             config,
             clients,
-            deliveries,
+            report_s3,
+            sns,
         }
+    }
+
+    /// The report to S3 first (its URI goes into the alert), then the alert.
+    fn deliveries(&self, write_latest: bool) -> Vec<Box<dyn Delivery>> {
+        vec![
+            Box::new(S3Reports {
+                client: self.report_s3.clone(),
+                bucket: self.config.report_bucket.clone(),
+                prefix: self.config.report_prefix.clone(),
+                kms_key_id: self.config.report_kms_key_id.clone(),
+                write_latest,
+            }),
+            Box::new(SnsAlert {
+                client: self.sns.clone(),
+                topic_arn: self.config.alert_topic_arn.clone(),
+                min_severity: self.config.alert_min_severity,
+                alert_on: self.config.alert_on,
+            }),
+        ]
+    }
+
+    /// The mutelist, if one is configured. A mutelist that cannot be read or does not parse
+    /// mutes nothing: the run goes on and the problem is an error entry (and said in the alert).
+    async fn mutelist(&self, problems: &mut Vec<AuditError>) -> Option<Mutelist> {
+        let (bucket, key) = self.config.mutelist.as_ref()?;
+        let uri = format!("s3://{bucket}/{key}");
+        let text = match get_object(&self.report_s3, bucket, key).await {
+            Ok(Some(bytes)) => String::from_utf8(bytes)
+                .map_err(|_| ("InvalidMutelist".to_string(), "not UTF-8 text".to_string())),
+            Ok(None) => Err(("NoSuchKey".into(), "the mutelist does not exist".into())),
+            Err(failure) => Err(failure),
+        };
+        let parsed = text.and_then(|text| {
+            Mutelist::parse(&uri, &text).map_err(|e| ("InvalidMutelist".to_string(), e.to_string()))
+        });
+        match parsed {
+            Ok(mutelist) => Some(mutelist),
+            Err((code, message)) => {
+                let entry = Call::new("s3", self.home_region(), "ReadMutelist")
+                    .on(&uri)
+                    .entry(code, message);
+                tracing::error!(code = %entry.code, message = %entry.message, "mutelist ignored");
+                problems.push(entry);
+                None
+            }
+        }
+    }
+
+    /// The account's `latest.json`: `Ok(None)` on a first run (no such key). Anything else
+    /// that stops the comparison is an error entry, and `Err` tells the caller not to replace
+    /// `latest.json` (the findings' history would be lost).
+    async fn baseline(
+        &self,
+        account_id: &str,
+        problems: &mut Vec<AuditError>,
+    ) -> Result<Option<Report>, ()> {
+        let key = latest_key(&self.config.report_prefix, account_id);
+        let uri = format!("s3://{}/{key}", self.config.report_bucket);
+        let problem = |code: String, message: String| {
+            Call::new("s3", self.home_region(), "ReadBaseline")
+                .on(&uri)
+                .entry(code, message)
+        };
+        let outcome = match get_object(&self.report_s3, &self.config.report_bucket, &key).await {
+            Ok(None) => return Ok(None),
+            Ok(Some(bytes)) => read_report(&uri, &bytes)
+                .and_then(|report| report.ensure_account(&uri, account_id).map(|()| report))
+                .map_err(|e| problem("InvalidBaseline".into(), e.to_string())),
+            Err((code, message)) => Err(problem(code, message)),
+        };
+        outcome.map(Some).map_err(|entry| {
+            tracing::error!(code = %entry.code, message = %entry.message, "cannot compare with the baseline");
+            problems.push(entry);
+        })
+    }
+
+    fn home_region(&self) -> &str {
+        self.clients.home_region().unwrap_or("us-east-1")
     }
 
     /// Handles one event. `deadline` is the invocation's; collection stops `reserve_seconds`
@@ -114,11 +185,29 @@ impl LambdaApp {
             // A deadline already within the reserve stops collection at once.
             now + left.saturating_sub(reserve)
         });
+        // Only the configured audit (the schedule's) replaces latest.json: a narrowed on-demand
+        // run must not become the next night's baseline.
+        let configured_scope = request == self.config.defaults;
+        let mut problems = Vec::new();
+        let mutelist = self.mutelist(&mut problems).await;
+        let request = AuditRequest {
+            read_tags: mutelist.as_ref().is_some_and(Mutelist::uses_tags),
+            ..request
+        };
         let scan = scan(&self.clients, &request, collect_until).await?;
-        let report = assess(scan, &AssessContext::default());
+        let baseline = self.baseline(&scan.account_id, &mut problems).await;
+        let baseline_read = baseline.is_ok();
+        let context = AssessContext {
+            weights: Default::default(),
+            mutelist,
+            baseline: baseline.ok().flatten(),
+            problems,
+        };
+        let report = assess(scan, &context);
         tracing::info!(run_id = %report.run_id, complete = report.complete, "audit done, delivering");
 
-        let outcome = deliver_all(&report, &self.deliveries).await;
+        let outcome =
+            deliver_all(&report, &self.deliveries(configured_scope && baseline_read)).await;
         let problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
         if !problems.is_empty() {
             return Err(InvocationError::Delivery {

@@ -19,6 +19,11 @@ pub struct ReportKeys {
     pub latest: String,
 }
 
+/// `<prefix>/<account>/latest.json`: the latest configured-scope report, the next baseline.
+pub fn latest_key(prefix: &str, account_id: &str) -> String {
+    format!("{}/{account_id}/latest.json", prefix.trim_matches('/'))
+}
+
 pub fn report_keys(prefix: &str, report: &Report) -> ReportKeys {
     // started_at is RFC 3339 UTC: "2026-11-25T02:00:00Z".
     let date = report
@@ -29,7 +34,7 @@ pub fn report_keys(prefix: &str, report: &Report) -> ReportKeys {
     let base = format!("{}/{}", prefix.trim_matches('/'), report.account_id);
     ReportKeys {
         dated: format!("{base}/{date}/{}.json", report.run_id),
-        latest: format!("{base}/latest.json"),
+        latest: latest_key(prefix, &report.account_id),
     }
 }
 
@@ -39,6 +44,9 @@ pub struct S3Reports {
     pub bucket: String,
     pub prefix: String,
     pub kms_key_id: Option<String>,
+    /// Whether this run replaces `latest.json`, the next run's baseline. A run of narrower
+    /// scope (an on-demand override) or one that could not read the baseline does not.
+    pub write_latest: bool,
 }
 
 impl S3Reports {
@@ -64,6 +72,28 @@ impl S3Reports {
             failure(self.uri(key), code, message)
         })?;
         Ok(())
+    }
+}
+
+/// The object at `bucket`/`key`, or `None` when there is no such key. Any other failure
+/// (access denied, throttling after retries) is `(code, message)`: only a missing key means
+/// "nothing there".
+pub async fn get_object(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Vec<u8>>, (String, String)> {
+    match client.get_object().bucket(bucket).key(key).send().await {
+        Ok(output) => output
+            .body
+            .collect()
+            .await
+            .map(|data| Some(data.into_bytes().to_vec()))
+            .map_err(|e| ("ReadFailed".to_string(), e.to_string())),
+        Err(error) => match describe_sdk_error(&error) {
+            (code, _) if code == "NoSuchKey" => Ok(None),
+            other => Err(other),
+        },
     }
 }
 
@@ -97,8 +127,9 @@ impl Delivery for S3Reports {
                 )
             })?;
             let body = bytes::Bytes::from(body);
-            for key in [&keys.dated, &keys.latest] {
-                self.put(key, body.clone()).await?;
+            self.put(&keys.dated, body.clone()).await?;
+            if self.write_latest {
+                self.put(&keys.latest, body).await?;
             }
             Ok(Delivered {
                 destination: self.uri(&keys.dated),

@@ -59,10 +59,64 @@ impl<'a> From<&'a CheckResult> for Finding<'a> {
     }
 }
 
-/// Failed results at or above `threshold`, most severe first.
-fn findings(report: &Report, threshold: Severity) -> Vec<&CheckResult> {
-    let mut findings: Vec<&CheckResult> = report
-        .failed()
+/// Which failed results an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertOn {
+    /// Only findings new since the baseline (every finding when there is none: a first run).
+    New,
+    All,
+}
+
+/// What the alert says besides the findings: the comparison's counts, and why it may be less
+/// than usual (no comparison possible, a mutelist ignored).
+struct Context {
+    alert_on: AlertOn,
+    new_count: Option<usize>,
+    resolved_count: Option<usize>,
+    open_count: usize,
+    notes: Vec<String>,
+}
+
+impl Context {
+    fn of(report: &Report, threshold: Severity, alert_on: AlertOn) -> Self {
+        let at_threshold = |r: &&CheckResult| r.severity.is_at_least(threshold);
+        let notes = report
+            .errors
+            .iter()
+            .filter_map(|e| match e.operation.as_str() {
+                "ReadBaseline" => Some(format!(
+                    "Could not compare with the previous report ({}): {}; every open finding is listed.",
+                    e.code, e.message
+                )),
+                "ReadMutelist" => Some(format!(
+                    "The mutelist was ignored ({}): {}; nothing is muted.",
+                    e.code, e.message
+                )),
+                _ => None,
+            })
+            .collect();
+        Context {
+            alert_on,
+            new_count: report
+                .changes
+                .as_ref()
+                .map(|_| report.new_open().filter(at_threshold).count()),
+            resolved_count: report.changes.as_ref().map(|c| c.resolved.len()),
+            open_count: report.open().filter(at_threshold).count(),
+            notes,
+        }
+    }
+}
+
+/// The open (unmuted) failed results the alert is about, at or above `threshold`, most severe
+/// first.
+fn findings(report: &Report, threshold: Severity, alert_on: AlertOn) -> Vec<&CheckResult> {
+    let candidates: Vec<&CheckResult> = match alert_on {
+        AlertOn::New => report.new_open().collect(),
+        AlertOn::All => report.open().collect(),
+    };
+    let mut findings: Vec<&CheckResult> = candidates
+        .into_iter()
         .filter(|r| r.severity.is_at_least(threshold))
         .collect();
     findings.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
@@ -79,14 +133,32 @@ fn text(
     uri: &str,
     listed: &[&CheckResult],
     total: usize,
+    context: &Context,
 ) -> String {
     let s: &Summary = &report.summary;
     let counts = &s.failed_by_severity;
-    let mut out = format!(
-        "secaudit found {total} failed check(s) at {threshold} severity or worse in AWS account {}.\n\n\
+    let headline = match (context.alert_on, context.new_count) {
+        (AlertOn::New, Some(_)) => format!(
+            "secaudit found {total} new failed check(s) at {threshold} severity or worse in AWS account {}.\n\
+             Since the last run: {} still open at {threshold} or worse, {} resolved.\n",
+            report.account_id,
+            context.open_count,
+            context.resolved_count.unwrap_or(0)
+        ),
+        _ => format!(
+            "secaudit found {total} failed check(s) at {threshold} severity or worse in AWS account {}.\n",
+            report.account_id
+        ),
+    };
+    let mut out = headline;
+    for note in &context.notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n\
          Score: {} / 100 (evaluated {}, failed {}: critical {}, high {}, medium {}, low {})\n\
          Regions: {}\nRun: {}{}\nFull report: {uri}\n\n",
-        report.account_id,
         score_text(report.score.overall),
         s.evaluated,
         s.failed,
@@ -99,9 +171,12 @@ fn text(
         if report.complete {
             String::new()
         } else {
-            format!(" (INCOMPLETE: {} error(s), see the report)", report.errors.len())
+            format!(
+                " (INCOMPLETE: {} error(s), see the report)",
+                report.errors.len()
+            )
         },
-    );
+    ));
     for finding in listed {
         out.push_str(&format!(
             "[{}] {} - {} {} ({})\n    {}\n",
@@ -128,6 +203,7 @@ fn structure(
     uri: &str,
     all: &[&CheckResult],
     listed: usize,
+    context: &Context,
 ) -> String {
     let shown = &all[..listed];
     let machine = json!({
@@ -139,48 +215,70 @@ fn structure(
         "summary": report.summary,
         "complete": report.complete,
         "report_uri": uri,
+        "alert_on": match context.alert_on { AlertOn::New => "new", AlertOn::All => "all" },
         "findings": shown.iter().map(|r| Finding::from(*r)).collect::<Vec<_>>(),
         "omitted_findings": all.len() - listed,
+        "new_findings": context.new_count,
+        "resolved_count": context.resolved_count,
+        "open_count": context.open_count,
+        "notes": context.notes,
     });
     json!({
         "default": machine.to_string(),
-        "email": text(report, threshold, uri, shown, all.len()),
+        "email": text(report, threshold, uri, shown, all.len(), context),
     })
     .to_string()
 }
 
-/// The alert for a report, or `None` when nothing failed at or above `threshold`.
-pub fn build_alert(report: &Report, threshold: Severity, report_uri: &str) -> Option<Alert> {
-    build_alert_within(report, threshold, report_uri, MAX_MESSAGE_BYTES)
+/// The alert for a report, or `None` when there is nothing to say: no open finding at or above
+/// `threshold` (with [`AlertOn::New`], no new one), and no problem with the baseline or the
+/// mutelist to report.
+pub fn build_alert(
+    report: &Report,
+    threshold: Severity,
+    alert_on: AlertOn,
+    report_uri: &str,
+) -> Option<Alert> {
+    build_alert_within(report, threshold, alert_on, report_uri, MAX_MESSAGE_BYTES)
 }
 
 fn build_alert_within(
     report: &Report,
     threshold: Severity,
+    alert_on: AlertOn,
     uri: &str,
     max_bytes: usize,
 ) -> Option<Alert> {
-    let all = findings(report, threshold);
-    let worst = all.first()?.severity;
+    let all = findings(report, threshold, alert_on);
+    let context = Context::of(report, threshold, alert_on);
+    if all.is_empty() && context.notes.is_empty() {
+        return None;
+    }
+    let worst = all.first().map_or("none", |r| r.severity.as_str());
     // The largest number of findings whose message fits: binary search over the count.
     let (mut fits, mut too_many) = (0, all.len() + 1);
     while fits + 1 < too_many {
         let middle = (fits + too_many) / 2;
-        if structure(report, threshold, uri, &all, middle).len() <= max_bytes {
+        if structure(report, threshold, uri, &all, middle, &context).len() <= max_bytes {
             fits = middle;
         } else {
             too_many = middle;
         }
     }
+    let new = if context.alert_on == AlertOn::New && context.new_count.is_some() {
+        "new "
+    } else {
+        ""
+    };
     let mut subject = format!(
-        "secaudit: {} {threshold}+ finding(s) in AWS account {} (score {})",
+        "secaudit: {} {new}{threshold}+ finding(s) in AWS account {} (score {})",
         all.len(),
         report.account_id,
         score_text(report.score.overall)
     );
     subject.truncate(MAX_SUBJECT_CHARS);
     let mut attributes = vec![
-        ("severity", "String", worst.as_str().to_string()),
+        ("severity", "String", worst.to_string()),
         ("account_id", "String", report.account_id.clone()),
         ("finding_count", "Number", all.len().to_string()),
     ];
@@ -189,7 +287,7 @@ fn build_alert_within(
     }
     Some(Alert {
         subject,
-        message: structure(report, threshold, uri, &all, fits),
+        message: structure(report, threshold, uri, &all, fits, &context),
         attributes,
         findings_total: all.len(),
         findings_listed: fits,
@@ -201,6 +299,7 @@ pub struct SnsAlert {
     pub client: aws_sdk_sns::Client,
     pub topic_arn: String,
     pub min_severity: Severity,
+    pub alert_on: AlertOn,
 }
 
 impl Delivery for SnsAlert {
@@ -214,7 +313,7 @@ impl Delivery for SnsAlert {
                 destination: self.topic_arn.clone(),
                 ..Delivered::default()
             };
-            if let Some(alert) = build_alert(report, self.min_severity, report_uri) {
+            if let Some(alert) = build_alert(report, self.min_severity, self.alert_on, report_uri) {
                 delivered.message_id = Some(publish(&self.client, &self.topic_arn, &alert).await?);
                 delivered.findings = alert.findings_total;
             }
@@ -279,6 +378,8 @@ mod tests {
                 .into(),
             remediation: "".into(),
             reference: "".into(),
+            first_seen: None,
+            muted: None,
         }
     }
 
@@ -299,10 +400,90 @@ mod tests {
             results,
             errors: vec![],
             api_calls: ApiCalls::default(),
+            services: vec![],
+            baseline: None,
+            changes: None,
+            carried_findings: vec![],
+            mutelist: None,
         }
     }
 
     const URI: &str = "s3://bucket/reports/123456789012/2026/11/25/run-1.json";
+
+    #[test]
+    fn with_a_baseline_only_new_unmuted_findings_alert_and_the_counts_are_told() {
+        use crate::model::Mute;
+        use crate::report::{BaselineRef, Changes};
+        let mut muted = result(3, Severity::Critical, Status::Fail);
+        muted.muted = Some(Mute {
+            rule: 1,
+            reason: "accepted".into(),
+            owner: None,
+            expires: "2027-01-01".into(),
+        });
+        let mut report = report(vec![
+            result(1, Severity::Critical, Status::Fail),
+            result(2, Severity::Critical, Status::Fail),
+            muted,
+        ]);
+        report.baseline = Some(BaselineRef {
+            run_id: "run-0".into(),
+            finished_at: "2026-11-24T02:00:05Z".into(),
+        });
+        let id = |i: usize| report.results[i].id.clone();
+        report.changes = Some(Changes {
+            new: vec![id(1), id(2)],
+            resolved: vec!["gone".into(), "fixed".into(), "also".into()],
+            persisting: vec![id(0)],
+            unverified: vec![],
+        });
+        let alert = build_alert(&report, Severity::Critical, AlertOn::New, URI).unwrap();
+        assert_eq!(
+            alert.findings_total, 1,
+            "the muted new finding does not alert"
+        );
+        let structure: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let machine: serde_json::Value =
+            serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+        assert_eq!(machine["findings"][0]["resource_id"], "sg-00000002");
+        assert_eq!(machine["new_findings"], 1);
+        assert_eq!(machine["resolved_count"], 3);
+        assert_eq!(machine["open_count"], 2);
+        let email = structure["email"].as_str().unwrap();
+        assert!(
+            email.contains("Since the last run: 2 still open at critical or worse, 3 resolved."),
+            "{email}"
+        );
+        assert!(alert.subject.contains("1 new critical+ finding(s)"));
+
+        // Nothing new: no alert; everything with `all`.
+        report.changes.as_mut().unwrap().new.clear();
+        assert!(build_alert(&report, Severity::Critical, AlertOn::New, URI).is_none());
+        let all = build_alert(&report, Severity::Critical, AlertOn::All, URI).unwrap();
+        assert_eq!(all.findings_total, 2);
+    }
+
+    #[test]
+    fn a_baseline_that_could_not_be_read_is_said_and_everything_alerts() {
+        let mut report = report(vec![result(1, Severity::Critical, Status::Fail)]);
+        report.errors.push(crate::model::AuditError {
+            service: "s3".into(),
+            region: "us-east-1".into(),
+            operation: "ReadBaseline".into(),
+            resource_id: Some("s3://b/reports/123456789012/latest.json".into()),
+            code: "AccessDenied".into(),
+            message: "Access Denied".into(),
+            required_permission: Some("s3:GetObject".into()),
+        });
+        let alert = build_alert(&report, Severity::Critical, AlertOn::New, URI).unwrap();
+        assert_eq!(alert.findings_total, 1);
+        let structure: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let email = structure["email"].as_str().unwrap();
+        assert!(
+            email.contains("Could not compare with the previous report (AccessDenied)"),
+            "{email}"
+        );
+    }
 
     #[test]
     fn no_alert_without_failures_at_the_threshold() {
@@ -310,8 +491,8 @@ mod tests {
             result(1, Severity::High, Status::Fail),
             result(2, Severity::Critical, Status::Pass),
         ]);
-        assert!(build_alert(&report, Severity::Critical, URI).is_none());
-        assert!(build_alert(&report, Severity::High, URI).is_some());
+        assert!(build_alert(&report, Severity::Critical, AlertOn::All, URI).is_none());
+        assert!(build_alert(&report, Severity::High, AlertOn::All, URI).is_some());
     }
 
     #[test]
@@ -321,7 +502,7 @@ mod tests {
             result(2, Severity::High, Status::Fail),
             result(3, Severity::Low, Status::Pass),
         ]);
-        let alert = build_alert(&report, Severity::Critical, URI).unwrap();
+        let alert = build_alert(&report, Severity::Critical, AlertOn::All, URI).unwrap();
         assert!(alert.subject.len() < 100);
         assert_eq!(
             alert.subject,
@@ -364,7 +545,7 @@ mod tests {
             .map(|i| result(i, Severity::Critical, Status::Fail))
             .collect();
         let report = report(results);
-        let alert = build_alert(&report, Severity::Critical, URI).unwrap();
+        let alert = build_alert(&report, Severity::Critical, AlertOn::All, URI).unwrap();
         assert!(
             alert.message.len() <= MAX_MESSAGE_BYTES,
             "{}",
@@ -385,18 +566,19 @@ mod tests {
             serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
         assert_eq!(machine["omitted_findings"], omitted);
         // One more finding would not have fitted.
-        let all = findings(&report, Severity::Critical);
+        let all = findings(&report, Severity::Critical, AlertOn::All);
         assert!(structure_len(&report, &all, alert.findings_listed + 1) > MAX_MESSAGE_BYTES);
     }
 
     fn structure_len(report: &Report, all: &[&CheckResult], n: usize) -> usize {
-        structure(report, Severity::Critical, URI, all, n).len()
+        let context = Context::of(report, Severity::Critical, AlertOn::All);
+        structure(report, Severity::Critical, URI, all, n, &context).len()
     }
 
     #[test]
     fn a_tiny_budget_still_gives_a_valid_alert_with_everything_counted() {
         let report = report(vec![result(1, Severity::Critical, Status::Fail)]);
-        let alert = build_alert_within(&report, Severity::Critical, URI, 10).unwrap();
+        let alert = build_alert_within(&report, Severity::Critical, AlertOn::All, URI, 10).unwrap();
         assert_eq!(alert.findings_listed, 0);
         assert_eq!(alert.findings_total, 1);
     }

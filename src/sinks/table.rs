@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::checks::{registry, Check};
-use crate::report::{Report, Severity, Status};
+use crate::report::{Changes, Report, Severity, Status};
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;
@@ -78,9 +78,31 @@ pub fn render(report: &Report) -> String {
         .map(|s| format!("{s} {}", counts.get(*s)))
         .collect();
     out.push_str(&format!("Failed by severity: {}\n", by_severity.join(", ")));
+    if report.summary.muted > 0 {
+        out.push_str(&format!(
+            "Muted (accepted risks, not scored): {}\n",
+            report.summary.muted
+        ));
+    }
+    if let (Some(baseline), Some(changes)) = (&report.baseline, &report.changes) {
+        out.push_str(&format!(
+            "Since {} ({}): {} new, {} resolved, {} still failing, {} not verified this run\n",
+            baseline.run_id,
+            baseline.finished_at,
+            changes.new.len(),
+            changes.resolved.len(),
+            changes.persisting.len(),
+            changes.unverified.len()
+        ));
+    }
+    let new: std::collections::HashSet<&str> = report
+        .changes
+        .iter()
+        .flat_map(|c| c.new.iter().map(String::as_str))
+        .collect();
 
     for severity in severities {
-        let failed: Vec<_> = report.failed().filter(|r| r.severity == severity).collect();
+        let failed: Vec<_> = report.open().filter(|r| r.severity == severity).collect();
         if failed.is_empty() {
             continue;
         }
@@ -90,8 +112,13 @@ pub fn render(report: &Report) -> String {
                 Some(name) => format!("{} ({name})", result.resource_id),
                 None => result.resource_id.clone(),
             };
+            let check = if new.contains(result.id.as_str()) {
+                format!("{} (new)", result.check_id)
+            } else {
+                result.check_id.to_string()
+            };
             section.add_row(vec![
-                result.check_id.to_string(),
+                check,
                 short_type(&result.resource_type).to_string(),
                 resource,
                 result.region.clone(),
@@ -105,6 +132,44 @@ pub fn render(report: &Report) -> String {
     }
     if report.summary.failed == 0 && report.summary.evaluated > 0 {
         out.push_str("\nNo failed checks.\n");
+    }
+    let muted: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.muted.is_some())
+        .collect();
+    if !muted.is_empty() {
+        let mut section = table(&[
+            "Check", "Resource", "Region", "Rule", "Reason", "Owner", "Expires",
+        ]);
+        for result in muted {
+            let Some(mute) = &result.muted else { continue };
+            section.add_row(vec![
+                result.check_id.to_string(),
+                result.resource_id.clone(),
+                result.region.clone(),
+                mute.rule.to_string(),
+                mute.reason.clone(),
+                mute.owner.clone().unwrap_or_default(),
+                mute.expires.clone(),
+            ]);
+        }
+        out.push_str(&format!("\nMUTED (accepted risks)\n{section}\n"));
+    }
+    if let Some(mutelist) = &report.mutelist {
+        for (what, rules) in [
+            ("expired", &mutelist.expired_rules),
+            ("matched nothing", &mutelist.unused_rules),
+        ] {
+            if !rules.is_empty() {
+                let numbers: Vec<String> = rules.iter().map(|r| r.rule.to_string()).collect();
+                out.push_str(&format!(
+                    "Mutelist {}: rule(s) {} {what}.\n",
+                    mutelist.source,
+                    numbers.join(", ")
+                ));
+            }
+        }
     }
     out.push_str(&passed_lines(report));
 
@@ -188,6 +253,55 @@ fn passed_lines(report: &Report) -> String {
         return String::new();
     }
     format!("\nPassed checks\n{}\n", lines.join("\n"))
+}
+
+/// `secaudit diff`: each change category with the findings in it.
+pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
+    let mut out = format!(
+        "secaudit diff — account {}: {} ({}) → {} ({})\n{} new, {} resolved, {} still failing, {} not verified\n",
+        new.account_id,
+        old.run_id,
+        old.finished_at,
+        new.run_id,
+        new.finished_at,
+        changes.new.len(),
+        changes.resolved.len(),
+        changes.persisting.len(),
+        changes.unverified.len()
+    );
+    let lookup = |id: &str| {
+        new.results
+            .iter()
+            .chain(&old.results)
+            .chain(&old.carried_findings)
+            .find(|r| r.id == id)
+    };
+    for (title, ids) in [
+        ("NEW", &changes.new),
+        ("RESOLVED", &changes.resolved),
+        (
+            "NOT VERIFIED (not evaluated in the new run)",
+            &changes.unverified,
+        ),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut section = table(&["Severity", "Check", "Type", "Resource", "Region"]);
+        for id in ids {
+            if let Some(result) = lookup(id) {
+                section.add_row(vec![
+                    result.severity.to_string(),
+                    result.check_id.to_string(),
+                    short_type(&result.resource_type).to_string(),
+                    result.resource_id.clone(),
+                    result.region.clone(),
+                ]);
+            }
+        }
+        out.push_str(&format!("\n{title}\n{section}\n"));
+    }
+    out
 }
 
 /// The check catalog, for `secaudit checks`.

@@ -32,6 +32,15 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def statements(policy):
+    """The policy's statements, a conditional one (!If [cond, statement, NoValue]) included."""
+    for statement in as_list(policy["Statement"]):
+        if isinstance(statement, dict) and "If" in statement:
+            yield from (s for s in statement["If"][1:] if isinstance(s, dict) and "Effect" in s)
+        else:
+            yield statement
+
+
 def main():
     with open(sys.argv[1]) as handle:
         template = yaml.load(handle, Loader=CloudFormationLoader)
@@ -76,7 +85,7 @@ def main():
                 # Only the AWS-managed read-only SecurityAudit policy is allowed by reference.
                 check(f"{name}_managed_policy_is_security_audit", "SecurityAudit" in str(policy), policy)
                 continue
-            for statement in as_list(policy["Statement"]):
+            for statement in statements(policy):
                 if statement.get("Effect") != "Allow":
                     continue
                 actions = as_list(statement["Action"])
@@ -87,6 +96,10 @@ def main():
                 check(f"{name}_{sid}_no_wildcard_action", not any("*" in a for a in actions), actions)
                 check(f"{name}_{sid}_no_wildcard_resource",
                       not writes or not any(r == "*" for r in resources_), resources_)
+                if "s3:GetObject" in actions:
+                    # Reads of objects name exactly the keys the function reads.
+                    check(f"{name}_{sid}_reads_named_objects_only",
+                          not any("*" in str(r) for r in resources_), resources_)
         check(f"{name}_has_failure_destination",
               "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
 

@@ -451,3 +451,122 @@ fn the_emulator_for_trying_by_hand_serves_until_interrupted() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn baseline_diff_and_new_only_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let monday = dir.path().join("monday.json");
+    let tuesday = dir.path().join("tuesday.json");
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let first = scan(&["--output", &path(&monday)]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+
+    let second = scan(&["--baseline", &path(&monday), "--output", &path(&tuesday)]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let old: Value = serde_json::from_str(&std::fs::read_to_string(&monday).unwrap()).unwrap();
+    let new: Value = serde_json::from_str(&std::fs::read_to_string(&tuesday).unwrap()).unwrap();
+    assert_eq!(new["baseline"]["run_id"], old["run_id"]);
+    let changes = &new["changes"];
+    assert_eq!(changes["new"].as_array().unwrap().len(), 0, "{changes}");
+    assert_eq!(changes["resolved"].as_array().unwrap().len(), 0);
+    assert!(changes["persisting"].as_array().unwrap().len() > 5);
+    // first_seen comes from the first run.
+    let failed = new["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "fail")
+        .unwrap();
+    assert_eq!(failed["first_seen"], old["started_at"]);
+
+    // Nothing new: a --new-only gate passes where the plain gate fails.
+    let gate = |extra: &[&str]| {
+        let mut args = vec![
+            "--baseline",
+            monday.to_str().unwrap(),
+            "--fail-on",
+            "critical",
+        ];
+        args.extend_from_slice(extra);
+        scan(&args).status.code()
+    };
+    assert_eq!(gate(&["--new-only"]), Some(0));
+    assert_eq!(gate(&[]), Some(3));
+
+    let diff = secaudit(
+        &["diff", &path(&monday), &path(&tuesday), "--format", "json"],
+        None,
+    );
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let document: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(
+        document["changes"]["persisting"],
+        new["changes"]["persisting"]
+    );
+    let table = secaudit(&["diff", &path(&monday), &path(&tuesday)], None);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("0 new, 0 resolved"));
+
+    // A baseline of another account is refused, naming the file.
+    let mut other = old.clone();
+    other["account_id"] = "999999999999".into();
+    let elsewhere = dir.path().join("elsewhere.json");
+    std::fs::write(&elsewhere, other.to_string()).unwrap();
+    let refused = scan(&["--baseline", &path(&elsewhere)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains(
+            "elsewhere.json: a report of account 999999999999, not of account 123456789012"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{").unwrap();
+    let refused = scan(&["--baseline", &path(&garbage)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("garbage.json: not a secaudit report"));
+}
+
+#[test]
+fn a_mutelist_mutes_gates_and_scores_and_a_broken_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mutes = dir.path().join("mutes.toml");
+    std::fs::write(
+        &mutes,
+        "[[rule]]\nchecks = [\"*\"]\nresources = [\"*\"]\nreason = \"lab account\"\nexpires = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let mutes = mutes.to_str().unwrap();
+    let checked = secaudit(&["mutelist", "check", mutes], None);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("valid, 1 rule(s)"));
+
+    let output = scan(&["--mutelist", mutes, "--fail-on", "critical"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["failed"], 0);
+    assert!(report["summary"]["muted"].as_u64().unwrap() > 5);
+    assert_eq!(report["score"]["overall"], 100.0);
+    assert_eq!(report["mutelist"]["rules"], 1);
+
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        "[[rule]]\nchecks = [\"*\"]\nresources = [\"*\"]\nexpires = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let broken = broken.to_str().unwrap();
+    for args in [
+        vec!["mutelist", "check", broken],
+        vec!["scan", "--region", "us-east-1", "--mutelist", broken],
+    ] {
+        let output = secaudit(&args, Some(&emulator().endpoint));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&output).trim_end(),
+            format!(
+                "secaudit: {broken}:1: rule 1, reason: missing: every accepted risk needs a reason"
+            )
+        );
+    }
+}

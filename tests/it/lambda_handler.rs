@@ -361,10 +361,12 @@ fn sink_errors_the_emulator_cannot_produce_are_retried_then_reported() {
             problems[0].starts_with("writing the report failed (InternalError)"),
             "{problems:?}"
         );
+        // Two attempts to read latest.json (the baseline; an error entry, not a first night),
+        // two to write the dated report (latest.json is then not replaced), then give up.
         assert_eq!(
             s3_down.requests(),
-            2,
-            "one object, two attempts, then give up"
+            4,
+            "two reads and one object written, two attempts each, then give up"
         );
         assert!(
             receive_alert(&sdk, &sinks.queue_url).await.is_some(),

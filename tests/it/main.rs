@@ -9,6 +9,7 @@ mod account_public_access_block;
 mod api_call_budget;
 mod audit_emulated_account;
 mod cli;
+mod continuous_audit;
 mod lambda_handler;
 mod permissions_denied;
 mod properties;
