@@ -327,6 +327,10 @@ pub struct CheckOptions {
     /// `rds.backup_retention` passes at this many days or more (FSBP RDS.11 asks for 7).
     pub min_backup_retention_days: u32,
     pub high_risk_ports: Vec<RiskyPort>,
+    /// `iam.password_policy`: the shortest acceptable minimum length (CIS 1.8 asks for 14).
+    pub min_password_length: u32,
+    /// `iam.password_policy`: the fewest remembered passwords (CIS 1.9 asks for 24).
+    pub min_password_reuse_prevention: u32,
 }
 
 impl Default for CheckOptions {
@@ -334,6 +338,8 @@ impl Default for CheckOptions {
         CheckOptions {
             min_backup_retention_days: 7,
             high_risk_ports: default_high_risk_ports(),
+            min_password_length: 14,
+            min_password_reuse_prevention: 24,
         }
     }
 }

@@ -195,6 +195,7 @@ impl ScanArgs {
             options: CheckOptions {
                 min_backup_retention_days: self.backup_retention_days,
                 high_risk_ports,
+                ..CheckOptions::default()
             },
             concurrency: self.concurrency,
             read_tags: false,

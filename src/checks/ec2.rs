@@ -1,11 +1,16 @@
 //! EC2 instances and EBS volumes.
 
 use super::{Check, Resource, Verdicts};
-use crate::inventory::{Instance, Inventory, Volume};
+use crate::inventory::{Instance, Inventory, Volume, ACCOUNT_RESOURCE_TYPE};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&IMDSV2_REQUIRED, &EBS_ENCRYPTED, &NO_PUBLIC_IP];
+pub(super) const CHECKS: &[&Check] = &[
+    &IMDSV2_REQUIRED,
+    &EBS_ENCRYPTED,
+    &NO_PUBLIC_IP,
+    &EBS_DEFAULT_ENCRYPTION,
+];
 
 fn instance_resource(instance: &Instance) -> Resource<'_> {
     Resource {
@@ -146,6 +151,42 @@ fn no_public_ip(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts
     }
 }
 
+const EBS_DEFAULT_ENCRYPTION: Check = Check {
+    id: "ec2.ebs_default_encryption",
+    service: Service::Ec2,
+    severity: Severity::Medium,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "EBS encryption by default is enabled in every audited region",
+    rationale: "With encryption by default, every new volume and snapshot copy in the region is \
+                encrypted, whoever creates it and however; an empty region is where an attacker \
+                or a forgotten script creates resources unnoticed.",
+    remediation: "aws ec2 enable-ebs-encryption-by-default --region <region> (and optionally \
+                  modify-ebs-default-kms-key-id for a customer managed key).",
+    reference: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
+    fsbp: &["EC2.7"],
+    cis: &["2.2.1"],
+    evaluate: ebs_default_encryption,
+};
+
+fn ebs_default_encryption(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let account = verdicts.account_id().to_string();
+    for (region, enabled) in &inventory.ebs_encryption_by_default {
+        let resource = Resource {
+            resource_type: ACCOUNT_RESOURCE_TYPE,
+            id: &account,
+            name: None,
+            arn: None,
+            region,
+        };
+        verdicts.judge(
+            &resource,
+            *enabled,
+            || format!("EBS encryption by default is enabled in {region}."),
+            || format!("EBS encryption by default is disabled in {region}: new volumes there are unencrypted unless their creator asks."),
+        );
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use crate::checks::test_support::{only, run, Case};
@@ -184,6 +225,15 @@ pub(super) mod tests {
             resource_id,
             expected,
             inventory,
+            region: None,
+        };
+        let regions = || Inventory {
+            ebs_encryption_by_default: [
+                ("eu-west-1".to_string(), true),
+                ("us-east-1".to_string(), false),
+            ]
+            .into(),
+            ..Default::default()
         };
         vec![
             case("ec2.imdsv2_required", "i-required", Status::Pass, instances),
@@ -193,6 +243,19 @@ pub(super) mod tests {
             case("ec2.ebs_encrypted", "vol-enc", Status::Pass, volumes),
             case("ec2.ebs_encrypted", "vol-plain", Status::Fail, volumes),
         ]
+        .into_iter()
+        .chain(
+            [(Status::Pass, "eu-west-1"), (Status::Fail, "us-east-1")].map(|(expected, region)| {
+                Case {
+                    check: "ec2.ebs_default_encryption",
+                    resource_id: "123456789012",
+                    expected,
+                    inventory: regions,
+                    region: Some(region),
+                }
+            }),
+        )
+        .collect()
     }
 
     fn instance(

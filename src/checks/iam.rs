@@ -2,12 +2,21 @@
 
 use super::{enumerate, Check, Resource, Verdicts};
 use crate::inventory::{
-    Inventory, PolicyAttachment, PolicySource, Principal, PRINCIPAL_RESOURCE_TYPES,
+    Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind, ACCOUNT_RESOURCE_TYPE,
+    PRINCIPAL_RESOURCE_TYPES,
 };
 use crate::model::Severity;
-use crate::request::Service;
+use crate::request::{CheckOptions, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&ADMIN_ACCESS, &WILDCARD_ACTIONS, &WILDCARD_RESOURCES];
+pub(super) const CHECKS: &[&Check] = &[
+    &ADMIN_ACCESS,
+    &WILDCARD_ACTIONS,
+    &WILDCARD_RESOURCES,
+    &ROOT_MFA,
+    &ROOT_ACCESS_KEYS,
+    &PASSWORD_POLICY,
+    &USER_DIRECT_POLICIES,
+];
 
 /// Evidence for one check on one principal.
 #[derive(Default)]
@@ -184,14 +193,205 @@ const WILDCARD_RESOURCES: Check = Check {
     },
 };
 
+/// Judges an account-wide IAM setting; `None` (unreadable) gives no verdict.
+fn judge_account(
+    verdicts: &mut Verdicts,
+    setting: Option<bool>,
+    pass: impl FnOnce() -> String,
+    fail: impl FnOnce() -> String,
+) {
+    let Some(passed) = setting else { return };
+    let account = verdicts.account_id().to_string();
+    let resource = Resource {
+        resource_type: ACCOUNT_RESOURCE_TYPE,
+        id: &account,
+        name: None,
+        arn: None,
+        region: "global",
+    };
+    verdicts.judge(&resource, passed, pass, fail);
+}
+
+const ROOT_MFA: Check = Check {
+    id: "iam.root_mfa",
+    service: Service::Iam,
+    severity: Severity::Critical,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "The root user has MFA",
+    rationale: "The root user can do anything, including closing the account; a password alone \
+                is one phishing mail away.",
+    remediation: "Sign in as root and assign an MFA device (a hardware key or passkey for \
+                  production accounts); or centralise root access with AWS Organizations and \
+                  remove root credentials.",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html",
+    fsbp: &["IAM.6", "IAM.9"],
+    cis: &["1.5", "1.6"],
+    evaluate: |inventory, _, verdicts| {
+        let account = &inventory.account;
+        let virtual_device = account.root_virtual_mfa;
+        judge_account(
+            verdicts,
+            account.root_mfa_enabled,
+            || match virtual_device {
+                Some(true) => {
+                    "The root user has MFA, a virtual device (CIS 1.6 asks for hardware).".into()
+                }
+                Some(false) => "The root user has MFA, a hardware device or passkey.".into(),
+                None => "The root user has MFA.".into(),
+            },
+            || "The root user has no MFA device (AccountMFAEnabled is 0).".into(),
+        );
+    },
+};
+
+const ROOT_ACCESS_KEYS: Check = Check {
+    id: "iam.root_access_keys",
+    service: Service::Iam,
+    severity: Severity::Critical,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "The root user has no access keys",
+    rationale: "A root access key is a permanent credential with unlimited rights; an inactive \
+                one is one API call from active again.",
+    remediation: "Delete the root user's access keys (Security credentials page, signed in as \
+                  root); use IAM roles instead.",
+    reference:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
+    fsbp: &["IAM.4"],
+    cis: &["1.4"],
+    evaluate: |inventory, _, verdicts| {
+        judge_account(
+            verdicts,
+            inventory
+                .account
+                .root_access_keys_present
+                .map(|present| !present),
+            || "The root user has no access keys.".into(),
+            || {
+                "The root user has an access key (active or not: AccountAccessKeysPresent is 1)."
+                    .into()
+            },
+        );
+    },
+};
+
+const PASSWORD_POLICY: Check = Check {
+    id: "iam.password_policy",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "The IAM password policy requires long, unrepeated passwords",
+    rationale: "Console passwords of IAM users are guessed and reused; length and reuse \
+                prevention are what CIS asks of the policy.",
+    remediation: "aws iam update-account-password-policy --minimum-password-length 14 \
+                  --password-reuse-prevention 24 (and keep your other requirements).",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
+    fsbp: &["IAM.7"],
+    cis: &["1.8", "1.9"],
+    evaluate: password_policy,
+};
+
+fn password_policy(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+    let Some(policy) = &inventory.account.password_policy else {
+        return;
+    };
+    let (length, reuse) = (
+        options.min_password_length,
+        options.min_password_reuse_prevention,
+    );
+    let mut problems = Vec::new();
+    match policy {
+        None => problems.push("the account has no password policy".to_string()),
+        Some(policy) => {
+            let value = |v: Option<i32>| u32::try_from(v.unwrap_or(0)).unwrap_or(0);
+            if value(policy.minimum_length) < length {
+                problems.push(format!(
+                    "the minimum length is {} (at least {length} required)",
+                    value(policy.minimum_length)
+                ));
+            }
+            if value(policy.reuse_prevention) < reuse {
+                problems.push(format!(
+                    "{} previous passwords are remembered (at least {reuse} required)",
+                    value(policy.reuse_prevention)
+                ));
+            }
+        }
+    }
+    judge_account(
+        verdicts,
+        Some(problems.is_empty()),
+        || {
+            format!("The password policy requires at least {length} characters and remembers at least {reuse} passwords.")
+        },
+        || {
+            let mut sentence = enumerate(&problems, 2);
+            sentence[..1].make_ascii_uppercase();
+            format!("{sentence}.")
+        },
+    );
+}
+
+const USER_DIRECT_POLICIES: Check = Check {
+    id: "iam.user_direct_policies",
+    service: Service::Iam,
+    severity: Severity::Low,
+    resource_types: &[PrincipalKind::User.resource_type()],
+    title: "IAM users get permissions only through groups",
+    rationale: "Policies attached to individual users drift apart and are missed in reviews; \
+                groups (or roles) keep permissions in a few places.",
+    remediation: "Move the user's inline and attached policies to a group (or a role) and add \
+                  the user to it.",
+    reference:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_attach-policy.html",
+    fsbp: &["IAM.2"],
+    cis: &["1.15"],
+    evaluate: user_direct_policies,
+};
+
+fn user_direct_policies(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for user in inventory
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::User)
+    {
+        let direct: Vec<String> = user
+            .policies
+            .iter()
+            .filter(|p| p.via_group.is_none())
+            .map(PolicyAttachment::describe)
+            .collect();
+        let resource = Resource {
+            resource_type: user.kind.resource_type(),
+            id: &user.name,
+            name: None,
+            arn: Some(&user.arn),
+            region: "global",
+        };
+        verdicts.judge(
+            &resource,
+            direct.is_empty(),
+            || "The user has no policy of its own: its permissions come from groups.".into(),
+            || {
+                format!(
+                    "The user has policies of its own: {}.",
+                    enumerate(&direct, 3)
+                )
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use std::sync::Arc;
 
+    use crate::checks::evaluate;
     use crate::checks::test_support::{none, only, run, Case};
+    use crate::inventory::{AccountSettings, PasswordPolicy};
     use crate::inventory::{Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind};
     use crate::model::Status;
     use crate::policy::PolicyDocument;
+    use crate::request::CheckOptions;
 
     pub fn cases() -> Vec<Case> {
         let principals = || Inventory {
@@ -209,7 +409,72 @@ pub(super) mod tests {
             ],
             ..Default::default()
         };
+        let good_account = || Inventory {
+            account: AccountSettings {
+                root_mfa_enabled: Some(true),
+                root_virtual_mfa: Some(false),
+                root_access_keys_present: Some(false),
+                password_policy: Some(Some(PasswordPolicy {
+                    minimum_length: Some(14),
+                    reuse_prevention: Some(24),
+                })),
+            },
+            ..Default::default()
+        };
+        let bad_account = || Inventory {
+            account: AccountSettings {
+                root_mfa_enabled: Some(false),
+                root_virtual_mfa: Some(false),
+                root_access_keys_present: Some(true),
+                password_policy: Some(None),
+            },
+            ..Default::default()
+        };
+        let users = || Inventory {
+            principals: vec![
+                Principal {
+                    policies: vec![PolicyAttachment {
+                        via_group: Some("readers".into()),
+                        ..inline("read", READ_ONE_BUCKET)
+                    }],
+                    ..principal(PrincipalKind::User, "grouped", vec![])
+                },
+                principal(
+                    PrincipalKind::User,
+                    "direct",
+                    vec![inline("read", READ_ONE_BUCKET)],
+                ),
+            ],
+            ..Default::default()
+        };
         let mut cases = Vec::new();
+        for check in [
+            "iam.root_mfa",
+            "iam.root_access_keys",
+            "iam.password_policy",
+        ] {
+            for (expected, inventory) in [
+                (Status::Pass, good_account as fn() -> Inventory),
+                (Status::Fail, bad_account),
+            ] {
+                cases.push(Case {
+                    check,
+                    resource_id: "123456789012",
+                    expected,
+                    inventory,
+                    region: None,
+                });
+            }
+        }
+        for (resource_id, expected) in [("grouped", Status::Pass), ("direct", Status::Fail)] {
+            cases.push(Case {
+                check: "iam.user_direct_policies",
+                resource_id,
+                expected,
+                inventory: users,
+                region: None,
+            });
+        }
         for check in [
             "iam.admin_access",
             "iam.wildcard_actions",
@@ -221,10 +486,70 @@ pub(super) mod tests {
                     resource_id,
                     expected,
                     inventory: principals,
+                    region: None,
                 });
             }
         }
         cases
+    }
+
+    #[test]
+    fn account_settings_details_and_unreadable_settings() {
+        let account = |settings: AccountSettings| {
+            run(&Inventory {
+                account: settings,
+                ..Default::default()
+            })
+        };
+        let results = account(AccountSettings {
+            root_mfa_enabled: Some(true),
+            root_virtual_mfa: Some(true),
+            root_access_keys_present: None,
+            password_policy: Some(Some(PasswordPolicy {
+                minimum_length: Some(8),
+                reuse_prevention: None,
+            })),
+        });
+        let mfa = only(&results, "iam.root_mfa", "123456789012");
+        assert_eq!(mfa.status, Status::Pass);
+        assert!(mfa.detail.contains("virtual device"), "{}", mfa.detail);
+        assert_eq!(mfa.resource_type, "AWS::::Account");
+        // Unreadable: no verdict, never a pass.
+        none(&results, "iam.root_access_keys", "123456789012");
+        let policy = only(&results, "iam.password_policy", "123456789012");
+        assert_eq!(
+            policy.detail,
+            "The minimum length is 8 (at least 14 required) and 0 previous passwords are remembered (at least 24 required)."
+        );
+        // The thresholds are options.
+        let relaxed = CheckOptions {
+            min_password_length: 8,
+            min_password_reuse_prevention: 0,
+            ..CheckOptions::default()
+        };
+        let inventory = Inventory {
+            account: AccountSettings {
+                password_policy: Some(Some(PasswordPolicy {
+                    minimum_length: Some(8),
+                    reuse_prevention: None,
+                })),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let results = evaluate(&inventory, "123456789012", &relaxed);
+        assert_eq!(
+            only(&results, "iam.password_policy", "123456789012").status,
+            Status::Pass
+        );
+        let none_at_all = account(AccountSettings {
+            password_policy: Some(None),
+            ..Default::default()
+        });
+        assert_eq!(
+            only(&none_at_all, "iam.password_policy", "123456789012").detail,
+            "The account has no password policy."
+        );
     }
 
     fn inline(name: &str, json: &str) -> PolicyAttachment {

@@ -75,6 +75,11 @@ pub struct Verdicts<'a> {
 }
 
 impl Verdicts<'_> {
+    /// The audited account: the resource id of account-level settings.
+    pub fn account_id(&self) -> &str {
+        self.account_id
+    }
+
     pub fn record(&mut self, resource: &Resource, status: Status, detail: String) {
         let check = self.check;
         self.results.push(CheckResult {
@@ -183,6 +188,8 @@ pub(crate) mod test_support {
         pub resource_id: &'static str,
         pub expected: Status,
         pub inventory: fn() -> Inventory,
+        /// For account-level results, which share the account id across regions.
+        pub region: Option<&'static str>,
     }
 
     pub fn run(inventory: &Inventory) -> Vec<CheckResult> {
@@ -285,7 +292,12 @@ mod tests {
     fn every_case_gives_its_verdict_and_every_emitted_check_is_registered() {
         for case in all_cases() {
             let results = run(&(case.inventory)());
-            let result = only(&results, case.check, case.resource_id);
+            let matching: Vec<_> = results
+                .iter()
+                .filter(|r| case.region.is_none_or(|region| r.region == region))
+                .cloned()
+                .collect();
+            let result = only(&matching, case.check, case.resource_id);
             assert_eq!(
                 result.status, case.expected,
                 "{}: {}",
@@ -329,18 +341,26 @@ mod tests {
             ("ec2.imdsv2_required", Severity::High),
             ("ec2.ebs_encrypted", Severity::High),
             ("ec2.no_public_ip", Severity::Medium),
+            ("ec2.ebs_default_encryption", Severity::Medium),
             ("rds.storage_encrypted", Severity::Critical),
             ("rds.backup_retention", Severity::High),
             ("rds.multi_az", Severity::Medium),
             ("rds.deletion_protection", Severity::High),
+            ("rds.public_access", Severity::Critical),
+            ("rds.auto_minor_version_upgrade", Severity::High),
             ("s3.default_encryption", Severity::High),
             ("s3.versioning", Severity::Medium),
             ("s3.public_access_block", Severity::Critical),
             ("iam.admin_access", Severity::Critical),
             ("iam.wildcard_actions", Severity::High),
             ("iam.wildcard_resources", Severity::Medium),
+            ("iam.root_mfa", Severity::Critical),
+            ("iam.root_access_keys", Severity::Critical),
+            ("iam.password_policy", Severity::Medium),
+            ("iam.user_direct_policies", Severity::Low),
             ("sg.high_risk_ports", Severity::Critical),
             ("sg.all_ports_open", Severity::Critical),
+            ("sg.default_restricts_all", Severity::High),
         ];
         let actual: Vec<_> = registry().map(|c| (c.id, c.severity)).collect();
         assert_eq!(actual, expected);

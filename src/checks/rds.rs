@@ -1,7 +1,8 @@
 //! RDS DB instances and clusters (Aurora, Multi-AZ clusters, DocumentDB and Neptune).
 
-use super::{Check, Resource, Verdicts};
-use crate::inventory::{DbCluster, DbInstance, Inventory};
+use super::sg::open_to_world_on;
+use super::{enumerate, Check, Resource, Verdicts};
+use crate::inventory::{DbCluster, DbInstance, Inventory, SecurityGroup};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
 
@@ -10,6 +11,8 @@ pub(super) const CHECKS: &[&Check] = &[
     &BACKUP_RETENTION,
     &MULTI_AZ,
     &DELETION_PROTECTION,
+    &PUBLIC_ACCESS,
+    &AUTO_MINOR_VERSION_UPGRADE,
 ];
 
 const DATABASE: &[&str] = &[DbInstance::RESOURCE_TYPE, DbCluster::RESOURCE_TYPE];
@@ -191,6 +194,108 @@ fn deletion_protection(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
     }
 }
 
+fn instance_resource(db: &DbInstance) -> Resource<'_> {
+    Resource {
+        resource_type: DbInstance::RESOURCE_TYPE,
+        id: &db.id,
+        name: None,
+        arn: Some(&db.arn),
+        region: &db.region,
+    }
+}
+
+const PUBLIC_ACCESS: Check = Check {
+    id: "rds.public_access",
+    service: Service::Rds,
+    severity: Severity::Critical,
+    resource_types: &[DbInstance::RESOURCE_TYPE],
+    title: "RDS DB instances are not publicly accessible",
+    rationale: "A publicly accessible instance has a public DNS name and address: one security \
+                group rule away from the internet, whatever the groups allow today.",
+    remediation: "Set PubliclyAccessible to false (modify-db-instance --no-publicly-accessible) \
+                  and reach the database from inside the VPC.",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",
+    fsbp: &["RDS.2"],
+    cis: &["2.3.3"],
+    evaluate: public_access,
+};
+
+/// FSBP's definition: the flag decides, whatever the groups allow. The detail says whether the
+/// instance's groups open its port to the world today (where the groups were audited).
+fn public_access(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for db in &inventory.db_instances {
+        verdicts.judge(
+            &instance_resource(db),
+            !db.publicly_accessible,
+            || "PubliclyAccessible is false: the instance has no public address.".into(),
+            || {
+                let groups: Vec<&SecurityGroup> = inventory
+                    .security_groups
+                    .iter()
+                    .filter(|g| db.security_groups.contains(&g.id))
+                    .collect();
+                let port = db.port.and_then(|p| u16::try_from(p).ok());
+                let exposure = match port {
+                    _ if groups.is_empty() => {
+                        "its security groups were not audited in this run".to_string()
+                    }
+                    Some(port) => {
+                        let open: Vec<String> = groups
+                            .iter()
+                            .filter(|g| open_to_world_on(g, port))
+                            .map(|g| g.id.clone())
+                            .collect();
+                        if open.is_empty() {
+                            format!("its security groups do not open port {port} to the world today, but one rule change would")
+                        } else {
+                            format!(
+                                "and {} open{} port {port} to the world",
+                                enumerate(&open, 3),
+                                if open.len() == 1 { "s" } else { "" }
+                            )
+                        }
+                    }
+                    None => "its port is unknown".to_string(),
+                };
+                format!("PubliclyAccessible is true: the instance has a public address, {exposure}.")
+            },
+        );
+    }
+}
+
+const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
+    id: "rds.auto_minor_version_upgrade",
+    service: Service::Rds,
+    severity: Severity::High,
+    resource_types: &[DbInstance::RESOURCE_TYPE],
+    title: "RDS DB instances upgrade minor versions automatically",
+    rationale: "Minor versions carry security fixes; without automatic upgrades an instance \
+                keeps known vulnerabilities until someone remembers it.",
+    remediation: "modify-db-instance --auto-minor-version-upgrade (applied in the maintenance \
+                  window).",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades",
+    fsbp: &["RDS.13"],
+    cis: &["2.3.2"],
+    evaluate: auto_minor_version_upgrade,
+};
+
+fn auto_minor_version_upgrade(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    // Cluster members follow their cluster's engine version; the check is for stand-alone
+    // instances, as FSBP RDS.13 describes it.
+    for db in inventory
+        .db_instances
+        .iter()
+        .filter(|db| db.cluster_id.is_none())
+    {
+        verdicts.judge(
+            &instance_resource(db),
+            db.auto_minor_version_upgrade,
+            || "AutoMinorVersionUpgrade is on.".into(),
+            || format!("AutoMinorVersionUpgrade is off: {} minor versions with security fixes are not applied.", db.engine),
+        );
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use crate::checks::evaluate;
@@ -206,24 +311,42 @@ pub(super) mod tests {
                 DbInstance {
                     multi_az: true,
                     deletion_protection: true,
+                    auto_minor_version_upgrade: true,
                     ..instance("db-ok", None, true, 7)
+                },
+                DbInstance {
+                    publicly_accessible: true,
+                    ..instance("db-bad-public", None, false, 0)
                 },
             ],
             ..Default::default()
         };
         let mut cases = Vec::new();
+        cases.push(Case {
+            check: "rds.public_access",
+            resource_id: "db-bad-public",
+            expected: Status::Fail,
+            inventory: databases,
+            region: None,
+        });
         for check in [
             "rds.storage_encrypted",
             "rds.backup_retention",
             "rds.multi_az",
             "rds.deletion_protection",
+            "rds.public_access",
+            "rds.auto_minor_version_upgrade",
         ] {
             for (resource_id, expected) in [("db-ok", Status::Pass), ("db-bad", Status::Fail)] {
+                if check == "rds.public_access" && resource_id == "db-bad" {
+                    continue;
+                }
                 cases.push(Case {
                     check,
                     resource_id,
                     expected,
                     inventory: databases,
+                    region: None,
                 });
             }
         }
@@ -353,6 +476,55 @@ pub(super) mod tests {
             assert_eq!(result.resource_type, "AWS::RDS::DBCluster");
             none(&results, check, "aurora-1");
         }
+    }
+
+    #[test]
+    fn a_public_instance_fails_and_the_detail_says_whether_its_groups_are_open() {
+        use crate::inventory::{IngressRule, SecurityGroup};
+        let public = |id: &str, groups: &[&str]| DbInstance {
+            publicly_accessible: true,
+            security_groups: groups.iter().map(|g| g.to_string()).collect(),
+            port: Some(5432),
+            ..instance(id, None, true, 7)
+        };
+        let group = |id: &str, cidr: &str| SecurityGroup {
+            id: id.into(),
+            vpc_id: Some("vpc-1".into()),
+            ingress: vec![IngressRule {
+                protocol: "tcp".into(),
+                from_port: Some(5432),
+                to_port: Some(5432),
+                cidrs: vec![cidr.into()],
+                other_peers: vec![],
+            }],
+            ..Default::default()
+        };
+        let mut member = public("aurora-1", &[]);
+        member.cluster_id = Some("aurora".into());
+        let results = run(&Inventory {
+            db_instances: vec![
+                public("db-open", &["sg-open"]),
+                public("db-closed", &["sg-closed"]),
+                public("db-unknown", &["sg-elsewhere"]),
+                member,
+            ],
+            security_groups: vec![group("sg-open", "::/0"), group("sg-closed", "10.0.0.0/8")],
+            ..Default::default()
+        });
+        let detail = |id| {
+            let result = only(&results, "rds.public_access", id);
+            assert_eq!(result.status, Status::Fail);
+            result.detail.clone()
+        };
+        assert!(detail("db-open").ends_with("and sg-open opens port 5432 to the world."));
+        assert!(detail("db-closed").contains("do not open port 5432 to the world today"));
+        assert!(detail("db-unknown").contains("were not audited"));
+        // Public access is per instance, cluster members included.
+        assert_eq!(
+            only(&results, "rds.public_access", "aurora-1").status,
+            Status::Fail
+        );
+        none(&results, "rds.auto_minor_version_upgrade", "aurora-1");
     }
 
     #[test]

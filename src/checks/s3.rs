@@ -207,6 +207,7 @@ pub(super) mod tests {
                     resource_id,
                     expected,
                     inventory: buckets,
+                    region: None,
                 });
             }
         }

@@ -9,7 +9,7 @@ use crate::inventory::{IngressRule, Inventory, SecurityGroup};
 use crate::model::Severity;
 use crate::request::{CheckOptions, PortRange, RiskyPort, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN];
+pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
 
 const EVERY_PORT: PortRange = PortRange::new(0, 65535);
 
@@ -83,6 +83,17 @@ fn world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> +
     group.ingress.iter().filter_map(|rule| {
         let sources = world_sources(rule);
         (!sources.is_empty()).then(|| (reach(rule), sources.join(" and ")))
+    })
+}
+
+/// Whether the group lets `port`/TCP in from the whole internet (for the RDS exposure detail).
+pub(super) fn open_to_world_on(group: &SecurityGroup, port: u16) -> bool {
+    world_rules(group).any(|(reach, _)| match reach {
+        Reach::AllTraffic => true,
+        Reach::Ports { protocol, range } => {
+            protocol == "tcp" && range.overlaps(&PortRange::single(port))
+        }
+        Reach::NoPorts => false,
     })
 }
 
@@ -198,6 +209,73 @@ fn all_ports_open(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
     }
 }
 
+const DEFAULT_RESTRICTS_ALL: Check = Check {
+    id: "sg.default_restricts_all",
+    service: Service::Sg,
+    severity: Severity::High,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "The default security group of every VPC allows no traffic",
+    rationale: "Resources launched without a group land in the VPC's default group; AWS creates \
+                it with all egress and a self-referencing ingress, so anything placed there by \
+                mistake can reach everything else there and the internet.",
+    remediation: "Remove every ingress and egress rule from each VPC's default group and give \
+                  workloads groups of their own.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
+    fsbp: &["EC2.2"],
+    cis: &["5.4"],
+    evaluate: default_restricts_all,
+};
+
+/// `tcp 443 from sg-1, pl-2 and 0.0.0.0/0` style, for each rule.
+fn describe_rules(rules: &[IngressRule]) -> Vec<String> {
+    rules
+        .iter()
+        .map(|rule| {
+            let peers: Vec<String> = rule
+                .cidrs
+                .iter()
+                .chain(&rule.other_peers)
+                .cloned()
+                .collect();
+            format!("{} with {}", reach(rule).describe(), enumerate(&peers, 3))
+        })
+        .collect()
+}
+
+fn default_restricts_all(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in inventory
+        .security_groups
+        .iter()
+        .filter(|g| g.is_vpc_default())
+    {
+        let vpc = group.vpc_id.as_deref().unwrap_or_default();
+        verdicts.judge(
+            &group_resource(group),
+            group.ingress.is_empty() && group.egress.is_empty(),
+            || format!("The default group of {vpc} has no ingress and no egress rule."),
+            || {
+                let mut parts = Vec::new();
+                if !group.ingress.is_empty() {
+                    parts.push(format!(
+                        "ingress {}",
+                        enumerate(&describe_rules(&group.ingress), 3)
+                    ));
+                }
+                if !group.egress.is_empty() {
+                    parts.push(format!(
+                        "egress {}",
+                        enumerate(&describe_rules(&group.egress), 3)
+                    ));
+                }
+                format!(
+                    "The default group of {vpc} still allows traffic: {}.",
+                    parts.join("; ")
+                )
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -223,8 +301,34 @@ pub(super) mod tests {
             resource_id,
             expected,
             inventory: groups,
+            region: None,
+        };
+        let defaults = || {
+            let mut aws_default = group("sg-aws-default", vec![]);
+            aws_default.name = "default".into();
+            aws_default.ingress = vec![IngressRule {
+                protocol: "-1".into(),
+                other_peers: vec!["sg-aws-default".into()],
+                ..Default::default()
+            }];
+            aws_default.egress = vec![rule("-1", None, None, &["0.0.0.0/0"])];
+            let mut emptied = group("sg-emptied", vec![]);
+            emptied.name = "default".into();
+            Inventory {
+                security_groups: vec![aws_default, emptied],
+                ..Default::default()
+            }
+        };
+        let default_case = |resource_id, expected| Case {
+            check: "sg.default_restricts_all",
+            resource_id,
+            expected,
+            inventory: defaults,
+            region: None,
         };
         vec![
+            default_case("sg-emptied", Status::Pass),
+            default_case("sg-aws-default", Status::Fail),
             case("sg.high_risk_ports", "https-only", Status::Pass),
             case("sg.high_risk_ports", "open-ssh", Status::Fail),
             case("sg.all_ports_open", "open-ssh", Status::Pass),
@@ -238,6 +342,7 @@ pub(super) mod tests {
             from_port: from,
             to_port: to,
             cidrs: cidrs.iter().map(|c| c.to_string()).collect(),
+            other_peers: vec![],
         }
     }
 
@@ -268,6 +373,48 @@ pub(super) mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_default_group_fails_on_any_rule_and_only_default_groups_are_judged() {
+        let default_with = |id: &str, ingress: Vec<IngressRule>, egress: Vec<IngressRule>| {
+            let mut g = group(id, ingress);
+            g.name = "default".into();
+            g.egress = egress;
+            g
+        };
+        let peer = |peer: &str| IngressRule {
+            protocol: "-1".into(),
+            other_peers: vec![peer.into()],
+            ..Default::default()
+        };
+        let mut classic = default_with("sg-classic", vec![], vec![]);
+        classic.vpc_id = None;
+        let results = run(&Inventory {
+            security_groups: vec![
+                default_with("sg-self", vec![peer("sg-self")], vec![]),
+                default_with("sg-v6", vec![], vec![rule("-1", None, None, &["::/0"])]),
+                default_with("sg-prefix", vec![], vec![peer("pl-63a5400a")]),
+                classic,
+                group("sg-app", vec![]),
+            ],
+            ..Default::default()
+        });
+        let detail = |id| {
+            let result = only(&results, "sg.default_restricts_all", id);
+            assert_eq!(result.status, Status::Fail, "{id}");
+            result.detail.clone()
+        };
+        assert_eq!(
+            detail("sg-self"),
+            "The default group of vpc-1 still allows traffic: ingress all traffic with sg-self."
+        );
+        assert!(detail("sg-v6").contains("egress all traffic with ::/0"));
+        assert!(detail("sg-prefix").contains("pl-63a5400a"));
+        assert!(!results
+            .iter()
+            .any(|r| r.check_id == "sg.default_restricts_all"
+                && (r.resource_id == "sg-classic" || r.resource_id == "sg-app")));
     }
 
     #[test]

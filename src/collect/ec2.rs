@@ -1,4 +1,5 @@
-//! EC2: instances, volumes and security groups, one paginated listing each.
+//! EC2: instances, volumes and security groups, one paginated listing each, and the region's
+//! EBS encryption-by-default setting.
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
@@ -23,12 +24,63 @@ pub(super) async fn instances_and_volumes(
     region: &str,
     account: &str,
 ) -> Collection {
-    let (mut instances, volumes) = futures::join!(
+    let (mut instances, volumes, default_encryption) = futures::join!(
         instances(&client, region, account),
-        volumes(&client, region, account)
+        volumes(&client, region, account),
+        ebs_encryption_by_default(&client, region),
     );
     instances.merge(volumes);
+    instances.merge(default_encryption);
     instances
+}
+
+async fn ebs_encryption_by_default(client: &Client, region: &str) -> Collection {
+    let mut collection = Collection::default();
+    match client.get_ebs_encryption_by_default().send().await {
+        Ok(output) => {
+            collection.inventory.ebs_encryption_by_default.insert(
+                region.to_string(),
+                output.ebs_encryption_by_default().unwrap_or(false),
+            );
+        }
+        Err(error) => collection
+            .errors
+            .push(Call::new("ec2", region, "GetEbsEncryptionByDefault").error(&error)),
+    }
+    collection
+}
+
+/// One permission of a security group, ingress or egress.
+fn permission(permission: &aws_sdk_ec2::types::IpPermission) -> IngressRule {
+    IngressRule {
+        protocol: permission.ip_protocol().unwrap_or("-1").to_string(),
+        from_port: permission.from_port(),
+        to_port: permission.to_port(),
+        cidrs: permission
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip())
+            .chain(
+                permission
+                    .ipv6_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ipv6()),
+            )
+            .map(str::to_string)
+            .collect(),
+        other_peers: permission
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|pair| pair.group_id())
+            .chain(
+                permission
+                    .prefix_list_ids()
+                    .iter()
+                    .filter_map(|p| p.prefix_list_id()),
+            )
+            .map(str::to_string)
+            .collect(),
+    }
 }
 
 async fn instances(client: &Client, region: &str, account: &str) -> Collection {
@@ -142,26 +194,11 @@ pub(super) async fn security_groups(client: Client, region: &str, account: &str)
     each_page(pages, &call, &mut collection.errors, |page| {
         for group in page.security_groups() {
             let Some(id) = group.group_id() else { continue };
-            let ingress = group
-                .ip_permissions()
+            let ingress = group.ip_permissions().iter().map(permission).collect();
+            let egress = group
+                .ip_permissions_egress()
                 .iter()
-                .map(|permission| IngressRule {
-                    protocol: permission.ip_protocol().unwrap_or("-1").to_string(),
-                    from_port: permission.from_port(),
-                    to_port: permission.to_port(),
-                    cidrs: permission
-                        .ip_ranges()
-                        .iter()
-                        .filter_map(|r| r.cidr_ip())
-                        .chain(
-                            permission
-                                .ipv6_ranges()
-                                .iter()
-                                .filter_map(|r| r.cidr_ipv6()),
-                        )
-                        .map(str::to_string)
-                        .collect(),
-                })
+                .map(permission)
                 .collect();
             inventory.security_groups.push(SecurityGroup {
                 id: id.to_string(),
@@ -175,6 +212,7 @@ pub(super) async fn security_groups(client: Client, region: &str, account: &str)
                     id,
                 ),
                 ingress,
+                egress,
                 tags: tags(group.tags()),
             });
         }

@@ -4,13 +4,18 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use aws_sdk_iam::types::{AttachedPolicy, EntityType, ManagedPolicyDetail, PolicyDetail};
+use aws_sdk_iam::types::{
+    AssignmentStatusType, AttachedPolicy, EntityType, ManagedPolicyDetail, PolicyDetail,
+    SummaryKeyType,
+};
 use aws_sdk_iam::Client;
 use futures::stream::{self, StreamExt};
 
-use super::errors::each_page;
+use super::errors::{code_of, each_page};
 use super::{tag_map, Call, Collection};
-use crate::inventory::{PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags};
+use crate::inventory::{
+    PasswordPolicy, PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags,
+};
 use crate::model::AuditError;
 use crate::policy::PolicyDocument;
 
@@ -126,6 +131,81 @@ struct Listing {
     users: Vec<aws_sdk_iam::types::UserDetail>,
     groups: Vec<aws_sdk_iam::types::GroupDetail>,
     local_policies: Vec<ManagedPolicyDetail>,
+}
+
+/// The root user's MFA and access keys and the password policy: three reads for the account.
+pub(super) async fn account_settings(client: &Client, account: &str) -> Collection {
+    let mut collection = Collection::default();
+    let mut virtual_devices = Vec::new();
+    let devices = async {
+        let pages = client
+            .list_virtual_mfa_devices()
+            .assignment_status(AssignmentStatusType::Assigned)
+            .max_items(1000)
+            .into_paginator()
+            .send();
+        let mut errors = Vec::new();
+        each_page(
+            pages,
+            &Call::new("iam", REGION, "ListVirtualMFADevices"),
+            &mut errors,
+            |page| {
+                virtual_devices.extend(
+                    page.virtual_mfa_devices
+                        .into_iter()
+                        .filter_map(|d| d.user.map(|u| u.arn)),
+                )
+            },
+        )
+        .await;
+        errors
+    };
+    let (summary, device_errors, policy) = futures::join!(
+        client.get_account_summary().send(),
+        devices,
+        client.get_account_password_policy().send(),
+    );
+    let account_settings = &mut collection.inventory.account;
+    match summary {
+        Ok(output) => {
+            let value = |key: SummaryKeyType| {
+                output
+                    .summary_map()
+                    .and_then(|map| map.get(&key))
+                    .map(|n| *n > 0)
+            };
+            account_settings.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled);
+            account_settings.root_access_keys_present =
+                value(SummaryKeyType::AccountAccessKeysPresent);
+        }
+        Err(error) => collection
+            .errors
+            .push(Call::new("iam", REGION, "GetAccountSummary").error(&error)),
+    }
+    if device_errors.is_empty() {
+        // Exactly the root user's ARN: a user named `root...` is not the root user.
+        account_settings.root_virtual_mfa = Some(virtual_devices.iter().any(|arn| {
+            let parts: Vec<&str> = arn.split(':').collect();
+            matches!(parts.as_slice(), ["arn", _, "iam", "", id, "root"] if *id == account)
+        }));
+    }
+    collection.errors.extend(device_errors);
+    match policy {
+        Ok(output) => {
+            account_settings.password_policy =
+                Some(output.password_policy().map(|p| PasswordPolicy {
+                    minimum_length: p.minimum_password_length(),
+                    reuse_prevention: p.password_reuse_prevention(),
+                }))
+        }
+        Err(error) if code_of(&error) == Some("NoSuchEntity") => {
+            account_settings.password_policy = Some(None)
+        }
+        Err(error) => collection
+            .errors
+            .push(Call::new("iam", REGION, "GetAccountPasswordPolicy").error(&error)),
+    }
+    collection
 }
 
 pub(super) async fn principals(client: &Client, concurrency: usize) -> Collection {

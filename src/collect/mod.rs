@@ -336,7 +336,15 @@ pub async fn collect(
         units.push((
             Service::Iam,
             "global",
-            iam::principals(clients.iam(), request.concurrency).boxed(),
+            async move {
+                let (mut principals, settings) = futures::join!(
+                    iam::principals(clients.iam(), request.concurrency),
+                    iam::account_settings(clients.iam(), account_id)
+                );
+                principals.merge(settings);
+                principals
+            }
+            .boxed(),
         ));
     }
     let bounded = units.into_iter().map(|(service, region, unit)| async move {

@@ -49,6 +49,19 @@ async fn instances(client: &Client, region: &str) -> Collection {
                 backup_retention_days: db.backup_retention_period().unwrap_or(0),
                 multi_az: db.multi_az().unwrap_or(false),
                 deletion_protection: db.deletion_protection().unwrap_or(false),
+                // Absent means the API did not say: treat as the AWS default for a VPC
+                // instance created without the flag (not public).
+                publicly_accessible: db.publicly_accessible().unwrap_or(false),
+                auto_minor_version_upgrade: db.auto_minor_version_upgrade().unwrap_or(false),
+                security_groups: db
+                    .vpc_security_groups()
+                    .iter()
+                    .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+                    .collect(),
+                port: db
+                    .endpoint()
+                    .and_then(|e| e.port())
+                    .or(db.db_instance_port()),
                 tags: tags(db.tag_list()),
             });
         }

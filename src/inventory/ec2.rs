@@ -45,16 +45,22 @@ pub struct SecurityGroup {
     pub region: String,
     pub arn: String,
     pub ingress: Vec<IngressRule>,
+    pub egress: Vec<IngressRule>,
     pub tags: Tags,
 }
 
 impl SecurityGroup {
     pub const RESOURCE_TYPE: &'static str = "AWS::EC2::SecurityGroup";
+
+    /// The group AWS creates in every VPC (it cannot be deleted, only emptied).
+    pub fn is_vpc_default(&self) -> bool {
+        self.name == "default" && self.vpc_id.is_some()
+    }
 }
 
-/// One ingress permission as the API reports it: a protocol, an optional port range and the
-/// CIDR sources (IPv4 and IPv6). Sources that are other groups or prefix lists are not kept:
-/// they are never "the world".
+/// One permission (ingress or egress) as the API reports it: a protocol, an optional port range,
+/// the CIDRs (IPv4 and IPv6), and the other peers: security groups and prefix lists, never
+/// "the world" for the exposure checks, but rules all the same.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngressRule {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or an IP protocol number such as `6`.
@@ -62,4 +68,6 @@ pub struct IngressRule {
     pub from_port: Option<i32>,
     pub to_port: Option<i32>,
     pub cidrs: Vec<String>,
+    /// Security-group ids and prefix-list ids.
+    pub other_peers: Vec<String>,
 }

@@ -21,6 +21,28 @@ use crate::request::EnvironmentFilter;
 /// Resource tags, key to value.
 pub type Tags = BTreeMap<String, String>;
 
+/// Resource type of account-level settings; the resource id is the account id.
+pub const ACCOUNT_RESOURCE_TYPE: &str = "AWS::::Account";
+
+/// The account's IAM settings; each `None` means "could not be read".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountSettings {
+    /// GetAccountSummary's `AccountMFAEnabled`.
+    pub root_mfa_enabled: Option<bool>,
+    /// Whether the root user's MFA device is a virtual one.
+    pub root_virtual_mfa: Option<bool>,
+    /// GetAccountSummary's `AccountAccessKeysPresent` (active or not).
+    pub root_access_keys_present: Option<bool>,
+    /// `Some(None)`: the account has no password policy.
+    pub password_policy: Option<Option<PasswordPolicy>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub minimum_length: Option<i32>,
+    pub reuse_prevention: Option<i32>,
+}
+
 /// Everything one audit collected.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
@@ -33,11 +55,26 @@ pub struct Inventory {
     /// The account-level S3 public access block: `None` when it could not be read.
     pub account_public_access_block: Option<PublicAccessBlock>,
     pub principals: Vec<Principal>,
+    /// EBS encryption by default, by region; a region missing could not be read.
+    pub ebs_encryption_by_default: BTreeMap<String, bool>,
+    pub account: AccountSettings,
 }
 
 impl Inventory {
     /// Adds another collector's fragment.
     pub fn merge(&mut self, other: Inventory) {
+        self.ebs_encryption_by_default
+            .extend(other.ebs_encryption_by_default);
+        let account = other.account;
+        let mine = &mut self.account;
+        mine.root_mfa_enabled = mine.root_mfa_enabled.or(account.root_mfa_enabled);
+        mine.root_virtual_mfa = mine.root_virtual_mfa.or(account.root_virtual_mfa);
+        mine.root_access_keys_present = mine
+            .root_access_keys_present
+            .or(account.root_access_keys_present);
+        if mine.password_policy.is_none() {
+            mine.password_policy = account.password_policy;
+        }
         self.instances.extend(other.instances);
         self.volumes.extend(other.volumes);
         self.security_groups.extend(other.security_groups);
@@ -62,6 +99,9 @@ impl Inventory {
         self.db_clusters.retain(|r| keep(Some(&r.tags)));
         self.buckets.retain(|r| keep(r.tags.as_ref()));
         self.principals.retain(|r| keep(r.tags.as_ref()));
+        // Account settings belong to no environment.
+        self.ebs_encryption_by_default.clear();
+        self.account = AccountSettings::default();
     }
 }
 

@@ -13,6 +13,11 @@ pub struct DbInstance {
     pub backup_retention_days: i32,
     pub multi_az: bool,
     pub deletion_protection: bool,
+    pub publicly_accessible: bool,
+    pub auto_minor_version_upgrade: bool,
+    /// VPC security-group ids.
+    pub security_groups: Vec<String>,
+    pub port: Option<i32>,
     pub tags: Tags,
 }
 

@@ -38,6 +38,7 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ec2:DescribeInstances",
         "ec2:DescribeVolumes",
         "ec2:DescribeSecurityGroups",
+        "ec2:GetEbsEncryptionByDefault",
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",
         "iam:GetAccountAuthorizationDetails",
@@ -45,6 +46,10 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         // managed policies come with the authorization details.
         "iam:GetPolicy",
         "iam:GetPolicyVersion",
+        // The account's root user and password policy.
+        "iam:GetAccountSummary",
+        "iam:ListVirtualMFADevices",
+        "iam:GetAccountPasswordPolicy",
         "s3:ListBuckets",
         "s3control:GetPublicAccessBlock",
     ];
@@ -76,7 +81,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
         report.api_calls.by_operation,
         expected_calls(buckets, &per_bucket)
     );
-    assert_eq!(report.api_calls.total, 11 + 4 * buckets);
+    assert_eq!(report.api_calls.total, 15 + 4 * buckets);
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
 }
@@ -90,7 +95,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
         report.api_calls.by_operation,
         expected_calls(buckets, &BUCKET_READS)
     );
-    assert_eq!(report.api_calls.total, 11 + 3 * buckets);
+    assert_eq!(report.api_calls.total, 15 + 3 * buckets);
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
 }

@@ -228,6 +228,22 @@ fn ec2_instances_and_volumes() {
     };
     assert_eq!(root_of("legacy-app"), Some(Fail));
     assert_eq!(root_of("web-prod"), Some(Pass));
+
+    // Account-level, per region: on in eu-west-1, off in us-east-1.
+    let mut by_region: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "ec2.ebs_default_encryption")
+        .map(|r| (r.region.as_str(), r.status, r.resource_id.as_str()))
+        .collect();
+    by_region.sort_by_key(|(region, ..)| *region);
+    assert_eq!(
+        by_region,
+        [
+            ("eu-west-1", Pass, "123456789012"),
+            ("us-east-1", Fail, "123456789012")
+        ]
+    );
 }
 
 #[test]
@@ -258,6 +274,29 @@ fn security_groups() {
         "Ingress open to the world on high-risk ports: tcp 3389 (RDP) from ::/0."
     );
     assert!(detail(report, "sg.high_risk_ports", group("app-range")).contains("MySQL 3306"));
+
+    // Default groups: the emptied one passes; the default VPC's keeps AWS's egress rule.
+    assert_eq!(
+        status(report, "sg.default_restricts_all", group("default-emptied")),
+        Pass
+    );
+    let defaults: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "sg.default_restricts_all" && r.status == Fail)
+        .collect();
+    assert!(!defaults.is_empty());
+    assert!(
+        defaults
+            .iter()
+            .all(|r| r.detail.contains("egress all traffic with 0.0.0.0/0")),
+        "{defaults:#?}"
+    );
+    // Only default groups are judged.
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "sg.default_restricts_all" && r.resource_id == group("ssh-open")));
 }
 
 #[test]
@@ -299,6 +338,29 @@ fn rds_instances_and_aurora_clusters() {
         .find(|r| r.resource_id == "analytics")
         .unwrap();
     assert_eq!(cluster.resource_type, "AWS::RDS::DBCluster");
+
+    assert_eq!(status(report, "rds.public_access", "orders-db"), Pass);
+    assert_eq!(status(report, "rds.public_access", "legacy-db"), Fail);
+    assert!(
+        detail(report, "rds.public_access", "legacy-db").starts_with("PubliclyAccessible is true")
+    );
+    assert_eq!(
+        status(report, "rds.auto_minor_version_upgrade", "orders-db"),
+        Pass
+    );
+    assert_eq!(
+        status(report, "rds.auto_minor_version_upgrade", "legacy-db"),
+        Fail
+    );
+    // Cluster members: public access is theirs; minor upgrades follow the cluster.
+    assert!(report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.public_access" && r.resource_id == "analytics-1"));
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.auto_minor_version_upgrade" && r.resource_id == "analytics-1"));
 }
 
 #[test]
@@ -370,6 +432,26 @@ fn iam_roles_users_and_groups() {
     assert!(detail(report, "iam.wildcard_actions", "power-user").contains("NotAction"));
     assert!(detail(report, "iam.wildcard_actions", "bob")
         .contains("\"s3:*\" in managed policy \"s3-full-access\""));
+    // Account settings as the emulator reports them: AccountMFAEnabled and
+    // AccountAccessKeysPresent are always 0 in moto, and no password policy is seeded.
+    assert_eq!(status(report, "iam.root_mfa", "123456789012"), Status::Fail);
+    assert_eq!(
+        status(report, "iam.root_access_keys", "123456789012"),
+        Status::Pass
+    );
+    assert_eq!(
+        detail(report, "iam.password_policy", "123456789012"),
+        "The account has no password policy."
+    );
+    // alice gets everything through her group; bob has a policy of his own.
+    assert_eq!(
+        status(report, "iam.user_direct_policies", "alice"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(report, "iam.user_direct_policies", "bob"),
+        Status::Fail
+    );
     let types: BTreeSet<_> = report
         .results
         .iter()
@@ -379,6 +461,7 @@ fn iam_roles_users_and_groups() {
     assert_eq!(
         types,
         BTreeSet::from([
+            ("AWS::::Account", "global"),
             ("AWS::IAM::Group", "global"),
             ("AWS::IAM::Role", "global"),
             ("AWS::IAM::User", "global")

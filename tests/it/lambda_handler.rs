@@ -190,8 +190,8 @@ fn scheduled_run_writes_the_report_and_alerts() {
             .unwrap();
         assert_eq!(response.trigger, "on_demand");
         assert_eq!(
-            response.summary.evaluated, 4,
-            "reports-db only: {response:?}"
+            response.summary.evaluated, 6,
+            "reports-db only, six RDS checks: {response:?}"
         );
         assert_eq!(response.alerted_findings, 0);
         assert!(response.alert_message_id.is_none());

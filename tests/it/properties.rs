@@ -114,6 +114,7 @@ proptest! {
                 from_port: from,
                 to_port: to,
                 cidrs: cidrs.into_iter().map(str::to_string).collect(),
+                ..IngressRule::default()
             })
             .collect();
         let world = ingress.iter().any(|r| r.cidrs.iter().any(|c| c == "0.0.0.0/0" || c == "::/0"));
@@ -125,7 +126,7 @@ proptest! {
                 region: "us-east-1".into(),
                 arn: String::new(),
                 ingress,
-                tags: Default::default(),
+                ..SecurityGroup::default()
             }],
             ..Inventory::default()
         };

@@ -67,6 +67,53 @@ async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
         .ok_or("no subnet id")?
         .to_string();
 
+    // The seeded VPC's default group emptied (passes sg.default_restricts_all); the default
+    // VPC's keeps the egress rule AWS creates (fails). moto's default groups have no ingress.
+    let default_group = ec2
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc_id)
+                .build(),
+        )
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
+        .send()
+        .await?;
+    let default_group = default_group
+        .security_groups()
+        .first()
+        .and_then(|g| g.group_id())
+        .ok_or("no default group")?
+        .to_string();
+    ec2.revoke_security_group_egress()
+        .group_id(&default_group)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
+        .send()
+        .await?;
+    seeded
+        .security_groups
+        .insert("default-emptied".into(), default_group);
+    // EBS encryption by default: on in eu-west-1, off (the default) in us-east-1.
+    aws_sdk_ec2::Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(sdk)
+            .region(Region::new("eu-west-1"))
+            .build(),
+    )
+    .enable_ebs_encryption_by_default()
+    .send()
+    .await?;
+
     // (name, IMDSv2 required, encrypted root, private subnet, environment)
     let instances = [
         ("web-prod", true, true, true, "prod"),
@@ -206,13 +253,45 @@ async fn seed_rds(sdk: &SdkConfig) -> Result<(), BoxError> {
     use aws_sdk_rds::types::Tag;
     let rds = aws_sdk_rds::Client::new(sdk);
     let env_tag = |env: &str| Tag::builder().key("Environment").value(env).build();
-    // (id, engine, encrypted, backup days, multi-AZ, deletion protection, environment)
+    // (id, engine, encrypted, backup days, multi-AZ, deletion protection, environment,
+    //  publicly accessible, automatic minor version upgrades)
     let instances = [
-        ("orders-db", "postgres", true, 7, true, true, "prod"),
-        ("legacy-db", "mysql", false, 0, false, false, "prod"),
-        ("reports-db", "postgres", true, 3, false, true, "dev"),
+        (
+            "orders-db",
+            "postgres",
+            true,
+            7,
+            true,
+            true,
+            "prod",
+            false,
+            true,
+        ),
+        (
+            "legacy-db",
+            "mysql",
+            false,
+            0,
+            false,
+            false,
+            "prod",
+            true,
+            false,
+        ),
+        (
+            "reports-db",
+            "postgres",
+            true,
+            3,
+            false,
+            true,
+            "dev",
+            false,
+            true,
+        ),
     ];
-    for (id, engine, encrypted, days, multi_az, protected, env) in instances {
+    for (id, engine, encrypted, days, multi_az, protected, env, public, minor_upgrades) in instances
+    {
         rds.create_db_instance()
             .db_instance_identifier(id)
             .engine(engine)
@@ -224,6 +303,9 @@ async fn seed_rds(sdk: &SdkConfig) -> Result<(), BoxError> {
             .backup_retention_period(days)
             .multi_az(multi_az)
             .deletion_protection(protected)
+            // Set explicitly: moto leaves PubliclyAccessible out unless it was given.
+            .publicly_accessible(public)
+            .auto_minor_version_upgrade(minor_upgrades)
             .tags(env_tag(env))
             .send()
             .await?;
