@@ -1,9 +1,11 @@
-//! IAM identity-policy documents: decoding and the few questions the checks ask of them.
+//! IAM policy documents, identity and resource (bucket) policies: decoding and the questions the
+//! checks ask of them.
 //!
 //! IAM returns documents URL-encoded (RFC 3986) and the SDK does not decode them; some sources
 //! (the AWS-managed policies of emulators, hand-written fixtures) give plain JSON. `Statement`,
-//! `Action`, `NotAction`, `Resource` and `NotResource` may each be one value or a list.
-//! Condition values are never kept: reports must not leak them.
+//! `Action`, `NotAction`, `Resource`, `NotResource` and each principal and condition value may
+//! be one value or a list. Condition values are kept only to reason about them: no detail ever
+//! quotes one, so reports cannot leak them.
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -39,13 +41,97 @@ pub enum Resources {
     NotResource(Vec<String>),
 }
 
+/// The principals of a resource-policy statement: `"*"`, or `{"AWS": ..., "Service": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrincipalSet {
+    /// `"Principal": "*"`.
+    pub everyone: bool,
+    /// (type, value): `("AWS", "arn:aws:iam::111122223333:root")`, `("Service", ...)`.
+    pub entries: Vec<(String, String)>,
+}
+
+impl PrincipalSet {
+    /// Anyone at all: `*`, `{"AWS": "*"}` (or in a list), or the any-account root
+    /// `arn:aws:iam::*:root`.
+    pub fn includes_everyone(&self) -> bool {
+        self.everyone
+            || self.entries.iter().any(|(kind, value)| {
+                kind == "AWS" && {
+                    let value = value.trim();
+                    value == "*"
+                        || value
+                            .strip_prefix("arn:")
+                            .and_then(|rest| rest.split_once(":iam::*:root"))
+                            .is_some_and(|(partition, tail)| {
+                                !partition.contains(':') && tail.is_empty()
+                            })
+                }
+            })
+    }
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principals {
+    Principal(PrincipalSet),
+    NotPrincipal(PrincipalSet),
+}
+
+/// One condition clause: `"StringEquals": {"aws:SourceVpce": ["vpce-1"]}` is operator
+/// `StringEquals`, key `aws:sourcevpce` (condition keys are case-insensitive), values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl Condition {
+    /// The operator without its set qualifier (`ForAnyValue:StringEquals` → `StringEquals`).
+    fn base_operator(&self) -> &str {
+        self.operator
+            .split_once(':')
+            .map_or(self.operator.as_str(), |(_, op)| op)
+    }
+
+    /// Whether this clause limits who or what can use the statement to a concrete set: a
+    /// positive operator (not `...Not...`, not `...IfExists`, which is true when the key is
+    /// absent) on a source or organisation key, with values free of wildcards (`o-*`,
+    /// `0.0.0.0/0` restrict nothing).
+    fn restricts_callers(&self) -> bool {
+        const KEYS: [&str; 8] = [
+            "aws:sourceip",
+            "aws:sourcevpc",
+            "aws:sourcevpce",
+            "aws:sourcearn",
+            "aws:sourceaccount",
+            "aws:principalorgid",
+            "aws:principalaccount",
+            "aws:sourceorgid",
+        ];
+        let operator = self.base_operator();
+        KEYS.contains(&self.key.as_str())
+            && !operator.contains("Not")
+            && !operator.ends_with("IfExists")
+            && !self.values.is_empty()
+            && self.values.iter().all(|value| {
+                let wildcard = value.contains('*') || value.contains('?');
+                let whole_internet = self.key == "aws:sourceip" && value.trim().ends_with("/0");
+                !(wildcard || whole_internet)
+            })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     pub sid: Option<String>,
     pub effect: Effect,
     pub actions: Actions,
     pub resources: Resources,
-    /// Whether a `Condition` narrows the statement (its values are deliberately dropped).
+    /// Resource policies only; `None` in identity policies.
+    pub principals: Option<Principals>,
+    pub conditions: Vec<Condition>,
+    /// Whether a `Condition` narrows the statement.
     pub has_condition: bool,
 }
 
@@ -107,6 +193,45 @@ impl PolicyDocument {
     }
 }
 
+/// A condition's values as strings: one value or a list, of strings, numbers or booleans.
+fn condition_values(value: &Value) -> Option<Vec<String>> {
+    let one = |value: &Value| match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match value {
+        Value::Array(items) => items.iter().map(one).collect(),
+        other => one(other).map(|v| vec![v]),
+    }
+}
+
+/// IAM's wildcards in a resource pattern: `*` any run of characters, `?` any one.
+fn wildcard_matches(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.trim().chars().collect(), text.chars().collect());
+    // Classic two-pointer glob match with backtracking to the last `*`.
+    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
 fn invalid(message: impl Into<String>) -> PolicyError {
     PolicyError::Invalid(message.into())
 }
@@ -159,13 +284,111 @@ impl Statement {
             .get("Sid")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let principal_set = |value: &Value, what: &str| -> Result<PrincipalSet, PolicyError> {
+            match value {
+                Value::String(s) if s.trim() == "*" => Ok(PrincipalSet {
+                    everyone: true,
+                    entries: Vec::new(),
+                }),
+                Value::Object(map) => {
+                    let mut entries = Vec::new();
+                    for (kind, values) in map {
+                        for value in
+                            string_or_list(values, &format!("statement {position}: {what}"))?
+                        {
+                            entries.push((kind.clone(), value));
+                        }
+                    }
+                    Ok(PrincipalSet {
+                        everyone: false,
+                        entries,
+                    })
+                }
+                _ => Err(at(&format!("{what} is neither \"*\" nor an object"))),
+            }
+        };
+        let principals = match (object.get("Principal"), object.get("NotPrincipal")) {
+            (Some(p), None) => Some(Principals::Principal(principal_set(p, "Principal")?)),
+            (None, Some(p)) => Some(Principals::NotPrincipal(principal_set(p, "NotPrincipal")?)),
+            (Some(_), Some(_)) => return Err(at("has both Principal and NotPrincipal")),
+            (None, None) => None,
+        };
+        let mut conditions = Vec::new();
+        match object.get("Condition") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(operators)) => {
+                for (operator, clauses) in operators {
+                    let clauses = clauses
+                        .as_object()
+                        .ok_or_else(|| at("a Condition operator does not hold an object"))?;
+                    for (key, values) in clauses {
+                        conditions.push(Condition {
+                            operator: operator.clone(),
+                            key: key.to_ascii_lowercase(),
+                            values: condition_values(values).ok_or_else(|| {
+                                at("a Condition value is not a string, number or boolean")
+                            })?,
+                        });
+                    }
+                }
+            }
+            Some(_) => return Err(at("Condition is not an object")),
+        }
         Ok(Statement {
             sid,
             effect,
             actions,
             resources,
-            has_condition: object.get("Condition").is_some_and(|c| !c.is_null()),
+            principals,
+            has_condition: !conditions.is_empty(),
+            conditions,
         })
+    }
+
+    /// An Allow that anyone can use: a public principal (or `NotPrincipal`, which allows
+    /// everyone not listed) and no condition that restricts the callers to a concrete set.
+    pub fn allows_public_access(&self) -> bool {
+        let public = match &self.principals {
+            Some(Principals::Principal(set)) => set.includes_everyone(),
+            Some(Principals::NotPrincipal(_)) => true,
+            None => false,
+        };
+        self.is_allow() && public && !self.conditions.iter().any(Condition::restricts_callers)
+    }
+
+    /// Whether the statement's actions include more than reads (`s3:Get*`, `s3:List*`).
+    pub fn grants_writes(&self) -> bool {
+        match &self.actions {
+            Actions::NotAction(_) => true,
+            Actions::Action(list) => list.iter().any(|action| {
+                let action = action.trim().to_ascii_lowercase();
+                !(action.starts_with("s3:get") || action.starts_with("s3:list"))
+            }),
+        }
+    }
+
+    /// A Deny of every S3 action, for everyone, on the bucket and its objects, whenever the
+    /// request is not over TLS — and under no other condition, which would narrow it.
+    pub fn denies_insecure_transport(&self, bucket_arn: &str) -> bool {
+        let everyone =
+            matches!(&self.principals, Some(Principals::Principal(set)) if set.includes_everyone());
+        let every_action = matches!(&self.actions, Actions::Action(list)
+            if list.iter().any(|a| matches!(a.trim().to_ascii_lowercase().as_str(), "*" | "s3:*")));
+        let covers = |arn: &str| match &self.resources {
+            Resources::Resource(list) => list.iter().any(|pattern| wildcard_matches(pattern, arn)),
+            Resources::NotResource(_) => false,
+        };
+        let insecure_only = matches!(self.conditions.as_slice(), [only]
+            if only.key == "aws:securetransport"
+                && matches!(only.base_operator(), "Bool" | "BoolIfExists")
+                && only.values.len() == 1
+                && only.values[0].trim().eq_ignore_ascii_case("false"));
+        self.effect == Effect::Deny
+            && everyone
+            && every_action
+            && covers(bucket_arn)
+            && covers(&format!("{bucket_arn}/*"))
+            && insecure_only
     }
 
     fn is_allow(&self) -> bool {

@@ -1,11 +1,19 @@
 //! S3 buckets, with the account-level public access block.
 
 use super::{enumerate, Check, Resource, Verdicts};
-use crate::inventory::{Bucket, Inventory, PublicAccessBlock, Versioning};
+use crate::inventory::{Bucket, BucketAcl, Inventory, PublicAccessBlock, Versioning};
 use crate::model::{Severity, Status};
 use crate::request::{CheckOptions, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&DEFAULT_ENCRYPTION, &VERSIONING, &PUBLIC_ACCESS_BLOCK];
+pub(super) const CHECKS: &[&Check] = &[
+    &DEFAULT_ENCRYPTION,
+    &VERSIONING,
+    &PUBLIC_ACCESS_BLOCK,
+    &SECURE_TRANSPORT,
+    &POLICY_PUBLIC,
+    &ACL_PUBLIC,
+    &SERVER_ACCESS_LOGGING,
+];
 
 fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
     Resource {
@@ -129,6 +137,201 @@ fn public_access_block(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
     }
 }
 
+const SECURE_TRANSPORT: Check = Check {
+    id: "s3.secure_transport",
+    service: Service::S3,
+    severity: Severity::Medium,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 bucket policies refuse requests without TLS",
+    rationale: "Without a Deny on aws:SecureTransport false, objects can be read and written \
+                over plain HTTP, in clear text on every network in between.",
+    remediation: "Add to the bucket policy: Effect Deny, Principal \"*\", Action \"s3:*\", \
+                  Resource the bucket and bucket/*, Condition {\"Bool\": \
+                  {\"aws:SecureTransport\": \"false\"}} — and no other condition.",
+    reference:
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit",
+    fsbp: &["S3.5"],
+    cis: &["2.1.1"],
+    evaluate: secure_transport,
+};
+
+fn secure_transport(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
+        let Some(policy) = &bucket.policy else {
+            continue;
+        };
+        let denies = policy.as_ref().is_some_and(|document| {
+            document
+                .statements
+                .iter()
+                .any(|s| s.denies_insecure_transport(&bucket.arn))
+        });
+        verdicts.judge(
+            &bucket_resource(bucket),
+            denies,
+            || "The bucket policy denies every S3 action, for everyone, on the bucket and its objects over plain HTTP.".into(),
+            || match policy {
+                None => "The bucket has no policy, so plain-HTTP requests are not refused.".into(),
+                Some(_) => "No bucket policy statement denies all S3 actions to everyone on the bucket and its objects when aws:SecureTransport is false (without further conditions).".into(),
+            },
+        );
+    }
+}
+
+/// Whether `RestrictPublicBuckets` is in force for the bucket (its own block or the account's).
+fn restricts_public_buckets(bucket: &Bucket, account: Option<PublicAccessBlock>) -> bool {
+    [bucket.public_access_block, account]
+        .into_iter()
+        .flatten()
+        .any(|block| block.restrict_public_buckets)
+}
+
+const POLICY_PUBLIC: Check = Check {
+    id: "s3.policy_public",
+    service: Service::S3,
+    severity: Severity::Critical,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 bucket policies do not grant public access",
+    rationale: "An Allow to everyone (or to every AWS account) without a condition that pins \
+                the callers makes the bucket's data, or its contents, anyone's.",
+    remediation: "Grant named principals instead of \"*\", or pin the callers with a fixed \
+                  aws:SourceVpce, aws:SourceIp, aws:SourceArn, aws:SourceAccount or \
+                  aws:PrincipalOrgID; and turn on RestrictPublicBuckets.",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status",
+    fsbp: &["S3.2", "S3.3"],
+    cis: &[],
+    evaluate: policy_public,
+};
+
+fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
+        let Some(policy) = &bucket.policy else {
+            continue;
+        };
+        let public: Vec<_> = policy
+            .iter()
+            .flat_map(|document| document.statements.iter())
+            .filter(|s| s.allows_public_access())
+            .collect();
+        let access = if public.iter().any(|s| s.grants_writes()) {
+            "write"
+        } else {
+            "read"
+        };
+        let statements: Vec<String> = public
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                s.sid
+                    .clone()
+                    .map_or(format!("statement {}", i + 1), |sid| format!("\"{sid}\""))
+            })
+            .collect();
+        let resource = bucket_resource(bucket);
+        if public.is_empty() {
+            verdicts.pass(
+                &resource,
+                match policy {
+                    None => "The bucket has no policy.".into(),
+                    Some(_) => "No Allow statement grants everyone access without a condition that pins the callers.".into(),
+                },
+            );
+        } else if restricts_public_buckets(bucket, inventory.account_public_access_block) {
+            verdicts.pass(
+                &resource,
+                format!("The policy grants public {access} access ({}), but RestrictPublicBuckets is in force, so only AWS services and this account's principals can use it.", enumerate(&statements, 3)),
+            );
+        } else {
+            verdicts.fail(
+                &resource,
+                format!("The policy grants public {access} access: {} allow{} everyone without a restricting condition.", enumerate(&statements, 3), if statements.len() == 1 { "s" } else { "" }),
+            );
+        }
+    }
+}
+
+const ACL_PUBLIC: Check = Check {
+    id: "s3.acl_public",
+    service: Service::S3,
+    severity: Severity::Critical,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 bucket ACLs grant nothing to everyone or to all AWS accounts",
+    rationale: "An ACL grant to AllUsers is public; one to AuthenticatedUsers is any AWS \
+                account in the world, not just yours.",
+    remediation: "Disable ACLs (Object Ownership: BucketOwnerEnforced), or remove the grants \
+                  and turn on IgnorePublicAcls.",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
+    fsbp: &["S3.2", "S3.3"],
+    cis: &[],
+    evaluate: acl_public,
+};
+
+fn acl_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
+        let Some(acl) = &bucket.acl else { continue };
+        let resource = bucket_resource(bucket);
+        match acl {
+            BucketAcl::Ignored => verdicts.pass(
+                &resource,
+                "IgnorePublicAcls is in force (bucket or account): ACL grants to the public are ignored.".into(),
+            ),
+            BucketAcl::PublicGrants(grants) => verdicts.judge(
+                &resource,
+                grants.is_empty(),
+                || "The ACL grants nothing to AllUsers or AuthenticatedUsers.".into(),
+                || format!("The ACL grants {} and IgnorePublicAcls is not in force.", enumerate(grants, 4)),
+            ),
+        }
+    }
+}
+
+const SERVER_ACCESS_LOGGING: Check = Check {
+    id: "s3.server_access_logging",
+    service: Service::S3,
+    severity: Severity::Medium,
+    resource_types: &[Bucket::RESOURCE_TYPE],
+    title: "S3 buckets have server access logging",
+    rationale: "Access logs record every request to the bucket: without them an investigation \
+                cannot tell who read or deleted what.",
+    remediation: "aws s3api put-bucket-logging with a target bucket (in the same region, with \
+                  log-delivery permissions).",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
+    fsbp: &["S3.9"],
+    cis: &[],
+    evaluate: server_access_logging,
+};
+
+fn server_access_logging(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for bucket in &inventory.buckets {
+        let Some(logging) = &bucket.logging else {
+            continue;
+        };
+        // A log target is judged too (logging to itself or elsewhere); the detail says it is one.
+        let sources: Vec<String> = inventory
+            .buckets
+            .iter()
+            .filter(|b| b.logging.as_ref().and_then(|l| l.as_deref()) == Some(bucket.name.as_str()))
+            .map(|b| b.name.clone())
+            .collect();
+        let target_note = if sources.is_empty() {
+            String::new()
+        } else {
+            format!(" It is the log target of {}.", enumerate(&sources, 3))
+        };
+        verdicts.judge(
+            &bucket_resource(bucket),
+            logging.is_some(),
+            || {
+                format!(
+                    "Server access logs go to {}.{target_note}",
+                    logging.as_deref().unwrap_or_default()
+                )
+            },
+            || format!("Server access logging is off.{target_note}"),
+        );
+    }
+}
+
 /// Each of the four settings is in force when the bucket or the account turns it on.
 fn judge_public_access_block(
     bucket: Option<PublicAccessBlock>,
@@ -175,9 +378,13 @@ fn judge_public_access_block(
 
 #[cfg(test)]
 pub(super) mod tests {
+    use std::sync::Arc;
+
     use crate::checks::test_support::{none, only, run, Case};
+    use crate::inventory::BucketAcl;
     use crate::inventory::{Bucket, BucketEncryption, Inventory, PublicAccessBlock, Versioning};
     use crate::model::Status;
+    use crate::policy::PolicyDocument;
 
     pub fn cases() -> Vec<Case> {
         let buckets = || Inventory {
@@ -188,9 +395,14 @@ pub(super) mod tests {
                     }),
                     versioning: Some(Versioning::Enabled),
                     public_access_block: Some(PublicAccessBlock::ALL_ON),
-                    ..bucket("good")
+                    acl: Some(BucketAcl::Ignored),
+                    logging: Some(Some("logs".into())),
+                    ..with_policy("good", TLS_ONLY)
                 },
-                bucket("bad"),
+                Bucket {
+                    acl: Some(BucketAcl::PublicGrants(vec!["AllUsers READ".into()])),
+                    ..with_policy("bad", PUBLIC_READ)
+                },
             ],
             account_public_access_block: Some(PublicAccessBlock::default()),
             ..Default::default()
@@ -200,6 +412,10 @@ pub(super) mod tests {
             "s3.default_encryption",
             "s3.versioning",
             "s3.public_access_block",
+            "s3.secure_transport",
+            "s3.policy_public",
+            "s3.acl_public",
+            "s3.server_access_logging",
         ] {
             for (resource_id, expected) in [("good", Status::Pass), ("bad", Status::Fail)] {
                 cases.push(Case {
@@ -222,9 +438,24 @@ pub(super) mod tests {
             encryption: Some(BucketEncryption::default()),
             versioning: Some(Versioning::NeverEnabled),
             public_access_block: Some(PublicAccessBlock::default()),
+            policy: Some(None),
+            acl: Some(BucketAcl::PublicGrants(vec![])),
+            logging: Some(None),
             tags: None,
         }
     }
+
+    fn with_policy(name: &str, json: &str) -> Bucket {
+        Bucket {
+            policy: Some(Some(Arc::new(
+                PolicyDocument::parse(&json.replace("BUCKET", name)).unwrap(),
+            ))),
+            ..bucket(name)
+        }
+    }
+
+    const TLS_ONLY: &str = r#"{"Statement":[{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    const PUBLIC_READ: &str = r#"{"Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}]}"#;
 
     #[test]
     fn any_default_encryption_passes_and_is_named() {
@@ -352,5 +583,243 @@ pub(super) mod tests {
             Status::Pass
         );
         none(&results, "s3.public_access_block", "half");
+    }
+
+    #[test]
+    fn secure_transport_needs_an_unconditional_tls_deny_for_everyone_on_bucket_and_objects() {
+        let tls = |name: &str, principal: &str, action: &str, resources: &str, condition: &str| {
+            with_policy(
+                name,
+                &format!(
+                    r#"{{"Statement":[{{"Effect":"Deny","Principal":{principal},"Action":{action},"Resource":{resources},"Condition":{condition}}}]}}"#
+                ),
+            )
+        };
+        let both = r#"["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"]"#;
+        let insecure = r#"{"Bool":{"aws:SecureTransport":"false"}}"#;
+        let star = r#""*""#;
+        let all_s3 = r#""s3:*""#;
+        let buckets = vec![
+            tls("plain-star", star, all_s3, both, insecure),
+            tls(
+                "aws-list",
+                r#"{"AWS":["*"]}"#,
+                star,
+                both,
+                r#"{"BoolIfExists":{"aws:securetransport":false}}"#,
+            ),
+            tls(
+                "one-element",
+                r#"{"AWS":"*"}"#,
+                all_s3,
+                star,
+                r#"{"Bool":{"aws:SecureTransport":["false"]}}"#,
+            ),
+            tls(
+                "narrowed",
+                star,
+                all_s3,
+                both,
+                r#"{"Bool":{"aws:SecureTransport":"false"},"StringEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+            ),
+            tls(
+                "tls-version-only",
+                star,
+                all_s3,
+                both,
+                r#"{"NumericLessThan":{"s3:TlsVersion":"1.2"}}"#,
+            ),
+            tls(
+                "one-account",
+                r#"{"AWS":"arn:aws:iam::111122223333:root"}"#,
+                all_s3,
+                both,
+                insecure,
+            ),
+            tls(
+                "bucket-only",
+                star,
+                all_s3,
+                r#""arn:aws:s3:::BUCKET""#,
+                insecure,
+            ),
+            tls("some-actions", star, r#""s3:GetObject""#, both, insecure),
+        ];
+        let results = run(&Inventory {
+            buckets,
+            ..Default::default()
+        });
+        for (bucket, expected) in [
+            ("plain-star", Status::Pass),
+            ("aws-list", Status::Pass),
+            ("one-element", Status::Pass),
+            ("narrowed", Status::Fail),
+            ("tls-version-only", Status::Fail),
+            ("one-account", Status::Fail),
+            ("bucket-only", Status::Fail),
+            ("some-actions", Status::Fail),
+        ] {
+            assert_eq!(
+                only(&results, "s3.secure_transport", bucket).status,
+                expected,
+                "{bucket}"
+            );
+        }
+    }
+
+    #[test]
+    fn public_policies_wildcard_conditions_and_mitigation() {
+        let allow = |name: &str, principal: &str, action: &str, condition: &str| {
+            with_policy(
+                name,
+                &format!(
+                    r#"{{"Statement":[{{"Sid":"S","Effect":"Allow","Principal":{principal},"Action":{action},"Resource":"arn:aws:s3:::BUCKET/*","Condition":{condition}}}]}}"#
+                ),
+            )
+        };
+        let get = r#""s3:GetObject""#;
+        let star = r#""*""#;
+        let mut mitigated = allow("mitigated", star, get, "{}");
+        mitigated.public_access_block = Some(PublicAccessBlock {
+            restrict_public_buckets: true,
+            ..Default::default()
+        });
+        let not_principal = with_policy(
+            "not-principal",
+            r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}]}"#,
+        );
+        let buckets = vec![
+            allow("star", star, get, "{}"),
+            allow(
+                "aws-star-list",
+                r#"{"AWS":["*"]}"#,
+                r#""s3:PutObject""#,
+                "{}",
+            ),
+            allow("any-root", r#"{"AWS":"arn:aws:iam::*:root"}"#, get, "{}"),
+            not_principal,
+            allow(
+                "org-wildcard",
+                star,
+                get,
+                r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#,
+            ),
+            allow(
+                "whole-internet",
+                star,
+                get,
+                r#"{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}"#,
+            ),
+            allow(
+                "if-exists",
+                star,
+                get,
+                r#"{"StringEqualsIfExists":{"aws:SourceVpce":"vpce-1"}}"#,
+            ),
+            allow(
+                "negated",
+                star,
+                get,
+                r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+            ),
+            allow(
+                "one-org",
+                star,
+                get,
+                r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+            ),
+            allow(
+                "office",
+                star,
+                get,
+                r#"{"IpAddress":{"aws:SourceIp":["203.0.113.0/24"]}}"#,
+            ),
+            allow(
+                "endpoint",
+                star,
+                get,
+                r#"{"StringEquals":{"aws:sourcevpce":"vpce-1"}}"#,
+            ),
+            allow(
+                "named",
+                r#"{"AWS":"arn:aws:iam::111122223333:role/reader"}"#,
+                get,
+                "{}",
+            ),
+            mitigated,
+        ];
+        let results = run(&Inventory {
+            buckets,
+            account_public_access_block: Some(PublicAccessBlock::default()),
+            ..Default::default()
+        });
+        let verdict = |b| only(&results, "s3.policy_public", b);
+        for bucket in [
+            "star",
+            "aws-star-list",
+            "any-root",
+            "not-principal",
+            "org-wildcard",
+            "whole-internet",
+            "if-exists",
+            "negated",
+        ] {
+            assert_eq!(verdict(bucket).status, Status::Fail, "{bucket}");
+        }
+        for bucket in ["one-org", "office", "endpoint", "named", "mitigated"] {
+            assert_eq!(verdict(bucket).status, Status::Pass, "{bucket}");
+        }
+        assert!(verdict("star").detail.contains("public read access"));
+        assert!(verdict("aws-star-list")
+            .detail
+            .contains("public write access"));
+        assert!(verdict("mitigated")
+            .detail
+            .contains("RestrictPublicBuckets is in force"));
+        // Details never quote condition values.
+        assert!(!verdict("one-org").detail.contains("o-abc123"));
+        // The account's RestrictPublicBuckets mitigates too.
+        let results = run(&Inventory {
+            buckets: vec![allow("star", star, get, "{}")],
+            account_public_access_block: Some(PublicAccessBlock::ALL_ON),
+            ..Default::default()
+        });
+        assert_eq!(
+            only(&results, "s3.policy_public", "star").status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn acls_and_logging_targets() {
+        let mut authenticated = bucket("any-account");
+        authenticated.acl = Some(BucketAcl::PublicGrants(vec![
+            "AuthenticatedUsers READ".into()
+        ]));
+        let mut unreadable = bucket("unreadable");
+        unreadable.acl = None;
+        unreadable.logging = None;
+        let mut source = bucket("app");
+        source.logging = Some(Some("logs".into()));
+        let target = bucket("logs");
+        let results = run(&Inventory {
+            buckets: vec![authenticated, unreadable, source, target],
+            ..Default::default()
+        });
+        let acl = only(&results, "s3.acl_public", "any-account");
+        assert_eq!(acl.status, Status::Fail);
+        assert!(acl.detail.contains("AuthenticatedUsers READ"));
+        none(&results, "s3.acl_public", "unreadable");
+        none(&results, "s3.server_access_logging", "unreadable");
+        assert_eq!(
+            only(&results, "s3.server_access_logging", "app").status,
+            Status::Pass
+        );
+        let logs = only(&results, "s3.server_access_logging", "logs");
+        assert_eq!(logs.status, Status::Fail);
+        assert_eq!(
+            logs.detail,
+            "Server access logging is off. It is the log target of app."
+        );
     }
 }

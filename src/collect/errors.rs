@@ -57,7 +57,7 @@ impl<'a> Call<'a> {
 /// differently. `None` for steps that are not API calls (parsing, the deadline).
 pub fn required_permission(service: &str, operation: &str) -> Option<String> {
     let action = match (service, operation) {
-        (_, "ParsePolicyDocument" | "Collect") | ("-", _) => return None,
+        (_, "ParsePolicyDocument" | "ParseBucketPolicy" | "Collect") | ("-", _) => return None,
         ("s3", "ListBuckets") => "s3:ListAllMyBuckets",
         ("s3", "GetBucketEncryption") => "s3:GetEncryptionConfiguration",
         ("s3", "GetPublicAccessBlock") => "s3:GetBucketPublicAccessBlock",

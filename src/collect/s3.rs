@@ -1,12 +1,17 @@
 //! S3: the bucket list (global), per-bucket configuration through a client of the bucket's own
 //! region, and the account-level public access block through S3 Control.
 
+use std::sync::Arc;
+
 use futures::stream::{self, StreamExt};
 
 use super::errors::{code_of, each_page};
 use super::{tag_map, Call, Clients, Collection};
-use crate::inventory::{partition, Bucket, BucketEncryption, PublicAccessBlock, Tags, Versioning};
+use crate::inventory::{
+    partition, Bucket, BucketAcl, BucketEncryption, PublicAccessBlock, Tags, Versioning,
+};
 use crate::model::AuditError;
+use crate::policy::PolicyDocument;
 use crate::request::EnvironmentFilter;
 
 /// A listed bucket, with its region when the listing gave it.
@@ -35,8 +40,20 @@ pub(super) async fn buckets(
     let (listed, errors) = listing;
     collection.errors.extend(errors);
 
+    let account_ignores_acls = collection
+        .inventory
+        .account_public_access_block
+        .is_some_and(|b| b.ignore_public_acls);
     let mut per_bucket = stream::iter(listed)
-        .map(|bucket| inspect_bucket(clients, bucket, environment, read_tags))
+        .map(|bucket| {
+            inspect_bucket(
+                clients,
+                bucket,
+                environment,
+                read_tags,
+                account_ignores_acls,
+            )
+        })
         .buffer_unordered(concurrency.max(1));
     while let Some((bucket, errors)) = per_bucket.next().await {
         collection.inventory.buckets.extend(bucket);
@@ -116,6 +133,7 @@ async fn inspect_bucket(
     listed: Listed,
     environment: Option<&EnvironmentFilter>,
     read_tags: bool,
+    account_ignores_acls: bool,
 ) -> (Option<Bucket>, Vec<AuditError>) {
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
     let name = listed.name.as_str();
@@ -167,11 +185,43 @@ async fn inspect_bucket(
         None
     };
 
-    let (encryption, versioning, block) = futures::join!(
+    let (encryption, versioning, block, policy, logging) = futures::join!(
         client.get_bucket_encryption().bucket(name).send(),
         client.get_bucket_versioning().bucket(name).send(),
         client.get_public_access_block().bucket(name).send(),
+        client.get_bucket_policy().bucket(name).send(),
+        client.get_bucket_logging().bucket(name).send(),
     );
+    // GetBucketPolicyStatus would answer "public or not" by AWS's own rules, but says nothing
+    // of TLS, conditions or read versus write (and moto answers it empty): parse the policy.
+    let policy = match policy {
+        Ok(output) => match PolicyDocument::parse(output.policy().unwrap_or_default()) {
+            Ok(document) => Some(Some(Arc::new(document))),
+            Err(problem) => {
+                errors.push(
+                    call("ParseBucketPolicy")
+                        .entry("MalformedPolicyDocument".into(), problem.to_string()),
+                );
+                None
+            }
+        },
+        Err(error) if code_of(&error) == Some("NoSuchBucketPolicy") => Some(None),
+        Err(error) => {
+            errors.push(call("GetBucketPolicy").error(&error));
+            None
+        }
+    };
+    let logging = match logging {
+        Ok(output) => Some(
+            output
+                .logging_enabled()
+                .map(|l| l.target_bucket().to_string()),
+        ),
+        Err(error) => {
+            errors.push(call("GetBucketLogging").error(&error));
+            None
+        }
+    };
     let encryption = match encryption {
         Ok(output) => Some(BucketEncryption {
             algorithms: output
@@ -224,6 +274,34 @@ async fn inspect_bucket(
             None
         }
     };
+    // Public ACL grants matter only where IgnorePublicAcls is not in force; then the ACL is read.
+    let acls_ignored =
+        account_ignores_acls || public_access_block.is_some_and(|b| b.ignore_public_acls);
+    let acl = if acls_ignored {
+        Some(BucketAcl::Ignored)
+    } else {
+        match client.get_bucket_acl().bucket(name).send().await {
+            Ok(output) => Some(BucketAcl::PublicGrants(
+                output
+                    .grants()
+                    .iter()
+                    .filter_map(|grant| {
+                        let uri = grant.grantee()?.uri()?;
+                        let group = match uri.rsplit('/').next()? {
+                            group @ ("AllUsers" | "AuthenticatedUsers") => group,
+                            _ => return None,
+                        };
+                        let permission = grant.permission().map_or("?", |p| p.as_str());
+                        Some(format!("{group} {permission}"))
+                    })
+                    .collect(),
+            )),
+            Err(error) => {
+                errors.push(call("GetBucketAcl").error(&error));
+                None
+            }
+        }
+    };
     let bucket = Bucket {
         name: name.to_string(),
         arn: format!("arn:{}:s3:::{name}", partition(&region)),
@@ -231,6 +309,9 @@ async fn inspect_bucket(
         encryption,
         versioning,
         public_access_block,
+        policy,
+        acl,
+        logging,
         tags,
     };
     (Some(bucket), errors)

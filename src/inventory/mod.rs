@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub use ec2::{IngressRule, Instance, SecurityGroup, Volume};
 pub use iam::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
 pub use rds::{DbCluster, DbInstance};
-pub use s3::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
+pub use s3::{Bucket, BucketAcl, BucketEncryption, PublicAccessBlock, Versioning};
 
 use crate::request::EnvironmentFilter;
 
@@ -202,6 +202,9 @@ mod tests {
             encryption: None,
             versioning: None,
             public_access_block: None,
+            policy: None,
+            acl: None,
+            logging: None,
             tags: t,
         };
         let mut inventory = Inventory {

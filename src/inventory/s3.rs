@@ -1,4 +1,7 @@
+use std::sync::Arc;
+
 use super::Tags;
+use crate::policy::PolicyDocument;
 
 /// A bucket with the configurations the checks read; `None` = could not be read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -9,8 +12,24 @@ pub struct Bucket {
     pub encryption: Option<BucketEncryption>,
     pub versioning: Option<Versioning>,
     pub public_access_block: Option<PublicAccessBlock>,
-    /// Only read when an environment filter needs it.
+    /// The bucket policy; `Some(None)`: the bucket has none.
+    pub policy: Option<Option<Arc<PolicyDocument>>>,
+    pub acl: Option<BucketAcl>,
+    /// The server access logging target bucket; `Some(None)`: logging is off.
+    pub logging: Option<Option<String>>,
+    /// Only read when an environment filter or a mutelist rule on tags needs it.
     pub tags: Option<Tags>,
+}
+
+/// What the bucket ACL grants the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BucketAcl {
+    /// `IgnorePublicAcls` is in force (bucket or account): grants are ignored, so the ACL was
+    /// not read.
+    Ignored,
+    /// Grants to everyone (`AllUsers`) or any AWS account (`AuthenticatedUsers`), as
+    /// "AllUsers READ"; empty when there are none.
+    PublicGrants(Vec<String>),
 }
 
 impl Bucket {

@@ -166,9 +166,13 @@ fn api_calls_are_counted_and_nothing_is_fetched_per_instance() {
         "s3:GetBucketEncryption",
         "s3:GetBucketVersioning",
         "s3:GetPublicAccessBlock",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketLogging",
     ] {
         assert_eq!(op(per_bucket), 4, "{per_bucket}");
     }
+    // Only acme-public-assets has no IgnorePublicAcls: the only ACL read.
+    assert_eq!(op("s3:GetBucketAcl"), 1);
     // Tags are only read when an environment filter needs them.
     assert_eq!(op("s3:GetBucketTagging"), 0);
     assert_eq!(calls.total, calls.by_operation.values().sum::<u64>());
@@ -398,6 +402,43 @@ fn s3_buckets() {
         eu.resource_arn.as_deref(),
         Some("arn:aws:s3:::acme.reports.eu")
     );
+
+    // Policies, ACLs and logging.
+    for (bucket, tls, public_policy, public_acl, logging) in [
+        ("acme-audit-logs", Pass, Pass, Pass, Fail),
+        ("acme-public-assets", Fail, Fail, Fail, Fail),
+        ("acme-customer-data", Fail, Pass, Pass, Pass),
+        ("acme.reports.eu", Fail, Pass, Pass, Fail),
+    ] {
+        assert_eq!(
+            status(report, "s3.secure_transport", bucket),
+            tls,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.policy_public", bucket),
+            public_policy,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.acl_public", bucket),
+            public_acl,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.server_access_logging", bucket),
+            logging,
+            "{bucket}"
+        );
+    }
+    assert!(detail(report, "s3.policy_public", "acme-public-assets").contains("public read access"));
+    assert!(detail(report, "s3.policy_public", "acme.reports.eu")
+        .contains("RestrictPublicBuckets is in force"));
+    assert!(detail(report, "s3.acl_public", "acme-public-assets").contains("AllUsers READ"));
+    assert!(
+        detail(report, "s3.server_access_logging", "acme-audit-logs")
+            .ends_with("It is the log target of acme-customer-data.")
+    );
 }
 
 #[test]
@@ -549,7 +590,8 @@ fn all_enabled_regions_are_audited() {
 fn reports_carry_no_secrets_or_condition_values() {
     let json = serde_json::to_string(full()).unwrap();
     // The seeded RDS master password, and the value of the guarded role's Deny condition.
-    for secret in ["demo-password-1", "SecureTransport", "sts:AssumeRole"] {
+    // (and the customer-data bucket policy's endpoint condition value).
+    for secret in ["demo-password-1", "vpce-0a1b2c3d4e5f", "sts:AssumeRole"] {
         assert!(!json.contains(secret), "the report contains {secret}");
     }
 }

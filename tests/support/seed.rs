@@ -452,6 +452,68 @@ async fn seed_s3(sdk: &SdkConfig) -> Result<(), BoxError> {
             .send()
             .await?;
     }
+    seed_s3_access(&client_in("us-east-1"), &client_in("eu-west-1")).await
+}
+
+/// Bucket policies, ACLs and logging: TLS-only logs bucket that is also the log target,
+/// a public website bucket (policy and ACL), a data bucket open only through one VPC
+/// endpoint, and a public policy neutralised by RestrictPublicBuckets.
+async fn seed_s3_access(
+    s3: &aws_sdk_s3::Client,
+    s3_eu: &aws_sdk_s3::Client,
+) -> Result<(), BoxError> {
+    use aws_sdk_s3::types::{BucketLoggingStatus, LoggingEnabled};
+    let policy = |bucket: &str, statement: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statement.replace("BUCKET", bucket)
+        )
+    };
+    // `{"AWS": "*"}`, not `"*"`: moto 5.1.18 fails PutBucketLogging (HTTP 500) when the
+    // target bucket's policy has a string Principal.
+    const TLS_ONLY: &str = r#"{"Sid":"TlsOnly","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
+    const PUBLIC_READ: &str = r#"{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}"#;
+    const ENDPOINT_ONLY: &str = r#"{"Sid":"ThroughTheEndpoint","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0a1b2c3d4e5f"}}}"#;
+    for (client, bucket, statement) in [
+        (s3, "acme-audit-logs", TLS_ONLY),
+        (s3, "acme-public-assets", PUBLIC_READ),
+        (s3, "acme-customer-data", ENDPOINT_ONLY),
+        (s3_eu, "acme.reports.eu", PUBLIC_READ),
+    ] {
+        client
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy(bucket, statement))
+            .send()
+            .await?;
+    }
+    // moto checks that the log target lets the log delivery group write.
+    const LOG_DELIVERY: &str = "uri=http://acs.amazonaws.com/groups/s3/LogDelivery";
+    s3.put_bucket_acl()
+        .bucket("acme-audit-logs")
+        .grant_write(LOG_DELIVERY)
+        .grant_read_acp(LOG_DELIVERY)
+        .send()
+        .await?;
+    s3.put_bucket_logging()
+        .bucket("acme-customer-data")
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket("acme-audit-logs")
+                        .target_prefix("customer-data/")
+                        .build()?,
+                )
+                .build(),
+        )
+        .send()
+        .await?;
+    s3.put_bucket_acl()
+        .bucket("acme-public-assets")
+        .grant_read("uri=http://acs.amazonaws.com/groups/global/AllUsers")
+        .send()
+        .await?;
     Ok(())
 }
 

@@ -29,6 +29,8 @@ pub struct SyntheticAccount {
     pub security_groups: usize,
     pub buckets: usize,
     pub buckets_outside_home_region: usize,
+    /// Buckets without a public access block (odd units): their ACL is read.
+    pub buckets_without_public_access_block: usize,
     pub roles: usize,
     pub shared_policies: usize,
     /// Distinct AWS-managed policies attached (each is read once, however often attached).
@@ -45,6 +47,7 @@ impl SyntheticAccount {
             security_groups: units,
             buckets: units,
             buckets_outside_home_region: (0..units).filter(|u| bucket_region(*u) != HOME).count(),
+            buckets_without_public_access_block: (0..units).filter(|u| u % 2 == 1).count(),
             roles: units,
             shared_policies: units.div_ceil(ROLES_PER_SHARED_POLICY),
             aws_managed_policies_attached: usize::from(units > 0),
