@@ -331,6 +331,10 @@ pub struct CheckOptions {
     pub min_password_length: u32,
     /// `iam.password_policy`: the fewest remembered passwords (CIS 1.9 asks for 24).
     pub min_password_reuse_prevention: u32,
+    /// `iam.access_key_rotation`: active keys older than this many days fail (CIS 1.14: 90).
+    pub max_access_key_age_days: u32,
+    /// `iam.unused_credentials`: active passwords and keys unused this long fail (CIS 1.12: 45).
+    pub max_unused_credential_days: u32,
 }
 
 impl Default for CheckOptions {
@@ -340,6 +344,8 @@ impl Default for CheckOptions {
             high_risk_ports: default_high_risk_ports(),
             min_password_length: 14,
             min_password_reuse_prevention: 24,
+            max_access_key_age_days: 90,
+            max_unused_credential_days: 45,
         }
     }
 }

@@ -140,7 +140,12 @@ pub async fn scan(
     if let Some(filter) = &request.environment {
         collection.inventory.retain_environment(filter);
     }
-    let findings = crate::checks::evaluate(&collection.inventory, &account_id, &request.options);
+    let findings = crate::checks::evaluate(
+        &collection.inventory,
+        &account_id,
+        &request.options,
+        started_at,
+    );
     let resource_tags = if request.read_tags {
         collection.inventory.tags_by_resource()
     } else {

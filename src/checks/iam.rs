@@ -1,9 +1,11 @@
 //! IAM roles, users and groups, judged on every identity policy that applies to them.
 
 use super::{enumerate, Check, Resource, Verdicts};
+use time::OffsetDateTime;
+
 use crate::inventory::{
-    Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind, ACCOUNT_RESOURCE_TYPE,
-    PRINCIPAL_RESOURCE_TYPES,
+    AccessKey, CredentialUser, Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind,
+    ACCOUNT_RESOURCE_TYPE, PRINCIPAL_RESOURCE_TYPES,
 };
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
@@ -16,6 +18,9 @@ pub(super) const CHECKS: &[&Check] = &[
     &ROOT_ACCESS_KEYS,
     &PASSWORD_POLICY,
     &USER_DIRECT_POLICIES,
+    &CONSOLE_USER_MFA,
+    &ACCESS_KEY_ROTATION,
+    &UNUSED_CREDENTIALS,
 ];
 
 /// Evidence for one check on one principal.
@@ -381,12 +386,182 @@ fn user_direct_policies(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
     }
 }
 
+fn credential_user_resource(user: &CredentialUser) -> Resource<'_> {
+    Resource {
+        resource_type: PrincipalKind::User.resource_type(),
+        id: &user.name,
+        name: None,
+        arn: Some(&user.arn),
+        region: "global",
+    }
+}
+
+/// Whole days from `since` to `now`.
+fn days_since(now: OffsetDateTime, since: OffsetDateTime) -> i64 {
+    (now - since).whole_days()
+}
+
+const CONSOLE_USER_MFA: Check = Check {
+    id: "iam.console_user_mfa",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: &[PrincipalKind::User.resource_type()],
+    title: "IAM users with a console password have MFA",
+    rationale: "A console password alone is phished, guessed or reused; MFA stops a stolen \
+                password from being a stolen account.",
+    remediation: "Assign an MFA device to the user (or remove the console password if the user \
+                  does not sign in to the console).",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html",
+    fsbp: &["IAM.5"],
+    cis: &["1.10"],
+    evaluate: |inventory, _, verdicts| {
+        let Some(users) = &inventory.credential_users else {
+            return;
+        };
+        for user in users.iter().filter(|u| u.password_enabled) {
+            verdicts.judge(
+                &credential_user_resource(user),
+                user.mfa_active,
+                || "The user has a console password and an MFA device.".into(),
+                || "The user has a console password and no MFA device.".into(),
+            );
+        }
+    },
+};
+
+const ACCESS_KEY_ROTATION: Check = Check {
+    id: "iam.access_key_rotation",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: &[PrincipalKind::User.resource_type()],
+    title: "Active IAM access keys are rotated",
+    rationale: "The longer a key lives, the more places it has been copied to; old keys are how \
+                leaked credentials stay useful.",
+    remediation: "Create a new key, switch the workload to it, deactivate and delete the old \
+                  one; better, replace long-lived keys with roles.",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console",
+    fsbp: &["IAM.3"],
+    cis: &["1.14"],
+    evaluate: access_key_rotation,
+};
+
+fn access_key_rotation(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+    let Some(users) = &inventory.credential_users else {
+        return;
+    };
+    let limit = i64::from(options.max_access_key_age_days);
+    let now = verdicts.now();
+    for user in users {
+        let active: Vec<&AccessKey> = user.access_keys.iter().filter(|k| k.active).collect();
+        if active.is_empty() {
+            continue;
+        }
+        let old: Vec<String> = active
+            .iter()
+            .filter_map(|key| {
+                let age = key.last_rotated.map(|at| days_since(now, at));
+                match age {
+                    Some(days) if days <= limit => None,
+                    Some(days) => Some(format!("key {} is {days} days old", key.slot)),
+                    None => Some(format!("key {} has no creation date", key.slot)),
+                }
+            })
+            .collect();
+        verdicts.judge(
+            &credential_user_resource(user),
+            old.is_empty(),
+            || format!("Every active access key is at most {limit} days old."),
+            || {
+                format!(
+                    "Active access keys older than {limit} days: {}.",
+                    enumerate(&old, 2)
+                )
+            },
+        );
+    }
+}
+
+const UNUSED_CREDENTIALS: Check = Check {
+    id: "iam.unused_credentials",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: &[PrincipalKind::User.resource_type()],
+    title: "IAM users have no active credentials left unused",
+    rationale: "A password or key nobody uses is nobody's to notice when someone else starts \
+                using it.",
+    remediation: "Remove the unused console password and deactivate (then delete) unused \
+                  access keys.",
+    reference:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html",
+    fsbp: &["IAM.8"],
+    cis: &["1.12"],
+    evaluate: unused_credentials,
+};
+
+/// A credential counts from its last use, or, never used, from its creation: a new one gets
+/// the same grace as a recently used one.
+fn unused_credentials(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+    let Some(users) = &inventory.credential_users else {
+        return;
+    };
+    let limit = i64::from(options.max_unused_credential_days);
+    let now = verdicts.now();
+    for user in users {
+        let mut credentials = Vec::new();
+        if user.password_enabled {
+            let since = user
+                .password_last_used
+                .or(user.password_last_changed)
+                .or(user.created);
+            credentials.push((
+                "the console password".to_string(),
+                user.password_last_used.is_some(),
+                since,
+            ));
+        }
+        for key in user.access_keys.iter().filter(|k| k.active) {
+            credentials.push((
+                format!("access key {}", key.slot),
+                key.last_used.is_some(),
+                key.last_used.or(key.last_rotated),
+            ));
+        }
+        if credentials.is_empty() {
+            continue;
+        }
+        let unused: Vec<String> = credentials
+            .into_iter()
+            .filter_map(|(what, used, since)| {
+                let days = since.map(|at| days_since(now, at))?;
+                (days > limit).then(|| {
+                    if used {
+                        format!("{what} was last used {days} days ago")
+                    } else {
+                        format!("{what} was never used in the {days} days since it was created")
+                    }
+                })
+            })
+            .collect();
+        verdicts.judge(
+            &credential_user_resource(user),
+            unused.is_empty(),
+            || format!("Every active credential was used (or created) within {limit} days."),
+            || {
+                let mut sentence = enumerate(&unused, 3);
+                sentence[..1].make_ascii_uppercase();
+                format!("{sentence}.")
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use std::sync::Arc;
 
     use crate::checks::evaluate;
-    use crate::checks::test_support::{none, only, run, Case};
+    use crate::checks::test_support::{none, only, run, Case, NOW};
+    use crate::inventory::{AccessKey, CredentialUser};
     use crate::inventory::{AccountSettings, PasswordPolicy};
     use crate::inventory::{Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind};
     use crate::model::Status;
@@ -466,6 +641,51 @@ pub(super) mod tests {
                 });
             }
         }
+        let credentials = || {
+            let days_ago = |days: i64| Some(NOW - time::Duration::days(days));
+            let key = |slot, active, rotated, used: Option<i64>| AccessKey {
+                slot,
+                active,
+                last_rotated: days_ago(rotated),
+                last_used: used.and_then(days_ago),
+            };
+            Inventory {
+                credential_users: Some(vec![
+                    CredentialUser {
+                        name: "careful".into(),
+                        password_enabled: true,
+                        password_last_used: days_ago(1),
+                        mfa_active: true,
+                        access_keys: vec![key(1, true, 30, Some(2)), key(2, false, 400, None)],
+                        ..Default::default()
+                    },
+                    CredentialUser {
+                        name: "careless".into(),
+                        password_enabled: true,
+                        password_last_used: days_ago(100),
+                        mfa_active: false,
+                        access_keys: vec![key(1, true, 200, None)],
+                        ..Default::default()
+                    },
+                ]),
+                ..Default::default()
+            }
+        };
+        for check in [
+            "iam.console_user_mfa",
+            "iam.access_key_rotation",
+            "iam.unused_credentials",
+        ] {
+            for (resource_id, expected) in [("careful", Status::Pass), ("careless", Status::Fail)] {
+                cases.push(Case {
+                    check,
+                    resource_id,
+                    expected,
+                    inventory: credentials,
+                    region: None,
+                });
+            }
+        }
         for (resource_id, expected) in [("grouped", Status::Pass), ("direct", Status::Fail)] {
             cases.push(Case {
                 check: "iam.user_direct_policies",
@@ -491,6 +711,65 @@ pub(super) mod tests {
             }
         }
         cases
+    }
+
+    #[test]
+    fn credential_ages_count_from_use_or_creation_and_ignore_inactive_keys() {
+        let days_ago = |days: i64| Some(NOW - time::Duration::days(days));
+        let user = |name: &str, keys: Vec<AccessKey>| CredentialUser {
+            name: name.into(),
+            access_keys: keys,
+            ..Default::default()
+        };
+        let key = |active, rotated: i64, used: Option<i64>| AccessKey {
+            slot: 1,
+            active,
+            last_rotated: days_ago(rotated),
+            last_used: used.and_then(days_ago),
+        };
+        let results = run(&Inventory {
+            credential_users: Some(vec![
+                user("inactive-old", vec![key(false, 900, None)]),
+                user("new-never-used", vec![key(true, 10, None)]),
+                user("old-never-used", vec![key(true, 60, None)]),
+                user("boundary", vec![key(true, 90, Some(45))]),
+                CredentialUser {
+                    password_enabled: true,
+                    password_last_changed: days_ago(50),
+                    ..user("password-never-used", vec![])
+                },
+            ]),
+            ..Default::default()
+        });
+        none(&results, "iam.access_key_rotation", "inactive-old");
+        none(&results, "iam.unused_credentials", "inactive-old");
+        let status = |check, user| only(&results, check, user).status;
+        assert_eq!(
+            status("iam.unused_credentials", "new-never-used"),
+            Status::Pass
+        );
+        assert_eq!(
+            only(&results, "iam.unused_credentials", "old-never-used").detail,
+            "Access key 1 was never used in the 60 days since it was created."
+        );
+        assert_eq!(status("iam.access_key_rotation", "boundary"), Status::Pass);
+        assert_eq!(status("iam.unused_credentials", "boundary"), Status::Pass);
+        assert_eq!(
+            status("iam.unused_credentials", "password-never-used"),
+            Status::Fail
+        );
+        // A password without MFA is judged; a user without a password is not.
+        none(&results, "iam.console_user_mfa", "new-never-used");
+        assert_eq!(
+            status("iam.console_user_mfa", "password-never-used"),
+            Status::Fail
+        );
+        // No report: no verdict for anyone, never a pass.
+        let results = run(&Inventory {
+            credential_users: None,
+            ..Default::default()
+        });
+        assert!(!results.iter().any(|r| r.check_id == "iam.console_user_mfa"));
     }
 
     #[test]
@@ -537,7 +816,12 @@ pub(super) mod tests {
             },
             ..Default::default()
         };
-        let results = evaluate(&inventory, "123456789012", &relaxed);
+        let results = evaluate(
+            &inventory,
+            "123456789012",
+            &relaxed,
+            crate::checks::test_support::NOW,
+        );
         assert_eq!(
             only(&results, "iam.password_policy", "123456789012").status,
             Status::Pass

@@ -9,6 +9,7 @@ mod sg;
 use std::borrow::Cow;
 
 use serde::Serialize;
+use time::OffsetDateTime;
 
 use crate::inventory::Inventory;
 use crate::model::{result_id, CheckResult, Severity, Status};
@@ -71,6 +72,7 @@ pub struct Resource<'a> {
 pub struct Verdicts<'a> {
     check: &'static Check,
     account_id: &'a str,
+    now: OffsetDateTime,
     results: &'a mut Vec<CheckResult>,
 }
 
@@ -78,6 +80,11 @@ impl Verdicts<'_> {
     /// The audited account: the resource id of account-level settings.
     pub fn account_id(&self) -> &str {
         self.account_id
+    }
+
+    /// The run's clock: what credential ages are measured against (fixed in tests).
+    pub fn now(&self) -> OffsetDateTime {
+        self.now
     }
 
     pub fn record(&mut self, resource: &Resource, status: Status, detail: String) {
@@ -135,12 +142,14 @@ impl Verdicts<'_> {
     }
 }
 
-/// Runs every registered check over the inventory. Results come in registry order, then by
-/// region and resource, so that reports of the same account diff cleanly.
+/// Runs every registered check over the inventory, as of `now` (the scan's start). Results
+/// come in registry order, then by region and resource, so that reports of the same account
+/// diff cleanly.
 pub fn evaluate(
     inventory: &Inventory,
     account_id: &str,
     options: &CheckOptions,
+    now: OffsetDateTime,
 ) -> Vec<CheckResult> {
     let mut results = Vec::new();
     for check in registry() {
@@ -151,6 +160,7 @@ pub fn evaluate(
             &mut Verdicts {
                 check,
                 account_id,
+                now,
                 results: &mut results,
             },
         );
@@ -192,8 +202,11 @@ pub(crate) mod test_support {
         pub region: Option<&'static str>,
     }
 
+    /// The tests' clock.
+    pub const NOW: OffsetDateTime = time::macros::datetime!(2026-11-27 02:00 UTC);
+
     pub fn run(inventory: &Inventory) -> Vec<CheckResult> {
-        evaluate(inventory, "123456789012", &CheckOptions::default())
+        evaluate(inventory, "123456789012", &CheckOptions::default(), NOW)
     }
 
     /// The one result of `check_id` for `resource_id`; panics if there is not exactly one.
@@ -237,11 +250,12 @@ mod tests {
     #[test]
     fn result_ids_are_stable_and_distinguish_resource_types() {
         let inventory = Inventory::default();
-        assert!(evaluate(&inventory, "1", &CheckOptions::default()).is_empty());
+        assert!(evaluate(&inventory, "1", &CheckOptions::default(), test_support::NOW).is_empty());
         let mut results = vec![];
         let mut verdicts = Verdicts {
             check: find("iam.admin_access").unwrap(),
             account_id: "123456789012",
+            now: test_support::NOW,
             results: &mut results,
         };
         let role = Resource {
@@ -362,6 +376,9 @@ mod tests {
             ("iam.root_access_keys", Severity::Critical),
             ("iam.password_policy", Severity::Medium),
             ("iam.user_direct_policies", Severity::Low),
+            ("iam.console_user_mfa", Severity::Medium),
+            ("iam.access_key_rotation", Severity::Medium),
+            ("iam.unused_credentials", Severity::Medium),
             ("sg.high_risk_ports", Severity::Critical),
             ("sg.all_ports_open", Severity::Critical),
             ("sg.default_restricts_all", Severity::High),

@@ -448,7 +448,12 @@ pub(super) mod tests {
             min_backup_retention_days: 3,
             ..CheckOptions::default()
         };
-        let relaxed = evaluate(&inventory, "123456789012", &options);
+        let relaxed = evaluate(
+            &inventory,
+            "123456789012",
+            &options,
+            crate::checks::test_support::NOW,
+        );
         assert_eq!(
             only(&relaxed, "rds.backup_retention", "db-6").status,
             Status::Pass

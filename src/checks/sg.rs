@@ -619,7 +619,12 @@ pub(super) mod tests {
             ],
             ..Default::default()
         };
-        let results = evaluate(&inventory, "123456789012", &options);
+        let results = evaluate(
+            &inventory,
+            "123456789012",
+            &options,
+            crate::checks::test_support::NOW,
+        );
         assert_eq!(
             only(&results, "sg.high_risk_ports", "ssh").status,
             Status::Pass

@@ -14,7 +14,7 @@ use futures::stream::{self, StreamExt};
 use super::errors::{code_of, each_page};
 use super::{tag_map, Call, Collection};
 use crate::inventory::{
-    PasswordPolicy, PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags,
+    CredentialUser, PasswordPolicy, PolicyAttachment, PolicySource, Principal, PrincipalKind, Tags,
 };
 use crate::model::AuditError;
 use crate::policy::PolicyDocument;
@@ -131,6 +131,62 @@ struct Listing {
     users: Vec<aws_sdk_iam::types::UserDetail>,
     groups: Vec<aws_sdk_iam::types::GroupDetail>,
     local_policies: Vec<ManagedPolicyDetail>,
+}
+
+/// The credential report: generated, polled with backoff until ready (the collector's deadline
+/// bounds the wait), then read. A report that cannot be had is an error, never an empty list.
+pub(super) async fn credential_report(client: &Client) -> Collection {
+    let mut collection = Collection::default();
+    let mut delay = std::time::Duration::from_millis(200);
+    const ATTEMPTS: usize = 10;
+    for attempt in 1..=ATTEMPTS {
+        let call = Call::new("iam", REGION, "GenerateCredentialReport");
+        let state = match client.generate_credential_report().send().await {
+            Ok(output) => output.state().map(|s| s.as_str().to_string()),
+            Err(error) => {
+                collection.errors.push(call.error(&error));
+                return collection;
+            }
+        };
+        if state.as_deref() == Some("COMPLETE") {
+            let call = Call::new("iam", REGION, "GetCredentialReport");
+            match client.get_credential_report().send().await {
+                Ok(output) => {
+                    let text = output
+                        .content()
+                        .map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned())
+                        .unwrap_or_default();
+                    match CredentialUser::parse_report(&text) {
+                        Ok(users) => collection.inventory.credential_users = Some(users),
+                        Err(problem) => collection
+                            .errors
+                            .push(call.entry("InvalidCredentialReport".into(), problem)),
+                    }
+                    return collection;
+                }
+                Err(error)
+                    if matches!(
+                        code_of(&error),
+                        Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired")
+                    ) => {}
+                Err(error) => {
+                    collection.errors.push(call.error(&error));
+                    return collection;
+                }
+            }
+        }
+        if attempt < ATTEMPTS {
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(std::time::Duration::from_secs(10));
+        }
+    }
+    collection.errors.push(
+        Call::new("iam", REGION, "GetCredentialReport").entry(
+            "ReportNotReady".into(),
+            format!("the credential report was not ready after {ATTEMPTS} attempts; the user credential checks were not evaluated"),
+        ),
+    );
+    collection
 }
 
 /// The root user's MFA and access keys and the password policy: three reads for the account.

@@ -337,11 +337,13 @@ pub async fn collect(
             Service::Iam,
             "global",
             async move {
-                let (mut principals, settings) = futures::join!(
+                let (mut principals, settings, credentials) = futures::join!(
                     iam::principals(clients.iam(), request.concurrency),
-                    iam::account_settings(clients.iam(), account_id)
+                    iam::account_settings(clients.iam(), account_id),
+                    iam::credential_report(clients.iam()),
                 );
                 principals.merge(settings);
+                principals.merge(credentials);
                 principals
             }
             .boxed(),

@@ -73,3 +73,133 @@ impl PolicyAttachment {
         }
     }
 }
+
+/// One IAM user's row of the credential report (the root row is not kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CredentialUser {
+    pub name: String,
+    pub arn: String,
+    pub created: Option<time::OffsetDateTime>,
+    pub password_enabled: bool,
+    pub password_last_used: Option<time::OffsetDateTime>,
+    pub password_last_changed: Option<time::OffsetDateTime>,
+    pub mfa_active: bool,
+    pub access_keys: Vec<AccessKey>,
+}
+
+/// An access key (slot 1 or 2) of a user, from the credential report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessKey {
+    pub slot: u8,
+    pub active: bool,
+    pub last_rotated: Option<time::OffsetDateTime>,
+    pub last_used: Option<time::OffsetDateTime>,
+}
+
+impl CredentialUser {
+    /// Parses a credential report (CSV). The root user's row is skipped; a header without
+    /// the expected columns is an error. User names may contain commas, which the report does
+    /// not quote: the name and the ARN then span the same number of extra fields.
+    pub fn parse_report(csv: &str) -> Result<Vec<CredentialUser>, String> {
+        let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
+        let header: Vec<&str> = lines
+            .next()
+            .ok_or("the credential report is empty")?
+            .split(',')
+            .collect();
+        let column = |name: &str| {
+            header
+                .iter()
+                .position(|c| *c == name)
+                .ok_or_else(|| format!("the credential report has no {name} column"))
+        };
+        let indexes = [
+            "user",
+            "arn",
+            "user_creation_time",
+            "password_enabled",
+            "password_last_used",
+            "password_last_changed",
+            "mfa_active",
+            "access_key_1_active",
+            "access_key_1_last_rotated",
+            "access_key_1_last_used_date",
+            "access_key_2_active",
+            "access_key_2_last_rotated",
+            "access_key_2_last_used_date",
+        ]
+        .map(column);
+        let mut at = [0usize; 13];
+        for (slot, index) in at.iter_mut().zip(indexes) {
+            *slot = index?;
+        }
+        let mut users = Vec::new();
+        for line in lines {
+            let raw: Vec<&str> = line.split(',').collect();
+            let extra = raw.len().saturating_sub(header.len());
+            if extra % 2 != 0 || at[0] != 0 || at[1] != 1 {
+                return Err("a credential report row does not match its header".into());
+            }
+            let half = extra / 2;
+            // Re-join the name and the ARN; the other columns shift by `extra`.
+            let mut fields: Vec<String> =
+                vec![raw[..=half].join(","), raw[half + 1..=extra + 1].join(",")];
+            fields.extend(raw[extra + 2..].iter().map(|f| f.to_string()));
+            let get = |i: usize| fields.get(i).map(String::as_str).unwrap_or("");
+            if get(at[0]) == "<root_account>" {
+                continue;
+            }
+            let key = |slot: u8, active: usize, rotated: usize, used: usize| AccessKey {
+                slot,
+                active: get(at[active]) == "true",
+                last_rotated: timestamp(get(at[rotated])),
+                last_used: timestamp(get(at[used])),
+            };
+            users.push(CredentialUser {
+                name: get(at[0]).to_string(),
+                arn: get(at[1]).to_string(),
+                created: timestamp(get(at[2])),
+                password_enabled: get(at[3]) == "true",
+                password_last_used: timestamp(get(at[4])),
+                password_last_changed: timestamp(get(at[5])),
+                mfa_active: get(at[6]) == "true",
+                access_keys: vec![key(1, 7, 8, 9), key(2, 10, 11, 12)],
+            });
+        }
+        Ok(users)
+    }
+}
+
+/// An RFC 3339 time, or `None` for `N/A`, `no_information`, `not_supported`.
+fn timestamp(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+
+    #[test]
+    fn the_report_is_parsed_root_skipped_and_commas_in_names_survive() {
+        let csv = format!(
+            "{HEADER}\n\
+             <root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,false,true,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+             a,b,arn:aws:iam::123456789012:user/a,b,2025-01-01T00:00:00+00:00,true,no_information,2025-01-02T00:00:00+00:00,N/A,true,true,2025-03-01T00:00:00+00:00,2026-11-01T10:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let users = CredentialUser::parse_report(&csv).unwrap();
+        assert_eq!(users.len(), 1);
+        let user = &users[0];
+        assert_eq!(user.name, "a,b");
+        assert_eq!(user.arn, "arn:aws:iam::123456789012:user/a,b");
+        assert!(user.password_enabled && user.mfa_active);
+        assert_eq!(user.password_last_used, None);
+        assert!(user.access_keys[0].active && !user.access_keys[1].active);
+        assert_eq!(
+            user.access_keys[0].last_used,
+            Some(time::macros::datetime!(2026-11-01 10:00 UTC))
+        );
+        assert!(CredentialUser::parse_report("user,arn\nx,y\n").is_err());
+    }
+}

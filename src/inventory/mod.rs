@@ -12,7 +12,10 @@ mod s3;
 use std::collections::BTreeMap;
 
 pub use ec2::{IngressRule, Instance, SecurityGroup, Volume};
-pub use iam::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
+pub use iam::{
+    AccessKey, CredentialUser, PolicyAttachment, PolicySource, Principal, PrincipalKind,
+    PRINCIPAL_RESOURCE_TYPES,
+};
 pub use rds::{DbCluster, DbInstance};
 pub use s3::{Bucket, BucketAcl, BucketEncryption, PublicAccessBlock, Versioning};
 
@@ -58,6 +61,8 @@ pub struct Inventory {
     /// EBS encryption by default, by region; a region missing could not be read.
     pub ebs_encryption_by_default: BTreeMap<String, bool>,
     pub account: AccountSettings,
+    /// IAM users from the credential report; `None` when the report could not be had.
+    pub credential_users: Option<Vec<CredentialUser>>,
 }
 
 impl Inventory {
@@ -74,6 +79,9 @@ impl Inventory {
             .or(account.root_access_keys_present);
         if mine.password_policy.is_none() {
             mine.password_policy = account.password_policy;
+        }
+        if other.credential_users.is_some() {
+            self.credential_users = other.credential_users;
         }
         self.instances.extend(other.instances);
         self.volumes.extend(other.volumes);
@@ -102,6 +110,16 @@ impl Inventory {
         // Account settings belong to no environment.
         self.ebs_encryption_by_default.clear();
         self.account = AccountSettings::default();
+        // Credential report rows carry no tags; keep only users still in the filtered set.
+        if let Some(users) = &mut self.credential_users {
+            let kept: std::collections::HashSet<&str> = self
+                .principals
+                .iter()
+                .filter(|p| p.kind == PrincipalKind::User)
+                .map(|p| p.name.as_str())
+                .collect();
+            users.retain(|u| kept.contains(u.name.as_str()));
+        }
     }
 }
 

@@ -50,11 +50,15 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "iam:GetAccountSummary",
         "iam:ListVirtualMFADevices",
         "iam:GetAccountPasswordPolicy",
+        // The credential report: read once when ready.
+        "iam:GetCredentialReport",
         "s3:ListBuckets",
         "s3control:GetPublicAccessBlock",
     ];
     once.iter()
         .map(|operation| (operation.to_string(), 1))
+        // moto answers the first GenerateCredentialReport with STARTED, the next with COMPLETE.
+        .chain([("iam:GenerateCredentialReport".to_string(), 2)])
         .chain(
             per_bucket
                 .iter()
@@ -96,7 +100,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
         with_acl_reads(expected_calls(buckets, &per_bucket), &account)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 15 + 6 * buckets + acl_reads);
+    assert_eq!(report.api_calls.total, 18 + 6 * buckets + acl_reads);
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
 }
@@ -111,7 +115,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
         with_acl_reads(expected_calls(buckets, &BUCKET_READS), &account)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 15 + 5 * buckets + acl_reads);
+    assert_eq!(report.api_calls.total, 18 + 5 * buckets + acl_reads);
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
 }

@@ -493,6 +493,21 @@ fn iam_roles_users_and_groups() {
         status(report, "iam.user_direct_policies", "bob"),
         Status::Fail
     );
+    // From the credential report: console passwords with and without MFA; the emulator dates
+    // keys and passwords "now", so the age checks pass here (their failures are unit-tested).
+    assert_eq!(
+        status(report, "iam.console_user_mfa", "alice"),
+        Status::Pass
+    );
+    assert_eq!(status(report, "iam.console_user_mfa", "bob"), Status::Fail);
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "iam.console_user_mfa" && r.resource_id == "carol"));
+    assert_eq!(
+        status(report, "iam.unused_credentials", "bob"),
+        Status::Pass
+    );
     let types: BTreeSet<_> = report
         .results
         .iter()

@@ -130,7 +130,7 @@ proptest! {
             }],
             ..Inventory::default()
         };
-        let results = evaluate(&inventory, "123456789012", &CheckOptions::default());
+        let results = evaluate(&inventory, "123456789012", &CheckOptions::default(), time::OffsetDateTime::UNIX_EPOCH);
         prop_assert_eq!(results.len(), 2);
         let status = |id: &str| results.iter().find(|r| r.check_id == id).unwrap().status;
         // Every port open to the world includes every high-risk port.

@@ -625,6 +625,31 @@ async fn seed_iam(sdk: &SdkConfig) -> Result<(), BoxError> {
         .policy_arn(&s3_full_arn)
         .send()
         .await?;
+
+    // Console passwords: alice with an MFA device, bob without (moto accepts any codes).
+    for name in ["alice", "bob"] {
+        iam.create_login_profile()
+            .user_name(name)
+            .password("Demo-password-2026!")
+            .send()
+            .await?;
+    }
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice-phone")
+        .send()
+        .await?;
+    let serial = device
+        .virtual_mfa_device()
+        .map(|d| d.serial_number().to_string())
+        .ok_or("no MFA device")?;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await?;
     Ok(())
 }
 
