@@ -15,9 +15,9 @@ use crate::model::Weights;
 /// A problem with the caller's input: reported as a one-line message, never a panic.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RequestError {
-    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg)")]
+    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg, vpc)")]
     UnknownService(String),
-    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg)")]
+    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg, vpc)")]
     NoServices,
     #[error("invalid region '{0}' (expected a name like us-east-1)")]
     InvalidRegion(String),
@@ -44,15 +44,17 @@ pub enum Service {
     S3,
     Iam,
     Sg,
+    Vpc,
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 6] = [
         Service::Ec2,
         Service::Rds,
         Service::S3,
         Service::Iam,
         Service::Sg,
+        Service::Vpc,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,12 +64,16 @@ impl Service {
             Service::S3 => "s3",
             Service::Iam => "iam",
             Service::Sg => "sg",
+            Service::Vpc => "vpc",
         }
     }
 
     /// IAM and the S3 bucket list are account-wide; the others are collected per region.
     pub fn is_regional(self) -> bool {
-        matches!(self, Service::Ec2 | Service::Rds | Service::Sg)
+        matches!(
+            self,
+            Service::Ec2 | Service::Rds | Service::Sg | Service::Vpc
+        )
     }
 }
 
@@ -417,7 +423,7 @@ mod tests {
             services.into_iter().collect::<Vec<_>>(),
             vec![Service::Ec2, Service::S3, Service::Iam]
         );
-        assert_eq!(parse_services(&["all"]).unwrap().len(), 5);
+        assert_eq!(parse_services(&["all"]).unwrap().len(), Service::ALL.len());
         assert_eq!(
             parse_services(&["ec2,lambda"]),
             Err(RequestError::UnknownService("lambda".into()))

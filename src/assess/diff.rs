@@ -44,7 +44,7 @@ impl Scope<'_> {
 /// policy leaves its principals without a verdict.
 fn error_covers(error: &AuditError, service: Service, finding: &CheckResult) -> bool {
     let hides = match error.service.as_str() {
-        "ec2" => matches!(service, Service::Ec2 | Service::Sg),
+        "ec2" => matches!(service, Service::Ec2 | Service::Sg | Service::Vpc),
         "s3" | "s3control" => service == Service::S3,
         "sts" => true,
         other => other == service.as_str(),

@@ -101,8 +101,8 @@ struct ScanArgs {
     /// Audit every region enabled for the account.
     #[arg(long)]
     all_regions: bool,
-    /// Services to audit, comma-separated: ec2, rds, s3, iam, sg.
-    #[arg(long, value_name = "LIST", default_value = "ec2,rds,s3,iam,sg")]
+    /// Services to audit, comma-separated: ec2, rds, s3, iam, sg, vpc.
+    #[arg(long, value_name = "LIST", default_value = "ec2,rds,s3,iam,sg,vpc")]
     services: String,
     /// Only evaluate resources whose environment tag has this value (case-insensitive).
     #[arg(long, value_name = "ENV")]

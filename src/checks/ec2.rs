@@ -1,7 +1,8 @@
 //! EC2 instances and EBS volumes.
 
+use super::enumerate;
 use super::{Check, Resource, Verdicts};
-use crate::inventory::{Instance, Inventory, Volume, ACCOUNT_RESOURCE_TYPE};
+use crate::inventory::{Image, Instance, Inventory, Volume, ACCOUNT_RESOURCE_TYPE};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
 
@@ -10,6 +11,8 @@ pub(super) const CHECKS: &[&Check] = &[
     &EBS_ENCRYPTED,
     &NO_PUBLIC_IP,
     &EBS_DEFAULT_ENCRYPTION,
+    &EBS_SNAPSHOT_PUBLIC,
+    &AMI_PUBLIC,
 ];
 
 fn instance_resource(instance: &Instance) -> Resource<'_> {
@@ -187,10 +190,86 @@ fn ebs_default_encryption(inventory: &Inventory, _: &CheckOptions, verdicts: &mu
     }
 }
 
+const EBS_SNAPSHOT_PUBLIC: Check = Check {
+    id: "ec2.ebs_snapshot_public",
+    service: Service::Ec2,
+    severity: Severity::Critical,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "No EBS snapshot of the account is public",
+    rationale: "Anyone can create a volume from a public snapshot and read every block of it: \
+                databases, keys and files included.",
+    remediation: "aws ec2 modify-snapshot-attribute --snapshot-id <id> --attribute \
+                  createVolumePermission --operation-type remove --group-names all; and turn on \
+                  block public access for snapshots in the region.",
+    reference:
+        "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",
+    fsbp: &["EC2.1"],
+    cis: &[],
+    evaluate: ebs_snapshot_public,
+};
+
+/// Per region: the query asked only for this account's snapshots restorable by `all` (shared
+/// with named accounts is not public), so any listed is a failure.
+fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let account = verdicts.account_id().to_string();
+    for (region, public) in &inventory.public_snapshots {
+        let resource = Resource {
+            resource_type: ACCOUNT_RESOURCE_TYPE,
+            id: &account,
+            name: None,
+            arn: None,
+            region,
+        };
+        verdicts.judge(
+            &resource,
+            public.is_empty(),
+            || format!("No snapshot owned by the account in {region} is restorable by everyone."),
+            || {
+                format!(
+                    "Public snapshots (restorable by all) in {region}: {}.",
+                    enumerate(public, 5)
+                )
+            },
+        );
+    }
+}
+
+const AMI_PUBLIC: Check = Check {
+    id: "ec2.ami_public",
+    service: Service::Ec2,
+    severity: Severity::Critical,
+    resource_types: &[Image::RESOURCE_TYPE],
+    title: "AMIs owned by the account are not public",
+    rationale: "A public AMI lets anyone launch a copy of the machine: its disks, baked-in \
+                credentials and configuration.",
+    remediation: "aws ec2 modify-image-attribute --image-id <id> --launch-permission \
+                  \"Remove=[{Group=all}]\"; and turn on block public access for AMIs.",
+    reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html",
+    fsbp: &[],
+    cis: &[],
+    evaluate: |inventory, _, verdicts| {
+        for image in &inventory.images {
+            let resource = Resource {
+                resource_type: Image::RESOURCE_TYPE,
+                id: &image.id,
+                name: Some(&image.name),
+                arn: Some(&image.arn),
+                region: &image.region,
+            };
+            verdicts.judge(
+                &resource,
+                !image.public,
+                || "The image is private to the account (and whom it is shared with).".into(),
+                || "The image is public: any AWS account can launch it.".into(),
+            );
+        }
+    },
+};
+
 #[cfg(test)]
 pub(super) mod tests {
     use crate::checks::test_support::{only, run, Case};
-    use crate::inventory::{Instance, Inventory, Volume};
+    use crate::inventory::{Image, Instance, Inventory, Volume};
     use crate::model::Status;
 
     pub fn cases() -> Vec<Case> {
@@ -233,6 +312,22 @@ pub(super) mod tests {
                 ("us-east-1".to_string(), false),
             ]
             .into(),
+            public_snapshots: [
+                ("eu-west-1".to_string(), vec![]),
+                ("us-east-1".to_string(), vec!["snap-0public".to_string()]),
+            ]
+            .into(),
+            images: vec![
+                Image {
+                    id: "ami-private".into(),
+                    ..Default::default()
+                },
+                Image {
+                    id: "ami-public".into(),
+                    public: true,
+                    ..Default::default()
+                },
+            ],
             ..Default::default()
         };
         vec![
@@ -245,15 +340,30 @@ pub(super) mod tests {
         ]
         .into_iter()
         .chain(
-            [(Status::Pass, "eu-west-1"), (Status::Fail, "us-east-1")].map(|(expected, region)| {
-                Case {
-                    check: "ec2.ebs_default_encryption",
-                    resource_id: "123456789012",
+            ["ec2.ebs_default_encryption", "ec2.ebs_snapshot_public"]
+                .into_iter()
+                .flat_map(|check| {
+                    [(Status::Pass, "eu-west-1"), (Status::Fail, "us-east-1")].map(
+                        move |(expected, region)| Case {
+                            check,
+                            resource_id: "123456789012",
+                            expected,
+                            inventory: regions,
+                            region: Some(region),
+                        },
+                    )
+                }),
+        )
+        .chain(
+            [("ami-private", Status::Pass), ("ami-public", Status::Fail)].map(
+                |(resource_id, expected)| Case {
+                    check: "ec2.ami_public",
+                    resource_id,
                     expected,
                     inventory: regions,
-                    region: Some(region),
-                }
-            }),
+                    region: None,
+                },
+            ),
         )
         .collect()
     }

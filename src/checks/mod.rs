@@ -5,6 +5,7 @@ mod iam;
 mod rds;
 mod s3;
 mod sg;
+mod vpc;
 
 use std::borrow::Cow;
 
@@ -39,12 +40,13 @@ pub struct Check {
 }
 
 /// Every check, in report order: each service file lists its own.
-const BY_SERVICE: [&[&Check]; 5] = [
+const BY_SERVICE: [&[&Check]; 6] = [
     ec2::CHECKS,
     rds::CHECKS,
     s3::CHECKS,
     iam::CHECKS,
     sg::CHECKS,
+    vpc::CHECKS,
 ];
 
 /// The registry: every check, in report order.
@@ -280,6 +282,7 @@ mod tests {
             s3::tests::cases(),
             iam::tests::cases(),
             sg::tests::cases(),
+            vpc::tests::cases(),
         ]
         .into_iter()
         .flatten()
@@ -356,12 +359,16 @@ mod tests {
             ("ec2.ebs_encrypted", Severity::High),
             ("ec2.no_public_ip", Severity::Medium),
             ("ec2.ebs_default_encryption", Severity::Medium),
+            ("ec2.ebs_snapshot_public", Severity::Critical),
+            ("ec2.ami_public", Severity::Critical),
             ("rds.storage_encrypted", Severity::Critical),
             ("rds.backup_retention", Severity::High),
             ("rds.multi_az", Severity::Medium),
             ("rds.deletion_protection", Severity::High),
             ("rds.public_access", Severity::Critical),
             ("rds.auto_minor_version_upgrade", Severity::High),
+            ("rds.snapshot_public", Severity::Critical),
+            ("rds.snapshot_encrypted", Severity::Medium),
             ("s3.default_encryption", Severity::High),
             ("s3.versioning", Severity::Medium),
             ("s3.public_access_block", Severity::Critical),
@@ -382,6 +389,7 @@ mod tests {
             ("sg.high_risk_ports", Severity::Critical),
             ("sg.all_ports_open", Severity::Critical),
             ("sg.default_restricts_all", Severity::High),
+            ("vpc.flow_logs_enabled", Severity::Medium),
         ];
         let actual: Vec<_> = registry().map(|c| (c.id, c.severity)).collect();
         assert_eq!(actual, expected);

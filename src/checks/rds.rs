@@ -2,7 +2,7 @@
 
 use super::sg::open_to_world_on;
 use super::{enumerate, Check, Resource, Verdicts};
-use crate::inventory::{DbCluster, DbInstance, Inventory, SecurityGroup};
+use crate::inventory::{DbCluster, DbInstance, DbSnapshot, Inventory, SecurityGroup};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
 
@@ -13,6 +13,8 @@ pub(super) const CHECKS: &[&Check] = &[
     &DELETION_PROTECTION,
     &PUBLIC_ACCESS,
     &AUTO_MINOR_VERSION_UPGRADE,
+    &SNAPSHOT_PUBLIC,
+    &SNAPSHOT_ENCRYPTED,
 ];
 
 const DATABASE: &[&str] = &[DbInstance::RESOURCE_TYPE, DbCluster::RESOURCE_TYPE];
@@ -296,11 +298,84 @@ fn auto_minor_version_upgrade(inventory: &Inventory, _: &CheckOptions, verdicts:
     }
 }
 
+const SNAPSHOTS: &[&str] = &[DbSnapshot::RESOURCE_TYPE, DbSnapshot::CLUSTER_RESOURCE_TYPE];
+
+fn snapshot_resource(snapshot: &DbSnapshot) -> Resource<'_> {
+    Resource {
+        resource_type: snapshot.resource_type(),
+        id: &snapshot.id,
+        name: None,
+        arn: Some(&snapshot.arn),
+        region: &snapshot.region,
+    }
+}
+
+const SNAPSHOT_PUBLIC: Check = Check {
+    id: "rds.snapshot_public",
+    service: Service::Rds,
+    severity: Severity::Critical,
+    resource_types: SNAPSHOTS,
+    title: "RDS snapshots are not public",
+    rationale: "Any AWS account can restore a public DB snapshot: the whole database, to read \
+                at leisure.",
+    remediation: "aws rds modify-db-snapshot-attribute (or modify-db-cluster-snapshot-attribute) \
+                  --attribute-name restore --values-to-remove all.",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html",
+    fsbp: &["RDS.1"],
+    cis: &[],
+    evaluate: |inventory, _, verdicts| {
+        for snapshot in &inventory.db_snapshots {
+            // Unreadable attributes: no verdict (the error is in the report).
+            let Some(restorers) = &snapshot.restorable_by else {
+                continue;
+            };
+            let shared: Vec<String> = restorers.iter().filter(|a| *a != "all").cloned().collect();
+            verdicts.judge(
+                &snapshot_resource(snapshot),
+                !restorers.iter().any(|a| a == "all"),
+                || match shared.as_slice() {
+                    [] => "The snapshot is restorable by this account only.".into(),
+                    accounts => format!(
+                        "The snapshot is shared with {} (named accounts, not public).",
+                        enumerate(accounts, 3)
+                    ),
+                },
+                || "The snapshot is public: its restore attribute includes all.".into(),
+            );
+        }
+    },
+};
+
+const SNAPSHOT_ENCRYPTED: Check = Check {
+    id: "rds.snapshot_encrypted",
+    service: Service::Rds,
+    severity: Severity::Medium,
+    resource_types: SNAPSHOTS,
+    title: "RDS snapshots are encrypted",
+    rationale: "An unencrypted snapshot is a plain copy of the database, wherever it is copied \
+                or shared to.",
+    remediation: "Copy the snapshot with a KMS key (copy-db-snapshot --kms-key-id), delete the \
+                  unencrypted one, and encrypt the source database.",
+    reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html",
+    fsbp: &["RDS.4"],
+    cis: &[],
+    evaluate: |inventory, _, verdicts| {
+        for snapshot in &inventory.db_snapshots {
+            verdicts.judge(
+                &snapshot_resource(snapshot),
+                snapshot.encrypted,
+                || "The snapshot is encrypted.".into(),
+                || "The snapshot is not encrypted.".into(),
+            );
+        }
+    },
+};
+
 #[cfg(test)]
 pub(super) mod tests {
     use crate::checks::evaluate;
     use crate::checks::test_support::{none, only, run, Case};
-    use crate::inventory::{DbCluster, DbInstance, Inventory};
+    use crate::inventory::{DbCluster, DbInstance, DbSnapshot, Inventory};
     use crate::model::Status;
     use crate::request::CheckOptions;
 
@@ -322,6 +397,41 @@ pub(super) mod tests {
             ..Default::default()
         };
         let mut cases = Vec::new();
+        let snapshots = || Inventory {
+            db_snapshots: vec![
+                DbSnapshot {
+                    id: "snap-shared".into(),
+                    encrypted: true,
+                    restorable_by: Some(vec!["111122223333".into()]),
+                    ..Default::default()
+                },
+                DbSnapshot {
+                    id: "snap-public".into(),
+                    cluster: true,
+                    restorable_by: Some(vec!["all".into()]),
+                    ..Default::default()
+                },
+                DbSnapshot {
+                    id: "snap-unreadable".into(),
+                    encrypted: true,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        for check in ["rds.snapshot_public", "rds.snapshot_encrypted"] {
+            for (resource_id, expected) in
+                [("snap-shared", Status::Pass), ("snap-public", Status::Fail)]
+            {
+                cases.push(Case {
+                    check,
+                    resource_id,
+                    expected,
+                    inventory: snapshots,
+                    region: None,
+                });
+            }
+        }
         cases.push(Case {
             check: "rds.public_access",
             resource_id: "db-bad-public",

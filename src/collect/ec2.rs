@@ -6,7 +6,9 @@ use aws_sdk_ec2::Client;
 
 use super::errors::each_page;
 use super::{tag_map, Call, Collection};
-use crate::inventory::{partition, IngressRule, Instance, SecurityGroup, Volume};
+use crate::inventory::{
+    partition, FlowLog, Image, IngressRule, Instance, SecurityGroup, Volume, Vpc,
+};
 
 fn arn(region: &str, account: &str, kind: &str, id: &str) -> String {
     format!(
@@ -24,14 +26,133 @@ pub(super) async fn instances_and_volumes(
     region: &str,
     account: &str,
 ) -> Collection {
-    let (mut instances, volumes, default_encryption) = futures::join!(
+    let (mut instances, volumes, default_encryption, snapshots, images) = futures::join!(
         instances(&client, region, account),
         volumes(&client, region, account),
         ebs_encryption_by_default(&client, region),
+        public_snapshots(&client, region),
+        images(&client, region),
     );
     instances.merge(volumes);
     instances.merge(default_encryption);
+    instances.merge(snapshots);
+    instances.merge(images);
     instances
+}
+
+/// Snapshots this account owns that anyone may restore: one query per region. Without
+/// `OwnerIds=self`, AWS would list every public snapshot in the region, of every account.
+async fn public_snapshots(client: &Client, region: &str) -> Collection {
+    let mut collection = Collection::default();
+    let call = Call::new("ec2", region, "DescribeSnapshots");
+    let pages = client
+        .describe_snapshots()
+        .owner_ids("self")
+        .restorable_by_user_ids("all")
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let mut public = Vec::new();
+    each_page(pages, &call, &mut collection.errors, |page| {
+        public.extend(
+            page.snapshots()
+                .iter()
+                .filter_map(|s| s.snapshot_id().map(str::to_string)),
+        )
+    })
+    .await;
+    if collection.errors.is_empty() {
+        collection
+            .inventory
+            .public_snapshots
+            .insert(region.to_string(), public);
+    }
+    collection
+}
+
+/// AMIs this account owns, with their `Public` flag.
+async fn images(client: &Client, region: &str) -> Collection {
+    let mut collection = Collection::default();
+    let call = Call::new("ec2", region, "DescribeImages");
+    let pages = client
+        .describe_images()
+        .owners("self")
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for image in page.images() {
+            let Some(id) = image.image_id() else { continue };
+            inventory.images.push(Image {
+                id: id.to_string(),
+                name: image.name().unwrap_or_default().to_string(),
+                region: region.to_string(),
+                arn: format!("arn:{}:ec2:{region}::image/{id}", partition(region)),
+                public: image.public().unwrap_or(false),
+                tags: tags(image.tags()),
+            });
+        }
+    })
+    .await;
+    collection
+}
+
+/// VPCs and the flow logs of the region: two listings, matched here.
+pub(super) async fn vpcs_and_flow_logs(client: Client, region: &str, account: &str) -> Collection {
+    let mut collection = Collection::default();
+    let mut vpcs = Vec::new();
+    let mut flow_logs = Vec::new();
+    let vpc_pages = client
+        .describe_vpcs()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let log_pages = client
+        .describe_flow_logs()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let (mut vpc_errors, mut log_errors) = (Vec::new(), Vec::new());
+    let vpc_call = Call::new("ec2", region, "DescribeVpcs");
+    let log_call = Call::new("ec2", region, "DescribeFlowLogs");
+    futures::join!(
+        each_page(vpc_pages, &vpc_call, &mut vpc_errors, |page| vpcs
+            .extend(page.vpcs.unwrap_or_default()),),
+        each_page(log_pages, &log_call, &mut log_errors, |page| flow_logs
+            .extend(page.flow_logs.unwrap_or_default()),),
+    );
+    let logs_readable = log_errors.is_empty();
+    collection.errors.extend(vpc_errors);
+    collection.errors.extend(log_errors);
+    if !logs_readable {
+        // Without the flow logs, no VPC can be judged.
+        return collection;
+    }
+    for vpc in vpcs {
+        let Some(id) = vpc.vpc_id() else { continue };
+        collection.inventory.vpcs.push(Vpc {
+            id: id.to_string(),
+            region: region.to_string(),
+            arn: arn(region, vpc.owner_id().unwrap_or(account), "vpc", id),
+            is_default: vpc.is_default().unwrap_or(false),
+            // Only flow logs of the VPC itself: subnet and interface logs cover part of it.
+            flow_logs: flow_logs
+                .iter()
+                .filter(|log| log.resource_id() == Some(id))
+                .map(|log| FlowLog {
+                    id: log.flow_log_id().unwrap_or_default().to_string(),
+                    status: log.flow_log_status().unwrap_or_default().to_string(),
+                    traffic_type: log
+                        .traffic_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            tags: tags(vpc.tags()),
+        });
+    }
+    collection
 }
 
 async fn ebs_encryption_by_default(client: &Client, region: &str) -> Collection {

@@ -315,7 +315,12 @@ pub async fn collect(
                 Service::Sg => {
                     ec2::security_groups(clients.ec2(region), region, account_id).boxed()
                 }
-                Service::Rds => rds::databases(clients.rds(region), region).boxed(),
+                Service::Rds => {
+                    rds::databases(clients.rds(region), region, request.concurrency).boxed()
+                }
+                Service::Vpc => {
+                    ec2::vpcs_and_flow_logs(clients.ec2(region), region, account_id).boxed()
+                }
                 // Global: collected once below.
                 Service::S3 | Service::Iam => continue,
             };

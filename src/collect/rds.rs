@@ -4,7 +4,8 @@ use aws_sdk_rds::Client;
 
 use super::errors::each_page;
 use super::{tag_map, Call, Collection};
-use crate::inventory::{DbCluster, DbInstance};
+use crate::inventory::{DbCluster, DbInstance, DbSnapshot};
+use futures::stream::{self, StreamExt};
 
 /// DocumentDB and Neptune share the RDS API but are other services, with other controls.
 fn is_rds_engine(engine: Option<&str>) -> bool {
@@ -15,11 +16,161 @@ fn tags(tags: &[aws_sdk_rds::types::Tag]) -> crate::inventory::Tags {
     tag_map(tags, |t| t.key(), |t| t.value())
 }
 
-pub(super) async fn databases(client: Client, region: &str) -> Collection {
-    let (mut instances, clusters) =
-        futures::join!(instances(&client, region), clusters(&client, region));
+pub(super) async fn databases(client: Client, region: &str, concurrency: usize) -> Collection {
+    let (mut instances, clusters, snapshots) = futures::join!(
+        instances(&client, region),
+        clusters(&client, region),
+        snapshots(&client, region, concurrency)
+    );
     instances.merge(clusters);
+    instances.merge(snapshots);
     instances
+}
+
+/// Manual DB and cluster snapshots (automated ones cannot be shared), with who may restore
+/// them: one attribute read per manual snapshot, `concurrency` at a time.
+async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collection {
+    let mut collection = Collection::default();
+    let mut found: Vec<DbSnapshot> = Vec::new();
+    let instance_pages = client
+        .describe_db_snapshots()
+        .snapshot_type("manual")
+        .max_records(100)
+        .into_paginator()
+        .send();
+    let cluster_pages = client
+        .describe_db_cluster_snapshots()
+        .snapshot_type("manual")
+        .max_records(100)
+        .into_paginator()
+        .send();
+    let (mut instance_snapshots, mut cluster_snapshots) = (Vec::new(), Vec::new());
+    let (mut instance_errors, mut cluster_errors) = (Vec::new(), Vec::new());
+    let instance_call = Call::new("rds", region, "DescribeDBSnapshots");
+    let cluster_call = Call::new("rds", region, "DescribeDBClusterSnapshots");
+    futures::join!(
+        each_page(
+            instance_pages,
+            &instance_call,
+            &mut instance_errors,
+            |page| instance_snapshots.extend(page.db_snapshots.unwrap_or_default()),
+        ),
+        each_page(cluster_pages, &cluster_call, &mut cluster_errors, |page| {
+            cluster_snapshots.extend(page.db_cluster_snapshots.unwrap_or_default())
+        },),
+    );
+    collection.errors.extend(instance_errors);
+    collection.errors.extend(cluster_errors);
+    for snapshot in instance_snapshots {
+        let Some(id) = snapshot.db_snapshot_identifier() else {
+            continue;
+        };
+        if !is_rds_engine(snapshot.engine()) {
+            continue;
+        }
+        found.push(DbSnapshot {
+            id: id.to_string(),
+            region: region.to_string(),
+            arn: snapshot.db_snapshot_arn().unwrap_or_default().to_string(),
+            cluster: false,
+            encrypted: snapshot.encrypted().unwrap_or(false),
+            restorable_by: None,
+            tags: tags(snapshot.tag_list()),
+        });
+    }
+    for snapshot in cluster_snapshots {
+        let Some(id) = snapshot.db_cluster_snapshot_identifier() else {
+            continue;
+        };
+        if !is_rds_engine(snapshot.engine()) {
+            continue;
+        }
+        found.push(DbSnapshot {
+            id: id.to_string(),
+            region: region.to_string(),
+            arn: snapshot
+                .db_cluster_snapshot_arn()
+                .unwrap_or_default()
+                .to_string(),
+            cluster: true,
+            encrypted: snapshot.storage_encrypted().unwrap_or(false),
+            restorable_by: None,
+            tags: tags(snapshot.tag_list()),
+        });
+    }
+    let mut reads = stream::iter(found)
+        .map(|mut snapshot| async move {
+            let restore = |attributes: Vec<(String, Vec<String>)>| {
+                attributes
+                    .into_iter()
+                    .filter(|(name, _)| name == "restore")
+                    .flat_map(|(_, values)| values)
+                    .collect::<Vec<_>>()
+            };
+            let outcome = if snapshot.cluster {
+                let call = Call::new("rds", region, "DescribeDBClusterSnapshotAttributes");
+                client
+                    .describe_db_cluster_snapshot_attributes()
+                    .db_cluster_snapshot_identifier(&snapshot.id)
+                    .send()
+                    .await
+                    .map(|output| {
+                        restore(
+                            output
+                                .db_cluster_snapshot_attributes_result()
+                                .map(|r| r.db_cluster_snapshot_attributes())
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|a| {
+                                    (
+                                        a.attribute_name().unwrap_or_default().to_string(),
+                                        a.attribute_values().to_vec(),
+                                    )
+                                })
+                                .collect(),
+                        )
+                    })
+                    .map_err(|e| call.on(&snapshot.id).error(&e))
+            } else {
+                let call = Call::new("rds", region, "DescribeDBSnapshotAttributes");
+                client
+                    .describe_db_snapshot_attributes()
+                    .db_snapshot_identifier(&snapshot.id)
+                    .send()
+                    .await
+                    .map(|output| {
+                        restore(
+                            output
+                                .db_snapshot_attributes_result()
+                                .map(|r| r.db_snapshot_attributes())
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|a| {
+                                    (
+                                        a.attribute_name().unwrap_or_default().to_string(),
+                                        a.attribute_values().to_vec(),
+                                    )
+                                })
+                                .collect(),
+                        )
+                    })
+                    .map_err(|e| call.on(&snapshot.id).error(&e))
+            };
+            let error = match outcome {
+                Ok(accounts) => {
+                    snapshot.restorable_by = Some(accounts);
+                    None
+                }
+                Err(error) => Some(error),
+            };
+            (snapshot, error)
+        })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((snapshot, error)) = reads.next().await {
+        collection.inventory.db_snapshots.push(snapshot);
+        collection.errors.extend(error);
+    }
+    collection
 }
 
 async fn instances(client: &Client, region: &str) -> Collection {

@@ -58,6 +58,45 @@ impl SecurityGroup {
     }
 }
 
+/// A VPC with the flow logs whose resource is the VPC itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vpc {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub is_default: bool,
+    pub flow_logs: Vec<FlowLog>,
+    pub tags: Tags,
+}
+
+impl Vpc {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::VPC";
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlowLog {
+    pub id: String,
+    /// `ACTIVE` when delivering.
+    pub status: String,
+    /// `ALL`, `ACCEPT` or `REJECT`.
+    pub traffic_type: String,
+}
+
+/// An AMI owned by the audited account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Image {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub arn: String,
+    pub public: bool,
+    pub tags: Tags,
+}
+
+impl Image {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Image";
+}
+
 /// One permission (ingress or egress) as the API reports it: a protocol, an optional port range,
 /// the CIDRs (IPv4 and IPv6), and the other peers: security groups and prefix lists, never
 /// "the world" for the exposure checks, but rules all the same.

@@ -11,12 +11,12 @@ mod s3;
 
 use std::collections::BTreeMap;
 
-pub use ec2::{IngressRule, Instance, SecurityGroup, Volume};
+pub use ec2::{FlowLog, Image, IngressRule, Instance, SecurityGroup, Volume, Vpc};
 pub use iam::{
     AccessKey, CredentialUser, PolicyAttachment, PolicySource, Principal, PrincipalKind,
     PRINCIPAL_RESOURCE_TYPES,
 };
-pub use rds::{DbCluster, DbInstance};
+pub use rds::{DbCluster, DbInstance, DbSnapshot};
 pub use s3::{Bucket, BucketAcl, BucketEncryption, PublicAccessBlock, Versioning};
 
 use crate::request::EnvironmentFilter;
@@ -63,6 +63,12 @@ pub struct Inventory {
     pub account: AccountSettings,
     /// IAM users from the credential report; `None` when the report could not be had.
     pub credential_users: Option<Vec<CredentialUser>>,
+    /// Snapshots owned by the account that anyone may restore, by region; a region missing
+    /// could not be read.
+    pub public_snapshots: BTreeMap<String, Vec<String>>,
+    pub images: Vec<Image>,
+    pub vpcs: Vec<Vpc>,
+    pub db_snapshots: Vec<DbSnapshot>,
 }
 
 impl Inventory {
@@ -70,6 +76,10 @@ impl Inventory {
     pub fn merge(&mut self, other: Inventory) {
         self.ebs_encryption_by_default
             .extend(other.ebs_encryption_by_default);
+        self.public_snapshots.extend(other.public_snapshots);
+        self.images.extend(other.images);
+        self.vpcs.extend(other.vpcs);
+        self.db_snapshots.extend(other.db_snapshots);
         let account = other.account;
         let mine = &mut self.account;
         mine.root_mfa_enabled = mine.root_mfa_enabled.or(account.root_mfa_enabled);
@@ -107,8 +117,12 @@ impl Inventory {
         self.db_clusters.retain(|r| keep(Some(&r.tags)));
         self.buckets.retain(|r| keep(r.tags.as_ref()));
         self.principals.retain(|r| keep(r.tags.as_ref()));
+        self.images.retain(|r| keep(Some(&r.tags)));
+        self.vpcs.retain(|r| keep(Some(&r.tags)));
+        self.db_snapshots.retain(|r| keep(Some(&r.tags)));
         // Account settings belong to no environment.
         self.ebs_encryption_by_default.clear();
+        self.public_snapshots.clear();
         self.account = AccountSettings::default();
         // Credential report rows carry no tags; keep only users still in the filtered set.
         if let Some(users) = &mut self.credential_users {
@@ -163,6 +177,15 @@ impl Inventory {
         }
         for r in &self.principals {
             add("global", r.kind.resource_type(), &r.name, r.tags.as_ref());
+        }
+        for r in &self.images {
+            add(&r.region, Image::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.vpcs {
+            add(&r.region, Vpc::RESOURCE_TYPE, &r.id, Some(&r.tags));
+        }
+        for r in &self.db_snapshots {
+            add(&r.region, r.resource_type(), &r.id, Some(&r.tags));
         }
         tags
     }

@@ -25,6 +25,32 @@ impl DbInstance {
     pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBInstance";
 }
 
+/// A manual DB snapshot or DB cluster snapshot (automated ones cannot be shared).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DbSnapshot {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub cluster: bool,
+    pub encrypted: bool,
+    /// Account ids (or `all`) in the snapshot's `restore` attribute; `None`: unreadable.
+    pub restorable_by: Option<Vec<String>>,
+    pub tags: Tags,
+}
+
+impl DbSnapshot {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBSnapshot";
+    pub const CLUSTER_RESOURCE_TYPE: &'static str = "AWS::RDS::DBClusterSnapshot";
+
+    pub fn resource_type(&self) -> &'static str {
+        if self.cluster {
+            Self::CLUSTER_RESOURCE_TYPE
+        } else {
+            Self::RESOURCE_TYPE
+        }
+    }
+}
+
 /// An Aurora or Multi-AZ DB cluster.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DbCluster {

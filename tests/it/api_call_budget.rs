@@ -39,8 +39,15 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ec2:DescribeVolumes",
         "ec2:DescribeSecurityGroups",
         "ec2:GetEbsEncryptionByDefault",
+        "ec2:DescribeSnapshots",
+        "ec2:DescribeImages",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeFlowLogs",
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",
+        // Only manual snapshots have attributes to read; the synthetic account has none.
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBClusterSnapshots",
         "iam:GetAccountAuthorizationDetails",
         // One AWS-managed policy, attached to two roles: read once. The shared customer
         // managed policies come with the authorization details.
@@ -100,7 +107,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
         with_acl_reads(expected_calls(buckets, &per_bucket), &account)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 18 + 6 * buckets + acl_reads);
+    assert_eq!(report.api_calls.total, 24 + 6 * buckets + acl_reads);
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
 }
@@ -115,7 +122,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
         with_acl_reads(expected_calls(buckets, &BUCKET_READS), &account)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 18 + 5 * buckets + acl_reads);
+    assert_eq!(report.api_calls.total, 24 + 5 * buckets + acl_reads);
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
 }

@@ -248,6 +248,41 @@ fn ec2_instances_and_volumes() {
             ("us-east-1", Fail, "123456789012")
         ]
     );
+
+    // Public snapshots: the query asks for this account's snapshots restorable by all.
+    let snapshots: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "ec2.ebs_snapshot_public")
+        .map(|r| (r.region.as_str(), r.status))
+        .collect();
+    assert!(snapshots.contains(&("us-east-1", Fail)), "{snapshots:?}");
+    assert!(snapshots.contains(&("eu-west-1", Pass)), "{snapshots:?}");
+    let public_images: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "ec2.ami_public")
+        .map(|r| (r.resource_name.as_deref(), r.status))
+        .collect();
+    assert!(
+        public_images.contains(&(Some("legacy-golden"), Fail)),
+        "{public_images:?}"
+    );
+    assert!(
+        public_images.contains(&(Some("web-golden"), Pass)),
+        "{public_images:?}"
+    );
+    // Flow logs: the seeded VPC has one; the default VPC only a subnet's, which does not count.
+    assert_eq!(
+        status(report, "vpc.flow_logs_enabled", &world().seeded.vpc),
+        Pass
+    );
+    assert!(report
+        .results
+        .iter()
+        .any(|r| r.check_id == "vpc.flow_logs_enabled"
+            && r.status == Fail
+            && r.detail.contains("subnet and interface logs do not count")));
 }
 
 #[test]
@@ -343,6 +378,31 @@ fn rds_instances_and_aurora_clusters() {
         .unwrap();
     assert_eq!(cluster.resource_type, "AWS::RDS::DBCluster");
 
+    for (snapshot, public, encrypted) in [
+        ("orders-db-before-migration", Pass, Pass),
+        ("legacy-db-export", Fail, Fail),
+        ("analytics-monthly", Pass, Pass),
+    ] {
+        assert_eq!(
+            status(report, "rds.snapshot_public", snapshot),
+            public,
+            "{snapshot}"
+        );
+        assert_eq!(
+            status(report, "rds.snapshot_encrypted", snapshot),
+            encrypted,
+            "{snapshot}"
+        );
+    }
+    assert!(
+        detail(report, "rds.snapshot_public", "orders-db-before-migration")
+            .contains("111122223333")
+    );
+    // Automated snapshots cannot be shared and are not judged.
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.snapshot_public" && r.resource_id.starts_with("rds:")));
     assert_eq!(status(report, "rds.public_access", "orders-db"), Pass);
     assert_eq!(status(report, "rds.public_access", "legacy-db"), Fail);
     assert!(

@@ -136,15 +136,15 @@ fn json_with_output_writes_only_the_file() {
 fn fail_on_gates_ci() {
     let gated = scan(&["--fail-on", "critical"]);
     assert_eq!(gated.status.code(), Some(3), "{}", stderr(&gated));
-    // EC2 checks are high and medium: a critical gate lets them through, a high one does not.
-    let ec2_critical = scan(&["--services", "ec2", "--fail-on", "CRITICAL"]);
+    // The VPC check is medium: a critical gate lets it through, a medium one does not.
+    let ec2_critical = scan(&["--services", "vpc", "--fail-on", "CRITICAL"]);
     assert_eq!(
         ec2_critical.status.code(),
         Some(0),
         "{}",
         stderr(&ec2_critical)
     );
-    let ec2_high = scan(&["--services", "ec2", "--fail-on", "high"]);
+    let ec2_high = scan(&["--services", "vpc", "--fail-on", "medium"]);
     assert_eq!(ec2_high.status.code(), Some(3));
     // The CI log says why, in one line: how many, and the worst first.
     let why = stderr(&gated);

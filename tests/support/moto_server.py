@@ -8,6 +8,9 @@ open as AWS does; moto's own server (werkzeug) closes every connection, which ma
 pay a TCP set-up per request. The benchmark uses it so that its CPU figures are the client's
 work, not connection churn that AWS would not cause.
 
+DescribeSnapshots honours `OwnerIds` and `RestorableByUserIds`, as AWS does and moto 5.1.18
+does not (it returns every snapshot): the public-snapshot check asks for exactly those.
+
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
 as it does against AWS.
@@ -43,6 +46,31 @@ def list_bucket_regions() -> None:
     assert "<BucketRegion>" in s3_responses.S3_ALL_BUCKETS, "moto's bucket list changed"
 
 
+def snapshots_filtered_as_aws() -> None:
+    from moto.ec2.responses import elastic_block_store as ebs
+
+    def describe_snapshots(self):  # type: ignore[no-untyped-def]
+        filters = self._filters_from_querystring()
+        snapshot_ids = self._get_param("SnapshotIds", [])
+        snapshots = self.ec2_backend.describe_snapshots(snapshot_ids=snapshot_ids, filters=filters)
+        owners = self._get_param("OwnerIds", [])
+        if owners:
+            account = self.current_account
+            snapshots = [s for s in snapshots if s.owner_id in owners or ("self" in owners and s.owner_id == account)]
+        restorers = self._get_param("RestorableByUserIds", [])
+        if restorers:
+            snapshots = [
+                s
+                for s in snapshots
+                if ("all" in restorers and "all" in s.create_volume_permission_groups)
+                or set(restorers) & s.create_volume_permission_userids
+            ]
+        return self.response_template(ebs.DESCRIBE_SNAPSHOTS_RESPONSE).render(snapshots=snapshots)
+
+    assert hasattr(ebs.ElasticBlockStore, "describe_snapshots"), "moto's snapshot listing moved"
+    ebs.ElasticBlockStore.describe_snapshots = describe_snapshots
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -59,6 +87,7 @@ def serve_keep_alive(port: int) -> None:
 
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else free_port()
+    snapshots_filtered_as_aws()
     if os.environ.get("SECAUDIT_MOTO_BUCKET_REGION"):
         list_bucket_regions()
     if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):

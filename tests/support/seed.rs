@@ -13,6 +13,8 @@ pub struct Seeded {
     pub instances: HashMap<String, String>,
     pub volumes: HashMap<String, String>,
     pub security_groups: HashMap<String, String>,
+    /// The VPC the seed creates (the default VPC is the emulator's).
+    pub vpc: String,
 }
 
 const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -35,6 +37,7 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     let mut seeded = Seeded::default();
     seed_ec2(sdk, &mut seeded).await?;
     seed_rds(sdk).await?;
+    seed_shared_copies(sdk, &seeded).await?;
     seed_s3(sdk).await?;
     seed_iam(sdk).await?;
     Ok(seeded)
@@ -53,6 +56,7 @@ async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
         .and_then(|v| v.vpc_id())
         .ok_or("no vpc id")?
         .to_string();
+    seeded.vpc = vpc_id.clone();
     // A new subnet does not map public IPs; the default subnet does.
     let subnet = ec2
         .create_subnet()
@@ -246,6 +250,142 @@ async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
             .await?;
         seeded.security_groups.insert(name.to_string(), id);
     }
+    Ok(())
+}
+
+/// Snapshots, images and flow logs: one public and one private (or shared) copy of each, a
+/// VPC with a flow log and the default VPC with only a subnet's.
+async fn seed_shared_copies(sdk: &SdkConfig, seeded: &Seeded) -> Result<(), BoxError> {
+    use aws_sdk_ec2::types::{
+        FlowLogsResourceType, LaunchPermission, LaunchPermissionModifications, LogDestinationType,
+        OperationType, SnapshotAttributeName, TrafficType,
+    };
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let snapshot = |volume: &str| {
+        ec2.create_snapshot()
+            .volume_id(seeded.volumes[volume].clone())
+            .send()
+    };
+    let public = snapshot("scratch-plain")
+        .await?
+        .snapshot_id
+        .ok_or("no snapshot")?;
+    let shared = snapshot("data-encrypted")
+        .await?
+        .snapshot_id
+        .ok_or("no snapshot")?;
+    // The flat GroupNames/UserIds form: moto ignores the CreateVolumePermission structure.
+    ec2.modify_snapshot_attribute()
+        .snapshot_id(&public)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add)
+        .group_names("all")
+        .send()
+        .await?;
+    ec2.modify_snapshot_attribute()
+        .snapshot_id(&shared)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add)
+        .user_ids("111122223333")
+        .send()
+        .await?;
+    for (name, public) in [("web-golden", false), ("legacy-golden", true)] {
+        let image = ec2
+            .create_image()
+            .instance_id(seeded.instances["web-prod"].clone())
+            .name(name)
+            .send()
+            .await?
+            .image_id
+            .ok_or("no image")?;
+        if public {
+            ec2.modify_image_attribute()
+                .image_id(&image)
+                .launch_permission(
+                    LaunchPermissionModifications::builder()
+                        .add(LaunchPermission::builder().group("all".into()).build())
+                        .build(),
+                )
+                .send()
+                .await?;
+        }
+    }
+    let default_vpc = ec2
+        .describe_vpcs()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("is-default")
+                .values("true")
+                .build(),
+        )
+        .send()
+        .await?;
+    let default_vpc = default_vpc
+        .vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .ok_or("no default VPC")?
+        .to_string();
+    let default_subnet = ec2
+        .describe_subnets()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&default_vpc)
+                .build(),
+        )
+        .send()
+        .await?;
+    let default_subnet = default_subnet
+        .subnets()
+        .first()
+        .and_then(|s| s.subnet_id())
+        .ok_or("no default subnet")?
+        .to_string();
+    for (resource, kind) in [
+        (seeded.vpc.clone(), FlowLogsResourceType::Vpc),
+        // A subnet's flow log does not make its VPC logged.
+        (default_subnet, FlowLogsResourceType::Subnet),
+    ] {
+        let created = ec2
+            .create_flow_logs()
+            .resource_ids(resource)
+            .resource_type(kind)
+            .traffic_type(TrafficType::Reject)
+            .log_destination_type(LogDestinationType::CloudWatchLogs)
+            .log_group_name("vpc-flow-logs")
+            .deliver_logs_permission_arn("arn:aws:iam::123456789012:role/flow-logs")
+            .send()
+            .await?;
+        // moto answers 200 with the failure inside.
+        if !created.unsuccessful().is_empty() {
+            return Err(format!("flow log not created: {:?}", created.unsuccessful()).into());
+        }
+    }
+
+    let rds = aws_sdk_rds::Client::new(sdk);
+    // (snapshot, DB instance, restorable by)
+    for (snapshot, db, restorers) in [
+        ("orders-db-before-migration", "orders-db", "111122223333"),
+        ("legacy-db-export", "legacy-db", "all"),
+    ] {
+        rds.create_db_snapshot()
+            .db_snapshot_identifier(snapshot)
+            .db_instance_identifier(db)
+            .send()
+            .await?;
+        rds.modify_db_snapshot_attribute()
+            .db_snapshot_identifier(snapshot)
+            .attribute_name("restore")
+            .values_to_add(restorers)
+            .send()
+            .await?;
+    }
+    rds.create_db_cluster_snapshot()
+        .db_cluster_snapshot_identifier("analytics-monthly")
+        .db_cluster_identifier("analytics")
+        .send()
+        .await?;
     Ok(())
 }
 
