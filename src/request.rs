@@ -15,9 +15,9 @@ use crate::model::Weights;
 /// A problem with the caller's input: reported as a one-line message, never a panic.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RequestError {
-    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg, vpc)")]
+    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg, vpc, cloudtrail, kms, guardduty, config)")]
     UnknownService(String),
-    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg, vpc)")]
+    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg, vpc, cloudtrail, kms, guardduty, config)")]
     NoServices,
     #[error("invalid region '{0}' (expected a name like us-east-1)")]
     InvalidRegion(String),
@@ -45,16 +45,24 @@ pub enum Service {
     Iam,
     Sg,
     Vpc,
+    Cloudtrail,
+    Kms,
+    Guardduty,
+    Config,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 10] = [
         Service::Ec2,
         Service::Rds,
         Service::S3,
         Service::Iam,
         Service::Sg,
         Service::Vpc,
+        Service::Cloudtrail,
+        Service::Kms,
+        Service::Guardduty,
+        Service::Config,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,15 +73,16 @@ impl Service {
             Service::Iam => "iam",
             Service::Sg => "sg",
             Service::Vpc => "vpc",
+            Service::Cloudtrail => "cloudtrail",
+            Service::Kms => "kms",
+            Service::Guardduty => "guardduty",
+            Service::Config => "config",
         }
     }
 
     /// IAM and the S3 bucket list are account-wide; the others are collected per region.
     pub fn is_regional(self) -> bool {
-        matches!(
-            self,
-            Service::Ec2 | Service::Rds | Service::Sg | Service::Vpc
-        )
+        !matches!(self, Service::S3 | Service::Iam)
     }
 }
 

@@ -32,7 +32,8 @@ Examples:
 #[command(
     name = "secaudit",
     version,
-    about = "Audit an AWS account's security posture: EC2/EBS, RDS, S3, IAM and security groups",
+    about = "Audit an AWS account's security posture: 41 FSBP/CIS checks over EC2, RDS, S3, IAM, \
+             security groups, VPC, CloudTrail, KMS, GuardDuty and Config",
     after_help = EXAMPLES
 )]
 struct Cli {
@@ -101,8 +102,9 @@ struct ScanArgs {
     /// Audit every region enabled for the account.
     #[arg(long)]
     all_regions: bool,
-    /// Services to audit, comma-separated: ec2, rds, s3, iam, sg, vpc.
-    #[arg(long, value_name = "LIST", default_value = "ec2,rds,s3,iam,sg,vpc")]
+    /// Services to audit, comma-separated: ec2, rds, s3, iam, sg, vpc, cloudtrail, kms,
+    /// guardduty, config (or `all`).
+    #[arg(long, value_name = "LIST", default_value = "all")]
     services: String,
     /// Only evaluate resources whose environment tag has this value (case-insensitive).
     #[arg(long, value_name = "ENV")]

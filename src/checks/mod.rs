@@ -1,7 +1,11 @@
 //! Checks: pure functions from the inventory to pass/fail results. No I/O.
 
+mod cloudtrail;
+mod config;
 mod ec2;
+mod guardduty;
 mod iam;
+mod kms;
 mod rds;
 mod s3;
 mod sg;
@@ -40,13 +44,17 @@ pub struct Check {
 }
 
 /// Every check, in report order: each service file lists its own.
-const BY_SERVICE: [&[&Check]; 6] = [
+const BY_SERVICE: [&[&Check]; 10] = [
     ec2::CHECKS,
     rds::CHECKS,
     s3::CHECKS,
     iam::CHECKS,
     sg::CHECKS,
     vpc::CHECKS,
+    cloudtrail::CHECKS,
+    kms::CHECKS,
+    guardduty::CHECKS,
+    config::CHECKS,
 ];
 
 /// The registry: every check, in report order.
@@ -283,6 +291,10 @@ mod tests {
             iam::tests::cases(),
             sg::tests::cases(),
             vpc::tests::cases(),
+            cloudtrail::tests::cases(),
+            kms::tests::cases(),
+            guardduty::tests::cases(),
+            config::tests::cases(),
         ]
         .into_iter()
         .flatten()
@@ -390,6 +402,12 @@ mod tests {
             ("sg.all_ports_open", Severity::Critical),
             ("sg.default_restricts_all", Severity::High),
             ("vpc.flow_logs_enabled", Severity::Medium),
+            ("cloudtrail.multi_region_enabled", Severity::High),
+            ("cloudtrail.log_file_validation", Severity::Low),
+            ("cloudtrail.kms_encrypted", Severity::Medium),
+            ("kms.cmk_rotation", Severity::Medium),
+            ("guardduty.enabled", Severity::High),
+            ("config.recorder_enabled", Severity::Critical),
         ];
         let actual: Vec<_> = registry().map(|c| (c.id, c.severity)).collect();
         assert_eq!(actual, expected);

@@ -4,6 +4,7 @@
 mod accounting;
 mod ec2;
 mod errors;
+mod governance;
 mod iam;
 mod rds;
 mod s3;
@@ -66,6 +67,10 @@ struct Regional {
     ec2: aws_sdk_ec2::Client,
     rds: aws_sdk_rds::Client,
     s3: aws_sdk_s3::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    kms: aws_sdk_kms::Client,
+    guardduty: aws_sdk_guardduty::Client,
+    config: aws_sdk_config::Client,
 }
 
 /// SDK configuration and clients, built once and shared by every run of the process.
@@ -228,6 +233,30 @@ impl Clients {
                             .interceptor(self.counter.clone())
                             .build(),
                     ),
+                    cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
+                        aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
+                    kms: aws_sdk_kms::Client::from_conf(
+                        aws_sdk_kms::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
+                    guardduty: aws_sdk_guardduty::Client::from_conf(
+                        aws_sdk_guardduty::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
+                    config: aws_sdk_config::Client::from_conf(
+                        aws_sdk_config::config::Builder::from(&self.sdk)
+                            .region(region.clone())
+                            .interceptor(self.counter.clone())
+                            .build(),
+                    ),
                     s3: aws_sdk_s3::Client::from_conf(
                         aws_sdk_s3::config::Builder::from(&self.sdk)
                             .region(region)
@@ -320,6 +349,19 @@ pub async fn collect(
                 }
                 Service::Vpc => {
                     ec2::vpcs_and_flow_logs(clients.ec2(region), region, account_id).boxed()
+                }
+                Service::Cloudtrail => {
+                    governance::trails(clients.regional(region).cloudtrail, region).boxed()
+                }
+                Service::Kms => {
+                    governance::kms_keys(clients.regional(region).kms, region, request.concurrency)
+                        .boxed()
+                }
+                Service::Guardduty => {
+                    governance::guardduty(clients.regional(region).guardduty, region).boxed()
+                }
+                Service::Config => {
+                    governance::config_recorders(clients.regional(region).config, region).boxed()
                 }
                 // Global: collected once below.
                 Service::S3 | Service::Iam => continue,

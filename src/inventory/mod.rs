@@ -5,6 +5,7 @@
 //! unreadable setting for a missing (or present) one.
 
 mod ec2;
+mod governance;
 mod iam;
 mod rds;
 mod s3;
@@ -12,6 +13,7 @@ mod s3;
 use std::collections::BTreeMap;
 
 pub use ec2::{FlowLog, Image, IngressRule, Instance, SecurityGroup, Volume, Vpc};
+pub use governance::{ConfigRecorder, KmsKey, Trail};
 pub use iam::{
     AccessKey, CredentialUser, PolicyAttachment, PolicySource, Principal, PrincipalKind,
     PRINCIPAL_RESOURCE_TYPES,
@@ -69,6 +71,15 @@ pub struct Inventory {
     pub images: Vec<Image>,
     pub vpcs: Vec<Vpc>,
     pub db_snapshots: Vec<DbSnapshot>,
+    pub trails: Vec<Trail>,
+    /// Regions whose trails were listed (the multi-region check needs to know what it saw).
+    pub trail_regions: Vec<String>,
+    pub kms_keys: Vec<KmsKey>,
+    /// GuardDuty by region: the detector's status, or `None` when the region has no detector;
+    /// a region missing could not be read.
+    pub guardduty: BTreeMap<String, Option<String>>,
+    /// Config recorders by region; a region missing could not be read.
+    pub config_recorders: BTreeMap<String, Vec<ConfigRecorder>>,
 }
 
 impl Inventory {
@@ -80,6 +91,11 @@ impl Inventory {
         self.images.extend(other.images);
         self.vpcs.extend(other.vpcs);
         self.db_snapshots.extend(other.db_snapshots);
+        self.trails.extend(other.trails);
+        self.trail_regions.extend(other.trail_regions);
+        self.kms_keys.extend(other.kms_keys);
+        self.guardduty.extend(other.guardduty);
+        self.config_recorders.extend(other.config_recorders);
         let account = other.account;
         let mine = &mut self.account;
         mine.root_mfa_enabled = mine.root_mfa_enabled.or(account.root_mfa_enabled);
@@ -123,6 +139,11 @@ impl Inventory {
         // Account settings belong to no environment.
         self.ebs_encryption_by_default.clear();
         self.public_snapshots.clear();
+        self.trails.clear();
+        self.trail_regions.clear();
+        self.kms_keys.clear();
+        self.guardduty.clear();
+        self.config_recorders.clear();
         self.account = AccountSettings::default();
         // Credential report rows carry no tags; keep only users still in the filtered set.
         if let Some(users) = &mut self.credential_users {

@@ -17,7 +17,7 @@ use support::{block_on, MotoServer};
 const UNITS: usize = 30;
 
 /// Seeds the synthetic account on a fresh emulator (started with `emulator_env`) and audits it.
-fn audit_synthetic(emulator_env: &[(&str, &str)]) -> (SyntheticAccount, Report) {
+fn audit_synthetic(emulator_env: &[(&str, &str)]) -> (SyntheticAccount, Report, u64) {
     let server = MotoServer::start_with_env(emulator_env);
     let sdk = server.sdk_config("us-east-1");
     let account = block_on(seed_units(&sdk, UNITS)).expect("seed");
@@ -26,9 +26,14 @@ fn audit_synthetic(emulator_env: &[(&str, &str)]) -> (SyntheticAccount, Report) 
         regions: RegionSelection::Listed(vec!["us-east-1".into()]),
         ..AuditRequest::default()
     };
+    // The emulator makes KMS keys for the encrypted resources of the seed; count them.
+    let kms_keys = block_on(aws_sdk_kms::Client::new(&sdk).list_keys().send())
+        .expect("list keys")
+        .keys()
+        .len() as u64;
     let report = block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit");
     assert!(report.complete, "{:#?}", report.errors);
-    (account, report)
+    (account, report, kms_keys)
 }
 
 /// The calls of an audit of the synthetic account, with `per_bucket` reads of each bucket.
@@ -48,6 +53,12 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         // Only manual snapshots have attributes to read; the synthetic account has none.
         "rds:DescribeDBSnapshots",
         "rds:DescribeDBClusterSnapshots",
+        // One region's guardrails.
+        "cloudtrail:DescribeTrails",
+        "configservice:DescribeConfigurationRecorders",
+        "configservice:DescribeConfigurationRecorderStatus",
+        "guardduty:ListDetectors",
+        "kms:ListKeys",
         "iam:GetAccountAuthorizationDetails",
         // One AWS-managed policy, attached to two roles: read once. The shared customer
         // managed policies come with the authorization details.
@@ -82,21 +93,28 @@ const BUCKET_READS: [&str; 5] = [
     "s3:GetBucketLogging",
 ];
 
-/// The ACL is read only where IgnorePublicAcls is not in force (bucket or account).
-fn with_acl_reads(
+/// The ACL is read only where IgnorePublicAcls is not in force (bucket or account); each KMS
+/// key is described, and a customer key's rotation read (moto reports every key it made for
+/// the seeding as a customer key).
+fn with_per_resource_reads(
     mut calls: BTreeMap<String, u64>,
     account: &SyntheticAccount,
+    kms_keys: u64,
 ) -> BTreeMap<String, u64> {
     calls.insert(
         "s3:GetBucketAcl".into(),
         account.buckets_without_public_access_block as u64,
     );
+    if kms_keys > 0 {
+        calls.insert("kms:DescribeKey".into(), kms_keys);
+        calls.insert("kms:GetKeyRotationStatus".into(), kms_keys);
+    }
     calls
 }
 
 #[test]
 fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
-    let (account, report) = audit_synthetic(&[]);
+    let (account, report, kms_keys) = audit_synthetic(&[]);
     let buckets = account.buckets as u64;
     // moto's own ListBuckets names no bucket regions, so each bucket also costs a location
     // lookup.
@@ -104,10 +122,13 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     per_bucket.push("s3:GetBucketLocation");
     assert_eq!(
         report.api_calls.by_operation,
-        with_acl_reads(expected_calls(buckets, &per_bucket), &account)
+        with_per_resource_reads(expected_calls(buckets, &per_bucket), &account, kms_keys)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 24 + 6 * buckets + acl_reads);
+    assert_eq!(
+        report.api_calls.total,
+        29 + 6 * buckets + acl_reads + 2 * kms_keys
+    );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
 }
@@ -115,14 +136,17 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
 #[test]
 fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     // As S3 lists buckets since 2024.
-    let (account, report) = audit_synthetic(&[("SECAUDIT_MOTO_BUCKET_REGION", "1")]);
+    let (account, report, kms_keys) = audit_synthetic(&[("SECAUDIT_MOTO_BUCKET_REGION", "1")]);
     let buckets = account.buckets as u64;
     assert_eq!(
         report.api_calls.by_operation,
-        with_acl_reads(expected_calls(buckets, &BUCKET_READS), &account)
+        with_per_resource_reads(expected_calls(buckets, &BUCKET_READS), &account, kms_keys)
     );
     let acl_reads = account.buckets_without_public_access_block as u64;
-    assert_eq!(report.api_calls.total, 24 + 5 * buckets + acl_reads);
+    assert_eq!(
+        report.api_calls.total,
+        29 + 5 * buckets + acl_reads + 2 * kms_keys
+    );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
 }

@@ -670,3 +670,49 @@ fn reports_carry_no_secrets_or_condition_values() {
         assert!(!json.contains(secret), "the report contains {secret}");
     }
 }
+
+#[test]
+fn guardrails_per_region_and_per_trail() {
+    let report = full();
+    let by_region = |check: &str| {
+        let mut found: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.check_id == check)
+            .map(|r| (r.region.clone(), r.status))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    };
+    for check in ["guardduty.enabled", "config.recorder_enabled"] {
+        assert_eq!(
+            by_region(check),
+            [
+                ("eu-west-1".to_string(), Fail),
+                ("us-east-1".to_string(), Pass)
+            ],
+            "{check}"
+        );
+    }
+    assert_eq!(
+        status(report, "cloudtrail.multi_region_enabled", "123456789012"),
+        Pass
+    );
+    assert!(
+        detail(report, "cloudtrail.multi_region_enabled", "123456789012").contains("org-trail")
+    );
+    for check in ["cloudtrail.log_file_validation", "cloudtrail.kms_encrypted"] {
+        assert_eq!(status(report, check, "org-trail"), Pass, "{check}");
+        assert_eq!(status(report, check, "dev-trail"), Fail, "{check}");
+    }
+    let rotation: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "kms.cmk_rotation")
+        .map(|r| r.status)
+        .collect();
+    assert!(
+        rotation.contains(&Pass) && rotation.contains(&Fail),
+        "{rotation:?}"
+    );
+}

@@ -128,6 +128,12 @@ fn throttling(service: &str) -> (u16, &'static str, &'static str) {
             "text/xml",
             "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>fault</RequestID></Response>",
         ),
+        // The JSON protocols (awsJson, restJson) read the code from `__type`.
+        "cloudtrail" | "kms" | "guardduty" | "config" => (
+            400,
+            "application/x-amz-json-1.1",
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+        ),
         _ => (
             400,
             "text/xml",

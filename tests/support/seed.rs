@@ -40,6 +40,7 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     seed_shared_copies(sdk, &seeded).await?;
     seed_s3(sdk).await?;
     seed_iam(sdk).await?;
+    seed_guardrails(sdk).await?;
     Ok(seeded)
 }
 
@@ -384,6 +385,93 @@ async fn seed_shared_copies(sdk: &SdkConfig, seeded: &Seeded) -> Result<(), BoxE
     rds.create_db_cluster_snapshot()
         .db_cluster_snapshot_identifier("analytics-monthly")
         .db_cluster_identifier("analytics")
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Guardrails set up in us-east-1 and missing in eu-west-1: a logging multi-region trail
+/// (validated, KMS-encrypted) beside a bare single-region one, a rotating and a static key,
+/// a GuardDuty detector, a recording Config recorder.
+async fn seed_guardrails(sdk: &SdkConfig) -> Result<(), BoxError> {
+    let kms = aws_sdk_kms::Client::new(sdk);
+    let mut keys = Vec::new();
+    for (description, rotate) in [("trail logs", true), ("legacy exports", false)] {
+        let key = kms.create_key().description(description).send().await?;
+        let id = key
+            .key_metadata()
+            .map(|k| k.key_id().to_string())
+            .ok_or("no key id")?;
+        if rotate {
+            kms.enable_key_rotation().key_id(&id).send().await?;
+        }
+        keys.push(
+            key.key_metadata()
+                .and_then(|k| k.arn().map(str::to_string))
+                .ok_or("no key arn")?,
+        );
+    }
+
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(sdk);
+    cloudtrail
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("acme-audit-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .kms_key_id(&keys[0])
+        .send()
+        .await?;
+    cloudtrail.start_logging().name("org-trail").send().await?;
+    // Explicit selectors: AWS gives a new trail this one by default, moto gives none.
+    cloudtrail
+        .put_event_selectors()
+        .trail_name("org-trail")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await?;
+    cloudtrail
+        .create_trail()
+        .name("dev-trail")
+        .s3_bucket_name("acme-audit-logs")
+        .send()
+        .await?;
+
+    aws_sdk_guardduty::Client::new(sdk)
+        .create_detector()
+        .enable(true)
+        .send()
+        .await?;
+
+    let config = aws_sdk_config::Client::new(sdk);
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            aws_sdk_config::types::ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn("arn:aws:iam::123456789012:role/config")
+                .build(),
+        )
+        .send()
+        .await?;
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            aws_sdk_config::types::DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name("acme-audit-logs")
+                .build(),
+        )
+        .send()
+        .await?;
+    config
+        .start_configuration_recorder()
+        .configuration_recorder_name("default")
         .send()
         .await?;
     Ok(())
