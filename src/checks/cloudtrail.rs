@@ -42,14 +42,6 @@ fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
     if inventory.trail_regions.is_empty() {
         return;
     }
-    let account = verdicts.account_id().to_string();
-    let resource = Resource {
-        resource_type: ACCOUNT_RESOURCE_TYPE,
-        id: &account,
-        name: None,
-        arn: None,
-        region: "global",
-    };
     let qualifying = inventory.trails.iter().find(|t| {
         t.multi_region && t.logging == Some(true) && t.all_management_events == Some(true)
     });
@@ -73,8 +65,8 @@ fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
         .collect();
     let mut regions = inventory.trail_regions.clone();
     regions.sort();
-    verdicts.judge(
-        &resource,
+    verdicts.judge_account(
+        "global",
         qualifying.is_some(),
         || {
             let trail = qualifying.expect("judged passing only with a qualifying trail");

@@ -1,6 +1,6 @@
 //! AWS Config: a recorder recording in every audited region.
 
-use super::{Check, Resource, Verdicts};
+use super::{Check, Verdicts};
 use crate::inventory::{Inventory, ACCOUNT_RESOURCE_TYPE};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
@@ -25,20 +25,12 @@ const RECORDER_ENABLED: Check = Check {
 };
 
 fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    let account = verdicts.account_id().to_string();
     for (region, recorders) in &inventory.config_recorders {
-        let resource = Resource {
-            resource_type: ACCOUNT_RESOURCE_TYPE,
-            id: &account,
-            name: None,
-            arn: None,
-            region,
-        };
         let working = recorders
             .iter()
             .find(|r| r.recording && r.last_status != "FAILURE");
-        verdicts.judge(
-            &resource,
+        verdicts.judge_account(
+            region,
             working.is_some(),
             || {
                 let recorder = working.expect("judged passing only with a working recorder");

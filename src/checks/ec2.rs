@@ -172,17 +172,9 @@ const EBS_DEFAULT_ENCRYPTION: Check = Check {
 };
 
 fn ebs_default_encryption(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    let account = verdicts.account_id().to_string();
     for (region, enabled) in &inventory.ebs_encryption_by_default {
-        let resource = Resource {
-            resource_type: ACCOUNT_RESOURCE_TYPE,
-            id: &account,
-            name: None,
-            arn: None,
+        verdicts.judge_account(
             region,
-        };
-        verdicts.judge(
-            &resource,
             *enabled,
             || format!("EBS encryption by default is enabled in {region}."),
             || format!("EBS encryption by default is disabled in {region}: new volumes there are unencrypted unless their creator asks."),
@@ -211,17 +203,9 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
 /// Per region: the query asked only for this account's snapshots restorable by `all` (shared
 /// with named accounts is not public), so any listed is a failure.
 fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    let account = verdicts.account_id().to_string();
     for (region, public) in &inventory.public_snapshots {
-        let resource = Resource {
-            resource_type: ACCOUNT_RESOURCE_TYPE,
-            id: &account,
-            name: None,
-            arn: None,
+        verdicts.judge_account(
             region,
-        };
-        verdicts.judge(
-            &resource,
             public.is_empty(),
             || format!("No snapshot owned by the account in {region} is restorable by everyone."),
             || {

@@ -1,6 +1,6 @@
 //! GuardDuty: a detector in every audited region.
 
-use super::{Check, Resource, Verdicts};
+use super::{Check, Verdicts};
 use crate::inventory::{Inventory, ACCOUNT_RESOURCE_TYPE};
 use crate::model::Severity;
 use crate::request::{CheckOptions, Service};
@@ -24,17 +24,9 @@ const ENABLED: Check = Check {
 };
 
 fn enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    let account = verdicts.account_id().to_string();
     for (region, status) in &inventory.guardduty {
-        let resource = Resource {
-            resource_type: ACCOUNT_RESOURCE_TYPE,
-            id: &account,
-            name: None,
-            arn: None,
+        verdicts.judge_account(
             region,
-        };
-        verdicts.judge(
-            &resource,
             status.as_deref() == Some("ENABLED"),
             || format!("The GuardDuty detector in {region} is enabled."),
             || match status {

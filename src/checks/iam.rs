@@ -206,15 +206,7 @@ fn judge_account(
     fail: impl FnOnce() -> String,
 ) {
     let Some(passed) = setting else { return };
-    let account = verdicts.account_id().to_string();
-    let resource = Resource {
-        resource_type: ACCOUNT_RESOURCE_TYPE,
-        id: &account,
-        name: None,
-        arn: None,
-        region: "global",
-    };
-    verdicts.judge(&resource, passed, pass, fail);
+    verdicts.judge_account("global", passed, pass, fail);
 }
 
 const ROOT_MFA: Check = Check {

@@ -136,6 +136,26 @@ impl Verdicts<'_> {
         self.record(resource, Status::Fail, detail);
     }
 
+    /// Judges an account-level setting (resource `AWS::::Account`, id the account id) in
+    /// `region`, or `global`.
+    pub fn judge_account(
+        &mut self,
+        region: &str,
+        passed: bool,
+        pass_detail: impl FnOnce() -> String,
+        fail_detail: impl FnOnce() -> String,
+    ) {
+        let account = self.account_id.to_string();
+        let resource = Resource {
+            resource_type: crate::inventory::ACCOUNT_RESOURCE_TYPE,
+            id: &account,
+            name: None,
+            arn: None,
+            region,
+        };
+        self.judge(&resource, passed, pass_detail, fail_detail);
+    }
+
     /// Pass or fail on a condition, with the detail for each case.
     pub fn judge(
         &mut self,

@@ -27,6 +27,14 @@ pub(super) async fn databases(client: Client, region: &str, concurrency: usize) 
     instances
 }
 
+/// The values of a snapshot's `restore` attribute: account ids, or `all`.
+fn restorers<'a>(attributes: impl Iterator<Item = (Option<&'a str>, &'a [String])>) -> Vec<String> {
+    attributes
+        .filter(|(name, _)| *name == Some("restore"))
+        .flat_map(|(_, values)| values.iter().cloned())
+        .collect()
+}
+
 /// Manual DB and cluster snapshots (automated ones cannot be shared), with who may restore
 /// them: one attribute read per manual snapshot, `concurrency` at a time.
 async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collection {
@@ -100,13 +108,6 @@ async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collect
     }
     let mut reads = stream::iter(found)
         .map(|mut snapshot| async move {
-            let restore = |attributes: Vec<(String, Vec<String>)>| {
-                attributes
-                    .into_iter()
-                    .filter(|(name, _)| name == "restore")
-                    .flat_map(|(_, values)| values)
-                    .collect::<Vec<_>>()
-            };
             let outcome = if snapshot.cluster {
                 let call = Call::new("rds", region, "DescribeDBClusterSnapshotAttributes");
                 client
@@ -115,19 +116,14 @@ async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collect
                     .send()
                     .await
                     .map(|output| {
-                        restore(
-                            output
-                                .db_cluster_snapshot_attributes_result()
-                                .map(|r| r.db_cluster_snapshot_attributes())
-                                .unwrap_or_default()
+                        let attributes = output
+                            .db_cluster_snapshot_attributes_result()
+                            .map(|r| r.db_cluster_snapshot_attributes())
+                            .unwrap_or_default();
+                        restorers(
+                            attributes
                                 .iter()
-                                .map(|a| {
-                                    (
-                                        a.attribute_name().unwrap_or_default().to_string(),
-                                        a.attribute_values().to_vec(),
-                                    )
-                                })
-                                .collect(),
+                                .map(|a| (a.attribute_name(), a.attribute_values())),
                         )
                     })
                     .map_err(|e| call.on(&snapshot.id).error(&e))
@@ -139,19 +135,14 @@ async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collect
                     .send()
                     .await
                     .map(|output| {
-                        restore(
-                            output
-                                .db_snapshot_attributes_result()
-                                .map(|r| r.db_snapshot_attributes())
-                                .unwrap_or_default()
+                        let attributes = output
+                            .db_snapshot_attributes_result()
+                            .map(|r| r.db_snapshot_attributes())
+                            .unwrap_or_default();
+                        restorers(
+                            attributes
                                 .iter()
-                                .map(|a| {
-                                    (
-                                        a.attribute_name().unwrap_or_default().to_string(),
-                                        a.attribute_values().to_vec(),
-                                    )
-                                })
-                                .collect(),
+                                .map(|a| (a.attribute_name(), a.attribute_values())),
                         )
                     })
                     .map_err(|e| call.on(&snapshot.id).error(&e))
