@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod lambda;
 pub mod model;
 pub mod mutelist;
+pub mod organization;
 pub mod policy;
 pub mod report;
 pub mod request;

@@ -23,6 +23,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds another report's counts (an organization's summary).
+    pub fn add(&mut self, other: &Summary) {
+        self.evaluated += other.evaluated;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.muted += other.muted;
+        for severity in Severity::ALL {
+            for _ in 0..other.failed_by_severity.get(severity) {
+                self.failed_by_severity.increment(severity);
+            }
+        }
+    }
+
     pub fn of(results: &[CheckResult]) -> Self {
         let mut summary = Summary {
             evaluated: results.len(),

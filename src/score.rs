@@ -16,7 +16,7 @@ pub struct Score {
     pub weights: Weights,
 }
 
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Tally {
     passed: f64,
     evaluated: f64,
@@ -36,26 +36,54 @@ impl Tally {
     }
 }
 
-pub fn score<'a>(results: impl IntoIterator<Item = &'a CheckResult>, weights: Weights) -> Score {
-    let mut overall = Tally::default();
-    let mut by_service: BTreeMap<&str, Tally> = BTreeMap::new();
-    for result in results {
-        let weight = weights.get(result.severity);
+/// Weighted sums that grow result by result: what scores many accounts without keeping their
+/// results.
+#[derive(Debug, Clone)]
+pub struct ScoreTally {
+    weights: Weights,
+    overall: Tally,
+    by_service: BTreeMap<String, Tally>,
+}
+
+impl ScoreTally {
+    pub fn new(weights: Weights) -> Self {
+        ScoreTally {
+            weights,
+            overall: Tally::default(),
+            by_service: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one result (callers leave muted results out).
+    pub fn add(&mut self, result: &CheckResult) {
+        let weight = self.weights.get(result.severity);
         let passed = result.status == Status::Pass;
-        overall.add(weight, passed);
-        by_service
-            .entry(result.service.as_ref())
+        self.overall.add(weight, passed);
+        self.by_service
+            .entry(result.service.to_string())
             .or_default()
             .add(weight, passed);
     }
-    Score {
-        overall: overall.percent(),
-        by_service: by_service
-            .into_iter()
-            .map(|(service, tally)| (service.to_string(), tally.percent()))
-            .collect(),
-        weights,
+
+    pub fn score(&self) -> Score {
+        Score {
+            overall: self.overall.percent(),
+            by_service: self
+                .by_service
+                .iter()
+                .map(|(service, tally)| (service.clone(), tally.percent()))
+                .collect(),
+            weights: self.weights,
+        }
     }
+}
+
+pub fn score<'a>(results: impl IntoIterator<Item = &'a CheckResult>, weights: Weights) -> Score {
+    let mut tally = ScoreTally::new(weights);
+    for result in results {
+        tally.add(result);
+    }
+    tally.score()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::assess::compare_reports;
 use secaudit::checks::registry;
 use secaudit::mutelist::Mutelist;
+use secaudit::organization::OrganizationTally;
 use secaudit::report::{read_report, Report, Severity};
 use secaudit::request::{
     parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest, CheckOptions,
@@ -134,6 +135,28 @@ struct ScanArgs {
     /// Accepted risks (TOML): matching failures are muted, and left out of the score and gates.
     #[arg(long, value_name = "FILE")]
     mutelist: Option<PathBuf>,
+    /// Audit these accounts (12-digit ids, comma-separated) through --role-name.
+    #[arg(long, value_name = "IDS", conflicts_with = "organization")]
+    accounts: Option<String>,
+    /// Audit every ACTIVE account of the organization (from the management or delegated
+    /// administrator account) through --role-name.
+    #[arg(long)]
+    organization: bool,
+    /// With --organization: accounts to leave out, comma-separated.
+    #[arg(long, value_name = "IDS", requires = "organization")]
+    exclude_accounts: Option<String>,
+    /// The role assumed in each audited account (arn:aws:iam::<account>:role/<NAME>).
+    #[arg(long, value_name = "NAME")]
+    role_name: Option<String>,
+    /// External id the role's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    external_id: Option<String>,
+    /// Accounts audited at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    account_concurrency: usize,
+    /// With several accounts: DIR/<account>.json for each, and DIR/organization.json.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
     /// rds.backup_retention passes at this many days or more.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     backup_retention_days: u32,
@@ -268,6 +291,180 @@ impl ScanArgs {
     }
 }
 
+/// 12-digit account ids from a comma-separated list.
+fn parse_account_ids(list: &str) -> Result<Vec<String>, Failure> {
+    let ids: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(bad) = ids
+        .iter()
+        .find(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Failure::Usage(format!(
+            "invalid account id '{bad}' (expected 12 digits)"
+        )));
+    }
+    if ids.is_empty() {
+        return Err(Failure::Usage("no account ids given".into()));
+    }
+    Ok(ids)
+}
+
+/// Several accounts, each through the role: one report per account in --output-dir, then
+/// organization.json. Each account's report is written and dropped before the next starts
+/// counting, so memory does not grow with the number of accounts.
+async fn run_accounts(
+    args: &ScanArgs,
+    base: &Clients,
+    request: &AuditRequest,
+    assessment: &AssessContext,
+    fail_on: Option<Severity>,
+) -> Result<ExitCode, Failure> {
+    use futures::stream::{self, StreamExt};
+    let role_name = args
+        .role_name
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("--accounts and --organization need --role-name".into()))?;
+    let directory = args
+        .output_dir
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("--accounts and --organization need --output-dir".into()))?;
+    if args.output.is_some() || args.baseline.is_some() {
+        return Err(Failure::Usage(
+            "--output and --baseline are for one account; with several, reports go to --output-dir"
+                .into(),
+        ));
+    }
+    std::fs::create_dir_all(directory)
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", directory.display())))?;
+    if args.account_concurrency == 0 {
+        return Err(RequestError::TooSmall("--account-concurrency", 1).into());
+    }
+    let accounts: Vec<(String, String)> = match &args.accounts {
+        Some(list) => parse_account_ids(list)?
+            .into_iter()
+            .map(|id| (id, String::new()))
+            .collect(),
+        None => {
+            let excluded = match &args.exclude_accounts {
+                Some(list) => parse_account_ids(list)?,
+                None => Vec::new(),
+            };
+            base.organization_accounts()
+                .await
+                .map_err(|e| {
+                    Failure::Run(format!(
+                        "cannot list the organization's accounts ({}: {}): {}",
+                        e.operation, e.code, e.message
+                    ))
+                })?
+                .into_iter()
+                .filter(|(id, _)| !excluded.contains(id))
+                .collect()
+        }
+    };
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let now = || {
+        time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let mut tally = OrganizationTally::new(run_id.clone(), now(), assessment.weights);
+    let mut gate = Vec::new();
+    let audits = stream::iter(accounts)
+        .map(|(account, name)| {
+            let role = format!("arn:aws:iam::{account}:role/{role_name}");
+            let session = format!("secaudit-{}", &run_id[..8]);
+            async move {
+                let clients = base
+                    .for_account(&role, args.external_id.as_deref(), &session)
+                    .await;
+                (account, name, scan(&clients, request, None).await)
+            }
+        })
+        .buffer_unordered(args.account_concurrency);
+    futures::pin_mut!(audits);
+    while let Some((account, name, scanned)) = audits.next().await {
+        match scanned {
+            Err(error) => tally.add_failure(&account, &name, error.to_string()),
+            Ok(scan) if scan.account_id != account => tally.add_failure(
+                &account,
+                &name,
+                format!("the role's credentials act in account {}", scan.account_id),
+            ),
+            Ok(scan) => {
+                let report = assess(scan, assessment);
+                let path = directory.join(format!("{account}.json"));
+                let delivery = FileDelivery::new(Target::File(path.clone()), sinks::Format::Json);
+                let written =
+                    deliver_all(&report, &[Box::new(delivery) as Box<dyn Delivery>]).await;
+                let location = written
+                    .failed
+                    .is_empty()
+                    .then(|| path.display().to_string());
+                if let Some(threshold) = fail_on {
+                    gate.extend(
+                        gate_message(&report, threshold, args.new_only)
+                            .map(|m| format!("{account}: {m}")),
+                    );
+                }
+                tally.add_report(&name, &report, location);
+                // The report (and its inventory's results) is dropped here.
+            }
+        }
+    }
+    let summary = tally.finish(now());
+    let summary_path = directory.join("organization.json");
+    let text = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Failure::Run(format!("cannot serialise the summary: {e}")))?;
+    std::fs::write(&summary_path, text + "\n")
+        .map_err(|e| Failure::Run(format!("cannot write {}: {e}", summary_path.display())))?;
+    let mut out = io::stdout().lock();
+    let printed = match args.format {
+        Format::Table => out.write_all(table::render_organization(&summary).as_bytes()),
+        Format::Json => serde_json::to_writer_pretty(&mut out, &summary)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n")),
+    };
+    printed.map_err(|e| Failure::Run(format!("cannot write: {e}")))?;
+    let unaudited: Vec<&str> = summary
+        .accounts
+        .iter()
+        .filter(|a| a.summary.is_none())
+        .map(|a| a.account_id.as_str())
+        .collect();
+    if !summary.accounts.is_empty() && unaudited.len() == summary.accounts.len() {
+        return Err(Failure::Run(format!(
+            "no account could be audited: {}",
+            summary.accounts[0].errors.join("; ")
+        )));
+    }
+    if !unaudited.is_empty() {
+        eprintln!(
+            "secaudit: warning: {} account(s) could not be audited: {} (see organization.json)",
+            unaudited.len(),
+            unaudited.join(", ")
+        );
+    }
+    if let Some(first) = gate.first() {
+        eprintln!(
+            "secaudit: {first}{}",
+            if gate.len() > 1 {
+                format!(" (and {} more account(s))", gate.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     let request = args.request()?;
     // Refuse an unwritable destination before the audit, not after it.
@@ -300,6 +497,9 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .map_err(Failure::Usage)?;
     }
     let clients = Clients::load(&connection).await;
+    if args.accounts.is_some() || args.organization {
+        return run_accounts(args, &clients, &request, &assessment, fail_on).await;
+    }
     let scan = scan(&clients, &request, None).await.map_err(|e| {
         if e.is_usage_error() {
             Failure::Usage(e.to_string())

@@ -153,6 +153,19 @@ pub async fn check_profile(name: &str) -> Result<(), String> {
     ))
 }
 
+/// The configuration with a clock and a sleep implementation: credential providers that
+/// refresh (AssumeRole) need both, and a hand-built configuration may lack them.
+pub fn with_clock_and_sleep(sdk: &SdkConfig) -> SdkConfig {
+    let mut builder = sdk.to_builder();
+    if sdk.time_source().is_none() {
+        builder.set_time_source(Some(aws_smithy_async::time::SharedTimeSource::default()));
+    }
+    if sdk.sleep_impl().is_none() {
+        builder.set_sleep_impl(aws_smithy_async::rt::sleep::default_async_sleep());
+    }
+    builder.build()
+}
+
 /// S3 Control configuration that also works with a custom endpoint (see [`FixedEndpoint`]).
 pub fn s3control_config(sdk: &SdkConfig) -> aws_sdk_s3control::config::Builder {
     let builder = aws_sdk_s3control::config::Builder::from(sdk);
@@ -199,6 +212,65 @@ impl Clients {
             iam,
             sts,
             s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
+        }
+    }
+
+    /// Clients acting in another account through `role_arn` (sts:AssumeRole with the same
+    /// endpoint, region and retry settings). The session name carries the run; the
+    /// credentials are refreshed before they expire, so a long audit never fails on an expired
+    /// session.
+    pub async fn for_account(
+        &self,
+        role_arn: &str,
+        external_id: Option<&str>,
+        session_name: &str,
+    ) -> Clients {
+        let sdk = with_clock_and_sleep(&self.sdk);
+        let mut provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name(session_name)
+            .configure(&sdk);
+        if let Some(external_id) = external_id {
+            provider = provider.external_id(external_id);
+        }
+        let credentials =
+            aws_sdk_sts::config::SharedCredentialsProvider::new(provider.build().await);
+        Clients::from_sdk_config(sdk.to_builder().credentials_provider(credentials).build())
+    }
+
+    /// The organization's ACTIVE accounts (id, name), from the management or delegated
+    /// administrator account.
+    pub async fn organization_accounts(&self) -> Result<Vec<(String, String)>, AuditError> {
+        let region = self.home_region().unwrap_or("us-east-1").to_string();
+        let client = aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::config::Builder::from(&self.sdk)
+                .interceptor(self.counter.clone())
+                .build(),
+        );
+        let call = Call::new("organizations", &region, "ListAccounts");
+        let mut accounts = Vec::new();
+        let mut errors = Vec::new();
+        let pages = client
+            .list_accounts()
+            .max_results(20)
+            .into_paginator()
+            .send();
+        errors::each_page(pages, &call, &mut errors, |page| {
+            for account in page.accounts() {
+                let active = account
+                    .status()
+                    .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active);
+                if let (Some(id), true) = (account.id(), active) {
+                    accounts.push((
+                        id.to_string(),
+                        account.name().unwrap_or_default().to_string(),
+                    ));
+                }
+            }
+        })
+        .await;
+        match errors.into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(accounts),
         }
     }
 

@@ -255,6 +255,51 @@ fn passed_lines(report: &Report) -> String {
     format!("\nPassed checks\n{}\n", lines.join("\n"))
 }
 
+/// An organization run: one row per account, then the organization's score.
+pub fn render_organization(summary: &crate::organization::OrganizationSummary) -> String {
+    let mut accounts = table(&[
+        "Account",
+        "Name",
+        "Score",
+        "Critical",
+        "High",
+        "Medium",
+        "Low",
+        "Complete",
+        "Report or error",
+    ]);
+    for account in &summary.accounts {
+        let counts = account.summary.map(|s| s.failed_by_severity);
+        let count =
+            |severity: Severity| counts.map_or("-".to_string(), |c| c.get(severity).to_string());
+        accounts.add_row(vec![
+            account.account_id.clone(),
+            account.name.clone(),
+            account.score.map_or("n/a".into(), |s| format!("{s:.1}")),
+            count(Severity::Critical),
+            count(Severity::High),
+            count(Severity::Medium),
+            count(Severity::Low),
+            if account.complete { "yes" } else { "no" }.into(),
+            account
+                .report
+                .clone()
+                .unwrap_or_else(|| account.errors.join("; ")),
+        ]);
+    }
+    let score = summary
+        .score
+        .overall
+        .map_or("n/a".to_string(), |s| format!("{s:.1} / 100"));
+    format!(
+        "secaudit organization run {} — {} account(s)\n{accounts}\nOrganization score: {score}   evaluated {}, failed {}\n",
+        summary.run_id,
+        summary.accounts.len(),
+        summary.summary.evaluated,
+        summary.summary.failed
+    )
+}
+
 /// `secaudit diff`: each change category with the findings in it.
 pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
     let mut out = format!(

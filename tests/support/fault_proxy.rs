@@ -18,6 +18,9 @@ pub struct Faults {
     pub internal_error_percent: u64,
     /// Added before every answer.
     pub latency: Duration,
+    /// Requests whose body contains this text are denied (HTTP 403 AccessDenied), e.g. one
+    /// account's role in an AssumeRole: a permission problem the emulator cannot stage.
+    pub deny_when_body_contains: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -178,7 +181,16 @@ fn serve(
     let mut client = client;
     std::thread::sleep(faults.latency);
     let dice = roll(n);
-    let fault = if dice < faults.throttle_percent {
+    let denied = faults
+        .deny_when_body_contains
+        .is_some_and(|text| String::from_utf8_lossy(&body).contains(text));
+    let fault = if denied {
+        Some((
+            403,
+            "text/xml",
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>fault</RequestId></ErrorResponse>",
+        ))
+    } else if dice < faults.throttle_percent {
         Some(throttling(&service_of(&head)))
     } else if dice < faults.throttle_percent + faults.internal_error_percent {
         Some((

@@ -1,0 +1,263 @@
+//! Several accounts on one emulator: moto keeps resources per account, and credentials from
+//! AssumeRole into `arn:aws:iam::<account>:role/...` act in that account. An organization of a
+//! management account and three members, each seeded with different findings, audited by the
+//! `secaudit` binary through a role; one more account whose AssumeRole is denied (by the fault
+//! proxy: moto cannot stage the denial) is an error entry while the others are complete.
+
+use crate::support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use aws_sdk_ec2::types::{IpPermission, IpRange};
+use serde_json::Value;
+use support::fault_proxy::{FaultProxy, Faults};
+use support::{block_on, MotoServer};
+
+const ROLE: &str = "SecAuditRole";
+
+/// Credentials acting in `account` through the role.
+async fn in_account(sdk: &aws_config::SdkConfig, account: &str) -> aws_config::SdkConfig {
+    let sdk = &secaudit::collect::with_clock_and_sleep(sdk);
+    let provider =
+        aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/{ROLE}"))
+            .session_name("seed")
+            .configure(sdk)
+            .build()
+            .await;
+    sdk.to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build()
+}
+
+/// The organization's member account ids, each seeded: an open SSH group, a bucket without a
+/// public access block, and nothing of note.
+async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
+    let organizations = aws_sdk_organizations::Client::new(sdk);
+    organizations.create_organization().send().await.unwrap();
+    let mut members = Vec::new();
+    for name in ["web", "data", "sandbox"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let id = created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .expect("an account id")
+            .to_string();
+        members.push(id);
+    }
+    let web = in_account(sdk, &members[0]).await;
+    let ec2 = aws_sdk_ec2::Client::new(&web);
+    let group = ec2
+        .create_security_group()
+        .group_name("ssh-open")
+        .description("ssh")
+        .send()
+        .await
+        .unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(group.group_id().unwrap())
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let data = in_account(sdk, &members[1]).await;
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&data)
+            .force_path_style(true)
+            .build(),
+    )
+    .create_bucket()
+    .bucket("data-open")
+    .send()
+    .await
+    .unwrap();
+    members
+}
+
+fn secaudit(endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_secaudit"))
+        .args([
+            "scan",
+            "--region",
+            "us-east-1",
+            "--services",
+            "ec2,sg,s3,iam",
+        ])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .output()
+        .expect("run secaudit")
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn failed(report: &Value, check: &str) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["check_id"] == check && r["status"] == "fail")
+        .map(|r| {
+            r["resource_name"]
+                .as_str()
+                .or(r["resource_id"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn an_organization_is_audited_account_by_account_and_summarised() {
+    let server = MotoServer::start();
+    let members = block_on(seed(&server.sdk_config("us-east-1")));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+
+    let output = secaudit(
+        &server.endpoint,
+        &[
+            "--organization",
+            "--role-name",
+            ROLE,
+            "--output-dir",
+            out,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = read(&dir.path().join("organization.json"));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed, summary);
+    let accounts = summary["accounts"].as_array().unwrap();
+    // The management account and the three members.
+    assert_eq!(accounts.len(), 4, "{summary:#}");
+    let mut evaluated = 0;
+    for account in accounts {
+        let id = account["account_id"].as_str().unwrap();
+        assert_eq!(account["complete"], true, "{account}");
+        let report = read(&dir.path().join(format!("{id}.json")));
+        assert_eq!(report["account_id"], id);
+        // Every result belongs to its own account.
+        assert!(report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"].as_str().unwrap().contains(&format!("/{id}/"))));
+        assert_eq!(account["summary"], report["summary"]);
+        evaluated += report["summary"]["evaluated"].as_u64().unwrap();
+    }
+    assert_eq!(summary["summary"]["evaluated"].as_u64(), Some(evaluated));
+    let report_of = |id: &str| read(&dir.path().join(format!("{id}.json")));
+    assert!(failed(&report_of(&members[0]), "sg.high_risk_ports").contains(&"ssh-open".to_string()));
+    assert!(failed(&report_of(&members[1]), "s3.public_access_block")
+        .contains(&"data-open".to_string()));
+    assert!(failed(&report_of(&members[2]), "sg.high_risk_ports").is_empty());
+    assert!(failed(&report_of(&members[0]), "s3.public_access_block").is_empty());
+    let names: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"web") && names.contains(&"sandbox"),
+        "{names:?}"
+    );
+
+    // One account's role cannot be assumed: an error entry, the other account complete.
+    let proxy = FaultProxy::start(
+        &server.endpoint,
+        Faults {
+            deny_when_body_contains: Some("999999999999"),
+            ..Faults::default()
+        },
+    );
+    let accounts = format!("{},999999999999", members[0]);
+    let output = secaudit(
+        &proxy.endpoint,
+        &[
+            "--accounts",
+            &accounts,
+            "--role-name",
+            ROLE,
+            "--output-dir",
+            out,
+            "--format",
+            "table",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("1 account(s) could not be audited: 999999999999"),
+        "{stderr}"
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("999999999999") && table.contains("AccessDenied"),
+        "{table}"
+    );
+    let summary = read(&dir.path().join("organization.json"));
+    let entries = summary["accounts"].as_array().unwrap();
+    let denied = entries
+        .iter()
+        .find(|a| a["account_id"] == "999999999999")
+        .unwrap();
+    assert_eq!(denied["complete"], false);
+    assert!(denied["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("AccessDenied"));
+    let web = entries
+        .iter()
+        .find(|a| a["account_id"] == members[0].as_str())
+        .unwrap();
+    assert_eq!(web["complete"], true);
+
+    // --fail-on applies across accounts.
+    let gated = secaudit(
+        &server.endpoint,
+        &[
+            "--accounts",
+            &members[0],
+            "--role-name",
+            ROLE,
+            "--output-dir",
+            out,
+            "--fail-on",
+            "critical",
+        ],
+    );
+    assert_eq!(gated.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&gated.stderr)
+        .contains(&format!("secaudit: {}: --fail-on critical", members[0])));
+}
