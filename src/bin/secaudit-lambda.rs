@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use secaudit::collect::ConnectionSettings;
 use secaudit::lambda::{InvocationResponse, LambdaApp, LambdaConfig};
 use serde_json::Value;
@@ -43,10 +43,13 @@ async fn main() -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = deadline_of(event.context.deadline());
-        let response: Result<InvocationResponse, Error> =
+        let response: Result<InvocationResponse, Diagnostic> =
             app.handle(event.payload, deadline).await.map_err(|e| {
-                tracing::error!(error = %e, "invocation failed");
-                Error::from(e.to_string())
+                tracing::error!(error = %e, error_type = e.error_type(), "invocation failed");
+                Diagnostic {
+                    error_type: e.error_type().to_string(),
+                    error_message: e.to_string(),
+                }
             });
         response
     }))

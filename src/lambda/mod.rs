@@ -55,6 +55,20 @@ pub enum InvocationError {
     },
 }
 
+impl InvocationError {
+    /// The `errorType` the function reports, for a state machine's Retry and Catch (and for
+    /// people reading failed invocations): a name, not a Rust type.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            InvocationError::InvalidRequest(_) => "InvalidRequest",
+            InvocationError::AuditFailed(AuditRunError::NoRegion) => "InvalidConfiguration",
+            InvocationError::AuditFailed(AuditRunError::Identity { .. }) => "AccountUnreachable",
+            InvocationError::AuditFailed(AuditRunError::Regions { .. }) => "AuditFailed",
+            InvocationError::Delivery { .. } => "DeliveryFailed",
+        }
+    }
+}
+
 /// Configuration and clients, built once per execution environment (cold start).
 pub struct LambdaApp {
     pub config: LambdaConfig,

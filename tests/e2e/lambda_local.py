@@ -183,6 +183,7 @@ def main():
             output = result.stdout + result.stderr
             assert result.returncode != 0, output
             assert "unknown field `regoins`" in output, output
+            assert "InvalidRequest" in output, output
 
         checks.run("scheduled_event_writes_report_and_alerts", scheduled_event_writes_report_and_alerts)
         checks.run("on_demand_request_gets_its_response", on_demand_request_gets_its_response)

@@ -203,6 +203,7 @@ fn scheduled_run_writes_the_report_and_alerts() {
             .await
             .unwrap_err();
         assert!(matches!(error, InvocationError::InvalidRequest(_)));
+        assert_eq!(error.error_type(), "InvalidRequest");
         assert!(
             error.to_string().contains("unknown field `region`"),
             "{error}"
@@ -254,6 +255,7 @@ fn failing_sinks_deliver_what_they_can_and_fail_the_invocation() {
             panic!("{error}")
         };
         assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(error.error_type(), "DeliveryFailed");
         assert!(
             problems[0].starts_with("publishing the alert failed (NotFound)"),
             "{problems:?}"
@@ -431,6 +433,7 @@ fn an_unreachable_account_is_an_invocation_error_not_a_report() {
     );
     let error = block_on(app.handle(scheduled_event(), None)).unwrap_err();
     assert!(matches!(error, InvocationError::AuditFailed(_)), "{error}");
+    assert_eq!(error.error_type(), "AccountUnreachable");
     assert!(error.to_string().contains("ConnectionFailed"), "{error}");
     drop(server);
 }
