@@ -157,6 +157,9 @@ struct ScanArgs {
     /// With several accounts: DIR/<account>.json for each, and DIR/organization.json.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    /// No progress display (it is shown only when stderr is a terminal anyway).
+    #[arg(long)]
+    quiet: bool,
     /// rds.backup_retention passes at this many days or more.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     backup_retention_days: u32,
@@ -375,6 +378,16 @@ async fn run_accounts(
             .unwrap_or_default()
     };
     let mut tally = OrganizationTally::new(run_id.clone(), now(), assessment.weights);
+    // Accounts done of total, on a terminal only: logs and CI output stay clean.
+    let progress = if args.quiet || !io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(accounts.len() as u64)
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} accounts  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut gate = Vec::new();
     let audits = stream::iter(accounts)
         .map(|(account, name)| {
@@ -390,6 +403,8 @@ async fn run_accounts(
         .buffer_unordered(args.account_concurrency);
     futures::pin_mut!(audits);
     while let Some((account, name, scanned)) = audits.next().await {
+        progress.inc(1);
+        progress.set_message(format!("last: {account}"));
         match scanned {
             Err(error) => tally.add_failure(&account, &name, error.to_string()),
             Ok(scan) if scan.account_id != account => tally.add_failure(
@@ -418,6 +433,7 @@ async fn run_accounts(
             }
         }
     }
+    progress.finish_and_clear();
     let summary = tally.finish(now());
     let summary_path = directory.join("organization.json");
     let text = serde_json::to_string_pretty(&summary)

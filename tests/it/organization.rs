@@ -221,6 +221,8 @@ fn an_organization_is_audited_account_by_account_and_summarised() {
         stderr.contains("1 account(s) could not be audited: 999999999999"),
         "{stderr}"
     );
+    // Not a terminal: no progress display, only the one warning line.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(
         table.contains("999999999999") && table.contains("AccessDenied"),
