@@ -1,11 +1,12 @@
 //! Render a finished report into bytes; deliver it somewhere. A report does not know where it
 //! goes, a renderer does not know where its bytes go, and a delivery never changes a report.
 //!
-//! Renderers: [`json`], [`table`]. Deliveries: [`file`] (stdout or a local file), [`s3`] (the
+//! Renderers: [`json`], [`table`], [`ocsf`]. Deliveries: [`file`] (stdout or a local file), [`s3`] (the
 //! report in a bucket), [`sns`] (the alert).
 
 pub mod file;
 pub mod json;
+pub mod ocsf;
 pub mod s3;
 pub mod sns;
 pub mod table;
@@ -35,6 +36,7 @@ pub trait Render: Sync {
 pub enum Format {
     Json,
     Table,
+    Ocsf,
 }
 
 impl Format {
@@ -42,6 +44,7 @@ impl Format {
         match self {
             Format::Json => &json::JsonRenderer,
             Format::Table => &table::TableRenderer,
+            Format::Ocsf => &ocsf::OcsfRenderer,
         }
     }
 }

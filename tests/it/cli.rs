@@ -572,3 +572,39 @@ fn a_mutelist_mutes_gates_and_scores_and_a_broken_one_is_refused() {
         );
     }
 }
+
+/// `--format ocsf`: one Detection Finding per result, valid for the OCSF model package.
+#[test]
+fn ocsf_output_validates_against_the_ocsf_schema_models() {
+    use std::io::Write as _;
+    let output = scan(&["--format", "ocsf"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let json = scan(&[]);
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        report["results"].as_array().unwrap().len()
+    );
+    let python = std::env::var("SECAUDIT_MOTO_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
+    let mut validator = Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/e2e/ocsf_validate.py"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the OCSF validator (make test installs it)");
+    validator
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let verdict = validator.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&verdict.stdout);
+    assert!(verdict.status.success(), "{said}");
+    assert!(said.contains("findings valid"), "{said}");
+}
