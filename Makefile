@@ -3,7 +3,8 @@
 #   make emulator      the demo account on a local emulator, kept running to try secaudit by hand
 #   make install       put secaudit on your PATH (release build; PROFILE=debug reuses make demo's)
 #   make test          the whole test suite: unit, emulator integration, CLI, the Lambda under
-#                      cargo lambda watch, and the SAM template linted
+#                      cargo lambda watch, the HTML report in headless Chromium, and the SAM
+#                      template linted
 #   make lint          rustfmt and clippy, warnings as errors
 #   make build         the secaudit CLI (release)
 #   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
@@ -25,7 +26,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo emulator install test test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
+.PHONY: all demo emulator install test test-browser browser test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -68,7 +69,22 @@ endif
 	install -D -m 0755 $(CARGO_TARGET_DIR)/$(PROFILE)/secaudit $(BINDIR)/secaudit
 	@echo "installed $(BINDIR)/secaudit ($(PROFILE) build)"
 
-test: test-rust test-lambda lint-infra
+test: test-rust test-lambda test-browser lint-infra
+
+# The HTML report in headless Chromium: Debian's chromium and chromedriver, installed when
+# missing (as root, or through sudo).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+test-browser: venv browser
+	cargo build --bins --examples
+	@mkdir -p $(CARGO_TARGET_DIR)/browser
+	$(CARGO_TARGET_DIR)/debug/examples/demo $(CARGO_TARGET_DIR)/debug/secaudit $(CARGO_TARGET_DIR)/browser/report.json > /dev/null
+	$(VENV)/bin/python tests/e2e/html_browser.py $(CARGO_TARGET_DIR)/debug/secaudit \
+		$(CARGO_TARGET_DIR)/browser/report.json $(CARGO_TARGET_DIR)/browser/report.html \
+		$(CARGO_TARGET_DIR)/browser/report.png
 
 # The examples first: the integration tests run `examples/demo --serve` (make emulator).
 test-rust: venv

@@ -64,7 +64,26 @@ fn main() -> ExitCode {
     drop(server);
     match status {
         Ok(status) if status.success() => {
-            eprintln!("\nThe full JSON report is in {report}.");
+            // The same report for people: one self-contained page.
+            let html = report
+                .strip_suffix(".json")
+                .map_or_else(|| format!("{report}.html"), |stem| format!("{stem}.html"));
+            let page = Command::new(&secaudit)
+                .args(["render", &report, "--format", "html"])
+                .output();
+            match page {
+                Ok(page) if page.status.success() => {
+                    if let Err(error) = std::fs::write(&html, page.stdout) {
+                        eprintln!("cannot write {html}: {error}");
+                        return ExitCode::from(1);
+                    }
+                }
+                _ => {
+                    eprintln!("secaudit render --format html failed");
+                    return ExitCode::from(1);
+                }
+            }
+            eprintln!("\nThe full JSON report is in {report}; open {html} in a browser.");
             ExitCode::SUCCESS
         }
         Ok(status) => {

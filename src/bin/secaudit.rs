@@ -82,6 +82,7 @@ enum Format {
     Json,
     Table,
     Ocsf,
+    Html,
 }
 
 impl From<Format> for sinks::Format {
@@ -90,6 +91,7 @@ impl From<Format> for sinks::Format {
             Format::Json => sinks::Format::Json,
             Format::Table => sinks::Format::Table,
             Format::Ocsf => sinks::Format::Ocsf,
+            Format::Html => sinks::Format::Html,
         }
     }
 }
@@ -446,9 +448,11 @@ async fn run_accounts(
     let printed = match args.format {
         Format::Table => out.write_all(table::render_organization(&summary).as_bytes()),
         // Per-account OCSF is a render of each account's report; stdout carries the summary.
-        Format::Json | Format::Ocsf => serde_json::to_writer_pretty(&mut out, &summary)
-            .map_err(io::Error::from)
-            .and_then(|()| out.write_all(b"\n")),
+        Format::Json | Format::Ocsf | Format::Html => {
+            serde_json::to_writer_pretty(&mut out, &summary)
+                .map_err(io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        }
     };
     printed.map_err(|e| Failure::Run(format!("cannot write: {e}")))?;
     let unaudited: Vec<&str> = summary
@@ -608,16 +612,16 @@ fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, Failure> {
     old_report
         .ensure_account(&old.display().to_string(), &new_report.account_id)
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    if format == Format::Ocsf {
+    if matches!(format, Format::Ocsf | Format::Html) {
         return Err(Failure::Usage(
-            "diff prints a table or JSON; OCSF is for reports (scan, render)".into(),
+            "diff prints a table or JSON; OCSF and HTML are for reports (scan, render)".into(),
         ));
     }
     let changes = compare_reports(&old_report, &new_report);
     let write_error = |e: io::Error| Failure::Run(format!("cannot write: {e}"));
     let mut out = io::stdout().lock();
     match format {
-        Format::Table | Format::Ocsf => out
+        Format::Table | Format::Ocsf | Format::Html => out
             .write_all(table::render_changes(&old_report, &new_report, &changes).as_bytes())
             .map_err(write_error)?,
         Format::Json => {
@@ -690,7 +694,7 @@ fn print_checks(format: Format) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
         Format::Table => out.write_all(table::render_catalog(registry()).as_bytes()),
-        Format::Json | Format::Ocsf => {
+        Format::Json | Format::Ocsf | Format::Html => {
             serde_json::to_writer_pretty(&mut out, &registry().collect::<Vec<_>>())?;
             out.write_all(b"\n")
         }

@@ -1,10 +1,11 @@
 //! Render a finished report into bytes; deliver it somewhere. A report does not know where it
 //! goes, a renderer does not know where its bytes go, and a delivery never changes a report.
 //!
-//! Renderers: [`json`], [`table`], [`ocsf`]. Deliveries: [`file`] (stdout or a local file), [`s3`] (the
+//! Renderers: [`json`], [`table`], [`ocsf`], [`html`]. Deliveries: [`file`] (stdout or a local file), [`s3`] (the
 //! report in a bucket), [`sns`] (the alert).
 
 pub mod file;
+pub mod html;
 pub mod json;
 pub mod ocsf;
 pub mod s3;
@@ -37,6 +38,7 @@ pub enum Format {
     Json,
     Table,
     Ocsf,
+    Html,
 }
 
 impl Format {
@@ -45,6 +47,7 @@ impl Format {
             Format::Json => &json::JsonRenderer,
             Format::Table => &table::TableRenderer,
             Format::Ocsf => &ocsf::OcsfRenderer,
+            Format::Html => &html::HtmlRenderer,
         }
     }
 }

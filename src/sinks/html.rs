@@ -1,0 +1,317 @@
+//! The report for people, as one self-contained HTML page: inline CSS, charts as inline SVG
+//! drawn here, a little inline script to filter and sort; nothing is fetched, so it opens from
+//! S3, a mail attachment or a laptop offline, and prints cleanly.
+//!
+//! Rendered by askama, which escapes every value by default: names, tags, ARNs and details come
+//! from AWS and are attacker-controlled, so none of them is ever markup.
+
+use std::io::{self, Write};
+
+use askama::Template;
+
+use super::Render;
+use crate::checks::registry;
+use crate::model::{AuditError, CheckResult, Severity, Status};
+use crate::report::Report;
+
+pub struct HtmlRenderer;
+
+/// One horizontal bar of a chart: a label, a count and its width in the 300-unit SVG.
+struct Bar {
+    label: String,
+    count: usize,
+    width: usize,
+    y: usize,
+    css: &'static str,
+}
+
+struct Row<'a> {
+    result: &'a CheckResult,
+    severity: &'static str,
+    resource_type: &'a str,
+    is_new: bool,
+    first_seen: String,
+    age_days: String,
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r##"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>secaudit — {{ report.account_id }} — {{ score_text }}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1.5em;color:#1d2433}
+h1{font-size:1.5em;margin:0 0 .2em} h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #dde1ea}
+.muted{color:#5b6478} .incomplete{background:#fff4d6;border:1px solid #e5b93d;padding:.5em .8em;margin:.8em 0}
+.score{font-size:2.6em;font-weight:700} .cards{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
+table{border-collapse:collapse;width:100%;font-size:13px} th,td{border-bottom:1px solid #e6e9f0;padding:.35em .5em;text-align:left;vertical-align:top}
+th{background:#f4f6fa;cursor:pointer;user-select:none} td.detail{max-width:28em}
+.sev{font-weight:600;text-transform:uppercase;font-size:11px} .critical{color:#b3122a}.high{color:#c2410c}.medium{color:#a16207}.low{color:#4d6b2f}
+rect.critical{fill:#b3122a}rect.high{fill:#ea580c}rect.medium{fill:#ca8a04}rect.low{fill:#65a30d}rect.service{fill:#3b5b9a}
+.new{background:#e8f0ff;border-radius:3px;padding:0 .3em;font-size:11px} .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap}
+details summary{cursor:pointer} @media print{.filters{display:none} details{display:block}}
+</style></head><body>
+<h1>secaudit report — account {{ report.account_id }}</h1>
+<div class="muted">Run {{ report.run_id }} · {{ report.started_at }} to {{ report.finished_at }} · regions {{ regions }}{% if let Some(env) = report.environment %} · environment {{ env }}{% endif %}</div>
+{% if !report.complete %}<div class="incomplete" id="incomplete"><strong>Incomplete:</strong> {{ report.errors.len() }} error(s) left resources unevaluated; the score covers only what was evaluated.</div>{% endif %}
+<div class="cards">
+<div><div class="muted">Score</div><div class="score" id="score">{{ score_text }}</div>
+<div id="counts" class="muted">evaluated <span id="evaluated">{{ report.summary.evaluated }}</span> · passed {{ report.summary.passed }} · failed <span id="failed">{{ report.summary.failed }}</span> · muted {{ report.summary.muted }}</div></div>
+<div><div class="muted">Failed by severity</div>
+<svg width="420" height="{{ severity_height }}" role="img" aria-label="failed findings by severity">{% for bar in severity_bars %}
+<text x="0" y="{{ bar.y + 13 }}" font-size="12">{{ bar.label }}</text><rect class="{{ bar.css }}" x="80" y="{{ bar.y }}" width="{{ bar.width }}" height="16"></rect><text x="{{ bar.width + 86 }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>{% endfor %}
+</svg></div>
+<div><div class="muted">Failed by service</div>
+<svg width="420" height="{{ service_height }}" role="img" aria-label="failed findings by service">{% for bar in service_bars %}
+<text x="0" y="{{ bar.y + 13 }}" font-size="12">{{ bar.label }}</text><rect class="{{ bar.css }}" x="80" y="{{ bar.y }}" width="{{ bar.width }}" height="16"></rect><text x="{{ bar.width + 86 }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>{% endfor %}
+</svg></div>
+</div>
+{% if let Some(changes) = report.changes %}<h2>Since the previous run</h2>
+<p id="changes">{{ changes.new.len() }} new · {{ changes.resolved.len() }} resolved · {{ changes.persisting.len() }} still failing · {{ changes.unverified.len() }} not verified this run{% if let Some(baseline) = report.baseline %} (compared with run {{ baseline.run_id }}, {{ baseline.finished_at }}){% endif %}</p>
+{% if !resolved.is_empty() %}<details><summary>Resolved ({{ resolved.len() }})</summary><ul>{% for id in resolved %}<li>{{ id }}</li>{% endfor %}</ul></details>{% endif %}{% endif %}
+<h2>Failed findings</h2>
+<div class="filters">{% for severity in severities %}<label><input type="checkbox" class="sev-filter" value="{{ severity }}" checked> {{ severity }}</label>{% endfor %}
+<label>service <select id="service-filter"><option value="">all</option>{% for service in services %}<option>{{ service }}</option>{% endfor %}</select></label>
+<label>text <input type="search" id="text-filter" placeholder="check, resource, detail"></label></div>
+<table id="findings"><thead><tr><th>Severity</th><th>Check</th><th>Resource</th><th>Region</th><th>Detail</th><th>Remediation</th><th>First seen</th><th>Age (days)</th></tr></thead><tbody>
+{% for row in rows %}<tr class="finding" data-severity="{{ row.severity }}" data-service="{{ row.result.service }}">
+<td class="sev {{ row.severity }}">{{ row.severity }}</td>
+<td>{{ row.result.check_id }}{% if row.is_new %} <span class="new">new</span>{% endif %}<div class="muted">{{ row.result.title }}</div></td>
+<td>{{ row.result.resource_id }}{% if let Some(name) = row.result.resource_name %} ({{ name }}){% endif %}<div class="muted">{{ row.resource_type }}</div></td>
+<td>{{ row.result.region }}</td><td class="detail">{{ row.result.detail }}</td>
+<td>{{ row.result.remediation }} <a href="{{ row.result.reference }}">docs</a></td>
+<td>{{ row.first_seen }}</td><td>{{ row.age_days }}</td></tr>{% endfor %}
+</tbody></table>
+{% if rows.is_empty() %}<p>No failed checks.</p>{% endif %}
+{% if !errors.is_empty() %}<h2>What could not be read</h2><table id="errors"><thead><tr><th>Service</th><th>Region</th><th>Operation</th><th>Resource</th><th>Code</th><th>Permission to grant</th><th>Message</th></tr></thead><tbody>
+{% for error in errors %}<tr><td>{{ error.service }}</td><td>{{ error.region }}</td><td>{{ error.operation }}</td><td>{{ error.resource_id.as_deref().unwrap_or("-") }}</td><td>{{ error.code }}</td><td>{{ error.required_permission.as_deref().unwrap_or("-") }}</td><td>{{ error.message }}</td></tr>{% endfor %}
+</tbody></table>{% endif %}
+{% if !muted.is_empty() %}<h2>Accepted risks (muted)</h2><table id="muted"><thead><tr><th>Check</th><th>Resource</th><th>Region</th><th>Reason</th><th>Owner</th><th>Expires</th></tr></thead><tbody>
+{% for result in muted %}{% if let Some(mute) = result.muted %}<tr><td>{{ result.check_id }}</td><td>{{ result.resource_id }}</td><td>{{ result.region }}</td><td>{{ mute.reason }}</td><td>{{ mute.owner.as_deref().unwrap_or("") }}</td><td>{{ mute.expires }}</td></tr>{% endif %}{% endfor %}
+</tbody></table>{% endif %}
+<h2>Passed checks</h2><details><summary>{{ report.summary.passed }} passed result(s) in {{ passed.len() }} check(s)</summary><table id="passed"><tbody>
+{% for (check, count) in passed %}<tr><td>{{ check }}</td><td>{{ count }}</td></tr>{% endfor %}
+</tbody></table></details>
+<p class="muted">{{ report.api_calls.total }} API calls ({{ report.api_calls.retries }} retries) in {{ seconds }} s · secaudit {{ version }}</p>
+<script>
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#findings tr.finding'));
+  function apply() {
+    var allowed = {};
+    document.querySelectorAll('.sev-filter').forEach(function (box) { allowed[box.value] = box.checked; });
+    var service = document.getElementById('service-filter').value;
+    var text = document.getElementById('text-filter').value.toLowerCase();
+    rows.forEach(function (row) {
+      var shown = allowed[row.dataset.severity] && (!service || row.dataset.service === service) &&
+        (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
+      row.style.display = shown ? '' : 'none';
+    });
+  }
+  document.querySelectorAll('.sev-filter').forEach(function (box) { box.addEventListener('change', apply); });
+  document.getElementById('service-filter').addEventListener('change', apply);
+  document.getElementById('text-filter').addEventListener('input', apply);
+  document.querySelectorAll('#findings th').forEach(function (header, column) {
+    header.addEventListener('click', function () {
+      var body = document.querySelector('#findings tbody');
+      var order = header.dataset.order === 'asc' ? -1 : 1;
+      header.dataset.order = order === 1 ? 'asc' : 'desc';
+      rows.sort(function (a, b) {
+        return order * a.cells[column].textContent.localeCompare(b.cells[column].textContent);
+      }).forEach(function (row) { body.appendChild(row); });
+    });
+  });
+})();
+</script>
+</body></html>
+"##
+)]
+struct Page<'a> {
+    report: &'a Report,
+    score_text: String,
+    regions: String,
+    severity_bars: Vec<Bar>,
+    severity_height: usize,
+    service_bars: Vec<Bar>,
+    service_height: usize,
+    severities: Vec<&'static str>,
+    services: Vec<String>,
+    rows: Vec<Row<'a>>,
+    resolved: Vec<&'a String>,
+    errors: &'a [AuditError],
+    muted: Vec<&'a CheckResult>,
+    passed: Vec<(String, usize)>,
+    seconds: String,
+    version: &'static str,
+}
+
+fn bars(counts: Vec<(String, usize, &'static str)>) -> (Vec<Bar>, usize) {
+    let most = counts.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
+    let bars: Vec<Bar> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, count, css))| Bar {
+            width: 280 * count / most,
+            y: i * 22,
+            label,
+            count,
+            css,
+        })
+        .collect();
+    let height = (bars.len() * 22).max(22);
+    (bars, height)
+}
+
+fn page(report: &Report) -> Page<'_> {
+    let severities: Vec<Severity> = Severity::ALL
+        .into_iter()
+        .filter(|s| registry().any(|c| c.severity == *s))
+        .collect();
+    let counts = &report.summary.failed_by_severity;
+    let (severity_bars, severity_height) = bars(
+        severities
+            .iter()
+            .map(|s| (s.to_string(), counts.get(*s), s.as_str()))
+            .collect(),
+    );
+    let mut by_service: std::collections::BTreeMap<String, usize> = Default::default();
+    for result in report.open() {
+        *by_service.entry(result.service.to_string()).or_default() += 1;
+    }
+    let services: Vec<String> = by_service.keys().cloned().collect();
+    let (service_bars, service_height) = bars(
+        by_service
+            .into_iter()
+            .map(|(service, n)| (service, n, "service"))
+            .collect(),
+    );
+    let new: std::collections::HashSet<&str> = report
+        .changes
+        .iter()
+        .flat_map(|c| c.new.iter().map(String::as_str))
+        .collect();
+    let finished = time::OffsetDateTime::parse(
+        &report.finished_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok();
+    let mut open: Vec<&CheckResult> = report.open().collect();
+    open.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    let rows = open
+        .into_iter()
+        .map(|result| {
+            let first_seen = result.first_seen.clone().unwrap_or_default();
+            let age_days = time::OffsetDateTime::parse(
+                &first_seen,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+            .zip(finished)
+            .map(|(first, last)| (last - first).whole_days().to_string())
+            .unwrap_or_default();
+            Row {
+                severity: result.severity.as_str(),
+                resource_type: result
+                    .resource_type
+                    .strip_prefix("AWS::")
+                    .unwrap_or(&result.resource_type),
+                is_new: new.contains(result.id.as_str()),
+                first_seen,
+                age_days,
+                result,
+            }
+        })
+        .collect();
+    let mut passed: Vec<(String, usize)> = Vec::new();
+    for result in report.results.iter().filter(|r| r.status == Status::Pass) {
+        match passed
+            .iter_mut()
+            .find(|(check, _)| *check == result.check_id)
+        {
+            Some((_, n)) => *n += 1,
+            None => passed.push((result.check_id.to_string(), 1)),
+        }
+    }
+    Page {
+        report,
+        score_text: report
+            .score
+            .overall
+            .map_or("n/a".into(), |s| format!("{s:.1}")),
+        regions: report.regions.join(", "),
+        severity_bars,
+        severity_height,
+        service_bars,
+        service_height,
+        severities: severities.iter().map(|s| s.as_str()).collect(),
+        services,
+        rows,
+        resolved: report
+            .changes
+            .iter()
+            .flat_map(|c| c.resolved.iter())
+            .collect(),
+        errors: &report.errors,
+        muted: report
+            .results
+            .iter()
+            .filter(|r| r.muted.is_some())
+            .collect(),
+        passed,
+        seconds: format!("{:.1}", report.duration_ms as f64 / 1000.0),
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+impl Render for HtmlRenderer {
+    fn content_type(&self) -> &'static str {
+        "text/html; charset=utf-8"
+    }
+
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let html = page(report)
+            .render()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        out.write_all(html.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_from_aws_are_text_never_markup() {
+        let mut report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        report.results = vec![CheckResult {
+            id: "x".into(),
+            check_id: "s3.versioning".into(),
+            service: "s3".into(),
+            severity: Severity::Medium,
+            status: Status::Fail,
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_id: "<script>alert(1)</script>".into(),
+            resource_name: Some("\"><img src=x onerror=alert(2)>".into()),
+            resource_arn: None,
+            region: "us-east-1".into(),
+            title: "t".into(),
+            detail: "<b>bold</b>".into(),
+            remediation: "r".into(),
+            reference: "https://docs.aws.amazon.com/".into(),
+            first_seen: None,
+            muted: None,
+        }];
+        let mut bytes = Vec::new();
+        HtmlRenderer.render(&report, &mut bytes).unwrap();
+        let html = String::from_utf8(bytes).unwrap();
+        assert!(!html.contains("<script>alert(1)"), "{html}");
+        assert!(!html.contains("<img src=x"), "{html}");
+        // askama escapes with numeric references: text, never tags or attributes.
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+        assert!(html.contains("&#34;&#62;&#60;img src=x onerror=alert(2)&#62;"));
+        assert!(!html.contains("<b>bold</b>"));
+    }
+}

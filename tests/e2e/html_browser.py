@@ -1,0 +1,105 @@
+"""The HTML report in a real browser (Debian's chromium, headless, through chromedriver).
+
+Checks through the browser, not by grepping the file: the score and counts shown match the
+JSON report; the table has one row per open failed finding; a severity filter hides the others;
+values carrying markup (a crafted copy of the report, rendered by `secaudit render`) show as
+text and execute nothing; and no request leaves the page. Saves a screenshot.
+
+Usage: python html_browser.py SECAUDIT REPORT.json REPORT.html SCREENSHOT.png
+Prints "N passed, N failed"; exits non-zero on any failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
+
+def browser() -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1200,900"):
+        options.add_argument(argument)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp()}")
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
+
+
+def main() -> int:
+    secaudit, report_path, html_path, screenshot = sys.argv[1:5]
+    with open(report_path) as handle:
+        report = json.load(handle)
+    open_results = [r for r in report["results"] if r["status"] == "fail" and not r.get("muted")]
+    passed = failed = 0
+
+    def check(name, condition, detail=""):
+        nonlocal passed, failed
+        if condition:
+            passed += 1
+            print(f"test {name} ... ok")
+        else:
+            failed += 1
+            print(f"test {name} ... FAILED {detail}")
+
+    driver = browser()
+    try:
+        driver.get("file://" + os.path.abspath(html_path))
+        score = report["score"]["overall"]
+        shown = driver.find_element(By.ID, "score").text
+        check("score_matches_the_json", shown == f"{score:.1f}", shown)
+        check("failed_count_matches", driver.find_element(By.ID, "failed").text == str(report["summary"]["failed"]))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#findings tr.finding")
+        check("one_row_per_open_failed_finding", len(rows) == len(open_results), f"{len(rows)} != {len(open_results)}")
+        visible = lambda: [r for r in driver.find_elements(By.CSS_SELECTOR, "#findings tr.finding") if r.is_displayed()]
+        driver.find_element(By.CSS_SELECTOR, ".sev-filter[value='critical']").click()
+        not_critical = [r for r in open_results if r["severity"] != "critical"]
+        check("severity_filter_hides_the_others", len(visible()) == len(not_critical), f"{len(visible())} != {len(not_critical)}")
+        check("filtered_rows_are_not_critical", all(r.get_attribute("data-severity") != "critical" for r in visible()))
+        driver.find_element(By.CSS_SELECTOR, ".sev-filter[value='critical']").click()
+        driver.find_element(By.ID, "text-filter").send_keys("sg.high_risk_ports")
+        expected = [r for r in open_results if "sg.high_risk_ports" in r["check_id"]]
+        check("text_filter", len(visible()) == len(expected), f"{len(visible())} != {len(expected)}")
+        resources = driver.execute_script("return performance.getEntriesByType('resource').length")
+        check("no_request_left_the_page", resources == 0, resources)
+        driver.save_screenshot(screenshot)
+
+        # Markup in values from AWS: shown as text, never run.
+        crafted = dict(report)
+        crafted["results"] = [dict(r) for r in report["results"]]
+        target = next(r for r in crafted["results"] if r["status"] == "fail" and not r.get("muted"))
+        target["resource_id"] = "<script>window.__pwned=1</script>"
+        target["resource_name"] = "\"><img src=x onerror=\"window.__pwned=2\">"
+        target["detail"] = "<b id=injected>bold</b>"
+        with tempfile.TemporaryDirectory() as directory:
+            crafted_path = os.path.join(directory, "crafted.json")
+            with open(crafted_path, "w") as handle:
+                json.dump(crafted, handle)
+            page = subprocess.run([secaudit, "render", crafted_path, "--format", "html"],
+                                  capture_output=True, check=True).stdout
+            page_path = os.path.join(directory, "crafted.html")
+            with open(page_path, "wb") as handle:
+                handle.write(page)
+            driver.get("file://" + page_path)
+            text = driver.find_element(By.ID, "findings").text
+            check("markup_shows_as_text", "<script>window.__pwned=1</script>" in text and "onerror=" in text)
+            check("markup_executed_nothing", driver.execute_script("return window.__pwned") is None)
+            check("no_injected_elements", not driver.find_elements(By.ID, "injected")
+                  and not driver.find_elements(By.CSS_SELECTOR, "img[src='x']"))
+    except Exception:  # noqa: BLE001
+        failed += 1
+        traceback.print_exc()
+    finally:
+        driver.quit()
+    print(f"html browser: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
