@@ -7,6 +7,7 @@ use aws_sdk_s3::types::ServerSideEncryption;
 
 use futures::future::BoxFuture;
 
+use super::html::HtmlRenderer;
 use super::json::JsonRenderer;
 use super::{Delivered, Delivery, DeliveryError, Render};
 use crate::collect::describe_sdk_error;
@@ -54,13 +55,18 @@ impl S3Reports {
         format!("s3://{}/{key}", self.bucket)
     }
 
-    async fn put(&self, key: &str, body: bytes::Bytes) -> Result<(), DeliveryError> {
+    async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        body: bytes::Bytes,
+    ) -> Result<(), DeliveryError> {
         let mut put = self
             .client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
-            .content_type(JsonRenderer.content_type())
+            .content_type(content_type)
             .body(ByteStream::from(body));
         if let Some(key_id) = &self.kms_key_id {
             put = put
@@ -97,6 +103,14 @@ pub async fn get_object(
     }
 }
 
+/// The HTML page's key beside a JSON report's.
+fn html_key(json_key: &str) -> String {
+    format!(
+        "{}.html",
+        json_key.strip_suffix(".json").unwrap_or(json_key)
+    )
+}
+
 fn failure(destination: String, code: String, message: String) -> DeliveryError {
     DeliveryError {
         action: "writing the report",
@@ -127,9 +141,17 @@ impl Delivery for S3Reports {
                 )
             })?;
             let body = bytes::Bytes::from(body);
-            self.put(&keys.dated, body.clone()).await?;
+            // The page for people beside each JSON report: <run_id>.html and latest.html.
+            let page = HtmlRenderer.render_to_vec(report).map_err(|e| {
+                failure(self.uri(&keys.dated), "RenderFailed".into(), e.to_string())
+            })?;
+            let page = bytes::Bytes::from(page);
+            let (json, html) = (JsonRenderer.content_type(), HtmlRenderer.content_type());
+            self.put(&keys.dated, json, body.clone()).await?;
+            self.put(&html_key(&keys.dated), html, page.clone()).await?;
             if self.write_latest {
-                self.put(&keys.latest, body).await?;
+                self.put(&keys.latest, json, body).await?;
+                self.put(&html_key(&keys.latest), html, page).await?;
             }
             Ok(Delivered {
                 destination: self.uri(&keys.dated),

@@ -149,6 +149,32 @@ fn scheduled_run_writes_the_report_and_alerts() {
         assert_eq!(report.run_id, response.run_id);
         let (_, latest) = read_object(&sdk, "reports/123456789012/latest.json").await;
         assert_eq!(latest, report);
+        // The page for people beside each report, and beside latest.json.
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        for key in [
+            dated.replace(".json", ".html"),
+            "reports/123456789012/latest.html".to_string(),
+        ] {
+            let page = s3
+                .get_object()
+                .bucket(BUCKET)
+                .key(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                page.content_type(),
+                Some("text/html; charset=utf-8"),
+                "{key}"
+            );
+            let body = page.body.collect().await.unwrap().into_bytes();
+            let text = String::from_utf8_lossy(&body);
+            assert!(text.contains(&response.run_id), "{key}");
+        }
 
         let envelope = receive_alert(&sdk, &sinks.queue_url)
             .await
