@@ -107,6 +107,7 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         changes,
         carried_findings,
         mutelist,
+        trend: Vec::new(),
     }
 }
 

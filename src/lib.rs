@@ -8,6 +8,7 @@
 pub mod assess;
 pub mod checks;
 pub mod collect;
+pub mod history;
 pub mod inventory;
 pub mod lambda;
 pub mod model;

@@ -109,6 +109,10 @@ pub struct Report {
     pub carried_findings: Vec<CheckResult>,
     #[serde(default)]
     pub mutelist: Option<MutelistSummary>,
+    /// The account's last runs, this one included, from its history (`--history`, or
+    /// `history.json` beside the Lambda's reports): the score trend. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<crate::history::HistoryEntry>,
 }
 
 impl Report {

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::assess::compare_reports;
 use secaudit::checks::registry;
+use secaudit::history::History;
 use secaudit::mutelist::Mutelist;
 use secaudit::organization::OrganizationTally;
 use secaudit::report::{read_report, Report, Severity};
@@ -63,6 +64,9 @@ enum Command {
         report: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// The account's history, for the HTML page's score trend (read, not changed).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
     },
     /// Work with a mutelist (accepted risks).
     Mutelist {
@@ -139,6 +143,10 @@ struct ScanArgs {
     /// Accepted risks (TOML): matching failures are muted, and left out of the score and gates.
     #[arg(long, value_name = "FILE")]
     mutelist: Option<PathBuf>,
+    /// The account's history of runs (created if missing): this run is added, and the HTML
+    /// page draws the score trend from it.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     /// Audit these accounts (12-digit ids, comma-separated) through --role-name.
     #[arg(long, value_name = "IDS", conflicts_with = "organization")]
     accounts: Option<String>,
@@ -505,6 +513,7 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
+    let history = args.history.as_deref().map(read_history).transpose()?;
     let request = AuditRequest {
         read_tags: assessment.mutelist.as_ref().is_some_and(|m| m.uses_tags()),
         ..request
@@ -535,7 +544,12 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .ensure_account(&path.display().to_string(), &scan.account_id)
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
-    let report = assess(scan, &assessment);
+    let mut report = assess(scan, &assessment);
+    if let (Some(path), Some(history)) = (&args.history, history) {
+        let history = history.with_run(&report);
+        write_atomically(path, &history.to_json())?;
+        report.trend = history.trend();
+    }
 
     let outcome = deliver_all(&report, &args.deliveries()).await;
     if !outcome.failed.is_empty() {
@@ -599,6 +613,28 @@ fn read_saved_report(path: &Path) -> Result<Report, Failure> {
         .map_err(|e| Failure::Usage(e.to_string()))
 }
 
+/// A history file; a missing one is an empty history (the first run).
+fn read_history(path: &Path) -> Result<History, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => History::parse(&path.display().to_string(), &bytes).map_err(Failure::Usage),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(History::default()),
+        Err(e) => Err(Failure::Usage(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Replaces `path` through a temporary file, so a reader never sees half of it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| Failure::Run(format!("cannot write {}: {e}", path.display())))
+}
+
 fn read_mutelist(path: &Path) -> Result<Mutelist, Failure> {
     let bytes = read_file(path)?;
     let text = String::from_utf8(bytes)
@@ -641,8 +677,11 @@ fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, Failure> {
 }
 
 /// `secaudit render REPORT --format F`.
-fn render(path: &Path, format: Format) -> Result<ExitCode, Failure> {
-    let report = read_saved_report(path)?;
+fn render(path: &Path, format: Format, history: Option<&Path>) -> Result<ExitCode, Failure> {
+    let mut report = read_saved_report(path)?;
+    if let Some(history) = history {
+        report.trend = read_history(history)?.with_run(&report).trend();
+    }
     sinks::Format::from(format)
         .renderer()
         .render(&report, &mut io::stdout().lock())
@@ -745,7 +784,11 @@ fn main() -> ExitCode {
             }
         },
         Command::Diff { old, new, format } => exit_with(diff(&old, &new, format)),
-        Command::Render { report, format } => exit_with(render(&report, format)),
+        Command::Render {
+            report,
+            format,
+            history,
+        } => exit_with(render(&report, format, history.as_deref())),
         Command::Mutelist {
             command: MutelistCommand::Check { file },
         } => exit_with(check_mutelist(&file)),

@@ -19,7 +19,7 @@ use crate::model::AuditError;
 use crate::mutelist::Mutelist;
 use crate::report::{read_report, Report, Summary};
 use crate::request::AuditRequest;
-use crate::sinks::s3::{get_object, latest_key, S3Reports};
+use crate::sinks::s3::{get_object, latest_key, update_history, S3Reports};
 use crate::sinks::sns::SnsAlert;
 use crate::sinks::{deliver_all, Delivery};
 use crate::{assess, scan, AssessContext, AuditRunError, Clients};
@@ -102,15 +102,19 @@ impl LambdaApp {
     }
 
     /// The report to S3 first (its URI goes into the alert), then the alert.
+    fn report_store(&self, write_latest: bool) -> S3Reports {
+        S3Reports {
+            client: self.report_s3.clone(),
+            bucket: self.config.report_bucket.clone(),
+            prefix: self.config.report_prefix.clone(),
+            kms_key_id: self.config.report_kms_key_id.clone(),
+            write_latest,
+        }
+    }
+
     fn deliveries(&self, write_latest: bool) -> Vec<Box<dyn Delivery>> {
         vec![
-            Box::new(S3Reports {
-                client: self.report_s3.clone(),
-                bucket: self.config.report_bucket.clone(),
-                prefix: self.config.report_prefix.clone(),
-                kms_key_id: self.config.report_kms_key_id.clone(),
-                write_latest,
-            }),
+            Box::new(self.report_store(write_latest)),
             Box::new(SnsAlert {
                 client: self.sns.clone(),
                 topic_arn: self.config.alert_topic_arn.clone(),
@@ -217,12 +221,23 @@ impl LambdaApp {
             baseline: baseline.ok().flatten(),
             problems,
         };
-        let report = assess(scan, &context);
+        let mut report = assess(scan, &context);
         tracing::info!(run_id = %report.run_id, complete = report.complete, "audit done, delivering");
 
+        let mut problems = Vec::new();
+        // The history (and the page's trend) follows the configured audit only, like latest.json.
+        if configured_scope {
+            match update_history(&self.report_store(false), &report).await {
+                Ok(history) => report.trend = history.trend(),
+                Err(error) => {
+                    tracing::error!(%error, "history not updated");
+                    problems.push(error.to_string());
+                }
+            }
+        }
         let outcome =
             deliver_all(&report, &self.deliveries(configured_scope && baseline_read)).await;
-        let problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
+        problems.extend(outcome.failed.iter().map(ToString::to_string));
         if !problems.is_empty() {
             return Err(InvocationError::Delivery {
                 run_id: report.run_id,

@@ -60,6 +60,13 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
 <div class="cards">
 <div><div class="muted">Score</div><div class="score" id="score">{{ score_text }}</div>
 <div id="counts" class="muted">evaluated <span id="evaluated">{{ report.summary.evaluated }}</span> · passed {{ report.summary.passed }} · failed <span id="failed">{{ report.summary.failed }}</span> · muted {{ report.summary.muted }}</div></div>
+{% if trend_runs >= 2 %}<div><div class="muted">Score over the last {{ trend_runs }} runs</div>
+<svg id="trend" width="320" height="140" role="img" aria-label="score trend">
+<line x1="30" y1="10" x2="30" y2="130" stroke="#c7cdd9"></line><line x1="30" y1="130" x2="310" y2="130" stroke="#c7cdd9"></line>
+<text x="0" y="14" font-size="11">100</text><text x="12" y="133" font-size="11">0</text>
+<polyline fill="none" stroke="#3b5b9a" stroke-width="2" points="{{ trend_points }}"></polyline>
+<text x="30" y="140" font-size="10">{{ trend_first }}</text><text x="230" y="140" font-size="10">{{ trend_last }}</text>
+</svg></div>{% endif %}
 <div><div class="muted">Failed by severity</div>
 <svg width="420" height="{{ severity_height }}" role="img" aria-label="failed findings by severity">{% for bar in severity_bars %}
 <text x="0" y="{{ bar.y + 13 }}" font-size="12">{{ bar.label }}</text><rect class="{{ bar.css }}" x="80" y="{{ bar.y }}" width="{{ bar.width }}" height="16"></rect><text x="{{ bar.width + 86 }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>{% endfor %}
@@ -145,6 +152,11 @@ struct Page<'a> {
     passed: Vec<(String, usize)>,
     seconds: String,
     version: &'static str,
+    trend_runs: usize,
+    /// `x,y` pairs of the score line, computed here: numbers only, nothing from AWS.
+    trend_points: String,
+    trend_first: String,
+    trend_last: String,
 }
 
 fn bars(counts: Vec<(String, usize, &'static str)>) -> (Vec<Bar>, usize) {
@@ -162,6 +174,25 @@ fn bars(counts: Vec<(String, usize, &'static str)>) -> (Vec<Bar>, usize) {
         .collect();
     let height = (bars.len() * 22).max(22);
     (bars, height)
+}
+
+/// The score line: runs spread over x 30–310, scores over y 130 (0) to 10 (100); runs without
+/// a score are skipped.
+fn trend_points(trend: &[crate::history::HistoryEntry]) -> String {
+    let step = 280.0 / (trend.len().max(2) - 1) as f64;
+    trend
+        .iter()
+        .enumerate()
+        .filter_map(|(i, run)| {
+            let score = run.score?;
+            Some(format!(
+                "{:.1},{:.1}",
+                30.0 + step * i as f64,
+                130.0 - 1.2 * score
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn page(report: &Report) -> Page<'_> {
@@ -262,6 +293,16 @@ fn page(report: &Report) -> Page<'_> {
         passed,
         seconds: format!("{:.1}", report.duration_ms as f64 / 1000.0),
         version: env!("CARGO_PKG_VERSION"),
+        trend_runs: report.trend.len(),
+        trend_points: trend_points(&report.trend),
+        trend_first: report
+            .trend
+            .first()
+            .map_or(String::new(), |r| r.finished_at.chars().take(10).collect()),
+        trend_last: report
+            .trend
+            .last()
+            .map_or(String::new(), |r| r.finished_at.chars().take(10).collect()),
     }
 }
 

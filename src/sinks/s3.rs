@@ -103,6 +103,89 @@ pub async fn get_object(
     }
 }
 
+/// `<prefix>/<account>/history.json`: the account's runs, for the trend.
+pub fn history_key(prefix: &str, account_id: &str) -> String {
+    format!("{}/{account_id}/history.json", prefix.trim_matches('/'))
+}
+
+/// Adds the report's run to the history object with a conditional write (If-Match the ETag
+/// read, or If-None-Match when there was none), retried on a lost race: two runs at once never
+/// lose an entry. Returns the history written.
+pub async fn update_history(
+    reports: &S3Reports,
+    report: &Report,
+) -> Result<crate::history::History, DeliveryError> {
+    use crate::history::History;
+    let key = history_key(&reports.prefix, &report.account_id);
+    let uri = reports.uri(&key);
+    let failure = |code: String, message: String| DeliveryError {
+        action: "updating the history",
+        destination: uri.clone(),
+        code,
+        message,
+    };
+    for _ in 0..5 {
+        let read = reports
+            .client
+            .get_object()
+            .bucket(&reports.bucket)
+            .key(&key)
+            .send()
+            .await;
+        let (history, etag) = match read {
+            Ok(output) => {
+                let etag = output.e_tag().map(str::to_string);
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| failure("ReadFailed".into(), e.to_string()))?
+                    .into_bytes();
+                let history = History::parse(&uri, &bytes)
+                    .map_err(|message| failure("InvalidHistory".into(), message))?;
+                (history, etag)
+            }
+            Err(error) => match describe_sdk_error(&error) {
+                (code, _) if code == "NoSuchKey" => (History::default(), None),
+                (code, message) => return Err(failure(code, message)),
+            },
+        };
+        let history = history.with_run(report);
+        let mut put = reports
+            .client
+            .put_object()
+            .bucket(&reports.bucket)
+            .key(&key)
+            .content_type(JsonRenderer.content_type())
+            .body(ByteStream::from(history.to_json()));
+        put = match &etag {
+            Some(etag) => put.if_match(etag),
+            None => put.if_none_match("*"),
+        };
+        if let Some(key_id) = &reports.kms_key_id {
+            put = put
+                .server_side_encryption(ServerSideEncryption::AwsKms)
+                .ssekms_key_id(key_id);
+        }
+        match put.send().await {
+            Ok(_) => return Ok(history),
+            Err(error) => match describe_sdk_error(&error) {
+                // Another run wrote in between: read again and add to what it wrote.
+                (code, _)
+                    if code == "PreconditionFailed" || code == "ConditionalRequestConflict" =>
+                {
+                    continue
+                }
+                (code, message) => return Err(failure(code, message)),
+            },
+        }
+    }
+    Err(failure(
+        "PreconditionFailed".into(),
+        "the history kept changing under five attempts to update it".into(),
+    ))
+}
+
 /// The HTML page's key beside a JSON report's.
 fn html_key(json_key: &str) -> String {
     format!(

@@ -405,6 +405,7 @@ mod tests {
             changes: None,
             carried_findings: vec![],
             mutelist: None,
+            trend: vec![],
         }
     }
 

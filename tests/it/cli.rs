@@ -608,3 +608,52 @@ fn ocsf_output_validates_against_the_ocsf_schema_models() {
     assert!(verdict.status.success(), "{said}");
     assert!(said.contains("findings valid"), "{said}");
 }
+
+/// `--history`: each run is added to the file, and the HTML page draws the trend from it.
+#[test]
+fn history_grows_run_by_run_and_the_page_draws_the_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.json");
+    let report = dir.path().join("report.json");
+    let history_arg = history.to_str().unwrap();
+    for _ in 0..2 {
+        let output = scan(&[
+            "--services",
+            "s3",
+            "--history",
+            history_arg,
+            "--output",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let runs: Value = serde_json::from_str(&std::fs::read_to_string(&history).unwrap()).unwrap();
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 2, "{runs}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(saved["trend"].as_array().unwrap().len(), 2);
+    let page = secaudit(
+        &[
+            "render",
+            report.to_str().unwrap(),
+            "--format",
+            "html",
+            "--history",
+            history_arg,
+        ],
+        None,
+    );
+    assert_eq!(page.status.code(), Some(0), "{}", stderr(&page));
+    let html = String::from_utf8(page.stdout).unwrap();
+    assert!(html.contains("<svg id=\"trend\""), "no trend chart");
+    let points = html
+        .split("points=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert_eq!(points.split(' ').count(), 2, "{points}");
+    // A broken history is refused before any AWS call.
+    std::fs::write(&history, "{").unwrap();
+    let refused = scan(&["--history", history_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("not a secaudit history"));
+}

@@ -384,17 +384,22 @@ fn sink_errors_the_emulator_cannot_produce_are_retried_then_reported() {
         let InvocationError::Delivery { problems, .. } = &error else {
             panic!("{error}")
         };
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
-            problems[0].starts_with("writing the report failed (InternalError)"),
+            problems[0].starts_with("updating the history failed (InternalError)"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("writing the report failed (InternalError)"),
             "{problems:?}"
         );
         // Two attempts to read latest.json (the baseline; an error entry, not a first night),
-        // two to write the dated report (latest.json is then not replaced), then give up.
+        // two to read history.json, two to write the dated report (latest.json is then not
+        // replaced), then give up.
         assert_eq!(
             s3_down.requests(),
-            4,
-            "two reads and one object written, two attempts each, then give up"
+            6,
+            "three objects, two attempts each, then give up"
         );
         assert!(
             receive_alert(&sdk, &sinks.queue_url).await.is_some(),
@@ -534,5 +539,71 @@ fn a_slow_account_and_a_short_deadline_still_give_a_partial_report() {
         );
         // Critical findings among what was evaluated still alert.
         assert!(response.alert_message_id.is_some(), "{response:?}");
+    });
+}
+
+/// Two runs updating history.json at once: the conditional write makes the slower one read
+/// again, so neither entry is lost.
+#[test]
+fn concurrent_history_updates_lose_no_run() {
+    use secaudit::sinks::s3::{update_history, S3Reports};
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        let _ = create_sinks(&sdk, "alerts").await;
+        let store = S3Reports {
+            client: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&sdk)
+                    .force_path_style(true)
+                    .build(),
+            ),
+            bucket: BUCKET.into(),
+            prefix: "reports".into(),
+            kms_key_id: None,
+            write_latest: false,
+        };
+        let report = |run: &str, finished: &str| {
+            let (_, mut report): (Option<String>, Report) = (
+                None,
+                serde_json::from_value(json!({
+                    "schema_version": 1, "run_id": run, "account_id": "123456789012",
+                    "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
+                    "started_at": finished, "finished_at": finished, "duration_ms": 1, "complete": true,
+                    "score": {"overall": 50.0, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
+                    "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
+                    "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
+                }))
+                .unwrap(),
+            );
+            report.score.overall = Some(50.0);
+            report
+        };
+        let (first, second) = (
+            report("run-a", "2026-11-25T02:00:00Z"),
+            report("run-b", "2026-11-26T02:00:00Z"),
+        );
+        let (a, b) = futures::join!(
+            update_history(&store, &first),
+            update_history(&store, &second)
+        );
+        a.unwrap();
+        b.unwrap();
+        let object = store
+            .client
+            .get_object()
+            .bucket(BUCKET)
+            .key("reports/123456789012/history.json")
+            .send()
+            .await
+            .unwrap();
+        let history: Value =
+            serde_json::from_slice(&object.body.collect().await.unwrap().into_bytes()).unwrap();
+        let runs: Vec<&str> = history["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["run_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(runs, ["run-a", "run-b"]);
     });
 }
