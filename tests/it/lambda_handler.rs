@@ -562,21 +562,16 @@ fn concurrent_history_updates_lose_no_run() {
             kms_key_id: None,
             write_latest: false,
         };
-        let report = |run: &str, finished: &str| {
-            let (_, mut report): (Option<String>, Report) = (
-                None,
-                serde_json::from_value(json!({
-                    "schema_version": 1, "run_id": run, "account_id": "123456789012",
-                    "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
-                    "started_at": finished, "finished_at": finished, "duration_ms": 1, "complete": true,
-                    "score": {"overall": 50.0, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
-                    "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
-                    "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
-                }))
-                .unwrap(),
-            );
-            report.score.overall = Some(50.0);
-            report
+        let report = |run: &str, finished: &str| -> Report {
+            serde_json::from_value(json!({
+                "schema_version": 1, "run_id": run, "account_id": "123456789012",
+                "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
+                "started_at": finished, "finished_at": finished, "duration_ms": 1, "complete": true,
+                "score": {"overall": 50.0, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
+                "summary": {"evaluated": 0, "passed": 0, "failed": 0, "failed_by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0}},
+                "results": [], "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
+            }))
+            .unwrap()
         };
         let (first, second) = (
             report("run-a", "2026-11-25T02:00:00Z"),
