@@ -1,0 +1,44 @@
+"""Holds infra/member-role.yaml to least privilege: one role, trusted by exactly the auditing
+principal (with the external id when set), with SecurityAudit and no other permission.
+
+Prints "N passed, N failed"; exits non-zero on any failure.
+Usage: python member_role.py infra/member-role.yaml   (`make test` runs it)
+"""
+import sys
+
+import yaml
+
+from template_policy import CloudFormationLoader, as_list
+
+
+def main() -> int:
+    with open(sys.argv[1]) as handle:
+        template = yaml.load(handle, Loader=CloudFormationLoader)
+    passed = failed = 0
+
+    def check(name, condition, detail=""):
+        nonlocal passed, failed
+        if condition:
+            passed += 1
+            print(f"test {name} ... ok")
+        else:
+            failed += 1
+            print(f"test {name} ... FAILED {detail}")
+
+    resources = template["Resources"]
+    check("one_resource_a_role", [r["Type"] for r in resources.values()] == ["AWS::IAM::Role"])
+    role = next(iter(resources.values()))["Properties"]
+    check("only_security_audit", [str(p) for p in role["ManagedPolicyArns"]] == [str({"Sub": "arn:${AWS::Partition}:iam::aws:policy/SecurityAudit"})])
+    check("no_inline_policies", "Policies" not in role)
+    statements = as_list(role["AssumeRolePolicyDocument"]["Statement"])
+    check("one_trust_statement", len(statements) == 1)
+    trust = statements[0]
+    check("trusted_by_the_auditor_only", trust["Principal"] == {"AWS": {"Ref": "AuditorPrincipalArn"}}, trust["Principal"])
+    check("assume_role_only", trust["Action"] == "sts:AssumeRole")
+    check("external_id_when_set", "ExternalId" in str(trust.get("Condition")))
+    print(f"member role: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
