@@ -117,24 +117,7 @@ mod tests {
     use crate::model::{AuditError, CheckResult, Severity, Status};
 
     fn finding(check_id: &'static str, severity: Severity, status: Status) -> CheckResult {
-        CheckResult {
-            id: format!("{check_id}/123456789012/us-east-1/AWS::S3::Bucket/b"),
-            check_id: check_id.into(),
-            service: "s3".into(),
-            severity,
-            status,
-            resource_type: "AWS::S3::Bucket".into(),
-            resource_id: "b".into(),
-            resource_name: None,
-            resource_arn: None,
-            region: "us-east-1".into(),
-            title: "".into(),
-            detail: String::new(),
-            remediation: "".into(),
-            reference: "".into(),
-            first_seen: None,
-            muted: None,
-        }
+        CheckResult::example(check_id, "b", severity, status)
     }
 
     fn account_scan(findings: Vec<CheckResult>, errors: Vec<AuditError>) -> AccountScan {

@@ -121,6 +121,44 @@ impl CheckResult {
     }
 }
 
+#[cfg(test)]
+impl CheckResult {
+    /// A result for unit tests: `check_id` on the bucket `resource_id` of account
+    /// 123456789012 in us-east-1; other fields change with struct update syntax.
+    pub(crate) fn example(
+        check_id: &str,
+        resource_id: &str,
+        severity: Severity,
+        status: Status,
+    ) -> CheckResult {
+        let service = check_id.split('.').next().unwrap_or_default().to_string();
+        CheckResult {
+            id: result_id(
+                check_id,
+                "123456789012",
+                "us-east-1",
+                "AWS::S3::Bucket",
+                resource_id,
+            ),
+            check_id: check_id.to_string().into(),
+            service: service.into(),
+            severity,
+            status,
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_id: resource_id.into(),
+            resource_name: None,
+            resource_arn: None,
+            region: "us-east-1".into(),
+            title: "".into(),
+            detail: String::new(),
+            remediation: "".into(),
+            reference: "".into(),
+            first_seen: None,
+            muted: None,
+        }
+    }
+}
+
 /// The mutelist rule that accepted a failed result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mute {

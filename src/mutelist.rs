@@ -353,21 +353,9 @@ mod tests {
     fn result(check_id: &'static str, resource_id: &str, arn: Option<&str>) -> CheckResult {
         CheckResult {
             id: format!("{check_id}/111111111111/eu-west-1/AWS::S3::Bucket/{resource_id}"),
-            check_id: check_id.into(),
-            service: "s3".into(),
-            severity: Severity::Medium,
-            status: Status::Fail,
-            resource_type: "AWS::S3::Bucket".into(),
-            resource_id: resource_id.into(),
-            resource_name: None,
             resource_arn: arn.map(str::to_string),
             region: "eu-west-1".into(),
-            title: "".into(),
-            detail: String::new(),
-            remediation: "".into(),
-            reference: "".into(),
-            first_seen: None,
-            muted: None,
+            ..CheckResult::example(check_id, resource_id, Severity::Medium, Status::Fail)
         }
     }
 

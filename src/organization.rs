@@ -118,24 +118,7 @@ mod tests {
         report.account_id = account.into();
         report.results = statuses
             .iter()
-            .map(|(severity, status)| CheckResult {
-                id: String::new(),
-                check_id: "s3.versioning".into(),
-                service: "s3".into(),
-                severity: *severity,
-                status: *status,
-                resource_type: "".into(),
-                resource_id: String::new(),
-                resource_name: None,
-                resource_arn: None,
-                region: "us-east-1".into(),
-                title: "".into(),
-                detail: String::new(),
-                remediation: "".into(),
-                reference: "".into(),
-                first_seen: None,
-                muted: None,
-            })
+            .map(|(severity, status)| CheckResult::example("s3.versioning", "", *severity, *status))
             .collect();
         report.summary = Summary::of(&report.results);
         report.score = crate::score::score(&report.results, Weights::default());

@@ -29,11 +29,11 @@ impl Summary {
         self.passed += other.passed;
         self.failed += other.failed;
         self.muted += other.muted;
-        for severity in Severity::ALL {
-            for _ in 0..other.failed_by_severity.get(severity) {
-                self.failed_by_severity.increment(severity);
-            }
-        }
+        let (mine, theirs) = (&mut self.failed_by_severity, &other.failed_by_severity);
+        mine.critical += theirs.critical;
+        mine.high += theirs.high;
+        mine.medium += theirs.medium;
+        mine.low += theirs.low;
     }
 
     pub fn of(results: &[CheckResult]) -> Self {
@@ -53,6 +53,14 @@ impl Summary {
         }
         summary
     }
+}
+
+/// How one check fared across its resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckCounts<'a> {
+    pub check_id: &'a str,
+    pub passed: usize,
+    pub failed: usize,
 }
 
 /// The report a run was compared against.
@@ -118,6 +126,27 @@ pub struct Report {
 impl Report {
     pub fn failed(&self) -> impl Iterator<Item = &CheckResult> {
         self.results.iter().filter(|r| r.status == Status::Fail)
+    }
+
+    /// Passed and failed results per check, in report order (results are sorted by check).
+    pub fn counts_by_check(&self) -> Vec<CheckCounts<'_>> {
+        let mut counts: Vec<CheckCounts> = Vec::new();
+        for result in &self.results {
+            if counts.last().is_none_or(|c| c.check_id != result.check_id) {
+                counts.push(CheckCounts {
+                    check_id: &result.check_id,
+                    passed: 0,
+                    failed: 0,
+                });
+            }
+            if let Some(last) = counts.last_mut() {
+                match result.status {
+                    Status::Pass => last.passed += 1,
+                    Status::Fail => last.failed += 1,
+                }
+            }
+        }
+        counts
     }
 
     /// Failed results no mutelist rule accepts.

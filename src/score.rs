@@ -92,24 +92,7 @@ mod tests {
     use crate::model::Severity;
 
     fn result(service: &str, severity: Severity, status: Status) -> CheckResult {
-        CheckResult {
-            id: String::new(),
-            check_id: format!("{service}.x").into(),
-            service: service.to_string().into(),
-            severity,
-            status,
-            resource_type: "".into(),
-            resource_id: String::new(),
-            resource_name: None,
-            resource_arn: None,
-            region: "us-east-1".into(),
-            title: "".into(),
-            detail: String::new(),
-            remediation: "".into(),
-            reference: "".into(),
-            first_seen: None,
-            muted: None,
-        }
+        CheckResult::example(&format!("{service}.x"), "", severity, status)
     }
 
     #[test]

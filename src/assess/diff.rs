@@ -165,21 +165,9 @@ mod tests {
         };
         CheckResult {
             id: result_id(check_id, ACCOUNT, region, resource_type, resource),
-            check_id: check_id.into(),
-            service: service.to_string().into(),
-            severity: Severity::High,
-            status,
             resource_type: resource_type.into(),
-            resource_id: resource.into(),
-            resource_name: None,
-            resource_arn: None,
             region: region.into(),
-            title: "".into(),
-            detail: String::new(),
-            remediation: "".into(),
-            reference: "".into(),
-            first_seen: None,
-            muted: None,
+            ..CheckResult::example(check_id, resource, Severity::High, status)
         }
     }
 

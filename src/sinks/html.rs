@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::Render;
 use crate::checks::registry;
-use crate::model::{AuditError, CheckResult, Severity, Status};
+use crate::model::{AuditError, CheckResult, Severity};
 use crate::report::Report;
 
 pub struct HtmlRenderer;
@@ -255,16 +255,12 @@ fn page(report: &Report) -> Page<'_> {
             }
         })
         .collect();
-    let mut passed: Vec<(String, usize)> = Vec::new();
-    for result in report.results.iter().filter(|r| r.status == Status::Pass) {
-        match passed
-            .iter_mut()
-            .find(|(check, _)| *check == result.check_id)
-        {
-            Some((_, n)) => *n += 1,
-            None => passed.push((result.check_id.to_string(), 1)),
-        }
-    }
+    let passed: Vec<(String, usize)> = report
+        .counts_by_check()
+        .into_iter()
+        .filter(|c| c.passed > 0)
+        .map(|c| (c.check_id.to_string(), c.passed))
+        .collect();
     Page {
         report,
         score_text: report
@@ -322,6 +318,7 @@ impl Render for HtmlRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Status;
 
     #[test]
     fn values_from_aws_are_text_never_markup() {

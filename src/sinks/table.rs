@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::checks::{registry, Check};
-use crate::report::{Changes, Report, Severity, Status};
+use crate::report::{Changes, Report, Severity};
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;
@@ -227,26 +227,16 @@ fn short_type(resource_type: &str) -> &str {
 
 /// One line per check with passed results, in report order: "s3.versioning  3 passed, 1 failed".
 fn passed_lines(report: &Report) -> String {
-    let mut counts: Vec<(&str, usize, usize)> = Vec::new();
-    for result in &report.results {
-        let index = match counts.iter().position(|(id, ..)| *id == result.check_id) {
-            Some(index) => index,
-            None => {
-                counts.push((&result.check_id, 0, 0));
-                counts.len() - 1
-            }
-        };
-        match result.status {
-            Status::Pass => counts[index].1 += 1,
-            Status::Fail => counts[index].2 += 1,
-        }
-    }
-    let lines: Vec<String> = counts
+    let lines: Vec<String> = report
+        .counts_by_check()
         .iter()
-        .filter(|(_, passed, _)| *passed > 0)
-        .map(|(check, passed, failed)| match failed {
-            0 => format!("  {check:<28} {passed} passed"),
-            _ => format!("  {check:<28} {passed} passed, {failed} failed"),
+        .filter(|c| c.passed > 0)
+        .map(|c| match c.failed {
+            0 => format!("  {:<28} {} passed", c.check_id, c.passed),
+            _ => format!(
+                "  {:<28} {} passed, {} failed",
+                c.check_id, c.passed, c.failed
+            ),
         })
         .collect();
     if lines.is_empty() {
