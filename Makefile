@@ -104,6 +104,7 @@ lint:
 
 lint-infra: tools
 	$(TOOLS)/bin/python tests/e2e/template_policy.py infra/template.yaml
+	$(TOOLS)/bin/python tests/e2e/state_machine.py infra/template.yaml src/lambda
 	$(TOOLS)/bin/cfn-lint infra/template.yaml infra/member-role.yaml
 	$(TOOLS)/bin/python tests/e2e/member_role.py infra/member-role.yaml
 	cd infra && ../$(TOOLS)/bin/sam validate --lint --template template.yaml

@@ -16,8 +16,10 @@ pub struct AccountEntry {
     pub score: Option<f64>,
     pub summary: Option<Summary>,
     pub complete: bool,
-    /// Where its report was written; null when there is none.
-    pub report: Option<String>,
+    /// Where its report was written (an `s3://` URI or a file path); null when there is none.
+    /// Summaries written before this field was renamed call it `report`.
+    #[serde(alias = "report")]
+    pub report_uri: Option<String>,
     /// Why the account could not be audited (or what its report's errors were), one line each.
     pub errors: Vec<String>,
 }
@@ -33,8 +35,18 @@ pub struct OrganizationSummary {
     /// The same weighting over every account's results.
     pub score: Score,
     pub summary: Summary,
-    /// Null: per-account baselines are not compared in an organization run yet.
-    pub changes: Option<()>,
+    /// The accounts' changes since their baselines, added up; null when no account's report
+    /// was compared with a baseline.
+    pub changes: Option<ChangeCounts>,
+}
+
+/// How many results changed since the baselines, by kind (see [`crate::report::Changes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub new: usize,
+    pub resolved: usize,
+    pub persisting: usize,
+    pub unverified: usize,
 }
 
 /// Builds the summary as accounts finish.
@@ -44,6 +56,7 @@ pub struct OrganizationTally {
     accounts: Vec<AccountEntry>,
     score: ScoreTally,
     summary: Summary,
+    changes: Option<ChangeCounts>,
 }
 
 impl OrganizationTally {
@@ -54,6 +67,7 @@ impl OrganizationTally {
             accounts: Vec::new(),
             score: ScoreTally::new(weights),
             summary: Summary::default(),
+            changes: None,
         }
     }
 
@@ -63,13 +77,20 @@ impl OrganizationTally {
             self.score.add(result);
         }
         self.summary.add(&report.summary);
+        if let Some(changes) = &report.changes {
+            let counts = self.changes.get_or_insert_with(ChangeCounts::default);
+            counts.new += changes.new.len();
+            counts.resolved += changes.resolved.len();
+            counts.persisting += changes.persisting.len();
+            counts.unverified += changes.unverified.len();
+        }
         self.accounts.push(AccountEntry {
             account_id: report.account_id.clone(),
             name: name.to_string(),
             score: report.score.overall,
             summary: Some(report.summary),
             complete: report.complete,
-            report: location,
+            report_uri: location,
             errors: report
                 .errors
                 .iter()
@@ -86,7 +107,7 @@ impl OrganizationTally {
             score: None,
             summary: None,
             complete: false,
-            report: None,
+            report_uri: None,
             errors: vec![error],
         });
     }
@@ -102,7 +123,7 @@ impl OrganizationTally {
             accounts: self.accounts,
             score: self.score.score(),
             summary: self.summary,
-            changes: None,
+            changes: self.changes,
         }
     }
 }
@@ -128,11 +149,13 @@ mod tests {
     #[test]
     fn the_organization_is_scored_over_every_result_and_failures_are_entries() {
         let mut tally = OrganizationTally::new("run".into(), "t0".into(), Weights::default());
-        tally.add_report(
-            "prod",
-            &report("222222222222", &[(Severity::Critical, Status::Fail)]),
-            Some("out/222222222222.json".into()),
-        );
+        let mut prod = report("222222222222", &[(Severity::Critical, Status::Fail)]);
+        prod.changes = Some(crate::report::Changes {
+            new: vec!["a".into()],
+            resolved: vec!["b".into(), "c".into()],
+            ..Default::default()
+        });
+        tally.add_report("prod", &prod, Some("out/222222222222.json".into()));
         tally.add_report(
             "dev",
             &report(
@@ -157,5 +180,32 @@ mod tests {
             .collect();
         assert_eq!(ids, ["111111111111", "222222222222", "333333333333"]);
         assert!(!summary.accounts[2].complete && summary.accounts[2].score.is_none());
+        // Only the compared account counts; the other had no baseline.
+        assert_eq!(
+            summary.changes,
+            Some(ChangeCounts {
+                new: 1,
+                resolved: 2,
+                ..Default::default()
+            })
+        );
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(
+            json["accounts"][1]["report_uri"], "out/222222222222.json",
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn without_any_baseline_changes_are_null_and_old_summaries_still_read() {
+        let mut tally = OrganizationTally::new("run".into(), "t0".into(), Weights::default());
+        tally.add_report("dev", &report("111111111111", &[]), Some("a.json".into()));
+        let mut json = serde_json::to_value(tally.finish("t1".into())).unwrap();
+        assert_eq!(json["changes"], serde_json::Value::Null);
+        let entry = json["accounts"][0].as_object_mut().unwrap();
+        let uri = entry.remove("report_uri").unwrap();
+        entry.insert("report".into(), uri);
+        let read: OrganizationSummary = serde_json::from_value(json).unwrap();
+        assert_eq!(read.accounts[0].report_uri.as_deref(), Some("a.json"));
     }
 }

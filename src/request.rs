@@ -33,6 +33,33 @@ pub enum RequestError {
     InvalidWeight(String),
     #[error("{0} must be at least {1}")]
     TooSmall(&'static str, u64),
+    #[error("invalid account id '{0}' (expected 12 digits)")]
+    InvalidAccountId(String),
+    #[error("no account ids given")]
+    NoAccounts,
+}
+
+/// An AWS account id: exactly 12 digits.
+pub fn validate_account_id(id: &str) -> Result<String, RequestError> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_string())
+    } else {
+        Err(RequestError::InvalidAccountId(id.to_string()))
+    }
+}
+
+/// A comma-separated list of account ids (blanks around commas ignored); at least one.
+pub fn parse_account_ids(list: &str) -> Result<Vec<String>, RequestError> {
+    let ids = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(validate_account_id)
+        .collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Err(RequestError::NoAccounts);
+    }
+    Ok(ids)
 }
 
 /// An audited service. `sg` (security groups) is separate from `ec2` so either can be audited alone.

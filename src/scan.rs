@@ -54,7 +54,7 @@ impl AuditRunError {
     }
 }
 
-pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+pub fn rfc3339(at: OffsetDateTime) -> String {
     at.replace_nanosecond(0)
         .unwrap_or(at)
         .format(&Rfc3339)

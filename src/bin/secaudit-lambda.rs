@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use secaudit::collect::ConnectionSettings;
-use secaudit::lambda::{InvocationResponse, LambdaApp, LambdaConfig};
+use secaudit::lambda::{LambdaApp, LambdaConfig, Response};
 use serde_json::Value;
 
 /// The invocation deadline as a tokio instant. A deadline that has already passed when the
@@ -43,7 +43,7 @@ async fn main() -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = deadline_of(event.context.deadline());
-        let response: Result<InvocationResponse, Diagnostic> =
+        let response: Result<Response, Diagnostic> =
             app.handle(event.payload, deadline).await.map_err(|e| {
                 tracing::error!(error = %e, error_type = e.error_type(), "invocation failed");
                 Diagnostic {

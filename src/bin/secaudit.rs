@@ -15,9 +15,9 @@ use secaudit::mutelist::Mutelist;
 use secaudit::organization::OrganizationTally;
 use secaudit::report::{read_report, Report, Severity};
 use secaudit::request::{
-    parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest, CheckOptions,
-    EnvironmentFilter, RegionSelection, RequestError, RiskyPort, DEFAULT_CONCURRENCY,
-    DEFAULT_ENVIRONMENT_TAG_KEY,
+    parse_account_ids, parse_port_ranges, parse_services, parse_severity, parse_weights,
+    AuditRequest, CheckOptions, EnvironmentFilter, RegionSelection, RequestError, RiskyPort,
+    DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
 use secaudit::sinks::file::{FileDelivery, Target};
 use secaudit::sinks::{self, deliver_all, table, Delivery};
@@ -307,27 +307,6 @@ impl ScanArgs {
 }
 
 /// 12-digit account ids from a comma-separated list.
-fn parse_account_ids(list: &str) -> Result<Vec<String>, Failure> {
-    let ids: Vec<String> = list
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if let Some(bad) = ids
-        .iter()
-        .find(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(Failure::Usage(format!(
-            "invalid account id '{bad}' (expected 12 digits)"
-        )));
-    }
-    if ids.is_empty() {
-        return Err(Failure::Usage("no account ids given".into()));
-    }
-    Ok(ids)
-}
-
 /// Several accounts, each through the role: one report per account in --output-dir, then
 /// organization.json. Each account's report is written and dropped before the next starts
 /// counting, so memory does not grow with the number of accounts.

@@ -2,8 +2,8 @@
 
 use crate::model::Severity;
 use crate::request::{
-    parse_services, parse_severity, AuditRequest, EnvironmentFilter, RegionSelection,
-    DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
+    parse_account_ids, parse_services, parse_severity, AuditRequest, EnvironmentFilter,
+    RegionSelection, DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
 use crate::sinks::sns::AlertOn;
 
@@ -36,6 +36,20 @@ pub struct LambdaConfig {
     pub max_attempts: u32,
     /// Longest wait between two attempts.
     pub max_backoff_seconds: u64,
+    /// Set in an organization deployment: how the function reaches member accounts.
+    pub organization: Option<OrganizationConfig>,
+}
+
+/// The organization deployment's settings: the role in each member account, and the accounts
+/// the plan leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationConfig {
+    /// `SECAUDIT_MEMBER_ROLE_NAME`: audited as `arn:aws:iam::<account>:role/<name>`.
+    pub member_role_name: String,
+    /// `SECAUDIT_MEMBER_EXTERNAL_ID`, when the member roles require one.
+    pub external_id: Option<String>,
+    /// `SECAUDIT_EXCLUDE_ACCOUNTS`, comma-separated.
+    pub excluded_accounts: Vec<String>,
 }
 
 fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
@@ -179,7 +193,33 @@ impl LambdaConfig {
             1,
         )?)
         .map_err(|_| error("SECAUDIT_CONCURRENCY", "is too large"))?;
+        let organization = match get("SECAUDIT_MEMBER_ROLE_NAME") {
+            None => None,
+            Some(name) => {
+                // IAM role names: 1-64 of letters, digits and +=,.@_- (a path is not accepted here).
+                if name.len() > 64
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+                {
+                    return Err(error(
+                        "SECAUDIT_MEMBER_ROLE_NAME",
+                        format!("'{name}' is not an IAM role name"),
+                    ));
+                }
+                Some(OrganizationConfig {
+                    member_role_name: name,
+                    external_id: get("SECAUDIT_MEMBER_EXTERNAL_ID"),
+                    excluded_accounts: match get("SECAUDIT_EXCLUDE_ACCOUNTS") {
+                        None => Vec::new(),
+                        Some(list) => parse_account_ids(&list)
+                            .map_err(|e| error("SECAUDIT_EXCLUDE_ACCOUNTS", e))?,
+                    },
+                })
+            }
+        };
         Ok(LambdaConfig {
+            organization,
             report_bucket,
             report_prefix,
             report_kms_key_id: get("SECAUDIT_REPORT_KMS_KEY_ID"),
@@ -230,6 +270,27 @@ mod tests {
         assert_eq!(config.report_kms_key_id, None);
         assert_eq!(config.alert_on, AlertOn::New);
         assert_eq!(config.mutelist, None);
+        assert_eq!(config.organization, None);
+    }
+
+    #[test]
+    fn an_organization_deployment_names_the_member_role() {
+        let config = config(&[
+            ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+            ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+            ("SECAUDIT_MEMBER_ROLE_NAME", "SecAuditRole"),
+            ("SECAUDIT_MEMBER_EXTERNAL_ID", "acme-7"),
+            ("SECAUDIT_EXCLUDE_ACCOUNTS", "111111111111, 222222222222"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.organization,
+            Some(OrganizationConfig {
+                member_role_name: "SecAuditRole".into(),
+                external_id: Some("acme-7".into()),
+                excluded_accounts: vec!["111111111111".into(), "222222222222".into()],
+            })
+        );
     }
 
     #[test]
@@ -280,7 +341,7 @@ mod tests {
 
     #[test]
     fn missing_or_malformed_settings_name_the_variable() {
-        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        let mut cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
             (
                 vec![("SECAUDIT_ALERT_TOPIC_ARN", TOPIC)],
                 "SECAUDIT_REPORT_BUCKET",
@@ -360,6 +421,19 @@ mod tests {
                 "SECAUDIT_REPORT_PREFIX",
             ),
         ];
+        for (variable, value) in [
+            ("SECAUDIT_MEMBER_ROLE_NAME", "role/SecAuditRole"),
+            ("SECAUDIT_EXCLUDE_ACCOUNTS", "1111"),
+        ] {
+            let mut pairs = vec![
+                ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                ("SECAUDIT_MEMBER_ROLE_NAME", "SecAuditRole"),
+            ];
+            pairs.retain(|(name, _)| *name != variable);
+            pairs.push((variable, value));
+            cases.push((pairs, variable));
+        }
         for (pairs, variable) in cases {
             let error = config(&pairs).expect_err(variable);
             assert_eq!(error.variable, variable, "{error}");

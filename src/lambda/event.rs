@@ -5,14 +5,19 @@
 //! - A direct invocation or EventBridge Scheduler input is a JSON object with any of
 //!   `services`, `regions` and `environment`, overriding the defaults.
 //!
+//! - In an organization deployment, the state machine's events: `{"organization": "plan"}`,
+//!   `{"account_id": "…"}` and `{"organization": "summarize", …}` (see `organization.rs`).
+//!
 //! Anything else is rejected before any API call, with the offending field named.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::organization::{AccountWork, SummarizeRequest};
 use crate::request::{
-    parse_services, AuditRequest, EnvironmentFilter, RegionSelection, RequestError,
+    parse_services, validate_account_id, AuditRequest, EnvironmentFilter, RegionSelection,
+    RequestError,
 };
 
 /// Why an event was rejected.
@@ -38,6 +43,66 @@ struct OnDemand {
 pub enum Trigger {
     Schedule,
     OnDemand,
+    /// One member account of an organization run.
+    OrganizationAccount,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::OnDemand => "on_demand",
+            Trigger::OrganizationAccount => "organization_account",
+        }
+    }
+}
+
+/// What an event asks the function to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invocation {
+    /// Audit the function's own account.
+    Audit(AuditRequest, Trigger),
+    Plan,
+    /// Audit one member account (the configured audit).
+    Account(AccountWork),
+    Summarize(Box<SummarizeRequest>),
+}
+
+/// Tells the state machine's events from the others, then parses them.
+pub fn parse_invocation(
+    event: Value,
+    defaults: &AuditRequest,
+    environment_tag_key: &str,
+) -> Result<Invocation, EventError> {
+    let malformed = |e: serde_json::Error| EventError::Malformed(e.to_string());
+    let kind = event.get("organization").cloned();
+    match kind {
+        Some(Value::String(kind)) if kind == "plan" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct PlanEvent {
+                organization: String,
+            }
+            serde_json::from_value::<PlanEvent>(event).map_err(malformed)?;
+            Ok(Invocation::Plan)
+        }
+        Some(Value::String(kind)) if kind == "summarize" => Ok(Invocation::Summarize(Box::new(
+            serde_json::from_value(event).map_err(malformed)?,
+        ))),
+        Some(other) => Err(EventError::Malformed(format!(
+            "organization: {other} is not one of \"plan\", \"summarize\""
+        ))),
+        None if event.get("account_id").is_some() => {
+            let work: AccountWork = serde_json::from_value(event).map_err(malformed)?;
+            validate_account_id(&work.account_id)?;
+            Ok(Invocation::Account(work))
+        }
+        None => {
+            let (request, trigger) = request_from_event(event, defaults, environment_tag_key)?;
+            Ok(Invocation::Audit(request, trigger))
+        }
+    }
 }
 
 fn is_scheduled_event(object: &serde_json::Map<String, Value>) -> bool {
@@ -147,6 +212,47 @@ mod tests {
         assert_eq!(all.regions, RegionSelection::AllEnabled);
         let (empty, _) = parse(json!({})).unwrap();
         assert_eq!(empty, AuditRequest::default());
+    }
+
+    #[test]
+    fn the_state_machine_events_are_told_apart() {
+        let parse = |event| parse_invocation(event, &AuditRequest::default(), "Environment");
+        assert_eq!(
+            parse(json!({"organization": "plan"})).unwrap(),
+            Invocation::Plan
+        );
+        assert_eq!(
+            parse(json!({"account_id": "111111111111", "name": "prod", "run_id": "r"})).unwrap(),
+            Invocation::Account(AccountWork {
+                account_id: "111111111111".into(),
+                name: "prod".into(),
+                run_id: Some("r".into())
+            })
+        );
+        assert!(matches!(
+            parse(json!({"services": ["s3"]})).unwrap(),
+            Invocation::Audit(_, Trigger::OnDemand)
+        ));
+        let cases = [
+            (json!({"organization": "audit"}), "is not one of"),
+            (json!({"organization": "plan", "x": 1}), "unknown field `x`"),
+            (json!({"account_id": "12"}), "invalid account id '12'"),
+            (
+                json!({"account_id": "111111111111", "services": ["s3"]}),
+                "unknown field `services`",
+            ),
+            (
+                json!({"organization": "summarize", "run_id": "r"}),
+                "missing field",
+            ),
+        ];
+        for (event, expected) in cases {
+            let error = parse(event.clone())
+                .expect_err(&event.to_string())
+                .to_string();
+            assert!(error.contains(expected), "{event}: {error}");
+            assert!(error.starts_with("invalid request: "), "{error}");
+        }
     }
 
     #[test]

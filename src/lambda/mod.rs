@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod event;
+pub mod organization;
 
 use std::time::Duration;
 
@@ -11,16 +12,18 @@ use aws_config::SdkConfig;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use config::{ConfigError, LambdaConfig};
-pub use event::{request_from_event, EventError, Trigger};
+pub use config::{ConfigError, LambdaConfig, OrganizationConfig};
+pub use event::{parse_invocation, request_from_event, EventError, Invocation, Trigger};
+pub use organization::{AccountWork, Plan, SummarizeRequest};
 
 use crate::collect::Call;
 use crate::model::AuditError;
 use crate::mutelist::Mutelist;
+use crate::organization::OrganizationTally;
 use crate::report::{read_report, Report, Summary};
 use crate::request::AuditRequest;
 use crate::sinks::s3::{get_object, latest_key, update_history, S3Reports};
-use crate::sinks::sns::SnsAlert;
+use crate::sinks::sns::{publish, Digest, SnsAlert};
 use crate::sinks::{deliver_all, Delivery};
 use crate::{assess, scan, AssessContext, AuditRunError, Clients};
 
@@ -39,6 +42,39 @@ pub struct InvocationResponse {
     pub alert_message_id: Option<String>,
 }
 
+/// What an organization summary answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrganizationResponse {
+    pub run_id: String,
+    pub summary_uri: String,
+    pub score: Option<f64>,
+    pub summary: Summary,
+    pub accounts: usize,
+    /// Accounts without a report from this run.
+    pub unaudited: usize,
+    pub alerted_findings: usize,
+    pub alert_message_id: Option<String>,
+}
+
+/// The function's answer, by kind of event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Response {
+    Audit(InvocationResponse),
+    Plan(Plan),
+    Organization(OrganizationResponse),
+}
+
+impl Response {
+    /// The audit's answer; `None` for the organization events.
+    pub fn audit(self) -> Option<InvocationResponse> {
+        match self {
+            Response::Audit(response) => Some(response),
+            _ => None,
+        }
+    }
+}
+
 /// Why an invocation failed. Returned to Lambda as an error, so retries and failure
 /// destinations see it.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +89,18 @@ pub enum InvocationError {
         run_id: String,
         problems: Vec<String>,
     },
+    /// An organization event reached a function deployed for one account.
+    #[error("organization events need SECAUDIT_MEMBER_ROLE_NAME (the role audited in each member account)")]
+    NotAnOrganizationDeployment,
+    /// The member role's credentials act in another account than the one asked for.
+    #[error("account {expected}: the role's credentials act in account {actual}")]
+    WrongAccount { expected: String, actual: String },
+    /// The plan could not list the organization's accounts or store them.
+    #[error("cannot plan the organization run: {0}")]
+    Plan(String),
+    /// The summary could not read the plan or the map's results.
+    #[error("cannot read the organization run's results: {0}")]
+    Results(String),
 }
 
 impl InvocationError {
@@ -65,6 +113,10 @@ impl InvocationError {
             InvocationError::AuditFailed(AuditRunError::Identity { .. }) => "AccountUnreachable",
             InvocationError::AuditFailed(AuditRunError::Regions { .. }) => "AuditFailed",
             InvocationError::Delivery { .. } => "DeliveryFailed",
+            InvocationError::NotAnOrganizationDeployment => "InvalidConfiguration",
+            InvocationError::WrongAccount { .. } => "AccountUnreachable",
+            InvocationError::Plan(_) => "OrganizationUnavailable",
+            InvocationError::Results(_) => "ResultsUnreadable",
         }
     }
 }
@@ -189,8 +241,8 @@ impl LambdaApp {
         &self,
         event: Value,
         deadline: Option<tokio::time::Instant>,
-    ) -> Result<InvocationResponse, InvocationError> {
-        let (request, trigger) = request_from_event(
+    ) -> Result<Response, InvocationError> {
+        let invocation = parse_invocation(
             event,
             &self.config.defaults,
             &self.config.environment_tag_key,
@@ -203,16 +255,81 @@ impl LambdaApp {
             // A deadline already within the reserve stops collection at once.
             now + left.saturating_sub(reserve)
         });
-        // Only the configured audit (the schedule's) replaces latest.json: a narrowed on-demand
-        // run must not become the next night's baseline.
-        let configured_scope = request == self.config.defaults;
+        match invocation {
+            Invocation::Audit(request, trigger) => {
+                let target = Target {
+                    clients: &self.clients,
+                    expected_account: None,
+                    // Only the configured audit (the schedule's) replaces latest.json: a
+                    // narrowed on-demand run must not become the next night's baseline.
+                    configured_scope: request == self.config.defaults,
+                    alert: true,
+                    trigger,
+                };
+                self.audit(&target, request, collect_until)
+                    .await
+                    .map(Response::Audit)
+            }
+            Invocation::Account(work) => {
+                let organization = self.organization()?;
+                let role = format!(
+                    "arn:aws:iam::{}:role/{}",
+                    work.account_id, organization.member_role_name
+                );
+                let run = work.run_id.as_deref().unwrap_or("on-demand");
+                let session = format!("secaudit-{}", &run[..run.len().min(40)]);
+                let clients = self
+                    .clients
+                    .for_account(&role, organization.external_id.as_deref(), &session)
+                    .await;
+                let target = Target {
+                    clients: &clients,
+                    expected_account: Some(&work.account_id),
+                    configured_scope: true,
+                    // The organization's digest alerts, once, after every account.
+                    alert: false,
+                    trigger: Trigger::OrganizationAccount,
+                };
+                self.audit(&target, self.config.defaults.clone(), collect_until)
+                    .await
+                    .map(Response::Audit)
+            }
+            Invocation::Plan => self.plan().await.map(Response::Plan),
+            Invocation::Summarize(request) => {
+                self.summarize(&request).await.map(Response::Organization)
+            }
+        }
+    }
+
+    fn organization(&self) -> Result<&OrganizationConfig, InvocationError> {
+        self.config
+            .organization
+            .as_ref()
+            .ok_or(InvocationError::NotAnOrganizationDeployment)
+    }
+
+    /// Scan, assess, deliver: one account's audit.
+    async fn audit(
+        &self,
+        target: &Target<'_>,
+        request: AuditRequest,
+        collect_until: Option<tokio::time::Instant>,
+    ) -> Result<InvocationResponse, InvocationError> {
         let mut problems = Vec::new();
         let mutelist = self.mutelist(&mut problems).await;
         let request = AuditRequest {
             read_tags: mutelist.as_ref().is_some_and(Mutelist::uses_tags),
             ..request
         };
-        let scan = scan(&self.clients, &request, collect_until).await?;
+        let scan = scan(target.clients, &request, collect_until).await?;
+        if let Some(expected) = target.expected_account {
+            if scan.account_id != expected {
+                return Err(InvocationError::WrongAccount {
+                    expected: expected.to_string(),
+                    actual: scan.account_id,
+                });
+            }
+        }
         let baseline = self.baseline(&scan.account_id, &mut problems).await;
         let baseline_read = baseline.is_ok();
         let context = AssessContext {
@@ -222,11 +339,11 @@ impl LambdaApp {
             problems,
         };
         let mut report = assess(scan, &context);
-        tracing::info!(run_id = %report.run_id, complete = report.complete, "audit done, delivering");
+        tracing::info!(run_id = %report.run_id, account = %report.account_id, complete = report.complete, "audit done, delivering");
 
         let mut problems = Vec::new();
         // The history (and the page's trend) follows the configured audit only, like latest.json.
-        if configured_scope {
+        if target.configured_scope {
             match update_history(&self.report_store(false), &report).await {
                 Ok(history) => report.trend = history.trend(),
                 Err(error) => {
@@ -235,8 +352,11 @@ impl LambdaApp {
                 }
             }
         }
-        let outcome =
-            deliver_all(&report, &self.deliveries(configured_scope && baseline_read)).await;
+        let mut deliveries = self.deliveries(target.configured_scope && baseline_read);
+        if !target.alert {
+            deliveries.truncate(1);
+        }
+        let outcome = deliver_all(&report, &deliveries).await;
         problems.extend(outcome.failed.iter().map(ToString::to_string));
         if !problems.is_empty() {
             return Err(InvocationError::Delivery {
@@ -246,10 +366,7 @@ impl LambdaApp {
         }
         Ok(InvocationResponse {
             run_id: report.run_id,
-            trigger: match trigger {
-                Trigger::Schedule => "schedule",
-                Trigger::OnDemand => "on_demand",
-            },
+            trigger: target.trigger.as_str(),
             account_id: report.account_id,
             score: report.score.overall,
             summary: report.summary,
@@ -259,4 +376,227 @@ impl LambdaApp {
             alert_message_id: outcome.delivered.into_iter().find_map(|d| d.message_id),
         })
     }
+
+    /// Lists the organization's ACTIVE accounts (less the excluded ones) and stores them as the
+    /// map's items.
+    async fn plan(&self) -> Result<Plan, InvocationError> {
+        let organization = self.organization()?;
+        let accounts: Vec<AccountWork> = self
+            .clients
+            .organization_accounts()
+            .await
+            .map_err(|e| {
+                InvocationError::Plan(format!("{} ({}): {}", e.operation, e.code, e.message))
+            })?
+            .into_iter()
+            .filter(|(id, _)| !organization.excluded_accounts.contains(id))
+            .map(|(account_id, name)| AccountWork {
+                account_id,
+                name,
+                run_id: None,
+            })
+            .collect();
+        let run_id = uuid::Uuid::now_v7().to_string();
+        let accounts: Vec<AccountWork> = accounts
+            .into_iter()
+            .map(|work| AccountWork {
+                run_id: Some(run_id.clone()),
+                ..work
+            })
+            .collect();
+        let key = organization::accounts_key(&self.config.report_prefix, &run_id);
+        let body =
+            serde_json::to_vec(&accounts).map_err(|e| InvocationError::Plan(e.to_string()))?;
+        self.report_store(false)
+            .put(&key, "application/json", body.into())
+            .await
+            .map_err(|e| InvocationError::Plan(e.to_string()))?;
+        tracing::info!(accounts = accounts.len(), %key, "organization run planned");
+        Ok(Plan {
+            run_id,
+            started_at: crate::scan::rfc3339(time::OffsetDateTime::now_utc()),
+            bucket: self.config.report_bucket.clone(),
+            accounts_key: key,
+            account_count: accounts.len(),
+        })
+    }
+
+    /// Reads `bucket`/`key`, which must be this function's own, under its prefix.
+    async fn read_own(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        let uri = format!("s3://{bucket}/{key}");
+        if bucket != self.config.report_bucket
+            || !key.starts_with(&format!("{}/", self.config.report_prefix))
+        {
+            return Err(format!(
+                "{uri} is not under s3://{}/{}/",
+                self.config.report_bucket, self.config.report_prefix
+            ));
+        }
+        match get_object(&self.report_s3, bucket, key).await {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => Err(format!("{uri}: no such key")),
+            Err((code, message)) => Err(format!("{uri}: {code}: {message}")),
+        }
+    }
+
+    /// The organization summary: every planned account's report (or why there is none), the
+    /// summary at its dated key and at `organization/latest.json`, and one digest alert.
+    async fn summarize(
+        &self,
+        request: &SummarizeRequest,
+    ) -> Result<OrganizationResponse, InvocationError> {
+        use futures::stream::{self, StreamExt};
+        use organization::{read_planned_accounts, read_result_file, AccountOutcome, Manifest};
+
+        self.organization()?;
+        let planned = self
+            .read_own(&request.bucket, &request.accounts_key)
+            .await
+            .and_then(|bytes| read_planned_accounts(&request.accounts_key, &bytes))
+            .map_err(InvocationError::Results)?;
+        let report_root = format!(
+            "s3://{}/{}/",
+            self.config.report_bucket, self.config.report_prefix
+        );
+        let mut outcomes = std::collections::HashMap::new();
+        if let Some(manifest) = &request.map.results {
+            let bytes = self
+                .read_own(&manifest.bucket, &manifest.key)
+                .await
+                .map_err(InvocationError::Results)?;
+            let manifest: Manifest = serde_json::from_slice(&bytes)
+                .map_err(|e| InvocationError::Results(format!("{}: {e}", manifest.key)))?;
+            for file in manifest.result_files.values().flatten() {
+                let bytes = self
+                    .read_own(&self.config.report_bucket, &file.key)
+                    .await
+                    .map_err(InvocationError::Results)?;
+                read_result_file(&file.key, &bytes, &report_root, &mut outcomes)
+                    .map_err(InvocationError::Results)?;
+            }
+        }
+        let no_result = match (&request.map.error, &request.map.cause) {
+            (Some(error), cause) => format!(
+                "no result: the account map failed ({error}: {})",
+                cause.as_deref().unwrap_or("no cause given")
+            ),
+            (None, _) => "no result: the account map did not report this account".to_string(),
+        };
+
+        let mut tally = OrganizationTally::new(
+            request.run_id.clone(),
+            request.started_at.clone(),
+            Default::default(),
+        );
+        let mut digest = Digest::new(self.config.alert_min_severity, self.config.alert_on);
+        // Reports are read a few at a time and dropped once counted: memory stays flat.
+        let reads = stream::iter(planned)
+            .map(|work| {
+                let outcome = outcomes.remove(&work.account_id);
+                let root = &report_root;
+                let no_result = &no_result;
+                async move {
+                    let read = match outcome {
+                        Some(AccountOutcome::Reported(uri)) => {
+                            let key =
+                                uri.strip_prefix(&format!("s3://{}/", self.config.report_bucket));
+                            let bytes = match key {
+                                Some(key) if uri.starts_with(root.as_str()) => {
+                                    self.read_own(&self.config.report_bucket, key).await
+                                }
+                                _ => Err(format!("{uri} is not under {root}")),
+                            };
+                            bytes
+                                .and_then(|bytes| {
+                                    read_report(&uri, &bytes)
+                                        .and_then(|r| {
+                                            r.ensure_account(&uri, &work.account_id).map(|()| r)
+                                        })
+                                        .map_err(|e| e.to_string())
+                                })
+                                .map(|report| (report, uri))
+                        }
+                        Some(AccountOutcome::Failed(why)) => Err(why),
+                        None => Err(no_result.clone()),
+                    };
+                    (work, read)
+                }
+            })
+            .buffer_unordered(8);
+        futures::pin_mut!(reads);
+        while let Some((work, read)) = reads.next().await {
+            match read {
+                Ok((report, uri)) => {
+                    digest.add(&work.name, &report, &uri);
+                    tally.add_report(&work.name, &report, Some(uri));
+                }
+                Err(why) => tally.add_failure(&work.account_id, &work.name, why),
+            }
+        }
+        let finished_at = crate::scan::rfc3339(time::OffsetDateTime::now_utc());
+        let summary = tally.finish(finished_at);
+        let execution = request.execution.as_deref().unwrap_or(&request.run_id);
+        let (dated, latest) =
+            organization::summary_keys(&self.config.report_prefix, &summary.started_at, execution);
+        let summary_uri = format!("s3://{}/{dated}", self.config.report_bucket);
+        let mut problems = Vec::new();
+        match serde_json::to_vec_pretty(&summary) {
+            Ok(body) => {
+                let store = self.report_store(false);
+                for key in [&dated, &latest] {
+                    if let Err(error) = store
+                        .put(key, "application/json", body.clone().into())
+                        .await
+                    {
+                        problems.push(error.to_string());
+                    }
+                }
+            }
+            Err(error) => problems.push(format!("cannot serialise the summary: {error}")),
+        }
+        let mut alerted_findings = 0;
+        let mut alert_message_id = None;
+        if let Some(alert) = digest.build(&summary, &summary_uri) {
+            match publish(&self.sns, &self.config.alert_topic_arn, &alert).await {
+                Ok(id) => {
+                    alerted_findings = alert.findings_total;
+                    alert_message_id = Some(id);
+                }
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InvocationError::Delivery {
+                run_id: summary.run_id,
+                problems,
+            });
+        }
+        let unaudited = summary
+            .accounts
+            .iter()
+            .filter(|a| a.summary.is_none())
+            .count();
+        tracing::info!(accounts = summary.accounts.len(), unaudited, %summary_uri, "organization summarized");
+        Ok(OrganizationResponse {
+            run_id: summary.run_id,
+            summary_uri,
+            score: summary.score.overall,
+            summary: summary.summary,
+            accounts: summary.accounts.len(),
+            unaudited,
+            alerted_findings,
+            alert_message_id,
+        })
+    }
+}
+
+/// Whose account an audit reads, and what its run may replace and send.
+struct Target<'a> {
+    clients: &'a Clients,
+    /// For a member account: the account the role must act in.
+    expected_account: Option<&'a str>,
+    /// Whether this is the configured audit: it replaces latest.json and adds to the history.
+    configured_scope: bool,
+    alert: bool,
+    trigger: Trigger,
 }

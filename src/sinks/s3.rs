@@ -55,7 +55,7 @@ impl S3Reports {
         format!("s3://{}/{key}", self.bucket)
     }
 
-    async fn put(
+    pub(crate) async fn put(
         &self,
         key: &str,
         content_type: &str,

@@ -294,6 +294,215 @@ fn build_alert_within(
     })
 }
 
+/// Findings an organization digest keeps in memory while the accounts' reports stream past:
+/// more than a message can list, few enough for a small function.
+const DIGEST_KEPT_FINDINGS: usize = 2_000;
+
+/// The organization's one alert per night: the findings at or above the threshold (new ones,
+/// with [`AlertOn::New`]) grouped by account, and the accounts that could not be audited.
+pub struct Digest {
+    threshold: Severity,
+    alert_on: AlertOn,
+    accounts: Vec<DigestAccount>,
+    kept: usize,
+}
+
+struct DigestAccount {
+    account_id: String,
+    name: String,
+    report_uri: String,
+    total: usize,
+    kept: Vec<CheckResult>,
+}
+
+impl Digest {
+    pub fn new(threshold: Severity, alert_on: AlertOn) -> Self {
+        Digest {
+            threshold,
+            alert_on,
+            accounts: Vec::new(),
+            kept: 0,
+        }
+    }
+
+    /// Counts an account's report; keeps its findings while there is room.
+    pub fn add(&mut self, name: &str, report: &Report, report_uri: &str) {
+        let all = findings(report, self.threshold, self.alert_on);
+        if all.is_empty() {
+            return;
+        }
+        let room = DIGEST_KEPT_FINDINGS.saturating_sub(self.kept);
+        let kept: Vec<CheckResult> = all.iter().take(room).map(|r| (*r).clone()).collect();
+        self.kept += kept.len();
+        self.accounts.push(DigestAccount {
+            account_id: report.account_id.clone(),
+            name: name.to_string(),
+            report_uri: report_uri.to_string(),
+            total: all.len(),
+            kept,
+        });
+    }
+
+    fn total(&self) -> usize {
+        self.accounts.iter().map(|a| a.total).sum()
+    }
+
+    /// The message with the first `listed` kept findings, in account order.
+    fn structure(
+        &self,
+        summary: &crate::organization::OrganizationSummary,
+        summary_uri: &str,
+        listed: usize,
+    ) -> String {
+        let unaudited: Vec<_> = summary
+            .accounts
+            .iter()
+            .filter(|a| a.summary.is_none())
+            .collect();
+        let mut left = listed;
+        let mut accounts = Vec::new();
+        let mut email = format!(
+            "secaudit found {} {}failed check(s) at {} severity or worse in {} account(s) of the organization.\n\
+             Organization score: {} / 100 over {} account(s); {} could not be audited.\n\
+             Run: {}\nSummary: {summary_uri}\n",
+            self.total(),
+            if self.alert_on == AlertOn::New { "new " } else { "" },
+            self.threshold,
+            self.accounts.len(),
+            score_text(summary.score.overall),
+            summary.accounts.len(),
+            unaudited.len(),
+            summary.run_id,
+        );
+        for account in &self.accounts {
+            let shown = &account.kept[..left.min(account.kept.len())];
+            left -= shown.len();
+            email.push_str(&format!(
+                "\n== {} {} ({} finding(s)) {}\n",
+                account.account_id, account.name, account.total, account.report_uri
+            ));
+            for finding in shown {
+                email.push_str(&format!(
+                    "[{}] {} - {} {} ({})\n    {}\n",
+                    finding.severity.as_str().to_uppercase(),
+                    finding.check_id,
+                    finding.resource_type,
+                    finding.resource_id,
+                    finding.region,
+                    finding.detail
+                ));
+            }
+            if shown.len() < account.total {
+                email.push_str(&format!(
+                    "    ... and {} more in the account's report.\n",
+                    account.total - shown.len()
+                ));
+            }
+            accounts.push(json!({
+                "account_id": account.account_id,
+                "name": account.name,
+                "report_uri": account.report_uri,
+                "finding_count": account.total,
+                "findings": shown.iter().map(Finding::from).collect::<Vec<_>>(),
+            }));
+        }
+        if !unaudited.is_empty() {
+            email.push_str("\nNot audited:\n");
+            for account in &unaudited {
+                email.push_str(&format!(
+                    "  {} {}: {}\n",
+                    account.account_id,
+                    account.name,
+                    account.errors.join("; ")
+                ));
+            }
+        }
+        let machine = json!({
+            "kind": "organization_digest",
+            "run_id": summary.run_id,
+            "threshold": self.threshold,
+            "alert_on": match self.alert_on { AlertOn::New => "new", AlertOn::All => "all" },
+            "score": summary.score.overall,
+            "summary": summary.summary,
+            "changes": summary.changes,
+            "summary_uri": summary_uri,
+            "finding_count": self.total(),
+            "omitted_findings": self.total() - listed,
+            "accounts": accounts,
+            "unaudited": unaudited.iter().map(|a| json!({
+                "account_id": a.account_id,
+                "name": a.name,
+                "errors": a.errors,
+            })).collect::<Vec<_>>(),
+        });
+        json!({"default": machine.to_string(), "email": email}).to_string()
+    }
+
+    /// The digest, or `None` when there is nothing to say: no finding, and every account audited.
+    pub fn build(
+        &self,
+        summary: &crate::organization::OrganizationSummary,
+        summary_uri: &str,
+    ) -> Option<Alert> {
+        self.build_within(summary, summary_uri, MAX_MESSAGE_BYTES)
+    }
+
+    fn build_within(
+        &self,
+        summary: &crate::organization::OrganizationSummary,
+        summary_uri: &str,
+        max_bytes: usize,
+    ) -> Option<Alert> {
+        let total = self.total();
+        let unaudited = summary
+            .accounts
+            .iter()
+            .filter(|a| a.summary.is_none())
+            .count();
+        if total == 0 && unaudited == 0 {
+            return None;
+        }
+        let (mut fits, mut too_many) = (0, self.kept + 1);
+        while fits + 1 < too_many {
+            let middle = (fits + too_many) / 2;
+            if self.structure(summary, summary_uri, middle).len() <= max_bytes {
+                fits = middle;
+            } else {
+                too_many = middle;
+            }
+        }
+        let worst = self
+            .accounts
+            .iter()
+            .filter_map(|a| a.kept.first().map(|r| r.severity))
+            .min_by_key(|s| Severity::ALL.iter().position(|x| x == s))
+            .map_or("none", Severity::as_str);
+        let mut subject = format!(
+            "secaudit: {total} {}{}+ finding(s) in {} account(s), {unaudited} not audited",
+            if self.alert_on == AlertOn::New {
+                "new "
+            } else {
+                ""
+            },
+            self.threshold,
+            self.accounts.len(),
+        );
+        subject.truncate(MAX_SUBJECT_CHARS);
+        Some(Alert {
+            subject,
+            message: self.structure(summary, summary_uri, fits),
+            attributes: vec![
+                ("kind", "String", "organization_digest".into()),
+                ("severity", "String", worst.to_string()),
+                ("finding_count", "Number", total.to_string()),
+                ("account_count", "Number", self.accounts.len().to_string()),
+            ],
+            findings_total: total,
+            findings_listed: fits,
+        })
+    }
+}
+
 /// The alert, published to an SNS topic when a report has findings at or above a threshold.
 pub struct SnsAlert {
     pub client: aws_sdk_sns::Client,
@@ -582,5 +791,58 @@ mod tests {
         let alert = build_alert_within(&report, Severity::Critical, AlertOn::All, URI, 10).unwrap();
         assert_eq!(alert.findings_listed, 0);
         assert_eq!(alert.findings_total, 1);
+    }
+
+    #[test]
+    fn the_digest_groups_new_findings_by_account_and_names_the_unaudited() {
+        use crate::organization::OrganizationTally;
+        let mut web = report(vec![
+            result(1, Severity::Critical, Status::Fail),
+            result(2, Severity::High, Status::Fail),
+        ]);
+        web.account_id = "111111111111".into();
+        let mut quiet = report(vec![result(3, Severity::Critical, Status::Pass)]);
+        quiet.account_id = "222222222222".into();
+        let mut tally = OrganizationTally::new("org-run".into(), "t0".into(), Weights::default());
+        let mut digest = Digest::new(Severity::Critical, AlertOn::New);
+        for (name, report) in [("web", &web), ("quiet", &quiet)] {
+            digest.add(name, report, "s3://b/r.json");
+            tally.add_report(name, report, Some("s3://b/r.json".into()));
+        }
+        tally.add_failure("333333333333", "lab", "AccessDenied: no role".into());
+        let summary = tally.finish("t1".into());
+        let alert = digest.build(&summary, "s3://b/org.json").unwrap();
+        assert_eq!((alert.findings_total, alert.findings_listed), (1, 1));
+        let document: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let machine: serde_json::Value =
+            serde_json::from_str(document["default"].as_str().unwrap()).unwrap();
+        assert_eq!(machine["kind"], "organization_digest");
+        assert_eq!(machine["accounts"].as_array().unwrap().len(), 1);
+        assert_eq!(machine["accounts"][0]["account_id"], "111111111111");
+        assert_eq!(
+            machine["accounts"][0]["findings"][0]["resource_id"],
+            "sg-00000001"
+        );
+        assert_eq!(machine["unaudited"][0]["account_id"], "333333333333");
+        let email = document["email"].as_str().unwrap();
+        assert!(
+            email.contains("== 111111111111 web (1 finding(s))"),
+            "{email}"
+        );
+        assert!(
+            email.contains("333333333333 lab: AccessDenied: no role"),
+            "{email}"
+        );
+        // Too small a message lists none but still counts them.
+        let small = digest
+            .build_within(&summary, "s3://b/org.json", 10)
+            .unwrap();
+        assert_eq!((small.findings_total, small.findings_listed), (1, 0));
+        // Nothing new and everyone audited: no digest.
+        let mut calm = OrganizationTally::new("r".into(), "t0".into(), Weights::default());
+        calm.add_report("quiet", &quiet, None);
+        let mut none = Digest::new(Severity::Critical, AlertOn::New);
+        none.add("quiet", &quiet, "s3://b/r.json");
+        assert!(none.build(&calm.finish("t1".into()), "u").is_none());
     }
 }

@@ -272,7 +272,7 @@ pub fn render_organization(summary: &crate::organization::OrganizationSummary) -
             count(Severity::Low),
             if account.complete { "yes" } else { "no" }.into(),
             account
-                .report
+                .report_uri
                 .clone()
                 .unwrap_or_else(|| account.errors.join("; ")),
         ]);

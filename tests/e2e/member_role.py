@@ -4,16 +4,16 @@ principal (with the external id when set), with SecurityAudit and no other permi
 Prints "N passed, N failed"; exits non-zero on any failure.
 Usage: python member_role.py infra/member-role.yaml   (`make test` runs it)
 """
+import os
 import sys
 
-import yaml
-
-from template_policy import CloudFormationLoader, as_list
+sys.path.insert(0, os.path.dirname(__file__))
+from asl import load_template  # noqa: E402
+from template_policy import as_list  # noqa: E402
 
 
 def main() -> int:
-    with open(sys.argv[1]) as handle:
-        template = yaml.load(handle, Loader=CloudFormationLoader)
+    template = load_template(sys.argv[1])
     passed = failed = 0
 
     def check(name, condition, detail=""):

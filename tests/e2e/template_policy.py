@@ -4,26 +4,11 @@ pass the checks that apply to them, and the function's role grants no wildcard w
 Prints "N passed, N failed"; exits non-zero on any failure.
 Usage: python template_policy.py infra/template.yaml   (with PyYAML; `make test` runs it)
 """
+import os
 import sys
 
-import yaml
-
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """Reads !Ref, !Sub, !GetAtt, ... as {"Fn": value} without resolving them."""
-
-
-def intrinsic(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {suffix: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", intrinsic)
+sys.path.insert(0, os.path.dirname(__file__))
+from asl import load_template  # noqa: E402
 
 READ_ONLY_PREFIXES = ("Get", "List", "Describe")
 
@@ -33,17 +18,18 @@ def as_list(value):
 
 
 def statements(policy):
-    """The policy's statements, a conditional one (!If [cond, statement, NoValue]) included."""
+    """(condition, statement) for each statement; a conditional one (!If [cond, statement,
+    NoValue]) with its condition's name."""
     for statement in as_list(policy["Statement"]):
         if isinstance(statement, dict) and "If" in statement:
-            yield from (s for s in statement["If"][1:] if isinstance(s, dict) and "Effect" in s)
+            condition = statement["If"][0]
+            yield from ((condition, s) for s in statement["If"][1:] if isinstance(s, dict) and "Effect" in s)
         else:
-            yield statement
+            yield None, statement
 
 
 def main():
-    with open(sys.argv[1]) as handle:
-        template = yaml.load(handle, Loader=CloudFormationLoader)
+    template = load_template(sys.argv[1])
     resources = template["Resources"]
     passed, failed = 0, 0
 
@@ -78,14 +64,19 @@ def main():
             check(f"{name}_encrypted", "KmsMasterKeyId" in topic.get("Properties", {}))
 
     for name, function in resources.items():
-        if function["Type"] != "AWS::Serverless::Function":
+        if function["Type"] not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             continue
         for policy in function["Properties"].get("Policies", []):
+            if isinstance(policy, dict) and set(policy) == {"LambdaInvokePolicy"}:
+                # SAM's template: lambda:InvokeFunction on exactly the named function.
+                check(f"{name}_invokes_the_audit_function_only",
+                      policy["LambdaInvokePolicy"] == {"FunctionName": {"Ref": "AuditFunction"}}, policy)
+                continue
             if not isinstance(policy, dict) or "Statement" not in policy:
                 # Only the AWS-managed read-only SecurityAudit policy is allowed by reference.
                 check(f"{name}_managed_policy_is_security_audit", "SecurityAudit" in str(policy), policy)
                 continue
-            for statement in statements(policy):
+            for condition, statement in statements(policy):
                 if statement.get("Effect") != "Allow":
                     continue
                 actions = as_list(statement["Action"])
@@ -96,12 +87,21 @@ def main():
                 check(f"{name}_{sid}_no_wildcard_action", not any("*" in a for a in actions), actions)
                 check(f"{name}_{sid}_no_wildcard_resource",
                       not writes or not any(r == "*" for r in resources_), resources_)
-                if "s3:GetObject" in actions:
+                if "s3:GetObject" in actions and condition == "IsOrganization":
+                    # The organization summary reads every member's report: the function's
+                    # own prefix, in an organization deployment only.
+                    check(f"{name}_{sid}_reads_own_prefix_only",
+                          resources_ == [{"Sub": "${ReportBucket.Arn}/${ReportPrefix}/*"}], resources_)
+                elif "s3:GetObject" in actions and name == "AuditFunction":
                     # Reads of objects name exactly the keys the function reads.
                     check(f"{name}_{sid}_reads_named_objects_only",
                           not any("*" in str(r) for r in resources_), resources_)
-        check(f"{name}_has_failure_destination",
-              "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
+                elif "s3:GetObject" in actions:
+                    check(f"{name}_{sid}_reads_organization_run_only",
+                          all("/organization/" in str(r) for r in resources_), resources_)
+        if function["Type"] == "AWS::Serverless::Function":
+            check(f"{name}_has_failure_destination",
+                  "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
 
     print(f"template policy: {passed} passed, {failed} failed")
     return 1 if failed else 0

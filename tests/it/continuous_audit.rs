@@ -261,7 +261,12 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
 
         // Night 1: no baseline; every open critical finding is listed.
         let nightly_app = app(sdk.clone(), &sinks, &[]);
-        nightly_app.handle(nightly(), None).await.unwrap();
+        nightly_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let first = alert(&sinks).await.expect("first night alerts");
         let listed = resources(&first);
         assert!(
@@ -294,7 +299,12 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         let rdp = open_group(&ec2, "rdp-open", 3389, true).await;
 
         // Night 2: the alert names exactly the new finding and counts the rest.
-        nightly_app.handle(nightly(), None).await.unwrap();
+        nightly_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let second = alert(&sinks).await.expect("a new finding alerts");
         assert_eq!(
             resources(&second),
@@ -325,7 +335,12 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         // Night 3, S3's bucket list denied: the S3 findings are unverified, not resolved, and
         // carried with their first_seen; nothing new, so no alert.
         let denied_app = app(as_principal(&server, auditor), &sinks, &[]);
-        denied_app.handle(nightly(), None).await.unwrap();
+        denied_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         assert!(alert(&sinks).await.is_none());
         let night3 = latest(&sdk).await;
         assert!(!night3.complete);
@@ -347,7 +362,12 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         assert_eq!(carried.first_seen.as_deref(), Some(first_seen.as_str()));
 
         // Night 4, S3 readable again: the carried finding persists with its first_seen.
-        nightly_app.handle(nightly(), None).await.unwrap();
+        nightly_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let night4 = latest(&sdk).await;
         let changes = night4.changes.as_ref().unwrap();
         assert!(changes.persisting.contains(&open_data), "{changes:?}");
@@ -390,7 +410,12 @@ expires   = "2999-01-01"
                 ("SECAUDIT_MUTELIST_URI", "s3://secaudit-config/mutes.toml"),
             ],
         );
-        muting_app.handle(nightly(), None).await.unwrap();
+        muting_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let muted_alert = alert(&sinks).await.expect("rdp still alerts");
         assert!(!resources(&muted_alert)
             .iter()
@@ -425,7 +450,12 @@ expires   = "2999-01-01"
             .send()
             .await
             .unwrap();
-        muting_app.handle(nightly(), None).await.unwrap();
+        muting_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let ignored = alert(&sinks).await.expect("alerts");
         assert!(resources(&ignored).iter().any(|(_, r)| r == "open-data"));
         assert!(
@@ -449,10 +479,17 @@ fn a_narrowed_on_demand_run_does_not_become_the_baseline() {
     block_on(async {
         let sinks = sinks(&sdk, &server).await;
         let nightly_app = app(sdk.clone(), &sinks, &[]);
-        let night = nightly_app.handle(nightly(), None).await.unwrap();
+        let night = nightly_app
+            .handle(nightly(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         let narrowed = nightly_app
             .handle(json!({"services": ["sg"]}), None)
             .await
+            .unwrap()
+            .audit()
             .unwrap();
         assert_ne!(narrowed.run_id, night.run_id);
         assert_eq!(latest(&sdk).await.run_id, night.run_id);

@@ -134,7 +134,9 @@ fn scheduled_run_writes_the_report_and_alerts() {
         let response = app
             .handle(scheduled_event(), None)
             .await
-            .expect("invocation succeeds");
+            .expect("invocation succeeds")
+            .audit()
+            .unwrap();
         assert_eq!(response.trigger, "schedule");
         assert!(response.complete);
         assert!(response.summary.failed_by_severity.critical > 0);
@@ -213,6 +215,8 @@ fn scheduled_run_writes_the_report_and_alerts() {
         let response = app
             .handle(json!({"services": ["rds"], "environment": "dev"}), None)
             .await
+            .unwrap()
+            .audit()
             .unwrap();
         assert_eq!(response.trigger, "on_demand");
         assert_eq!(
@@ -304,7 +308,12 @@ fn a_passed_deadline_still_writes_an_incomplete_report_and_alerts() {
             &[("SECAUDIT_DEADLINE_RESERVE_SECONDS", "5")],
         );
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        let response = app.handle(scheduled_event(), Some(deadline)).await.unwrap();
+        let response = app
+            .handle(scheduled_event(), Some(deadline))
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
         assert!(!response.complete);
         assert_eq!(response.summary.evaluated, 0);
         let key = response
@@ -511,6 +520,8 @@ fn a_slow_account_and_a_short_deadline_still_give_a_partial_report() {
         let response = app
             .handle(scheduled_event(), Some(started + Duration::from_secs(3)))
             .await
+            .unwrap()
+            .audit()
             .unwrap();
         assert!(
             started.elapsed() < Duration::from_secs(3),
