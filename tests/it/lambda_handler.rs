@@ -613,3 +613,174 @@ fn concurrent_history_updates_lose_no_run() {
         assert_eq!(runs, ["run-a", "run-b"]);
     });
 }
+
+/// The organization events without Step Functions: a plan, one member's audit, and a summary of
+/// map results in which one account failed and two never reported. Failures are the summary's
+/// error entries and the digest names them; nothing is silently dropped.
+#[test]
+fn the_organization_summary_accounts_for_every_planned_account() {
+    use secaudit::lambda::Response;
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(async {
+        let sinks = create_sinks(&sdk, "digest").await;
+        let organizations = aws_sdk_organizations::Client::new(&sdk);
+        organizations.create_organization().send().await.unwrap();
+        let mut members = Vec::new();
+        for name in ["web", "data", "lab"] {
+            let created = organizations
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap();
+            members.push(
+                created
+                    .create_account_status()
+                    .and_then(|s| s.account_id())
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        let single = app(&server, &sinks.topic_arn, &[]);
+        let error = single
+            .handle(json!({"organization": "plan"}), None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type(), "InvalidConfiguration", "{error}");
+
+        let app = app(
+            &server,
+            &sinks.topic_arn,
+            &[
+                ("SECAUDIT_MEMBER_ROLE_NAME", "SecAuditRole"),
+                ("SECAUDIT_SERVICES", "sg"),
+            ],
+        );
+        let Response::Plan(plan) = app
+            .handle(json!({"organization": "plan"}), None)
+            .await
+            .unwrap()
+        else {
+            panic!("a plan")
+        };
+        assert_eq!(plan.account_count, 4, "{plan:?}");
+        let work = json!({"account_id": members[0], "name": "web", "run_id": plan.run_id});
+        let audited = app
+            .handle(work.clone(), None)
+            .await
+            .unwrap()
+            .audit()
+            .unwrap();
+        assert_eq!(
+            (audited.trigger, audited.account_id.as_str()),
+            ("organization_account", members[0].as_str())
+        );
+        assert!(audited.alert_message_id.is_none());
+
+        // What the Distributed Map's ResultWriter leaves: one success, one failure.
+        let child = |account: &str, status: &str| {
+            json!({"Input": json!({"account_id": account, "name": "", "run_id": plan.run_id}).to_string(),
+                   "Status": status})
+        };
+        let mut succeeded = child(&members[0], "SUCCEEDED");
+        succeeded["Input"] = json!(work.to_string());
+        succeeded["Output"] = json!(serde_json::to_string(&audited).unwrap());
+        let mut failed = child(&members[1], "FAILED");
+        failed["Error"] = json!("AccountUnreachable");
+        failed["Cause"] = json!(
+            json!({"errorType": "AccountUnreachable", "errorMessage": "role missing"}).to_string()
+        );
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let run = "reports/organization/map-runs/run-1";
+        for (key, body) in [
+            (format!("{run}/SUCCEEDED_0.json"), json!([succeeded])),
+            (format!("{run}/FAILED_0.json"), json!([failed])),
+            (
+                format!("{run}/manifest.json"),
+                json!({"ResultFiles": {
+                    "SUCCEEDED": [{"Key": format!("{run}/SUCCEEDED_0.json"), "Size": 1}],
+                    "FAILED": [{"Key": format!("{run}/FAILED_0.json"), "Size": 1}],
+                    "PENDING": []}}),
+            ),
+        ] {
+            s3.put_object()
+                .bucket(BUCKET)
+                .key(key)
+                .body(body.to_string().into_bytes().into())
+                .send()
+                .await
+                .unwrap();
+        }
+        let summarize = |manifest: &str| {
+            json!({"organization": "summarize", "run_id": plan.run_id, "started_at": plan.started_at,
+                   "bucket": plan.bucket, "accounts_key": plan.accounts_key,
+                   "account_count": plan.account_count, "execution": "night-1",
+                   "map": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": BUCKET, "Key": manifest}}})
+        };
+        let Response::Organization(response) = app
+            .handle(summarize(&format!("{run}/manifest.json")), None)
+            .await
+            .unwrap()
+        else {
+            panic!("a summary")
+        };
+        assert_eq!(
+            (response.accounts, response.unaudited),
+            (4, 3),
+            "{response:?}"
+        );
+        let key = response
+            .summary_uri
+            .strip_prefix(&format!("s3://{BUCKET}/"))
+            .unwrap();
+        assert!(key.ends_with("/night-1.json"), "{key}");
+        let object = s3
+            .get_object()
+            .bucket(BUCKET)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        let summary: Value =
+            serde_json::from_slice(&object.body.collect().await.unwrap().into_bytes()).unwrap();
+        let errors = |account: &str| {
+            summary["accounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["account_id"] == account)
+                .unwrap()["errors"]
+                .to_string()
+        };
+        assert_eq!(errors(&members[0]), "[]");
+        assert!(
+            errors(&members[1]).contains("AccountUnreachable (FAILED): role missing"),
+            "{}",
+            errors(&members[1])
+        );
+        assert!(errors(&members[2]).contains("did not report"), "{summary}");
+        let digest = receive_alert(&sdk, &sinks.queue_url)
+            .await
+            .expect("a digest");
+        let message: Value = serde_json::from_str(digest["Message"].as_str().unwrap()).unwrap();
+        assert_eq!(message["kind"], "organization_digest");
+        assert_eq!(
+            message["unaudited"].as_array().unwrap().len(),
+            3,
+            "{message}"
+        );
+
+        // The summary reads only what the function itself wrote.
+        let error = app
+            .handle(summarize("elsewhere/manifest.json"), None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type(), "ResultsUnreadable", "{error}");
+    });
+}
