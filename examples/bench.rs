@@ -2,8 +2,9 @@
 //! emulator, seeds a synthetic account (`tests/support/synthetic.rs`), and runs the release
 //! `secaudit` binary twice: straight at moto, then through a loopback proxy adding latency to
 //! every request. It then times the release `secaudit-lambda` from exec to its first Runtime API
-//! request. Prints the tables, writes them to the results file, and exits 1 when a target of
-//! the performance issue is missed.
+//! request. Then the organization scenario: many small member accounts on one emulator, audited
+//! by one `secaudit scan --organization` through a role. Prints the tables, writes them to the
+//! results file, and exits 1 when a target is missed.
 //!
 //! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
 //!        bench SECAUDIT SECAUDIT-LAMBDA --serve --units 1000   (a seeded emulator to profile against)
@@ -24,7 +25,7 @@ use clap::Parser;
 use secaudit::report::Report;
 use secaudit::request::DEFAULT_CONCURRENCY;
 use support::fault_proxy::{FaultProxy, Faults};
-use support::synthetic::{seed_units, SyntheticAccount};
+use support::synthetic::{seed_units, seed_units_with_buckets, SyntheticAccount};
 use support::MotoServer;
 
 // The targets of the performance issue.
@@ -38,6 +39,9 @@ const MAX_LAMBDA_STARTUP: Duration = Duration::from_millis(50);
 /// The account size the targets are stated for.
 const TARGET_UNITS: usize = 1000;
 const STARTUP_SAMPLES: usize = 10;
+/// The organization scenario's memory target: accounts are audited and dropped one by one.
+const MAX_ORGANIZATION_PEAK_RSS_MB: f64 = 64.0;
+const MEMBER_ROLE: &str = "BenchAuditRole";
 
 #[derive(Parser)]
 #[command(about = "Benchmark secaudit against synthetic emulated accounts")]
@@ -56,6 +60,12 @@ struct Args {
     /// emulator shares the machine, so single runs are noisy).
     #[arg(long, default_value_t = 5)]
     repeat: usize,
+    /// Member accounts in the organization scenario (0 leaves it out).
+    #[arg(long, default_value_t = 50)]
+    organization_accounts: usize,
+    /// Units seeded in each member account.
+    #[arg(long, default_value_t = 10)]
+    organization_units: usize,
     /// Markdown file for the results.
     #[arg(long, default_value = "bench/results.md")]
     results: PathBuf,
@@ -72,6 +82,17 @@ struct Run {
     wall: Duration,
     cpu: Duration,
     peak_rss_kb: u64,
+}
+
+/// One `secaudit scan --organization` over many member accounts.
+struct OrganizationRun {
+    accounts: usize,
+    units: usize,
+    seed_time: Duration,
+    usage: Usage,
+    /// API calls per account: least, mean, most.
+    calls: (u64, f64, u64),
+    complete: usize,
 }
 
 struct Size {
@@ -168,7 +189,7 @@ fn bench(args: &Args) -> Result<bool, String> {
         );
         let delayed = audit(&args.secaudit, &proxy.endpoint, units)?;
         let emulator_busy = proxy.stats.upstream_busy();
-        if delayed.report.api_calls.total != direct.report.api_calls.total {
+        if fixed_calls(&delayed.report) != fixed_calls(&direct.report) {
             return Err(format!(
                 "the proxied audit made {} calls, the direct one {}",
                 delayed.report.api_calls.total, direct.report.api_calls.total
@@ -188,8 +209,17 @@ fn bench(args: &Args) -> Result<bool, String> {
     }
     eprintln!("== secaudit-lambda start-up ...");
     let lambda = lambda_startup(&args.lambda)?;
+    let organization = if args.organization_accounts > 0 {
+        Some(organization(
+            &args.secaudit,
+            args.organization_accounts,
+            args.organization_units,
+        )?)
+    } else {
+        None
+    };
 
-    let (text, met) = render(args, &sizes, &lambda);
+    let (text, met) = render(args, &sizes, &lambda, organization.as_ref());
     println!("{text}");
     if let Some(parent) = args.results.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -267,6 +297,135 @@ fn audit(secaudit: &Path, endpoint: &str, units: usize) -> Result<Run, String> {
         cpu: usage.cpu(),
         peak_rss_kb: usage.peak_rss_kb,
     })
+}
+
+/// The organization scenario: `accounts` member accounts of `units` each, then one
+/// `secaudit scan --organization` (the management account excluded) measured like an audit.
+fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<OrganizationRun, String> {
+    eprintln!(
+        "== organization: {accounts} accounts × {units} units: starting moto and seeding ..."
+    );
+    let server = start_emulator();
+    let clock = Instant::now();
+    let management = server.sdk_config("us-east-1");
+    support::block_on(async {
+        let organizations = aws_sdk_organizations::Client::new(&management);
+        organizations
+            .create_organization()
+            .send()
+            .await
+            .map_err(|e| format!("CreateOrganization: {e:?}"))?;
+        for index in 0..accounts {
+            let created = organizations
+                .create_account()
+                .account_name(format!("member-{index:03}"))
+                .email(format!("member-{index:03}@example.com"))
+                .send()
+                .await
+                .map_err(|e| format!("CreateAccount: {e:?}"))?;
+            let id = created
+                .create_account_status()
+                .and_then(|s| s.account_id())
+                .ok_or("CreateAccount gave no account id")?
+                .to_string();
+            let member = support::in_account(&management, &id, MEMBER_ROLE).await;
+            seed_units_with_buckets(&member, units, &format!("member-{index:03}"))
+                .await
+                .map_err(|e| format!("seeding account {id}: {e}"))?;
+        }
+        Ok::<(), String>(())
+    })?;
+    let seed_time = clock.elapsed();
+    eprintln!(
+        "   seeded in {:.1} s; auditing ...",
+        seed_time.as_secs_f64()
+    );
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let launcher = std::env::current_exe().map_err(|e| e.to_string())?;
+    let output = Command::new(launcher)
+        .arg(LAUNCH)
+        .arg(secaudit)
+        .args(["scan", "--region", "us-east-1", "--organization", "--quiet"])
+        .args([
+            "--exclude-accounts",
+            "123456789012",
+            "--role-name",
+            MEMBER_ROLE,
+        ])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        )
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run the launcher: {e}"))?;
+    let usage = Usage::parse(&String::from_utf8_lossy(&output.stdout))
+        .ok_or_else(|| format!("the launcher failed: {:?}", output.status))?;
+    if usage.status != 0 {
+        return Err(format!(
+            "secaudit --organization exited with status {}",
+            usage.status
+        ));
+    }
+    let read = |path: PathBuf| -> Result<serde_json::Value, String> {
+        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let summary = read(dir.path().join("organization.json"))?;
+    let entries = summary["accounts"].as_array().cloned().unwrap_or_default();
+    if entries.len() != accounts {
+        return Err(format!(
+            "organization.json has {} accounts, not {accounts}",
+            entries.len()
+        ));
+    }
+    let mut calls = Vec::new();
+    for entry in &entries {
+        let id = entry["account_id"].as_str().unwrap_or_default();
+        let report = read(dir.path().join(format!("{id}.json")))?;
+        calls.push(report["api_calls"]["total"].as_u64().unwrap_or(0));
+    }
+    let complete = entries.iter().filter(|e| e["complete"] == true).count();
+    for entry in entries.iter().filter(|e| e["complete"] != true) {
+        eprintln!("   incomplete: {} {}", entry["account_id"], entry["errors"]);
+    }
+    eprintln!(
+        "   wall {:.2} s, CPU {:.2} s, peak RSS {:.1} MB, {complete} of {accounts} complete",
+        usage.wall.as_secs_f64(),
+        usage.cpu().as_secs_f64(),
+        usage.peak_rss_kb as f64 / 1024.0
+    );
+    Ok(OrganizationRun {
+        accounts,
+        units,
+        seed_time,
+        usage,
+        calls: (
+            calls.iter().copied().min().unwrap_or(0),
+            calls.iter().sum::<u64>() as f64 / calls.len().max(1) as f64,
+            calls.iter().copied().max().unwrap_or(0),
+        ),
+        complete,
+    })
+}
+
+/// API calls less the credential report's polling, whose count depends on timing.
+fn fixed_calls(report: &Report) -> u64 {
+    let calls = &report.api_calls.by_operation;
+    report.api_calls.total
+        - calls
+            .get("iam:GenerateCredentialReport")
+            .copied()
+            .unwrap_or(0)
+        - calls.get("iam:GetCredentialReport").copied().unwrap_or(0)
 }
 
 /// What the launcher measured of one process.
@@ -512,7 +671,12 @@ fn per_bucket_calls(report: &Report) -> u64 {
         .sum()
 }
 
-fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool) {
+fn render(
+    args: &Args,
+    sizes: &[Size],
+    lambda: &LambdaStartup,
+    organization: Option<&OrganizationRun>,
+) -> (String, bool) {
     let mut out = String::new();
     let mut met = true;
     let _ = writeln!(out, "# secaudit benchmark\n");
@@ -613,6 +777,34 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
         lambda.max.as_secs_f64() * 1000.0,
     );
 
+    if let Some(run) = organization {
+        let _ = writeln!(out, "\n## Organization\n");
+        let _ = writeln!(
+            out,
+            "One `secaudit scan --organization` (default account concurrency) over member \
+             accounts on one emulator, each reached through AssumeRole; each account's report is \
+             written and dropped before the next is counted.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| accounts | units each | complete | API calls per account (min / mean / max) | wall | CPU | peak RSS | seeding |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} / {:.1} / {} | {} | {} | {:.1} MB | {} |",
+            run.accounts,
+            run.units,
+            run.complete,
+            run.calls.0,
+            run.calls.1,
+            run.calls.2,
+            seconds(run.usage.wall),
+            seconds(run.usage.cpu()),
+            run.usage.peak_rss_kb as f64 / 1024.0,
+            seconds(run.seed_time),
+        );
+    }
     let _ = writeln!(out, "\n## Targets\n");
     let _ = writeln!(out, "| target | measured | verdict |");
     let _ = writeln!(out, "|---|---:|---|");
@@ -651,6 +843,17 @@ fn render(args: &Args, sizes: &[Size], lambda: &LambdaStartup) -> (String, bool)
             ),
             format!("{over_bound:.2}× bound, {over_busy:.2}× busy"),
             over_bound <= MAX_WALL_OVER_BOUND || over_busy <= MAX_WALL_OVER_EMULATOR,
+        );
+    }
+    if let Some(run) = organization {
+        let rss = run.usage.peak_rss_kb as f64 / 1024.0;
+        target(
+            format!(
+                "organization of {} × {} units: peak RSS under {MAX_ORGANIZATION_PEAK_RSS_MB} MB, every account complete",
+                run.accounts, run.units
+            ),
+            format!("{rss:.1} MB, {} of {} complete", run.complete, run.accounts),
+            rss < MAX_ORGANIZATION_PEAK_RSS_MB && run.complete == run.accounts,
         );
     }
     target(

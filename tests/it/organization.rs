@@ -16,22 +16,6 @@ use support::{block_on, MotoServer};
 
 const ROLE: &str = "SecAuditRole";
 
-/// Credentials acting in `account` through the role.
-async fn in_account(sdk: &aws_config::SdkConfig, account: &str) -> aws_config::SdkConfig {
-    let sdk = &secaudit::collect::with_clock_and_sleep(sdk);
-    let provider =
-        aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/{ROLE}"))
-            .session_name("seed")
-            .configure(sdk)
-            .build()
-            .await;
-    sdk.to_builder()
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
-            provider,
-        ))
-        .build()
-}
-
 /// The organization's member account ids, each seeded: an open SSH group, a bucket without a
 /// public access block, and nothing of note.
 async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
@@ -53,7 +37,7 @@ async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
             .to_string();
         members.push(id);
     }
-    let web = in_account(sdk, &members[0]).await;
+    let web = support::in_account(sdk, &members[0], ROLE).await;
     let ec2 = aws_sdk_ec2::Client::new(&web);
     let group = ec2
         .create_security_group()
@@ -75,7 +59,7 @@ async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
         .send()
         .await
         .unwrap();
-    let data = in_account(sdk, &members[1]).await;
+    let data = support::in_account(sdk, &members[1], ROLE).await;
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&data)
             .force_path_style(true)

@@ -90,6 +90,23 @@ impl Drop for MotoServer {
 }
 
 /// Runs a future on a runtime of its own (tests share seeded worlds across test threads).
+/// Credentials acting in `account` through `role` (moto lets any AssumeRole succeed, and its
+/// credentials then act in that account).
+pub async fn in_account(sdk: &SdkConfig, account: &str, role: &str) -> SdkConfig {
+    let sdk = &secaudit::collect::with_clock_and_sleep(sdk);
+    let provider =
+        aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/{role}"))
+            .session_name("seed")
+            .configure(sdk)
+            .build()
+            .await;
+    sdk.to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build()
+}
+
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

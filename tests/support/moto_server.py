@@ -81,7 +81,9 @@ def serve_keep_alive(port: int) -> None:
     from waitress.server import create_server
 
     app = DomainDispatcherApplication(create_backend_app)
-    server = create_server(app, host="127.0.0.1", port=port, threads=8)
+    # waitress stops accepting connections beyond 100 (its default) until idle ones time out;
+    # an organization audit keeps more than that alive, as it may against AWS.
+    server = create_server(app, host="127.0.0.1", port=port, threads=8, connection_limit=2000)
     threading.Thread(target=server.run, daemon=True).start()
 
 

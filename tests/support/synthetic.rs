@@ -90,9 +90,19 @@ where
 
 /// Seeds `units` units into the emulator behind `sdk` (home region us-east-1).
 pub async fn seed_units(sdk: &SdkConfig, units: usize) -> Result<SyntheticAccount, BoxError> {
+    seed_units_with_buckets(sdk, units, "bench-unit").await
+}
+
+/// The same, with bucket names starting `bucket_prefix` (bucket names are global: several
+/// accounts on one emulator need their own).
+pub async fn seed_units_with_buckets(
+    sdk: &SdkConfig,
+    units: usize,
+    bucket_prefix: &str,
+) -> Result<SyntheticAccount, BoxError> {
     seed_ec2(sdk, units).await?;
     seed_rds(sdk, units).await?;
-    seed_s3(sdk, units).await?;
+    seed_s3(sdk, units, bucket_prefix).await?;
     seed_iam(sdk, units).await?;
     Ok(SyntheticAccount::of(units))
 }
@@ -202,7 +212,7 @@ async fn seed_rds(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> {
     .await
 }
 
-async fn seed_s3(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> {
+async fn seed_s3(sdk: &SdkConfig, units: usize, bucket_prefix: &str) -> Result<(), BoxError> {
     use aws_sdk_s3::types::{
         BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
         PublicAccessBlockConfiguration, VersioningConfiguration,
@@ -220,7 +230,7 @@ async fn seed_s3(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> {
         let region = bucket_region(unit);
         let s3 = if region == HOME { &home } else { &away }.clone();
         async move {
-            let name = format!("bench-unit-{unit:05}");
+            let name = format!("{bucket_prefix}-{unit:05}");
             let mut create = s3.create_bucket().bucket(&name);
             if region != HOME {
                 create = create.create_bucket_configuration(
