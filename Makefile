@@ -10,8 +10,9 @@
 #   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
 #   make deploy        sam build + sam deploy of infra/template.yaml (guided the first time)
 #   make invoke-local  the function under cargo lambda watch against the local emulator
-#   make bench         release binaries against synthetic accounts of 100 and 1,000 units;
-#                      writes bench/results.md (not part of make test: a release build is long)
+#   make bench         release binaries against synthetic accounts of 100 and 1,000 units and
+#                      an organization of 50 small accounts; writes bench/results.md (not part
+#                      of make test: a release build is long)
 
 SHELL := bash
 PYTHON ?= python3

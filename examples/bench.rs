@@ -29,7 +29,10 @@ use support::synthetic::{seed_units, seed_units_with_buckets, SyntheticAccount};
 use support::MotoServer;
 
 // The targets of the performance issue.
-const MAX_CALLS_PER_BUCKET: f64 = 4.0;
+/// One call per bucket configuration the S3 checks read (encryption, versioning, public access
+/// block, policy, logging, and the ACL where `IgnorePublicAcls` is not in force), and no
+/// location lookup. It was 4 when three checks read three configurations.
+const MAX_CALLS_PER_BUCKET: f64 = 6.0;
 const MAX_CPU: Duration = Duration::from_secs(2);
 const MAX_PEAK_RSS_MB: f64 = 64.0;
 const MAX_WALL_OVER_BOUND: f64 = 1.5;
