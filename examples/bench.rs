@@ -240,10 +240,7 @@ fn audit(secaudit: &Path, endpoint: &str, units: usize) -> Result<Run, String> {
     let report_path = dir.path().join("report.json");
     let log_path = dir.path().join("stderr.log");
     let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
-    let launcher = std::env::current_exe().map_err(|e| e.to_string())?;
-    let output = Command::new(launcher)
-        .arg(LAUNCH)
-        .arg(secaudit)
+    let output = launched(secaudit, endpoint, dir.path())?
         .args([
             "scan",
             "--region",
@@ -253,16 +250,6 @@ fn audit(secaudit: &Path, endpoint: &str, units: usize) -> Result<Run, String> {
             "--output",
         ])
         .arg(&report_path)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.path().join("no-credentials"),
-        )
-        .stdin(Stdio::null())
         .stderr(log)
         .output()
         .map_err(|e| format!("cannot run the launcher: {e}"))?;
@@ -312,27 +299,12 @@ fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<Organi
     let clock = Instant::now();
     let management = server.sdk_config("us-east-1");
     support::block_on(async {
-        let organizations = aws_sdk_organizations::Client::new(&management);
-        organizations
-            .create_organization()
-            .send()
-            .await
-            .map_err(|e| format!("CreateOrganization: {e:?}"))?;
-        for index in 0..accounts {
-            let created = organizations
-                .create_account()
-                .account_name(format!("member-{index:03}"))
-                .email(format!("member-{index:03}@example.com"))
-                .send()
-                .await
-                .map_err(|e| format!("CreateAccount: {e:?}"))?;
-            let id = created
-                .create_account_status()
-                .and_then(|s| s.account_id())
-                .ok_or("CreateAccount gave no account id")?
-                .to_string();
-            let member = support::in_account(&management, &id, MEMBER_ROLE).await;
-            seed_units_with_buckets(&member, units, &format!("member-{index:03}"))
+        let names: Vec<String> = (0..accounts).map(|i| format!("member-{i:03}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let members = support::create_member_accounts(&management, &names).await;
+        for (id, name) in members.iter().zip(names) {
+            let member = support::in_account(&management, id, MEMBER_ROLE).await;
+            seed_units_with_buckets(&member, units, name)
                 .await
                 .map_err(|e| format!("seeding account {id}: {e}"))?;
         }
@@ -344,10 +316,7 @@ fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<Organi
         seed_time.as_secs_f64()
     );
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let launcher = std::env::current_exe().map_err(|e| e.to_string())?;
-    let output = Command::new(launcher)
-        .arg(LAUNCH)
-        .arg(secaudit)
+    let output = launched(secaudit, &server.endpoint, dir.path())?
         .args(["scan", "--region", "us-east-1", "--organization", "--quiet"])
         .args([
             "--exclude-accounts",
@@ -357,16 +326,6 @@ fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<Organi
         ])
         .arg("--output-dir")
         .arg(dir.path())
-        .env("AWS_ENDPOINT_URL", &server.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.path().join("no-credentials"),
-        )
-        .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run the launcher: {e}"))?;
@@ -429,6 +388,24 @@ fn fixed_calls(report: &Report) -> u64 {
             .copied()
             .unwrap_or(0)
         - calls.get("iam:GetCredentialReport").copied().unwrap_or(0)
+}
+
+/// `secaudit` under the launcher (see [`launch`]), pointed at `endpoint` with test credentials
+/// and no configuration files (those in `dir` do not exist).
+fn launched(secaudit: &Path, endpoint: &str, dir: &Path) -> Result<Command, String> {
+    let launcher = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut command = Command::new(launcher);
+    command
+        .arg(LAUNCH)
+        .arg(secaudit)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
+        .stdin(Stdio::null());
+    Ok(command)
 }
 
 /// What the launcher measured of one process.

@@ -54,6 +54,7 @@ impl AuditRunError {
     }
 }
 
+/// RFC 3339 UTC in whole seconds, as reports and summaries write times.
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.replace_nanosecond(0)
         .unwrap_or(at)

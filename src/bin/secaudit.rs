@@ -361,13 +361,7 @@ async fn run_accounts(
         }
     };
     let run_id = uuid::Uuid::now_v7().to_string();
-    let now = || {
-        time::OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
+    let now = || secaudit::scan::rfc3339(time::OffsetDateTime::now_utc());
     let mut tally = OrganizationTally::new(run_id.clone(), now(), assessment.weights);
     // Accounts done of total, on a terminal only: logs and CI output stay clean.
     let progress = if args.quiet || !io::stderr().is_terminal() {

@@ -276,8 +276,16 @@ impl LambdaApp {
                     "arn:aws:iam::{}:role/{}",
                     work.account_id, organization.member_role_name
                 );
-                let run = work.run_id.as_deref().unwrap_or("on-demand");
-                let session = format!("secaudit-{}", &run[..run.len().min(40)]);
+                // A session name is at most 64 of [\w+=,.@-]; the run id comes from the event.
+                let run: String = work
+                    .run_id
+                    .as_deref()
+                    .unwrap_or("on-demand")
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
+                    .take(54)
+                    .collect();
+                let session = format!("secaudit-{run}");
                 let clients = self
                     .clients
                     .for_account(&role, organization.external_id.as_deref(), &session)

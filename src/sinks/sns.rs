@@ -123,6 +123,19 @@ fn findings(report: &Report, threshold: Severity, alert_on: AlertOn) -> Vec<&Che
     findings
 }
 
+/// A finding in an email: `[CRITICAL] check - type id (region)`, then its detail.
+fn finding_line(finding: &CheckResult) -> String {
+    format!(
+        "[{}] {} - {} {} ({})\n    {}\n",
+        finding.severity.as_str().to_uppercase(),
+        finding.check_id,
+        finding.resource_type,
+        finding.resource_id,
+        finding.region,
+        finding.detail
+    )
+}
+
 fn score_text(score: Option<f64>) -> String {
     score.map_or("n/a".into(), |s| format!("{s:.1}"))
 }
@@ -178,15 +191,7 @@ fn text(
         },
     ));
     for finding in listed {
-        out.push_str(&format!(
-            "[{}] {} - {} {} ({})\n    {}\n",
-            finding.severity.as_str().to_uppercase(),
-            finding.check_id,
-            finding.resource_type,
-            finding.resource_id,
-            finding.region,
-            finding.detail
-        ));
+        out.push_str(&finding_line(finding));
     }
     if listed.len() < total {
         out.push_str(&format!(
@@ -382,15 +387,7 @@ impl Digest {
                 account.account_id, account.name, account.total, account.report_uri
             ));
             for finding in shown {
-                email.push_str(&format!(
-                    "[{}] {} - {} {} ({})\n    {}\n",
-                    finding.severity.as_str().to_uppercase(),
-                    finding.check_id,
-                    finding.resource_type,
-                    finding.resource_id,
-                    finding.region,
-                    finding.detail
-                ));
+                email.push_str(&finding_line(finding));
             }
             if shown.len() < account.total {
                 email.push_str(&format!(

@@ -13,10 +13,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tally import Tally  # noqa: E402
 
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
@@ -37,16 +39,8 @@ def main() -> int:
     with open(report_path) as handle:
         report = json.load(handle)
     open_results = [r for r in report["results"] if r["status"] == "fail" and not r.get("muted")]
-    passed = failed = 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"test {name} ... ok")
-        else:
-            failed += 1
-            print(f"test {name} ... FAILED {detail}")
+    tally = Tally("html browser")
+    check = tally.check
 
     driver = browser()
     try:
@@ -93,12 +87,10 @@ def main() -> int:
             check("no_injected_elements", not driver.find_elements(By.ID, "injected")
                   and not driver.find_elements(By.CSS_SELECTOR, "img[src='x']"))
     except Exception:  # noqa: BLE001
-        failed += 1
-        traceback.print_exc()
+        tally.broken()
     finally:
         driver.quit()
-    print(f"html browser: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import traceback
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -28,6 +27,7 @@ import boto3  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 import asl  # noqa: E402
+from tally import Tally  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
@@ -149,22 +149,6 @@ def wait_for_port(port, seconds):
                 return
         time.sleep(0.2)
     raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def run(self, name, function):
-        try:
-            function()
-            self.passed += 1
-            print(f"test {name} ... ok", flush=True)
-        except Exception:  # noqa: BLE001 - report every failure, keep going
-            self.failed += 1
-            print(f"test {name} ... FAILED", flush=True)
-            traceback.print_exc()
 
 
 def organization_night(checks, client, s3, sqs, topic, invoke):
@@ -322,7 +306,7 @@ def main():
             print(f"$ cargo lambda invoke {data_file or data}\n{result.stdout}{result.stderr}", flush=True)
         return result
 
-    checks = Checks()
+    checks = Tally("lambda e2e")
     try:
         wait_for_port(invoke_port, 120)
         function = subprocess.Popen(
@@ -386,8 +370,7 @@ def main():
         checks.run("invalid_payload_is_rejected", invalid_payload_is_rejected)
         organization_night(checks, client, s3, sqs, topic, invoke)
     except Exception:  # noqa: BLE001
-        checks.failed += 1
-        traceback.print_exc()
+        checks.broken()
     finally:
         if function is not None:
             function.terminate()
@@ -398,8 +381,7 @@ def main():
         except subprocess.TimeoutExpired:
             watch.kill()
         server.stop()
-    print(f"lambda e2e: {checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish()
 
 
 if __name__ == "__main__":

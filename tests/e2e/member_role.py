@@ -8,22 +8,15 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tally import Tally  # noqa: E402
 from asl import load_template  # noqa: E402
 from template_policy import as_list  # noqa: E402
 
 
 def main() -> int:
     template = load_template(sys.argv[1])
-    passed = failed = 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"test {name} ... ok")
-        else:
-            failed += 1
-            print(f"test {name} ... FAILED {detail}")
+    tally = Tally("member role")
+    check = tally.check
 
     resources = template["Resources"]
     check("one_resource_a_role", [r["Type"] for r in resources.values()] == ["AWS::IAM::Role"])
@@ -36,8 +29,7 @@ def main() -> int:
     check("trusted_by_the_auditor_only", trust["Principal"] == {"AWS": {"Ref": "AuditorPrincipalArn"}}, trust["Principal"])
     check("assume_role_only", trust["Action"] == "sts:AssumeRole")
     check("external_id_when_set", "ExternalId" in str(trust.get("Condition")))
-    print(f"member role: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tally import Tally  # noqa: E402
 import asl  # noqa: E402
 
 PARAMETERS = {
@@ -43,16 +44,8 @@ def main():
     summarize_fields = struct_fields(organization, "SummarizeRequest")
     machine = asl.definition(template, PARAMETERS)
     states = machine["States"]
-    passed, failed = 0, 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"test {name} ... ok")
-        else:
-            failed += 1
-            print(f"test {name} ... FAILED {detail}")
+    tally = Tally("state machine")
+    check = tally.check
 
     check("every_state_reachable", asl.reachable(states, machine["StartAt"]) == set(states),
           set(states) - asl.reachable(states, machine["StartAt"]))
@@ -115,8 +108,7 @@ def main():
         check(f"{name}_does_not_retry_what_cannot_heal",
               not retried & {"InvalidRequest", "InvalidConfiguration", "AccountUnreachable"}, retried)
 
-    print(f"state machine: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

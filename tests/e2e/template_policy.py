@@ -8,6 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tally import Tally  # noqa: E402
 from asl import load_template  # noqa: E402
 
 READ_ONLY_PREFIXES = ("Get", "List", "Describe")
@@ -31,16 +32,8 @@ def statements(policy):
 def main():
     template = load_template(sys.argv[1])
     resources = template["Resources"]
-    passed, failed = 0, 0
-
-    def check(name, condition, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"test {name} ... ok")
-        else:
-            failed += 1
-            print(f"test {name} ... FAILED {detail}")
+    tally = Tally("template policy")
+    check = tally.check
 
     buckets = {k: v for k, v in resources.items() if v["Type"] == "AWS::S3::Bucket"}
     for name, bucket in buckets.items():
@@ -103,8 +96,7 @@ def main():
             check(f"{name}_has_failure_destination",
                   "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
 
-    print(f"template policy: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

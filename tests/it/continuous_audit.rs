@@ -261,12 +261,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
 
         // Night 1: no baseline; every open critical finding is listed.
         let nightly_app = app(sdk.clone(), &sinks, &[]);
-        nightly_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        nightly_app.handle(nightly(), None).await.unwrap();
         let first = alert(&sinks).await.expect("first night alerts");
         let listed = resources(&first);
         assert!(
@@ -299,12 +294,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         let rdp = open_group(&ec2, "rdp-open", 3389, true).await;
 
         // Night 2: the alert names exactly the new finding and counts the rest.
-        nightly_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        nightly_app.handle(nightly(), None).await.unwrap();
         let second = alert(&sinks).await.expect("a new finding alerts");
         assert_eq!(
             resources(&second),
@@ -335,12 +325,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         // Night 3, S3's bucket list denied: the S3 findings are unverified, not resolved, and
         // carried with their first_seen; nothing new, so no alert.
         let denied_app = app(as_principal(&server, auditor), &sinks, &[]);
-        denied_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        denied_app.handle(nightly(), None).await.unwrap();
         assert!(alert(&sinks).await.is_none());
         let night3 = latest(&sdk).await;
         assert!(!night3.complete);
@@ -362,12 +347,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         assert_eq!(carried.first_seen.as_deref(), Some(first_seen.as_str()));
 
         // Night 4, S3 readable again: the carried finding persists with its first_seen.
-        nightly_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        nightly_app.handle(nightly(), None).await.unwrap();
         let night4 = latest(&sdk).await;
         let changes = night4.changes.as_ref().unwrap();
         assert!(changes.persisting.contains(&open_data), "{changes:?}");
@@ -410,12 +390,7 @@ expires   = "2999-01-01"
                 ("SECAUDIT_MUTELIST_URI", "s3://secaudit-config/mutes.toml"),
             ],
         );
-        muting_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        muting_app.handle(nightly(), None).await.unwrap();
         let muted_alert = alert(&sinks).await.expect("rdp still alerts");
         assert!(!resources(&muted_alert)
             .iter()
@@ -450,12 +425,7 @@ expires   = "2999-01-01"
             .send()
             .await
             .unwrap();
-        muting_app
-            .handle(nightly(), None)
-            .await
-            .unwrap()
-            .audit()
-            .unwrap();
+        muting_app.handle(nightly(), None).await.unwrap();
         let ignored = alert(&sinks).await.expect("alerts");
         assert!(resources(&ignored).iter().any(|(_, r)| r == "open-data"));
         assert!(

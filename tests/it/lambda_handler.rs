@@ -624,25 +624,7 @@ fn the_organization_summary_accounts_for_every_planned_account() {
     let sdk = server.sdk_config("us-east-1");
     block_on(async {
         let sinks = create_sinks(&sdk, "digest").await;
-        let organizations = aws_sdk_organizations::Client::new(&sdk);
-        organizations.create_organization().send().await.unwrap();
-        let mut members = Vec::new();
-        for name in ["web", "data", "lab"] {
-            let created = organizations
-                .create_account()
-                .account_name(name)
-                .email(format!("{name}@example.com"))
-                .send()
-                .await
-                .unwrap();
-            members.push(
-                created
-                    .create_account_status()
-                    .and_then(|s| s.account_id())
-                    .unwrap()
-                    .to_string(),
-            );
-        }
+        let members = support::create_member_accounts(&sdk, &["web", "data", "lab"]).await;
         let single = app(&server, &sinks.topic_arn, &[]);
         let error = single
             .handle(json!({"organization": "plan"}), None)

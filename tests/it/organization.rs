@@ -19,24 +19,7 @@ const ROLE: &str = "SecAuditRole";
 /// The organization's member account ids, each seeded: an open SSH group, a bucket without a
 /// public access block, and nothing of note.
 async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
-    let organizations = aws_sdk_organizations::Client::new(sdk);
-    organizations.create_organization().send().await.unwrap();
-    let mut members = Vec::new();
-    for name in ["web", "data", "sandbox"] {
-        let created = organizations
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap();
-        let id = created
-            .create_account_status()
-            .and_then(|s| s.account_id())
-            .expect("an account id")
-            .to_string();
-        members.push(id);
-    }
+    let members = support::create_member_accounts(sdk, &["web", "data", "sandbox"]).await;
     let web = support::in_account(sdk, &members[0], ROLE).await;
     let ec2 = aws_sdk_ec2::Client::new(&web);
     let group = ec2

@@ -107,6 +107,35 @@ pub async fn in_account(sdk: &SdkConfig, account: &str, role: &str) -> SdkConfig
         .build()
 }
 
+/// An organization on the emulator: the caller's account manages it, and one member account is
+/// created per name. Returns the members' ids, in the order of `names`.
+pub async fn create_member_accounts(sdk: &SdkConfig, names: &[&str]) -> Vec<String> {
+    let organizations = aws_sdk_organizations::Client::new(sdk);
+    organizations
+        .create_organization()
+        .send()
+        .await
+        .expect("CreateOrganization");
+    let mut members = Vec::new();
+    for name in names {
+        let created = organizations
+            .create_account()
+            .account_name(*name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .expect("CreateAccount");
+        members.push(
+            created
+                .create_account_status()
+                .and_then(|s| s.account_id())
+                .expect("an account id")
+                .to_string(),
+        );
+    }
+    members
+}
+
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
