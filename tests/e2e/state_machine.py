@@ -7,6 +7,7 @@ function really returns, a tolerated failure share, and the map's results writte
 Prints "N passed, N failed"; exits non-zero on any failure.
 Usage: python state_machine.py infra/template.yaml src/lambda   (`make test` runs it)
 """
+import json
 import os
 import re
 import sys
@@ -33,6 +34,43 @@ def struct_fields(source, name):
     return set(re.findall(r"^\s*(?:pub )?(\w+):", match.group(1), re.M))
 
 
+def translated_definition(template_path, parameters):
+    """The definition as it is deployed: SAM's translation (intrinsics become
+    DefinitionSubstitutions placeholders), then CloudFormation's text substitution into the
+    JSON string. Returns the parsed definition, or the error text when it is not JSON."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # SAM's pseudo parameters; no call
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    with open(template_path) as handle:
+        template = yaml_parse(handle.read())
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":  # `sam build` uploads the code
+            resource["Properties"]["CodeUri"] = "s3://artifacts/secaudit.zip"
+    values = {"MemberRoleName": "SecAuditRole"}
+    for name, value in parameters.items():
+        if name in template["Parameters"]:
+            values[name] = value
+    for name, parameter in template["Parameters"].items():
+        values.setdefault(name, parameter.get("Default", ""))
+    output = transform(template, values, NoManagedPolicies())
+    machine = next(r for r in output["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
+    text = "\n".join(machine["Properties"]["DefinitionString"]["Fn::Join"][1])
+    for key, value in machine["Properties"].get("DefinitionSubstitutions", {}).items():
+        # CloudFormation's JSON form of an intrinsic ({"Fn::Sub": ...}) as asl.resolve reads it.
+        if isinstance(value, dict):
+            value = {name.removeprefix("Fn::"): argument for name, argument in value.items()}
+        text = text.replace("${" + key + "}", str(asl.resolve(value, parameters)))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"{error}: {text}"
+
+
 def main():
     template = asl.load_template(sys.argv[1])
     with open(os.path.join(sys.argv[2], "organization.rs")) as handle:
@@ -53,8 +91,10 @@ def main():
 
     plan = states[machine["StartAt"]]
     check("plan_event", plan["Parameters"]["Payload"] == {"organization": "plan"}, plan["Parameters"])
-    plan_output = {k[:-2] for k in plan["ResultSelector"]}
-    read_from_plan = {p.split(".")[2] for p in plan["ResultSelector"].values() if p.startswith("$.Payload.")}
+    plan_output = {k.removesuffix(".$") for k in plan["ResultSelector"]}
+    read_from_plan = {p.split(".")[2] for p in plan["ResultSelector"].values()
+                      if isinstance(p, str) and p.startswith("$.Payload.")}
+    planned = asl.apply_template(plan["ResultSelector"], {"Payload": {f: f for f in plan_fields}}, {})
     check("plan_output_is_the_plan", read_from_plan == plan_fields, (read_from_plan, plan_fields))
 
     maps = [s for s in states.values() if s["Type"] == "Map"]
@@ -73,9 +113,8 @@ def main():
     check("map_limits_concurrency", "MaxConcurrency" in account_map or "MaxConcurrencyPath" in account_map)
     for field in ("MaxConcurrencyPath", "ToleratedFailurePercentagePath"):
         if field in account_map:
-            settings = plan["ResultSelector"]["settings.$"]
-            value = asl.path_get(account_map[field], {"settings": asl.apply_template({"s.$": settings}, {}, {})["s"]}, {})
-            check(f"{field}_is_a_number", isinstance(value, (int, float)), value)
+            value = asl.path_get(account_map[field], planned, {})
+            check(f"{field}_is_a_number", isinstance(value, (int, float)) and not isinstance(value, bool), value)
     check("map_results_to_s3", account_map.get("ResultWriter", {}).get("Resource") == "arn:aws:states:::s3:putObject")
     check("map_failure_still_summarized",
           any(c["ErrorEquals"] == ["States.ALL"] and c["Next"] == account_map["Next"] and c["ResultPath"] == account_map["ResultPath"]
@@ -108,6 +147,11 @@ def main():
         check(f"{name}_does_not_retry_what_cannot_heal",
               not retried & {"InvalidRequest", "InvalidConfiguration", "AccountUnreachable"}, retried)
 
+    deployed = translated_definition(sys.argv[1], PARAMETERS)
+    check("deployed_definition_is_json", isinstance(deployed, dict), deployed)
+    if isinstance(deployed, dict):
+        check("deployed_definition_is_the_checked_one", deployed == machine,
+              "SAM's translation and CloudFormation's substitution change the definition")
     return tally.finish()
 
 
