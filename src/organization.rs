@@ -49,6 +49,45 @@ pub struct ChangeCounts {
     pub unverified: usize,
 }
 
+/// What one account's report adds to the summary: small enough to keep while the report itself
+/// is dropped.
+pub struct AccountPart {
+    entry: AccountEntry,
+    score: ScoreTally,
+    changes: Option<ChangeCounts>,
+}
+
+impl AccountPart {
+    pub fn of(name: &str, report: &Report, location: Option<String>, weights: Weights) -> Self {
+        let mut score = ScoreTally::new(weights);
+        for result in report.results.iter().filter(|r| r.muted.is_none()) {
+            score.add(result);
+        }
+        AccountPart {
+            entry: AccountEntry {
+                account_id: report.account_id.clone(),
+                name: name.to_string(),
+                score: report.score.overall,
+                summary: Some(report.summary),
+                complete: report.complete,
+                report_uri: location,
+                errors: report
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} {} {}: {}", e.service, e.region, e.operation, e.code))
+                    .collect(),
+            },
+            score,
+            changes: report.changes.as_ref().map(|changes| ChangeCounts {
+                new: changes.new.len(),
+                resolved: changes.resolved.len(),
+                persisting: changes.persisting.len(),
+                unverified: changes.unverified.len(),
+            }),
+        }
+    }
+}
+
 /// Builds the summary as accounts finish.
 pub struct OrganizationTally {
     run_id: String,
@@ -73,30 +112,28 @@ impl OrganizationTally {
 
     /// Counts an audited account's report (written to `location`).
     pub fn add_report(&mut self, name: &str, report: &Report, location: Option<String>) {
-        for result in report.results.iter().filter(|r| r.muted.is_none()) {
-            self.score.add(result);
+        self.add(AccountPart::of(
+            name,
+            report,
+            location,
+            self.score.weights(),
+        ));
+    }
+
+    /// Counts an account reduced to its part of the summary.
+    pub fn add(&mut self, part: AccountPart) {
+        self.score.merge(&part.score);
+        if let Some(summary) = &part.entry.summary {
+            self.summary.add(summary);
         }
-        self.summary.add(&report.summary);
-        if let Some(changes) = &report.changes {
+        if let Some(changes) = part.changes {
             let counts = self.changes.get_or_insert_with(ChangeCounts::default);
-            counts.new += changes.new.len();
-            counts.resolved += changes.resolved.len();
-            counts.persisting += changes.persisting.len();
-            counts.unverified += changes.unverified.len();
+            counts.new += changes.new;
+            counts.resolved += changes.resolved;
+            counts.persisting += changes.persisting;
+            counts.unverified += changes.unverified;
         }
-        self.accounts.push(AccountEntry {
-            account_id: report.account_id.clone(),
-            name: name.to_string(),
-            score: report.score.overall,
-            summary: Some(report.summary),
-            complete: report.complete,
-            report_uri: location,
-            errors: report
-                .errors
-                .iter()
-                .map(|e| format!("{} {} {}: {}", e.service, e.region, e.operation, e.code))
-                .collect(),
-        });
+        self.accounts.push(part.entry);
     }
 
     /// Records an account that could not be audited at all.

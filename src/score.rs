@@ -65,6 +65,21 @@ impl ScoreTally {
             .add(weight, passed);
     }
 
+    pub fn weights(&self) -> Weights {
+        self.weights
+    }
+
+    /// Adds another tally's sums (same weights): an account's tally into the organization's.
+    pub fn merge(&mut self, other: &ScoreTally) {
+        self.overall.passed += other.overall.passed;
+        self.overall.evaluated += other.overall.evaluated;
+        for (service, tally) in &other.by_service {
+            let mine = self.by_service.entry(service.clone()).or_default();
+            mine.passed += tally.passed;
+            mine.evaluated += tally.evaluated;
+        }
+    }
+
     pub fn score(&self) -> Score {
         Score {
             overall: self.overall.percent(),

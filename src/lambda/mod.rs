@@ -19,7 +19,7 @@ pub use organization::{AccountWork, Plan, SummarizeRequest};
 use crate::collect::Call;
 use crate::model::AuditError;
 use crate::mutelist::Mutelist;
-use crate::organization::OrganizationTally;
+use crate::organization::{AccountPart, OrganizationTally};
 use crate::report::{read_report, Report, Summary};
 use crate::request::AuditRequest;
 use crate::sinks::s3::{get_object, latest_key, update_history, S3Reports};
@@ -496,47 +496,51 @@ impl LambdaApp {
             request.started_at.clone(),
             Default::default(),
         );
-        let mut digest = Digest::new(self.config.alert_min_severity, self.config.alert_on);
-        // Reports are read a few at a time and dropped once counted: memory stays flat.
-        let reads = stream::iter(planned)
+        let (threshold, alert_on) = (self.config.alert_min_severity, self.config.alert_on);
+        let mut digest = Digest::new(threshold, alert_on);
+        // A few reports are fetched at once. Each is reduced to its small part of the summary
+        // and of the digest as soon as it is parsed, and dropped: on this one thread a single
+        // parsed report exists at a time, so memory does not grow with report sizes times 8.
+        let parts = stream::iter(planned)
             .map(|work| {
                 let outcome = outcomes.remove(&work.account_id);
                 let root = &report_root;
                 let no_result = &no_result;
                 async move {
-                    let read = match outcome {
-                        Some(AccountOutcome::Reported(uri)) => {
-                            let key =
-                                uri.strip_prefix(&format!("s3://{}/", self.config.report_bucket));
-                            let bytes = match key {
-                                Some(key) if uri.starts_with(root.as_str()) => {
-                                    self.read_own(&self.config.report_bucket, key).await
-                                }
-                                _ => Err(format!("{uri} is not under {root}")),
-                            };
-                            bytes
-                                .and_then(|bytes| {
-                                    read_report(&uri, &bytes)
-                                        .and_then(|r| {
-                                            r.ensure_account(&uri, &work.account_id).map(|()| r)
-                                        })
-                                        .map_err(|e| e.to_string())
-                                })
-                                .map(|report| (report, uri))
-                        }
-                        Some(AccountOutcome::Failed(why)) => Err(why),
-                        None => Err(no_result.clone()),
+                    let uri = match outcome {
+                        Some(AccountOutcome::Reported(uri)) => uri,
+                        Some(AccountOutcome::Failed(why)) => return (work, Err(why)),
+                        None => return (work, Err(no_result.clone())),
                     };
-                    (work, read)
+                    let key = uri
+                        .strip_prefix(&format!("s3://{}/", self.config.report_bucket))
+                        .filter(|_| uri.starts_with(root.as_str()));
+                    let bytes = match key {
+                        Some(key) => self.read_own(&self.config.report_bucket, key).await,
+                        None => Err(format!("{uri} is not under {root}")),
+                    };
+                    let part = bytes.and_then(|bytes| {
+                        let report = read_report(&uri, &bytes)
+                            .and_then(|r| r.ensure_account(&uri, &work.account_id).map(|()| r))
+                            .map_err(|e| e.to_string())?;
+                        let digest_part =
+                            Digest::part(threshold, alert_on, &work.name, &report, &uri);
+                        let summary_part =
+                            AccountPart::of(&work.name, &report, Some(uri), Default::default());
+                        Ok((summary_part, digest_part))
+                    });
+                    (work, part)
                 }
             })
             .buffer_unordered(8);
-        futures::pin_mut!(reads);
-        while let Some((work, read)) = reads.next().await {
-            match read {
-                Ok((report, uri)) => {
-                    digest.add(&work.name, &report, &uri);
-                    tally.add_report(&work.name, &report, Some(uri));
+        futures::pin_mut!(parts);
+        while let Some((work, part)) = parts.next().await {
+            match part {
+                Ok((summary_part, digest_part)) => {
+                    tally.add(summary_part);
+                    if let Some(part) = digest_part {
+                        digest.push(part);
+                    }
                 }
                 Err(why) => tally.add_failure(&work.account_id, &work.name, why),
             }

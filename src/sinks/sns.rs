@@ -312,7 +312,8 @@ pub struct Digest {
     kept: usize,
 }
 
-struct DigestAccount {
+/// One account in the digest.
+pub struct DigestAccount {
     account_id: String,
     name: String,
     report_uri: String,
@@ -332,20 +333,40 @@ impl Digest {
 
     /// Counts an account's report; keeps its findings while there is room.
     pub fn add(&mut self, name: &str, report: &Report, report_uri: &str) {
-        let all = findings(report, self.threshold, self.alert_on);
-        if all.is_empty() {
-            return;
+        if let Some(part) = Digest::part(self.threshold, self.alert_on, name, report, report_uri) {
+            self.push(part);
         }
-        let room = DIGEST_KEPT_FINDINGS.saturating_sub(self.kept);
-        let kept: Vec<CheckResult> = all.iter().take(room).map(|r| (*r).clone()).collect();
-        self.kept += kept.len();
-        self.accounts.push(DigestAccount {
+    }
+
+    /// An account's part of the digest, taken from its report so that the report can be
+    /// dropped; `None` when it has nothing to alert on.
+    pub fn part(
+        threshold: Severity,
+        alert_on: AlertOn,
+        name: &str,
+        report: &Report,
+        report_uri: &str,
+    ) -> Option<DigestAccount> {
+        let all = findings(report, threshold, alert_on);
+        (!all.is_empty()).then(|| DigestAccount {
             account_id: report.account_id.clone(),
             name: name.to_string(),
             report_uri: report_uri.to_string(),
             total: all.len(),
-            kept,
-        });
+            kept: all
+                .iter()
+                .take(DIGEST_KEPT_FINDINGS)
+                .map(|r| (*r).clone())
+                .collect(),
+        })
+    }
+
+    /// Adds an account's part, keeping its findings while there is room.
+    pub fn push(&mut self, mut part: DigestAccount) {
+        part.kept
+            .truncate(DIGEST_KEPT_FINDINGS.saturating_sub(self.kept));
+        self.kept += part.kept.len();
+        self.accounts.push(part);
     }
 
     fn total(&self) -> usize {
