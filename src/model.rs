@@ -186,6 +186,20 @@ pub struct AuditError {
 }
 
 impl AuditError {
+    /// A problem with one of the run's own inputs (a baseline or mutelist file), not with an
+    /// AWS call: `operation` says which (`ReadBaseline`, `ReadMutelist`).
+    pub fn input(operation: &str, source: &str, code: &str, message: String) -> AuditError {
+        AuditError {
+            service: "secaudit".into(),
+            region: "local".into(),
+            operation: operation.into(),
+            resource_id: Some(source.into()),
+            code: code.into(),
+            message,
+            required_permission: None,
+        }
+    }
+
     /// Whether the caller lacked permission (as opposed to a failure of AWS or the network).
     pub fn is_access_denied(&self) -> bool {
         matches!(

@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::assess::compare_reports;
 use secaudit::checks::registry;
 use secaudit::history::History;
+use secaudit::model::AuditError;
 use secaudit::mutelist::Mutelist;
 use secaudit::organization::OrganizationTally;
 use secaudit::report::{read_report, Report, Severity};
@@ -169,6 +170,10 @@ struct ScanArgs {
     /// With several accounts: DIR/<account>.json for each, and DIR/organization.json.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    /// With several accounts: compare each account with DIR/<account>.json of an earlier run
+    /// (a missing file is that account's first run). May be the --output-dir itself.
+    #[arg(long, value_name = "DIR")]
+    baseline_dir: Option<PathBuf>,
     /// No progress display (it is shown only when stderr is a terminal anyway).
     #[arg(long)]
     quiet: bool,
@@ -307,6 +312,36 @@ impl ScanArgs {
 }
 
 /// 12-digit account ids from a comma-separated list.
+/// The shared assessment with `account`'s baseline from `dir`. No file is the account's first
+/// run; a file that cannot be read, or is another account's, is an error entry in the account's
+/// report (so it says it compared with nothing), and the other accounts go on.
+fn with_account_baseline(shared: &AssessContext, dir: &Path, account: &str) -> AssessContext {
+    let path = dir.join(format!("{account}.json"));
+    let source = path.display().to_string();
+    let mut context = shared.clone();
+    match std::fs::read(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => context.problems.push(AuditError::input(
+            "ReadBaseline",
+            &source,
+            "Unreadable",
+            e.to_string(),
+        )),
+        Ok(bytes) => match read_report(&source, &bytes)
+            .and_then(|report| report.ensure_account(&source, account).map(|()| report))
+        {
+            Ok(report) => context.baseline = Some(report),
+            Err(e) => context.problems.push(AuditError::input(
+                "ReadBaseline",
+                &source,
+                "InvalidBaseline",
+                e.to_string(),
+            )),
+        },
+    }
+    context
+}
+
 /// Several accounts, each through the role: one report per account in --output-dir, then
 /// organization.json. Each account's report is written and dropped before the next starts
 /// counting, so memory does not grow with the number of accounts.
@@ -328,7 +363,7 @@ async fn run_accounts(
         .ok_or_else(|| Failure::Usage("--accounts and --organization need --output-dir".into()))?;
     if args.output.is_some() || args.baseline.is_some() {
         return Err(Failure::Usage(
-            "--output and --baseline are for one account; with several, reports go to --output-dir"
+            "--output and --baseline are for one account; with several, reports go to --output-dir and baselines come from --baseline-dir"
                 .into(),
         ));
     }
@@ -398,7 +433,10 @@ async fn run_accounts(
                 format!("the role's credentials act in account {}", scan.account_id),
             ),
             Ok(scan) => {
-                let report = assess(scan, assessment);
+                let report = match &args.baseline_dir {
+                    Some(dir) => assess(scan, &with_account_baseline(assessment, dir, &account)),
+                    None => assess(scan, assessment),
+                };
                 let path = directory.join(format!("{account}.json"));
                 let delivery = FileDelivery::new(Target::File(path.clone()), sinks::Format::Json);
                 let written =
@@ -484,6 +522,16 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             )));
         }
     }
+    let several = args.accounts.is_some() || args.organization;
+    if args
+        .baseline_dir
+        .as_deref()
+        .is_some_and(|dir| !several || !dir.is_dir())
+    {
+        return Err(Failure::Usage(
+            "--baseline-dir is for several accounts (--accounts, --organization) and must be a directory; for one account, use --baseline REPORT".into(),
+        ));
+    }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
     let history = args.history.as_deref().map(read_history).transpose()?;
@@ -502,7 +550,7 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .map_err(Failure::Usage)?;
     }
     let clients = Clients::load(&connection).await;
-    if args.accounts.is_some() || args.organization {
+    if several {
         return run_accounts(args, &clients, &request, &assessment, fail_on).await;
     }
     let scan = scan(&clients, &request, None).await.map_err(|e| {

@@ -230,3 +230,113 @@ fn an_organization_is_audited_account_by_account_and_summarised() {
     assert!(String::from_utf8_lossy(&gated.stderr)
         .contains(&format!("secaudit: {}: --fail-on critical", members[0])));
 }
+
+/// Night after night into the same directory: each account is compared with its own report of
+/// the night before, organization.json adds the changes up, `--new-only` gates on new findings
+/// only, and one account's broken baseline is that account's error entry.
+#[test]
+fn each_account_is_compared_with_its_own_previous_report() {
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    let members = block_on(seed(&sdk));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let accounts = format!("{},{}", members[0], members[1]);
+    let night = |extra: &[&str]| {
+        let mut args = vec![
+            "--accounts",
+            &accounts,
+            "--role-name",
+            ROLE,
+            "--output-dir",
+            out,
+            "--baseline-dir",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        secaudit(&server.endpoint, &args)
+    };
+    let first = night(&[]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert_eq!(
+        read(&dir.path().join("organization.json"))["changes"],
+        Value::Null,
+        "nothing to compare with yet"
+    );
+    let web_first = read(&dir.path().join(format!("{}.json", members[0])));
+    assert_eq!(
+        web_first["baseline"],
+        Value::Null,
+        "the first night has none"
+    );
+
+    // During the day the web account closes SSH.
+    block_on(async {
+        let ec2 = aws_sdk_ec2::Client::new(&support::in_account(&sdk, &members[0], ROLE).await);
+        let groups = ec2.describe_security_groups().send().await.unwrap();
+        let group = groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() == Some("ssh-open"))
+            .and_then(|g| g.group_id())
+            .unwrap()
+            .to_string();
+        ec2.revoke_security_group_ingress()
+            .group_id(group)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(22)
+                    .to_port(22)
+                    .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    // Open critical findings remain, none of them new: only --new-only lets the gate pass.
+    assert_eq!(night(&["--fail-on", "critical"]).status.code(), Some(3));
+    let summary = read(&dir.path().join("organization.json"));
+    assert_eq!(summary["changes"]["new"], 0, "{summary:#}");
+    assert!(
+        summary["changes"]["resolved"].as_u64().unwrap() >= 1,
+        "{summary:#}"
+    );
+    let web = read(&dir.path().join(format!("{}.json", members[0])));
+    assert!(
+        web["changes"]["resolved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id.as_str().unwrap().starts_with("sg.high_risk_ports/")),
+        "{:#}",
+        web["changes"]
+    );
+    let second = night(&["--fail-on", "critical", "--new-only"]);
+    assert_eq!(second.status.code(), Some(0), "{second:?}");
+    let web = read(&dir.path().join(format!("{}.json", members[0])));
+    assert!(web["baseline"]["run_id"].is_string(), "{web:#}");
+    let data = read(&dir.path().join(format!("{}.json", members[1])));
+    assert!(!data["changes"]["persisting"].as_array().unwrap().is_empty());
+    assert!(data["errors"].as_array().unwrap().is_empty());
+
+    // A broken baseline: that account says so, the other is compared as usual.
+    std::fs::write(dir.path().join(format!("{}.json", members[1])), "{").unwrap();
+    let third = night(&[]);
+    assert_eq!(third.status.code(), Some(0), "{third:?}");
+    let data = read(&dir.path().join(format!("{}.json", members[1])));
+    assert_eq!(data["complete"], false);
+    assert_eq!(data["errors"][0]["operation"], "ReadBaseline", "{data:#}");
+    assert_eq!(data["baseline"], Value::Null);
+    let web = read(&dir.path().join(format!("{}.json", members[0])));
+    assert_eq!(web["complete"], true);
+    assert!(web["baseline"]["run_id"].is_string());
+
+    // For one account, --baseline REPORT is the way.
+    let single = secaudit(&server.endpoint, &["--baseline-dir", out]);
+    assert_eq!(single.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&single.stderr).contains("--baseline-dir is for several accounts")
+    );
+}
