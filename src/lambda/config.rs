@@ -60,7 +60,7 @@ fn error(variable: &'static str, problem: impl ToString) -> ConfigError {
 }
 
 /// `s3://bucket/key` → `(bucket, key)`.
-fn parse_s3_uri(uri: &str) -> Option<(String, String)> {
+pub(crate) fn parse_s3_uri(uri: &str) -> Option<(String, String)> {
     let (bucket, key) = uri.strip_prefix("s3://")?.split_once('/')?;
     (!key.is_empty()).then(|| (bucket.to_string(), key.to_string()))
 }

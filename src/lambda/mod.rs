@@ -389,6 +389,7 @@ impl LambdaApp {
     /// map's items.
     async fn plan(&self) -> Result<Plan, InvocationError> {
         let organization = self.organization()?;
+        let run_id = uuid::Uuid::now_v7().to_string();
         let accounts: Vec<AccountWork> = self
             .clients
             .organization_accounts()
@@ -401,15 +402,7 @@ impl LambdaApp {
             .map(|(account_id, name)| AccountWork {
                 account_id,
                 name,
-                run_id: None,
-            })
-            .collect();
-        let run_id = uuid::Uuid::now_v7().to_string();
-        let accounts: Vec<AccountWork> = accounts
-            .into_iter()
-            .map(|work| AccountWork {
                 run_id: Some(run_id.clone()),
-                ..work
             })
             .collect();
         let key = organization::accounts_key(&self.config.report_prefix, &run_id);
@@ -504,7 +497,6 @@ impl LambdaApp {
         let parts = stream::iter(planned)
             .map(|work| {
                 let outcome = outcomes.remove(&work.account_id);
-                let root = &report_root;
                 let no_result = &no_result;
                 async move {
                     let uri = match outcome {
@@ -512,12 +504,9 @@ impl LambdaApp {
                         Some(AccountOutcome::Failed(why)) => return (work, Err(why)),
                         None => return (work, Err(no_result.clone())),
                     };
-                    let key = uri
-                        .strip_prefix(&format!("s3://{}/", self.config.report_bucket))
-                        .filter(|_| uri.starts_with(root.as_str()));
-                    let bytes = match key {
-                        Some(key) => self.read_own(&self.config.report_bucket, key).await,
-                        None => Err(format!("{uri} is not under {root}")),
+                    let bytes = match config::parse_s3_uri(&uri) {
+                        Some((bucket, key)) => self.read_own(&bucket, &key).await,
+                        None => Err(format!("{uri} is not an s3://bucket/key URI")),
                     };
                     let part = bytes.and_then(|bytes| {
                         let report = read_report(&uri, &bytes)
