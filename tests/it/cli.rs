@@ -21,7 +21,7 @@ fn emulator() -> &'static MotoServer {
 
 /// `secaudit` with test credentials and nothing from the user's own AWS configuration; the
 /// instance-metadata credential source is off so nothing leaves loopback.
-fn secaudit(args: &[&str], endpoint: Option<&str>) -> Output {
+pub(crate) fn secaudit(args: &[&str], endpoint: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_secaudit"));
     command
         .args(args)

@@ -17,6 +17,7 @@ use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use secaudit::lambda::{LambdaApp, LambdaConfig};
 use secaudit::report::Report;
 use serde_json::{json, Value};
+use support::alerts::AlertQueue;
 use support::{block_on, MotoServer};
 
 const BUCKET: &str = "secaudit-reports";
@@ -116,51 +117,15 @@ fn open_rule(port: i32, v6: bool) -> IpPermission {
     }
 }
 
-struct Sinks {
-    topic_arn: String,
-    queue_url: String,
-    /// The emulator of the topic and the queue.
-    alerts: aws_config::SdkConfig,
-}
-
-async fn sinks(sdk: &aws_config::SdkConfig, alerts: &MotoServer) -> Sinks {
+/// The report and config buckets on `sdk`'s emulator; the alert topic and its queue on `alerts`.
+async fn sinks(sdk: &aws_config::SdkConfig, alerts: &MotoServer) -> AlertQueue {
     for bucket in [BUCKET, CONFIG_BUCKET] {
         s3(sdk).create_bucket().bucket(bucket).send().await.unwrap();
     }
-    let alerts = alerts.sdk_config("us-east-1");
-    let sns = aws_sdk_sns::Client::new(&alerts);
-    let sqs = aws_sdk_sqs::Client::new(&alerts);
-    let topic_arn = sns
-        .create_topic()
-        .name("alerts")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name("alerts")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint("arn:aws:sqs:us-east-1:123456789012:alerts")
-        .send()
-        .await
-        .unwrap();
-    Sinks {
-        topic_arn,
-        queue_url,
-        alerts,
-    }
+    AlertQueue::create(&alerts.sdk_config("us-east-1"), "alerts").await
 }
 
-fn app(sdk: aws_config::SdkConfig, sinks: &Sinks, extra: &[(&str, &str)]) -> LambdaApp {
+fn app(sdk: aws_config::SdkConfig, sinks: &AlertQueue, extra: &[(&str, &str)]) -> LambdaApp {
     let topic_arn = sinks.topic_arn.as_str();
     let mut vars: HashMap<String, String> = HashMap::from([
         ("SECAUDIT_REPORT_BUCKET".to_string(), BUCKET.to_string()),
@@ -176,7 +141,7 @@ fn app(sdk: aws_config::SdkConfig, sinks: &Sinks, extra: &[(&str, &str)]) -> Lam
         LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap(),
         secaudit::Clients::from_sdk_config(sdk.clone()),
         s3(&sdk),
-        aws_sdk_sns::Client::new(&sinks.alerts),
+        aws_sdk_sns::Client::new(&sinks.sdk),
     )
 }
 
@@ -191,28 +156,8 @@ fn nightly() -> Value {
 }
 
 /// The alert of the last run (the machine-readable part), if one was sent.
-async fn alert(sinks: &Sinks) -> Option<Value> {
-    let queue_url = sinks.queue_url.as_str();
-    let sqs = aws_sdk_sqs::Client::new(&sinks.alerts);
-    let received = sqs
-        .receive_message()
-        .queue_url(queue_url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap();
-    let messages = received.messages.unwrap_or_default();
-    assert!(messages.len() <= 1, "one alert per run");
-    let envelope: Value = serde_json::from_str(messages.first()?.body().unwrap()).unwrap();
-    for message in &messages {
-        sqs.delete_message()
-            .queue_url(queue_url)
-            .receipt_handle(message.receipt_handle().unwrap())
-            .send()
-            .await
-            .unwrap();
-    }
+async fn alert(sinks: &AlertQueue) -> Option<Value> {
+    let envelope = sinks.receive().await?;
     Some(serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap())
 }
 

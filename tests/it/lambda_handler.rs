@@ -10,54 +10,21 @@ use std::time::Duration;
 use secaudit::lambda::{InvocationError, LambdaApp, LambdaConfig};
 use secaudit::report::Report;
 use serde_json::{json, Value};
+use support::alerts::AlertQueue;
 use support::seed::seed_demo_account;
 use support::{block_on, MotoServer};
 
 const BUCKET: &str = "secaudit-reports";
 
-struct Sinks {
-    topic_arn: String,
-    queue_url: String,
-}
-
-async fn create_sinks(sdk: &aws_config::SdkConfig, name: &str) -> Sinks {
+/// The report bucket, and an alert topic whose messages arrive on a queue.
+async fn create_sinks(sdk: &aws_config::SdkConfig, name: &str) -> AlertQueue {
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(sdk)
             .force_path_style(true)
             .build(),
     );
     let _ = s3.create_bucket().bucket(BUCKET).send().await;
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let queue_arn = format!("arn:aws:sqs:us-east-1:123456789012:{name}");
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(&queue_arn)
-        .attributes("RawMessageDelivery", "false")
-        .send()
-        .await
-        .unwrap();
-    Sinks {
-        topic_arn,
-        queue_url,
-    }
+    AlertQueue::create(sdk, name).await
 }
 
 fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaApp {
@@ -72,27 +39,6 @@ fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaAp
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
     LambdaApp::new(config, server.sdk_config("us-east-1"))
-}
-
-async fn receive_alert(sdk: &aws_config::SdkConfig, queue_url: &str) -> Option<Value> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let received = sqs
-        .receive_message()
-        .queue_url(queue_url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap();
-    let messages = received.messages.unwrap_or_default();
-    assert!(
-        messages.len() <= 1,
-        "one alert per run, got {}",
-        messages.len()
-    );
-    messages
-        .first()
-        .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
 }
 
 async fn read_object(sdk: &aws_config::SdkConfig, key: &str) -> (Option<String>, Report) {
@@ -178,9 +124,7 @@ fn scheduled_run_writes_the_report_and_alerts() {
             assert!(text.contains(&response.run_id), "{key}");
         }
 
-        let envelope = receive_alert(&sdk, &sinks.queue_url)
-            .await
-            .expect("an alert in the queue");
+        let envelope = sinks.receive().await.expect("an alert in the queue");
         let attributes = &envelope["MessageAttributes"];
         assert_eq!(attributes["severity"]["Value"], "critical");
         assert_eq!(attributes["account_id"]["Value"], "123456789012");
@@ -225,7 +169,7 @@ fn scheduled_run_writes_the_report_and_alerts() {
         );
         assert_eq!(response.alerted_findings, 0);
         assert!(response.alert_message_id.is_none());
-        assert!(receive_alert(&sdk, &sinks.queue_url).await.is_none());
+        assert!(sinks.receive().await.is_none());
 
         // Invalid payloads run nothing and name the problem.
         let error = app
@@ -265,9 +209,7 @@ fn failing_sinks_deliver_what_they_can_and_fail_the_invocation() {
             "{message}"
         );
         assert!(!message.contains("publishing"), "{message}");
-        let alert = receive_alert(&sdk, &sinks.queue_url)
-            .await
-            .expect("the alert went out anyway");
+        let alert = sinks.receive().await.expect("the alert went out anyway");
         let body: Value = serde_json::from_str(alert["Message"].as_str().unwrap()).unwrap();
         assert!(body["report_uri"]
             .as_str()
@@ -410,10 +352,7 @@ fn sink_errors_the_emulator_cannot_produce_are_retried_then_reported() {
             6,
             "three objects, two attempts each, then give up"
         );
-        assert!(
-            receive_alert(&sdk, &sinks.queue_url).await.is_some(),
-            "the alert still went out"
-        );
+        assert!(sinks.receive().await.is_some(), "the alert still went out");
 
         // SNS throttling past the retries: the report is written, the invocation fails.
         let app = app_with_failing_sinks(
@@ -747,9 +686,7 @@ fn the_organization_summary_accounts_for_every_planned_account() {
             errors(&members[1])
         );
         assert!(errors(&members[2]).contains("did not report"), "{summary}");
-        let digest = receive_alert(&sdk, &sinks.queue_url)
-            .await
-            .expect("a digest");
+        let digest = sinks.receive().await.expect("a digest");
         let message: Value = serde_json::from_str(digest["Message"].as_str().unwrap()).unwrap();
         assert_eq!(message["kind"], "organization_digest");
         assert_eq!(

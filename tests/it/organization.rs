@@ -7,7 +7,7 @@
 use crate::support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_sdk_ec2::types::{IpPermission, IpRange};
 use serde_json::Value;
@@ -15,6 +15,15 @@ use support::fault_proxy::{FaultProxy, Faults};
 use support::{block_on, MotoServer};
 
 const ROLE: &str = "SecAuditRole";
+
+fn ssh_from_anywhere() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build()
+}
 
 /// The organization's member account ids, each seeded: an open SSH group, a bucket without a
 /// public access block, and nothing of note.
@@ -31,14 +40,7 @@ async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
         .unwrap();
     ec2.authorize_security_group_ingress()
         .group_id(group.group_id().unwrap())
-        .ip_permissions(
-            IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(22)
-                .to_port(22)
-                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                .build(),
-        )
+        .ip_permissions(ssh_from_anywhere())
         .send()
         .await
         .unwrap();
@@ -57,25 +59,15 @@ async fn seed(sdk: &aws_config::SdkConfig) -> Vec<String> {
 }
 
 fn secaudit(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_secaudit"))
-        .args([
-            "scan",
-            "--region",
-            "us-east-1",
-            "--services",
-            "ec2,sg,s3,iam",
-        ])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .output()
-        .expect("run secaudit")
+    let mut all = vec![
+        "scan",
+        "--region",
+        "us-east-1",
+        "--services",
+        "ec2,sg,s3,iam",
+    ];
+    all.extend_from_slice(args);
+    crate::cli::secaudit(&all, Some(endpoint))
 }
 
 fn read(path: &Path) -> Value {
@@ -283,14 +275,7 @@ fn each_account_is_compared_with_its_own_previous_report() {
             .to_string();
         ec2.revoke_security_group_ingress()
             .group_id(group)
-            .ip_permissions(
-                IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                    .build(),
-            )
+            .ip_permissions(ssh_from_anywhere())
             .send()
             .await
             .unwrap();

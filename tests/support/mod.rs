@@ -1,6 +1,7 @@
 //! Test support: a moto emulator per test process, SDK configuration for it, and seeding.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod alerts;
 pub mod fault_proxy;
 pub mod fault_server;
 pub mod seed;
