@@ -10,7 +10,7 @@ use time::Date;
 
 pub use diff::{compare_reports, Scope};
 
-use crate::inventory::resource_key;
+use crate::model::resource_key;
 use crate::model::{AuditError, Weights};
 use crate::mutelist::Mutelist;
 use crate::report::{BaselineRef, Report, Summary, SCHEMA_VERSION};

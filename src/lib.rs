@@ -1,15 +1,15 @@
 //! secaudit: audits the security posture of AWS accounts.
 //!
 //! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
-//! [`collect`]s an account into an [`inventory::Inventory`] and runs the [`checks`] over it;
+//! collects an account into a [`services::Inventory`] (each service's collector, through the
+//! clients of [`aws`]) and runs the [`checks`] over it;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, [`score`], summary);
 //! [`sinks`] render the report and deliver it. [`model`] holds the vocabulary they share.
 
 pub mod assess;
+pub mod aws;
 pub mod checks;
-pub mod collect;
 pub mod history;
-pub mod inventory;
 pub mod lambda;
 pub mod model;
 pub mod mutelist;
@@ -19,10 +19,11 @@ pub mod report;
 pub mod request;
 pub mod scan;
 pub mod score;
+pub mod services;
 pub mod sinks;
 
 pub use assess::{assess, AssessContext};
-pub use collect::{Clients, ConnectionSettings};
+pub use aws::{Clients, ConnectionSettings};
 pub use scan::{scan, AccountScan, AuditRunError};
 
 /// Scans and assesses one account with the default assessment (default weights, nothing

@@ -290,6 +290,17 @@ impl Weights {
     }
 }
 
+/// Resource tags, key to value.
+pub type Tags = BTreeMap<String, String>;
+
+/// Resource type of account-level settings; the resource id is the account id.
+pub const ACCOUNT_RESOURCE_TYPE: &str = "AWS::::Account";
+
+/// The key resource tags are filed under (`Inventory::tags_by_resource`), for mutelist rules.
+pub fn resource_key(region: &str, resource_type: &str, resource_id: &str) -> String {
+    format!("{region}/{resource_type}/{resource_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,19 +5,16 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::Severity;
-use crate::model::Weights;
+use crate::model::{Severity, Weights};
+use crate::services::Service;
 
 /// A problem with the caller's input: reported as a one-line message, never a panic.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RequestError {
-    #[error("unknown service '{0}' (expected one of: ec2, rds, s3, iam, sg, vpc, cloudtrail, kms, guardduty, config)")]
+    #[error("unknown service '{0}' (expected one of: {names})", names = Service::names())]
     UnknownService(String),
-    #[error("no services given (expected one or more of: ec2, rds, s3, iam, sg, vpc, cloudtrail, kms, guardduty, config)")]
+    #[error("no services given (expected one or more of: {names})", names = Service::names())]
     NoServices,
     #[error("invalid region '{0}' (expected a name like us-east-1)")]
     InvalidRegion(String),
@@ -60,74 +57,6 @@ pub fn parse_account_ids(list: &str) -> Result<Vec<String>, RequestError> {
         return Err(RequestError::NoAccounts);
     }
     Ok(ids)
-}
-
-/// An audited service. `sg` (security groups) is separate from `ec2` so either can be audited alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Ec2,
-    Rds,
-    S3,
-    Iam,
-    Sg,
-    Vpc,
-    Cloudtrail,
-    Kms,
-    Guardduty,
-    Config,
-}
-
-impl Service {
-    pub const ALL: [Service; 10] = [
-        Service::Ec2,
-        Service::Rds,
-        Service::S3,
-        Service::Iam,
-        Service::Sg,
-        Service::Vpc,
-        Service::Cloudtrail,
-        Service::Kms,
-        Service::Guardduty,
-        Service::Config,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Service::Ec2 => "ec2",
-            Service::Rds => "rds",
-            Service::S3 => "s3",
-            Service::Iam => "iam",
-            Service::Sg => "sg",
-            Service::Vpc => "vpc",
-            Service::Cloudtrail => "cloudtrail",
-            Service::Kms => "kms",
-            Service::Guardduty => "guardduty",
-            Service::Config => "config",
-        }
-    }
-
-    /// IAM and the S3 bucket list are account-wide; the others are collected per region.
-    pub fn is_regional(self) -> bool {
-        !matches!(self, Service::S3 | Service::Iam)
-    }
-}
-
-impl fmt::Display for Service {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Service {
-    type Err = RequestError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let name = s.trim().to_ascii_lowercase();
-        Service::ALL
-            .into_iter()
-            .find(|service| service.as_str() == name)
-            .ok_or_else(|| RequestError::UnknownService(s.trim().to_string()))
-    }
 }
 
 /// Parses `ec2,rds` style lists (also accepts `all`).

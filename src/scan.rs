@@ -7,10 +7,12 @@ use std::time::Instant;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::collect::{self, Clients};
-use crate::inventory::Tags;
-use crate::model::{ApiCalls, AuditError, CheckResult};
-use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection, Service};
+use futures::future::join_all;
+
+use crate::aws::{explain_missing_credentials, Call, Clients};
+use crate::model::{ApiCalls, AuditError, CheckResult, Tags};
+use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection};
+use crate::services::{CollectContext, Collection, Inventory, Service, ServiceInventory};
 
 /// One account, collected and checked: the findings and everything that could not be read.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +32,7 @@ pub struct AccountScan {
     /// What could not be read, sorted; the resources concerned have no findings.
     pub errors: Vec<AuditError>,
     pub api_calls: ApiCalls,
-    /// Resource tags by [`crate::inventory::resource_key`], kept only when the request asks
+    /// Resource tags by [`crate::model::resource_key`], kept only when the request asks
     /// (mutelist rules on tags).
     pub resource_tags: HashMap<String, Tags>,
 }
@@ -65,7 +67,7 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 /// The account the credentials belong to; also proves they work before anything else runs.
 async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
     let region = clients.home_region().unwrap_or("us-east-1");
-    let call = collect::Call::new("sts", region, "GetCallerIdentity");
+    let call = Call::new("sts", region, "GetCallerIdentity");
     // Few attempts here: this first call is what tells a dead endpoint or bad credentials
     // apart, and the caller should hear about it in seconds, not after a full retry budget.
     let identity = clients
@@ -81,8 +83,7 @@ async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
         .map_err(|e| {
             let entry = call.error(&e);
             AuditRunError::Identity {
-                message: collect::explain_missing_credentials(&entry.message)
-                    .unwrap_or(entry.message),
+                message: explain_missing_credentials(&entry.message).unwrap_or(entry.message),
                 code: entry.code,
             }
         })?;
@@ -137,7 +138,7 @@ pub async fn scan(
         futures::try_join!(account_id(clients), resolve_regions(clients, request))?;
     tracing::info!(account = %account_id, ?regions, services = ?request.services, "scan started");
 
-    let mut collection = collect::collect(clients, request, &account_id, &regions, deadline).await;
+    let mut collection = collect(clients, request, &account_id, &regions, deadline).await;
     if let Some(filter) = &request.environment {
         collection.inventory.retain_environment(filter);
     }
@@ -181,4 +182,53 @@ pub async fn scan(
         api_calls: clients.api_calls().since(&calls_before),
         resource_tags,
     })
+}
+
+/// Collects every requested service in every region at once (account-wide services once). A
+/// collector still running at `deadline` is abandoned: what it would have found is missing,
+/// and an error says so.
+async fn collect(
+    clients: &Clients,
+    request: &AuditRequest,
+    account_id: &str,
+    regions: &[String],
+    deadline: Option<tokio::time::Instant>,
+) -> Collection {
+    let context = CollectContext {
+        clients,
+        account_id,
+        request,
+    };
+    let context = &context;
+    let mut units: Vec<(Service, &str)> = Vec::new();
+    for service in &request.services {
+        if service.is_regional() {
+            units.extend(regions.iter().map(|region| (*service, region.as_str())));
+        } else {
+            units.push((*service, "global"));
+        }
+    }
+    let bounded = units.into_iter().map(|(service, region)| async move {
+        let unit = service.collect(context, region);
+        let Some(deadline) = deadline else {
+            return unit.await;
+        };
+        match tokio::time::timeout_at(deadline, unit).await {
+            Ok(collection) => collection,
+            Err(_) => Collection {
+                inventory: Inventory::default(),
+                errors: vec![Call::new(service.as_str(), region, "Collect").entry(
+                    "DeadlineExceeded".into(),
+                    format!(
+                        "collection of {service} in {region} was stopped at the invocation deadline; its resources were not evaluated"
+                    ),
+                )],
+            },
+        }
+    });
+    let mut collection = Collection::default();
+    for unit in join_all(bounded).await {
+        collection.merge(unit);
+    }
+    collection
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use crate::model::{AuditError, CheckResult, Status};
 use crate::report::{Changes, Report};
-use crate::request::Service;
+use crate::services::Service;
 
 /// What a run looked at, and what it could not read.
 #[derive(Debug, Clone, Copy)]
@@ -37,18 +37,15 @@ impl Scope<'_> {
     }
 }
 
-/// Whether an error may have hidden `finding`. Errors name the API's service; security groups
-/// are read through EC2 and the account-level S3 settings through S3 Control. An error on one
-/// resource hides that resource; any other error hides the service in its region (S3 and IAM
-/// everywhere: they are account-wide). Any IAM error hides every IAM finding: an unreadable
-/// policy leaves its principals without a verdict.
+/// Whether an error may have hidden `finding`. Errors name the API's service, and each service
+/// declares the APIs it reads (security groups through EC2, the account-level S3 settings
+/// through S3 Control); a deadline error names the service itself. An error on one resource
+/// hides that resource; any other error hides the service in its region (account-wide services
+/// everywhere). Any IAM error hides every IAM finding: an unreadable policy leaves its
+/// principals without a verdict.
 fn error_covers(error: &AuditError, service: Service, finding: &CheckResult) -> bool {
-    let hides = match error.service.as_str() {
-        "ec2" => matches!(service, Service::Ec2 | Service::Sg | Service::Vpc),
-        "s3" | "s3control" => service == Service::S3,
-        "sts" => true,
-        other => other == service.as_str(),
-    };
+    let api = error.service.as_str();
+    let hides = api == "sts" || api == service.as_str() || service.spec().apis.contains(&api);
     if !hides {
         return false;
     }
@@ -57,7 +54,7 @@ fn error_covers(error: &AuditError, service: Service, finding: &CheckResult) -> 
         (Some(resource), _) => {
             *resource == finding.resource_id || finding.resource_arn.as_ref() == Some(resource)
         }
-        (None, Service::S3) => true,
+        (None, _) if !service.is_regional() => true,
         (None, _) => error.region == finding.region || error.region == "global",
     }
 }

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
-use secaudit::collect::ConnectionSettings;
+use secaudit::aws::ConnectionSettings;
 use secaudit::lambda::{LambdaApp, LambdaConfig, Response};
 use serde_json::Value;
 
@@ -38,7 +38,7 @@ async fn main() -> Result<(), Error> {
         max_backoff: std::time::Duration::from_secs(config.max_backoff_seconds),
         ..ConnectionSettings::default()
     };
-    let sdk = secaudit::collect::load_sdk_config(&settings).await;
+    let sdk = secaudit::aws::load_sdk_config(&settings).await;
     let app = LambdaApp::new(config, sdk);
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

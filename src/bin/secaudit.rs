@@ -545,7 +545,7 @@ async fn run_scan(args: &ScanArgs) -> Result<ExitCode, Failure> {
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     if let Some(profile) = profile {
-        secaudit::collect::check_profile(&profile)
+        secaudit::aws::check_profile(&profile)
             .await
             .map_err(Failure::Usage)?;
     }

@@ -232,7 +232,7 @@ impl LambdaConfig {
             reserve_seconds: number("SECAUDIT_DEADLINE_RESERVE_SECONDS", 10, 1)?,
             max_attempts: u32::try_from(number(
                 "SECAUDIT_MAX_ATTEMPTS",
-                u64::from(crate::collect::ConnectionSettings::default().max_attempts),
+                u64::from(crate::aws::ConnectionSettings::default().max_attempts),
                 1,
             )?)
             .map_err(|_| error("SECAUDIT_MAX_ATTEMPTS", "is too large"))?,
@@ -244,7 +244,7 @@ impl LambdaConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Service;
+    use crate::services::Service;
     use std::collections::HashMap;
 
     const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:secaudit-alerts";

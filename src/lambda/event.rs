@@ -150,7 +150,7 @@ pub fn request_from_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Service;
+    use crate::services::Service;
     use serde_json::json;
 
     fn parse(event: Value) -> Result<(AuditRequest, Trigger), EventError> {

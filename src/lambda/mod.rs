@@ -16,7 +16,7 @@ pub use config::{ConfigError, LambdaConfig, OrganizationConfig};
 pub use event::{parse_invocation, request_from_event, EventError, Invocation, Trigger};
 pub use organization::{AccountWork, Plan, SummarizeRequest};
 
-use crate::collect::Call;
+use crate::aws::Call;
 use crate::model::AuditError;
 use crate::mutelist::Mutelist;
 use crate::organization::{AccountPart, OrganizationTally};
@@ -134,7 +134,8 @@ impl LambdaApp {
     pub fn new(config: LambdaConfig, sdk: SdkConfig) -> Self {
         let sns = aws_sdk_sns::Client::new(&sdk);
         let clients = Clients::from_sdk_config(sdk);
-        let report_s3 = clients.s3(clients.home_region().unwrap_or("us-east-1"));
+        let report_s3: aws_sdk_s3::Client =
+            clients.client(clients.home_region().unwrap_or("us-east-1"));
         Self::with_clients(config, clients, report_s3, sns)
     }
 

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use super::html::HtmlRenderer;
 use super::json::JsonRenderer;
 use super::{Delivered, Delivery, DeliveryError, Render};
-use crate::collect::describe_sdk_error;
+use crate::aws::describe_sdk_error;
 use crate::report::Report;
 
 /// Where one report goes.

@@ -13,7 +13,7 @@ use serde_json::json;
 use futures::future::BoxFuture;
 
 use super::{Delivered, Delivery, DeliveryError};
-use crate::collect::describe_sdk_error;
+use crate::aws::describe_sdk_error;
 use crate::report::{CheckResult, Report, Severity, Summary};
 
 /// SNS's limit is 262,144 bytes for the message and its attributes together; keep a margin

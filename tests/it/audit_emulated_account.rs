@@ -249,15 +249,28 @@ fn ec2_instances_and_volumes() {
         ]
     );
 
-    // Public snapshots: the query asks for this account's snapshots restorable by all.
+    // Snapshots: one verdict per owned snapshot; the one restorable by all fails, the one
+    // shared with a named account passes.
     let snapshots: Vec<_> = report
         .results
         .iter()
         .filter(|r| r.check_id == "ec2.ebs_snapshot_public")
-        .map(|r| (r.region.as_str(), r.status))
+        .map(|r| (r.region.as_str(), r.status, r.resource_type.as_ref()))
         .collect();
-    assert!(snapshots.contains(&("us-east-1", Fail)), "{snapshots:?}");
-    assert!(snapshots.contains(&("eu-west-1", Pass)), "{snapshots:?}");
+    assert_eq!(
+        snapshots.iter().filter(|(_, s, _)| *s == Fail).count(),
+        1,
+        "{snapshots:?}"
+    );
+    assert!(
+        snapshots.contains(&("us-east-1", Fail, "AWS::EC2::Snapshot")),
+        "{snapshots:?}"
+    );
+    assert!(
+        snapshots.contains(&("us-east-1", Pass, "AWS::EC2::Snapshot")),
+        "{snapshots:?}"
+    );
+
     let public_images: Vec<_> = report
         .results
         .iter()

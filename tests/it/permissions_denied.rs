@@ -6,7 +6,8 @@
 use crate::support;
 
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
-use secaudit::request::{AuditRequest, RegionSelection, Service};
+use secaudit::request::{AuditRequest, RegionSelection};
+use secaudit::services::Service;
 use secaudit::{run_audit, Clients};
 use support::{block_on, MotoServer};
 

@@ -3,10 +3,11 @@
 
 use proptest::prelude::*;
 use secaudit::checks::evaluate;
-use secaudit::inventory::{IngressRule, Inventory, SecurityGroup};
 use secaudit::policy::PolicyDocument;
 use secaudit::report::Status;
 use secaudit::request::CheckOptions;
+use secaudit::services::sg::{self, IngressRule, SecurityGroup};
+use secaudit::services::Inventory;
 use serde_json::{json, Value};
 
 /// Arbitrary JSON, a few levels deep, with policy-ish keys to reach deeper code paths.
@@ -118,8 +119,7 @@ proptest! {
             })
             .collect();
         let world = ingress.iter().any(|r| r.cidrs.iter().any(|c| c == "0.0.0.0/0" || c == "::/0"));
-        let inventory = Inventory {
-            security_groups: vec![SecurityGroup {
+        let inventory = Inventory::from(sg::Inventory { security_groups: vec![SecurityGroup {
                 id: "sg-1".into(),
                 name: "g".into(),
                 vpc_id: None,
@@ -127,9 +127,7 @@ proptest! {
                 arn: String::new(),
                 ingress,
                 ..SecurityGroup::default()
-            }],
-            ..Inventory::default()
-        };
+            }] });
         let results = evaluate(&inventory, "123456789012", &CheckOptions::default(), time::OffsetDateTime::UNIX_EPOCH);
         prop_assert_eq!(results.len(), 2);
         let status = |id: &str| results.iter().find(|r| r.check_id == id).unwrap().status;

@@ -94,7 +94,7 @@ impl Drop for MotoServer {
 /// Credentials acting in `account` through `role` (moto lets any AssumeRole succeed, and its
 /// credentials then act in that account).
 pub async fn in_account(sdk: &SdkConfig, account: &str, role: &str) -> SdkConfig {
-    let sdk = &secaudit::collect::with_clock_and_sleep(sdk);
+    let sdk = &secaudit::aws::with_clock_and_sleep(sdk);
     let provider =
         aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/{role}"))
             .session_name("seed")

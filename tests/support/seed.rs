@@ -888,7 +888,7 @@ pub async fn block_public_access_for_account(
 ) -> Result<(), BoxError> {
     use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
     let s3control =
-        aws_sdk_s3control::Client::from_conf(secaudit::collect::s3control_config(sdk).build());
+        aws_sdk_s3control::Client::from_conf(secaudit::aws::s3control_config(sdk).build());
     s3control
         .put_public_access_block()
         .account_id(account)

@@ -1,0 +1,399 @@
+//! What a check is and how checks run: pure functions from the inventory to pass/fail results,
+//! no I/O. The checks themselves live with their service (`services/<svc>/checks.rs`).
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::model::{result_id, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
+use crate::request::CheckOptions;
+use crate::services::{Inventory, Service};
+
+/// How a check judges an inventory: it records one verdict per resource it applies to, and
+/// none for a resource whose data could not be read (the collector reported an error).
+pub type Evaluate = fn(&Inventory, &CheckOptions, &mut Verdicts);
+
+/// One check, declared once: what it is, what it means, how to fix it, and its logic.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub service: Service,
+    pub severity: Severity,
+    pub resource_types: &'static [&'static str],
+    pub title: &'static str,
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+    pub reference: &'static str,
+    /// AWS Security Hub Foundational Security Best Practices control ids.
+    pub fsbp: &'static [&'static str],
+    /// CIS AWS Foundations Benchmark v3.0.0 recommendation numbers.
+    pub cis: &'static [&'static str],
+    #[serde(skip)]
+    pub evaluate: Evaluate,
+}
+
+/// The registry: every check, in report order (services in registration order, then each
+/// service's own list).
+pub fn registry() -> impl Iterator<Item = &'static Check> {
+    Service::ALL
+        .into_iter()
+        .flat_map(|service| service.spec().checks.iter().copied())
+}
+
+/// The registered check with this id.
+pub fn find(id: &str) -> Option<&'static Check> {
+    registry().find(|check| check.id == id)
+}
+
+/// The resource a result is about.
+pub struct Resource<'a> {
+    pub resource_type: &'static str,
+    pub id: &'a str,
+    /// What people call it, where that is not the id (a security group's name).
+    pub name: Option<&'a str>,
+    pub arn: Option<&'a str>,
+    /// The resource's region, or `global`.
+    pub region: &'a str,
+}
+
+/// Collects the verdicts of the check being evaluated, for one account.
+pub struct Verdicts<'a> {
+    check: &'static Check,
+    account_id: &'a str,
+    now: OffsetDateTime,
+    results: &'a mut Vec<CheckResult>,
+}
+
+impl Verdicts<'_> {
+    /// The audited account: the resource id of account-level settings.
+    pub fn account_id(&self) -> &str {
+        self.account_id
+    }
+
+    /// The run's clock: what credential ages are measured against (fixed in tests).
+    pub fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+
+    pub fn record(&mut self, resource: &Resource, status: Status, detail: String) {
+        let check = self.check;
+        self.results.push(CheckResult {
+            id: result_id(
+                check.id,
+                self.account_id,
+                resource.region,
+                resource.resource_type,
+                resource.id,
+            ),
+            check_id: Cow::Borrowed(check.id),
+            service: Cow::Borrowed(check.service.as_str()),
+            severity: check.severity,
+            status,
+            resource_type: Cow::Borrowed(resource.resource_type),
+            resource_id: resource.id.to_string(),
+            resource_name: resource
+                .name
+                .filter(|name| !name.is_empty() && *name != resource.id)
+                .map(str::to_string),
+            resource_arn: resource.arn.filter(|a| !a.is_empty()).map(str::to_string),
+            region: resource.region.to_string(),
+            title: Cow::Borrowed(check.title),
+            detail,
+            remediation: Cow::Borrowed(check.remediation),
+            reference: Cow::Borrowed(check.reference),
+            first_seen: None,
+            muted: None,
+        });
+    }
+
+    pub fn pass(&mut self, resource: &Resource, detail: String) {
+        self.record(resource, Status::Pass, detail);
+    }
+
+    pub fn fail(&mut self, resource: &Resource, detail: String) {
+        self.record(resource, Status::Fail, detail);
+    }
+
+    /// Judges an account-level setting (resource `AWS::::Account`, id the account id) in
+    /// `region`, or `global`.
+    pub fn judge_account(
+        &mut self,
+        region: &str,
+        passed: bool,
+        pass_detail: impl FnOnce() -> String,
+        fail_detail: impl FnOnce() -> String,
+    ) {
+        let account = self.account_id.to_string();
+        let resource = Resource {
+            resource_type: ACCOUNT_RESOURCE_TYPE,
+            id: &account,
+            name: None,
+            arn: None,
+            region,
+        };
+        self.judge(&resource, passed, pass_detail, fail_detail);
+    }
+
+    /// Pass or fail on a condition, with the detail for each case.
+    pub fn judge(
+        &mut self,
+        resource: &Resource,
+        passed: bool,
+        pass_detail: impl FnOnce() -> String,
+        fail_detail: impl FnOnce() -> String,
+    ) {
+        if passed {
+            self.pass(resource, pass_detail());
+        } else {
+            self.fail(resource, fail_detail());
+        }
+    }
+}
+
+/// Runs every registered check over the inventory, as of `now` (the scan's start). Results
+/// come in registry order, then by region and resource, so that reports of the same account
+/// diff cleanly.
+pub fn evaluate(
+    inventory: &Inventory,
+    account_id: &str,
+    options: &CheckOptions,
+    now: OffsetDateTime,
+) -> Vec<CheckResult> {
+    let mut results = Vec::new();
+    for check in registry() {
+        let first = results.len();
+        (check.evaluate)(
+            inventory,
+            options,
+            &mut Verdicts {
+                check,
+                account_id,
+                now,
+                results: &mut results,
+            },
+        );
+        results[first..]
+            .sort_by(|a, b| (&a.region, &a.resource_id).cmp(&(&b.region, &b.resource_id)));
+    }
+    results
+}
+
+/// "a, b and 2 more": evidence lists in details stay one readable sentence.
+pub(crate) fn enumerate(items: &[String], shown: usize) -> String {
+    let listed = &items[..items.len().min(shown)];
+    let mut text = match listed {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] if items.len() <= shown => format!("{} and {last}", init.join(", ")),
+        _ => listed.join(", "),
+    };
+    if items.len() > shown {
+        text.push_str(&format!(" and {} more", items.len() - shown));
+    }
+    text
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::model::CheckResult;
+
+    /// A hand-built inventory on which `check` must give `resource_id` the `expected` verdict.
+    /// Each service file lists its cases; a test requires a passing and a failing one for
+    /// every registered check.
+    pub struct Case {
+        pub check: &'static str,
+        pub resource_id: &'static str,
+        pub expected: Status,
+        pub inventory: fn() -> Inventory,
+        /// For account-level results, which share the account id across regions.
+        pub region: Option<&'static str>,
+    }
+
+    /// The tests' clock.
+    pub const NOW: OffsetDateTime = time::macros::datetime!(2026-11-27 02:00 UTC);
+
+    pub fn run(inventory: &Inventory) -> Vec<CheckResult> {
+        evaluate(inventory, "123456789012", &CheckOptions::default(), NOW)
+    }
+
+    /// The one result of `check_id` for `resource_id`; panics if there is not exactly one.
+    pub fn only<'a>(
+        results: &'a [CheckResult],
+        check_id: &str,
+        resource_id: &str,
+    ) -> &'a CheckResult {
+        let found: Vec<_> = results
+            .iter()
+            .filter(|r| r.check_id == check_id && r.resource_id == resource_id)
+            .collect();
+        assert_eq!(found.len(), 1, "{check_id} on {resource_id}: {results:#?}");
+        found[0]
+    }
+
+    pub fn none(results: &[CheckResult], check_id: &str, resource_id: &str) {
+        assert!(
+            !results
+                .iter()
+                .any(|r| r.check_id == check_id && r.resource_id == resource_id),
+            "expected no {check_id} result for {resource_id}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_support::{only, run, Case};
+
+    #[test]
+    fn enumerate_keeps_lists_short() {
+        let items: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        assert_eq!(enumerate(&items[..1], 3), "a");
+        assert_eq!(enumerate(&items[..3], 3), "a, b and c");
+        assert_eq!(enumerate(&items, 2), "a, b and 2 more");
+    }
+
+    #[test]
+    fn result_ids_are_stable_and_distinguish_resource_types() {
+        let inventory = Inventory::default();
+        assert!(evaluate(&inventory, "1", &CheckOptions::default(), test_support::NOW).is_empty());
+        let mut results = vec![];
+        let mut verdicts = Verdicts {
+            check: find("iam.admin_access").unwrap(),
+            account_id: "123456789012",
+            now: test_support::NOW,
+            results: &mut results,
+        };
+        let role = Resource {
+            resource_type: "AWS::IAM::Role",
+            id: "deploy",
+            name: None,
+            arn: None,
+            region: "global",
+        };
+        verdicts.pass(&role, "x".into());
+        assert_eq!(
+            results[0].id,
+            "iam.admin_access/123456789012/global/AWS::IAM::Role/deploy"
+        );
+    }
+
+    fn all_cases() -> Vec<Case> {
+        crate::services::all_cases()
+    }
+
+    #[test]
+    fn every_registered_check_has_a_passing_and_a_failing_case() {
+        let cases = all_cases();
+        for check in registry() {
+            for expected in [Status::Pass, Status::Fail] {
+                assert!(
+                    cases
+                        .iter()
+                        .any(|case| case.check == check.id && case.expected == expected),
+                    "{} has no unit-test case that expects {expected:?}",
+                    check.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_case_gives_its_verdict_and_every_emitted_check_is_registered() {
+        for case in all_cases() {
+            let results = run(&(case.inventory)());
+            let matching: Vec<_> = results
+                .iter()
+                .filter(|r| case.region.is_none_or(|region| r.region == region))
+                .cloned()
+                .collect();
+            let result = only(&matching, case.check, case.resource_id);
+            assert_eq!(
+                result.status, case.expected,
+                "{}: {}",
+                case.check, result.detail
+            );
+            for result in &results {
+                let check = find(&result.check_id)
+                    .unwrap_or_else(|| panic!("{} is not registered", result.check_id));
+                assert!(
+                    check
+                        .resource_types
+                        .contains(&result.resource_type.as_ref()),
+                    "{} emitted a result on {}, not one of its resource types",
+                    check.id,
+                    result.resource_type
+                );
+                assert_eq!(result.severity, check.severity);
+            }
+        }
+    }
+
+    #[test]
+    fn registry_ids_are_unique_well_formed_and_match_their_service() {
+        let mut ids = std::collections::BTreeSet::new();
+        for check in registry() {
+            assert!(ids.insert(check.id), "duplicate {}", check.id);
+            let (service, name) = check.id.split_once('.').unwrap();
+            assert_eq!(service, check.service.as_str(), "{}", check.id);
+            assert!(name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+            assert!(check.reference.starts_with("https://docs.aws.amazon.com/"));
+            assert!(!check.remediation.is_empty() && !check.rationale.is_empty());
+            assert!(!check.resource_types.is_empty());
+        }
+    }
+
+    #[test]
+    fn severities_match_the_design_contract() {
+        let expected = [
+            ("ec2.imdsv2_required", Severity::High),
+            ("ec2.ebs_encrypted", Severity::High),
+            ("ec2.no_public_ip", Severity::Medium),
+            ("ec2.ebs_default_encryption", Severity::Medium),
+            ("ec2.ebs_snapshot_public", Severity::Critical),
+            ("ec2.ami_public", Severity::Critical),
+            ("rds.storage_encrypted", Severity::Critical),
+            ("rds.backup_retention", Severity::High),
+            ("rds.multi_az", Severity::Medium),
+            ("rds.deletion_protection", Severity::High),
+            ("rds.public_access", Severity::Critical),
+            ("rds.auto_minor_version_upgrade", Severity::High),
+            ("rds.snapshot_public", Severity::Critical),
+            ("rds.snapshot_encrypted", Severity::Medium),
+            ("s3.default_encryption", Severity::High),
+            ("s3.versioning", Severity::Medium),
+            ("s3.public_access_block", Severity::Critical),
+            ("s3.secure_transport", Severity::Medium),
+            ("s3.policy_public", Severity::Critical),
+            ("s3.acl_public", Severity::Critical),
+            ("s3.server_access_logging", Severity::Medium),
+            ("iam.admin_access", Severity::Critical),
+            ("iam.wildcard_actions", Severity::High),
+            ("iam.wildcard_resources", Severity::Medium),
+            ("iam.root_mfa", Severity::Critical),
+            ("iam.root_access_keys", Severity::Critical),
+            ("iam.password_policy", Severity::Medium),
+            ("iam.user_direct_policies", Severity::Low),
+            ("iam.console_user_mfa", Severity::Medium),
+            ("iam.access_key_rotation", Severity::Medium),
+            ("iam.unused_credentials", Severity::Medium),
+            ("sg.high_risk_ports", Severity::Critical),
+            ("sg.all_ports_open", Severity::Critical),
+            ("sg.default_restricts_all", Severity::High),
+            ("vpc.flow_logs_enabled", Severity::Medium),
+            ("cloudtrail.multi_region_enabled", Severity::High),
+            ("cloudtrail.log_file_validation", Severity::Low),
+            ("cloudtrail.kms_encrypted", Severity::Medium),
+            ("kms.cmk_rotation", Severity::Medium),
+            ("guardduty.enabled", Severity::High),
+            ("config.recorder_enabled", Severity::Critical),
+        ];
+        let actual: Vec<_> = registry().map(|c| (c.id, c.severity)).collect();
+        assert_eq!(actual, expected);
+    }
+}

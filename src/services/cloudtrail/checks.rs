@@ -1,0 +1,219 @@
+//! CloudTrail: a multi-region trail that records every management event, and every trail's
+//! log validation and encryption.
+
+use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::Inventory;
+use super::Trail;
+use crate::model::ACCOUNT_RESOURCE_TYPE;
+use crate::model::Severity;
+use crate::request::CheckOptions;
+use crate::services::Service;
+
+pub(super) const CHECKS: &[&Check] = &[&MULTI_REGION_ENABLED, &LOG_FILE_VALIDATION, &KMS_ENCRYPTED];
+
+fn trail_resource(trail: &Trail) -> Resource<'_> {
+    Resource {
+        resource_type: Trail::RESOURCE_TYPE,
+        id: &trail.name,
+        name: None,
+        arn: Some(&trail.arn),
+        region: &trail.region,
+    }
+}
+
+const MULTI_REGION_ENABLED: Check = Check {
+    id: "cloudtrail.multi_region_enabled",
+    service: Service::Cloudtrail,
+    severity: Severity::High,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "A multi-region trail records every management event",
+    rationale: "CloudTrail is the account's memory: without a logging multi-region trail of all \\
+                read and write management events, activity in other regions, or of excluded \\
+                sources, leaves no record.",
+    remediation: "aws cloudtrail create-trail --is-multi-region-trail (to an encrypted bucket), \\
+                  start-logging, and event selectors for all read and write management events \\
+                  with no excluded sources.",
+    reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
+    fsbp: &["CloudTrail.1"],
+    cis: &["3.1"],
+    evaluate: multi_region_enabled,
+};
+
+/// One result for the account. A single-region trail never passes it; an unreadable status or
+/// selector set cannot pass it either.
+fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    if inventory.cloudtrail.trail_regions.is_empty() {
+        return;
+    }
+    let qualifying = inventory.cloudtrail.trails.iter().find(|t| {
+        t.multi_region && t.logging == Some(true) && t.all_management_events == Some(true)
+    });
+    let multi: Vec<String> = inventory
+        .cloudtrail.trails
+        .iter()
+        .filter(|t| t.multi_region)
+        .map(|t| {
+            let logging = match t.logging {
+                Some(true) => "logging",
+                Some(false) => "not logging",
+                None => "status unknown",
+            };
+            let events = match t.all_management_events {
+                Some(true) => "all management events",
+                Some(false) => "not all management events",
+                None => "selectors unknown",
+            };
+            format!("{} ({logging}, {events})", t.name)
+        })
+        .collect();
+    let mut regions = inventory.cloudtrail.trail_regions.clone();
+    regions.sort();
+    verdicts.judge_account(
+        "global",
+        qualifying.is_some(),
+        || {
+            let trail = qualifying.expect("judged passing only with a qualifying trail");
+            format!(
+                "Multi-region trail {} is logging every read and write management event.",
+                trail.name
+            )
+        },
+        || match multi.as_slice() {
+            [] => format!(
+                "No multi-region trail is homed in the audited regions ({}).",
+                regions.join(", ")
+            ),
+            trails => format!(
+                "No multi-region trail both logs and records every management event: {}.",
+                enumerate(trails, 3)
+            ),
+        },
+    );
+}
+
+const LOG_FILE_VALIDATION: Check = Check {
+    id: "cloudtrail.log_file_validation",
+    service: Service::Cloudtrail,
+    severity: Severity::Low,
+    resource_types: &[Trail::RESOURCE_TYPE],
+    title: "CloudTrail trails validate their log files",
+    rationale: "Digest files prove a log was not altered or deleted after delivery; without \\
+                them an intruder can edit the trail of what they did.",
+    remediation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation.",
+    reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
+    fsbp: &["CloudTrail.4"],
+    cis: &["3.2"],
+    evaluate: |inventory, _, verdicts| {
+        for trail in &inventory.cloudtrail.trails {
+            verdicts.judge(
+                &trail_resource(trail),
+                trail.log_file_validation,
+                || "Log file validation is enabled.".into(),
+                || "Log file validation is disabled: altered or deleted log files would go unnoticed.".into(),
+            );
+        }
+    },
+};
+
+const KMS_ENCRYPTED: Check = Check {
+    id: "cloudtrail.kms_encrypted",
+    service: Service::Cloudtrail,
+    severity: Severity::Medium,
+    resource_types: &[Trail::RESOURCE_TYPE],
+    title: "CloudTrail trails are encrypted with a KMS key",
+    rationale: "SSE-KMS adds a key policy between the log files and anyone who can read the \\
+                bucket, and records every decryption.",
+    remediation: "aws cloudtrail update-trail --name <trail> --kms-key-id <key> (the key policy \\
+                  must let CloudTrail encrypt).",
+    reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html",
+    fsbp: &["CloudTrail.2"],
+    cis: &["3.5"],
+    evaluate: |inventory, _, verdicts| {
+        for trail in &inventory.cloudtrail.trails {
+            verdicts.judge(
+                &trail_resource(trail),
+                trail.kms_key_id.is_some(),
+                || format!("Log files are encrypted with {}.", trail.kms_key_id.as_deref().unwrap_or_default()),
+                || "Log files are not encrypted with a KMS key (SSE-S3 only).".into(),
+            );
+        }
+    },
+};
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::checks::test_support::{only, run, Case};
+    use crate::services::{cloudtrail, Inventory};
+    use super::super::Trail;
+    use crate::model::Status;
+
+    fn trail(name: &str, multi: bool, logging: bool, all: bool) -> Trail {
+        Trail {
+            name: name.into(),
+            region: "us-east-1".into(),
+            multi_region: multi,
+            logging: Some(logging),
+            all_management_events: Some(all),
+            ..Default::default()
+        }
+    }
+
+    fn good() -> Inventory {
+        Inventory::from(cloudtrail::Inventory { trails: vec![Trail {
+                log_file_validation: true,
+                kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
+                ..trail("org-trail", true, true, true)
+            }], trail_regions: vec!["us-east-1".into()] })
+    }
+
+    fn bad() -> Inventory {
+        Inventory::from(cloudtrail::Inventory { trails: vec![trail("regional", false, true, true)], trail_regions: vec!["us-east-1".into()] })
+    }
+
+    pub fn cases() -> Vec<Case> {
+        let mut cases = vec![];
+        for (expected, inventory, trail) in [
+            (Status::Pass, good as fn() -> Inventory, "org-trail"),
+            (Status::Fail, bad, "regional"),
+        ] {
+            cases.push(Case {
+                check: "cloudtrail.multi_region_enabled",
+                resource_id: "123456789012",
+                expected,
+                inventory,
+                region: None,
+            });
+            for check in ["cloudtrail.log_file_validation", "cloudtrail.kms_encrypted"] {
+                cases.push(Case {
+                    check,
+                    resource_id: trail,
+                    expected,
+                    inventory,
+                    region: None,
+                });
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn a_single_region_or_idle_or_narrowed_trail_is_not_enough() {
+        let detail = |trails: Vec<Trail>| {
+            let results = run(&Inventory::from(cloudtrail::Inventory { trails, trail_regions: vec!["us-east-1".into()] }));
+            let result = only(&results, "cloudtrail.multi_region_enabled", "123456789012");
+            assert_eq!(result.status, Status::Fail);
+            result.detail.clone()
+        };
+        assert!(detail(vec![trail("regional", false, true, true)])
+            .starts_with("No multi-region trail is homed in the audited regions"));
+        assert!(detail(vec![trail("idle", true, false, true)]).contains("idle (not logging"));
+        assert!(
+            detail(vec![trail("narrow", true, true, false)]).contains("not all management events")
+        );
+        // Nothing listed at all (the listing failed): no verdict.
+        let results = run(&Inventory::default());
+        assert!(!results
+            .iter()
+            .any(|r| r.check_id == "cloudtrail.multi_region_enabled"));
+    }
+}

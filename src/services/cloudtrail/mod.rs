@@ -1,0 +1,62 @@
+//! CloudTrail: the trails homed in each audited region.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+
+use super::{ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["cloudtrail"],
+    permissions: &["cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
+        "cloudtrail:GetEventSelectors",],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub trails: Vec<Trail>,
+    /// Regions whose trails were listed (the multi-region check needs to know what it saw).
+    pub trail_regions: Vec<String>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.trails.extend(other.trails);
+        self.trail_regions.extend(other.trail_regions);
+    }
+
+    /// Account settings belong to no environment.
+    fn retain_environment(&mut self, _: &EnvironmentFilter) {
+        self.trails.clear();
+        self.trail_regions.clear();
+    }
+
+    fn each_tagged(&self, _: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {}
+}
+
+/// A CloudTrail trail homed in an audited region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    /// The trail's home region.
+    pub region: String,
+    pub multi_region: bool,
+    pub log_file_validation: bool,
+    pub kms_key_id: Option<String>,
+    /// GetTrailStatus `IsLogging`; `None`: unreadable.
+    pub logging: Option<bool>,
+    /// Whether the selectors record every read and write management event from every source;
+    /// `None`: unreadable.
+    pub all_management_events: Option<bool>,
+}
+
+impl Trail {
+    pub const RESOURCE_TYPE: &'static str = "AWS::CloudTrail::Trail";
+}

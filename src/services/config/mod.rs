@@ -1,0 +1,46 @@
+//! AWS Config: configuration recorders in every audited region.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+
+use super::{ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["config"],
+    permissions: &["config:DescribeConfigurationRecorders",
+        "config:DescribeConfigurationRecorderStatus",],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    /// Recorders by region; a region missing could not be read.
+    pub recorders: std::collections::BTreeMap<String, Vec<ConfigRecorder>>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.recorders.extend(other.recorders);
+    }
+
+    /// Account settings belong to no environment.
+    fn retain_environment(&mut self, _: &EnvironmentFilter) {
+        self.recorders.clear();
+    }
+
+    fn each_tagged(&self, _: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {}
+}
+
+/// An AWS Config configuration recorder and its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigRecorder {
+    pub name: String,
+    pub recording: bool,
+    /// `SUCCESS`, `PENDING`, `FAILURE` or empty.
+    pub last_status: String,
+}

@@ -1,0 +1,240 @@
+//! EC2: instances, volumes, owned snapshots and AMIs, one paginated listing each (two for
+//! snapshots), and the region's EBS encryption-by-default setting.
+
+use std::collections::HashSet;
+
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::Client;
+
+use super::{Image, Instance, Inventory, Snapshot, Volume};
+use crate::aws::{each_page, partition, regional_client, tag_map, Call};
+use crate::model::Tags;
+use crate::services::{CollectContext, Collection};
+
+regional_client!(aws_sdk_ec2);
+
+/// The ARN of an EC2 resource (`instance`, `volume`, `security-group`, `vpc`, ...).
+pub(crate) fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
+    format!(
+        "arn:{}:ec2:{region}:{account}:{kind}/{id}",
+        partition(region)
+    )
+}
+
+pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Tags {
+    tag_map(tags, |t| t.key(), |t| t.value())
+}
+
+pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
+    let client: Client = context.clients.client(region);
+    let account = context.account_id;
+    let (mut instances, volumes, default_encryption, snapshots, images) = futures::join!(
+        instances(&client, region, account),
+        volumes(&client, region, account),
+        ebs_encryption_by_default(&client, region),
+        snapshots(&client, region),
+        images(&client, region),
+    );
+    for part in [volumes, default_encryption, snapshots, images] {
+        instances.merge(part);
+    }
+    instances
+}
+
+/// The snapshots this account owns, each marked public or not, from two listings per region
+/// and no per-snapshot call: the owned ones (`OwnerIds=self`), and those among them that
+/// anyone may restore (`RestorableByUserIds=all`; without `OwnerIds=self` AWS would list every
+/// public snapshot in the region, of every account). A region where either listing failed
+/// gets no snapshots, so no verdict rests on half the answer.
+async fn snapshots(client: &Client, region: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let call = Call::new("ec2", region, "DescribeSnapshots");
+    let owned_pages = client
+        .describe_snapshots()
+        .owner_ids("self")
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let public_pages = client
+        .describe_snapshots()
+        .owner_ids("self")
+        .restorable_by_user_ids("all")
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let mut owned = Vec::new();
+    let mut public = HashSet::new();
+    let (mut owned_errors, mut public_errors) = (Vec::new(), Vec::new());
+    futures::join!(
+        each_page(owned_pages, &call, &mut owned_errors, |page| owned
+            .extend(page.snapshots.unwrap_or_default())),
+        each_page(public_pages, &call, &mut public_errors, |page| public.extend(
+            page.snapshots()
+                .iter()
+                .filter_map(|s| s.snapshot_id().map(str::to_string))
+        )),
+    );
+    collection.errors.extend(owned_errors);
+    collection.errors.extend(public_errors);
+    if !collection.errors.is_empty() {
+        return collection;
+    }
+    collection.inventory.snapshots = owned
+        .iter()
+        .filter_map(|snapshot| {
+            let id = snapshot.snapshot_id()?;
+            Some(Snapshot {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: format!("arn:{}:ec2:{region}::snapshot/{id}", partition(region)),
+                public: public.contains(id),
+                tags: ec2_tags(snapshot.tags()),
+            })
+        })
+        .collect();
+    collection
+}
+
+/// AMIs this account owns, with their `Public` flag.
+async fn images(client: &Client, region: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let call = Call::new("ec2", region, "DescribeImages");
+    let pages = client
+        .describe_images()
+        .owners("self")
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for image in page.images() {
+            let Some(id) = image.image_id() else { continue };
+            inventory.images.push(Image {
+                id: id.to_string(),
+                name: image.name().unwrap_or_default().to_string(),
+                region: region.to_string(),
+                arn: format!("arn:{}:ec2:{region}::image/{id}", partition(region)),
+                public: image.public().unwrap_or(false),
+                tags: ec2_tags(image.tags()),
+            });
+        }
+    })
+    .await;
+    collection
+}
+
+async fn ebs_encryption_by_default(client: &Client, region: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    match client.get_ebs_encryption_by_default().send().await {
+        Ok(output) => {
+            collection.inventory.ebs_encryption_by_default.insert(
+                region.to_string(),
+                output.ebs_encryption_by_default().unwrap_or(false),
+            );
+        }
+        Err(error) => collection
+            .errors
+            .push(Call::new("ec2", region, "GetEbsEncryptionByDefault").error(&error)),
+    }
+    collection
+}
+
+async fn instances(client: &Client, region: &str, account: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let call = Call::new("ec2", region, "DescribeInstances");
+    // Terminated instances linger in listings for an hour; they have nothing left to secure.
+    let live_states = Filter::builder()
+        .name("instance-state-name")
+        .set_values(Some(
+            ["pending", "running", "shutting-down", "stopping", "stopped"]
+                .map(String::from)
+                .to_vec(),
+        ))
+        .build();
+    let pages = client
+        .describe_instances()
+        .filters(live_states)
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            let Some(id) = instance.instance_id() else {
+                continue;
+            };
+            let metadata = instance.metadata_options();
+            inventory.instances.push(Instance {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: ec2_arn(region, account, "instance", id),
+                state: instance
+                    .state()
+                    .and_then(|s| s.name())
+                    .map_or("unknown", |s| s.as_str())
+                    .to_string(),
+                http_tokens: metadata
+                    .and_then(|m| m.http_tokens())
+                    .map(|t| t.as_str().to_string()),
+                http_endpoint: metadata
+                    .and_then(|m| m.http_endpoint())
+                    .map(|e| e.as_str().to_string()),
+                public_ips: public_ips(instance),
+                tags: ec2_tags(instance.tags()),
+            });
+        }
+    })
+    .await;
+    collection
+}
+
+/// The primary public address and those of every network interface (secondary ENIs and
+/// Elastic IPs included), each once.
+fn public_ips(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
+    let mut addresses: Vec<String> = Vec::new();
+    let interfaces = instance
+        .network_interfaces()
+        .iter()
+        .filter_map(|eni| eni.association().and_then(|a| a.public_ip()));
+    for address in instance.public_ip_address().into_iter().chain(interfaces) {
+        if !addresses.iter().any(|a| a == address) {
+            addresses.push(address.to_string());
+        }
+    }
+    addresses
+}
+
+async fn volumes(client: &Client, region: &str, account: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let call = Call::new("ec2", region, "DescribeVolumes");
+    let pages = client
+        .describe_volumes()
+        .max_results(500)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for volume in page.volumes() {
+            let Some(id) = volume.volume_id() else {
+                continue;
+            };
+            inventory.volumes.push(Volume {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: ec2_arn(region, account, "volume", id),
+                encrypted: volume.encrypted().unwrap_or(false),
+                kms_key_id: volume.kms_key_id().map(str::to_string),
+                state: volume.state().map_or("unknown", |s| s.as_str()).to_string(),
+                attached_instances: volume
+                    .attachments()
+                    .iter()
+                    .filter_map(|a| a.instance_id().map(str::to_string))
+                    .collect(),
+                tags: ec2_tags(volume.tags()),
+            });
+        }
+    })
+    .await;
+    collection
+}
+

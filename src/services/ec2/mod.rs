@@ -1,0 +1,140 @@
+//! EC2: instances, EBS volumes and snapshots, AMIs, and the region's EBS encryption-by-default
+//! setting.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::{collect, ec2_arn, ec2_tags};
+
+use std::collections::BTreeMap;
+
+use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["ec2"],
+    permissions: &[
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "ec2:GetEbsEncryptionByDefault",
+        "ec2:DescribeSnapshots",
+        "ec2:DescribeImages",
+    ],
+    checks: checks::CHECKS,
+};
+
+/// What EC2 showed of one account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub instances: Vec<Instance>,
+    pub volumes: Vec<Volume>,
+    /// EBS encryption by default, by region; a region missing could not be read.
+    pub ebs_encryption_by_default: BTreeMap<String, bool>,
+    /// Snapshots the account owns, in the regions where both listings (owned, and public
+    /// among them) could be read.
+    pub snapshots: Vec<Snapshot>,
+    pub images: Vec<Image>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.instances.extend(other.instances);
+        self.volumes.extend(other.volumes);
+        self.ebs_encryption_by_default
+            .extend(other.ebs_encryption_by_default);
+        self.snapshots.extend(other.snapshots);
+        self.images.extend(other.images);
+    }
+
+    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+        retain_tagged(&mut self.instances, filter, |r| Some(&r.tags));
+        retain_tagged(&mut self.volumes, filter, |r| Some(&r.tags));
+        retain_tagged(&mut self.snapshots, filter, |r| Some(&r.tags));
+        retain_tagged(&mut self.images, filter, |r| Some(&r.tags));
+        self.ebs_encryption_by_default.clear();
+    }
+
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+        for r in &self.instances {
+            found(&r.region, Instance::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.volumes {
+            found(&r.region, Volume::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.snapshots {
+            found(&r.region, Snapshot::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.images {
+            found(&r.region, Image::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+    }
+}
+
+/// An EC2 instance in any state but terminated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Instance {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub state: String,
+    /// `required` or `optional`; `None` when the API did not report metadata options.
+    pub http_tokens: Option<String>,
+    /// `enabled` or `disabled`.
+    pub http_endpoint: Option<String>,
+    /// Public IPv4 addresses of the instance and of all its network interfaces.
+    pub public_ips: Vec<String>,
+    pub tags: Tags,
+}
+
+impl Instance {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Instance";
+}
+
+/// An EBS volume, attached or not.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Volume {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub encrypted: bool,
+    pub kms_key_id: Option<String>,
+    pub state: String,
+    pub attached_instances: Vec<String>,
+    pub tags: Tags,
+}
+
+impl Volume {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Volume";
+}
+
+/// An AMI owned by the audited account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Image {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub arn: String,
+    pub public: bool,
+    pub tags: Tags,
+}
+
+impl Image {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Image";
+}
+
+/// An EBS snapshot owned by the audited account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    /// Anyone may create a volume from it (`createVolumePermission` group `all`).
+    pub public: bool,
+    pub tags: Tags,
+}
+
+impl Snapshot {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Snapshot";
+}

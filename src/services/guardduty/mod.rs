@@ -1,0 +1,37 @@
+//! GuardDuty: a detector in every audited region.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+
+use super::{ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["guardduty"],
+    permissions: &["guardduty:ListDetectors", "guardduty:GetDetector"],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    /// By region: the detector's status, or `None` when the region has no detector; a region
+    /// missing could not be read.
+    pub detectors: std::collections::BTreeMap<String, Option<String>>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.detectors.extend(other.detectors);
+    }
+
+    /// Account settings belong to no environment.
+    fn retain_environment(&mut self, _: &EnvironmentFilter) {
+        self.detectors.clear();
+    }
+
+    fn each_tagged(&self, _: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {}
+}

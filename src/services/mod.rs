@@ -1,0 +1,302 @@
+//! Every audited AWS service, one folder each: its inventory types (`mod.rs`), its collector
+//! (`collect.rs`, the only code of the service that calls AWS) and its checks (`checks.rs`,
+//! pure functions with their unit cases). The [`services!`] list below registers them: the
+//! [`Service`] enum, the combined [`Inventory`], the check registry and the collectors' dispatch
+//! all derive from it.
+
+use std::collections::HashMap;
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::Clients;
+use crate::checks::Check;
+use crate::model::{resource_key, AuditError, Tags};
+use crate::request::{AuditRequest, EnvironmentFilter, RequestError};
+
+/// What a service declares about itself, beside its name (its folder's name).
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// Collected per audited region; `false`: once per account (IAM, the S3 bucket list).
+    pub regional: bool,
+    /// The AWS APIs (SDK service names in error entries) its collector calls: an error of one
+    /// of them may hide this service's findings.
+    pub apis: &'static [&'static str],
+    /// The IAM actions its collector needs (documented, and named in `secaudit checks`).
+    pub permissions: &'static [&'static str],
+    pub checks: &'static [&'static Check],
+}
+
+/// What a service collector reads with: the clients, the audited account and the request.
+pub struct CollectContext<'a> {
+    pub clients: &'a Clients,
+    pub account_id: &'a str,
+    pub request: &'a AuditRequest,
+}
+
+/// What a collector brings back: its inventory and the errors met on the way.
+#[derive(Debug, Default)]
+pub struct Collection<I = Inventory> {
+    pub inventory: I,
+    pub errors: Vec<AuditError>,
+}
+
+/// A service's share of the inventory.
+pub trait ServiceInventory: Default {
+    /// Adds another fragment of the same service (another region, another listing).
+    fn merge(&mut self, other: Self);
+
+    /// Keeps only resources tagged with the filter's environment. Resources whose tags are
+    /// unknown or that cannot carry tags are left out: they cannot be shown to belong to the
+    /// environment. Account settings belong to no environment.
+    fn retain_environment(&mut self, filter: &EnvironmentFilter);
+
+    /// Calls `found(region, resource type, resource id, tags)` for every resource whose tags
+    /// were read.
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags));
+}
+
+/// Registers every service: `Variant => folder`, in report order. The folder's name is the
+/// service's name in check ids, `--services` and reports.
+macro_rules! services {
+    ($($variant:ident => $module:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// An audited service.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Service {
+            $($variant),+
+        }
+
+        impl Service {
+            pub const ALL: [Service; [$(stringify!($module)),+].len()] = [$(Service::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Service::$variant => stringify!($module)),+
+                }
+            }
+
+            pub fn spec(self) -> &'static ServiceSpec {
+                match self {
+                    $(Service::$variant => &$module::SERVICE),+
+                }
+            }
+
+            /// Collects this service in `region` (`global` for an account-wide service).
+            pub(crate) fn collect<'a>(
+                self,
+                context: &'a CollectContext<'a>,
+                region: &'a str,
+            ) -> BoxFuture<'a, Collection> {
+                match self {
+                    $(Service::$variant => async move {
+                        let found = $module::collect(context, region).await;
+                        Collection {
+                            inventory: found.inventory.into(),
+                            errors: found.errors,
+                        }
+                    }
+                    .boxed()),+
+                }
+            }
+        }
+
+        /// Everything one audit collected: each service's own inventory.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct Inventory {
+            $(pub $module: $module::Inventory),+
+        }
+
+        impl ServiceInventory for Inventory {
+            fn merge(&mut self, other: Inventory) {
+                $(self.$module.merge(other.$module);)+
+            }
+
+            fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+                $(self.$module.retain_environment(filter);)+
+            }
+
+            fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+                $(self.$module.each_tagged(found);)+
+            }
+        }
+
+        $(impl From<$module::Inventory> for Inventory {
+            /// An inventory of this one service (unit tests build them by hand).
+            fn from(inventory: $module::Inventory) -> Self {
+                Inventory { $module: inventory, ..Inventory::default() }
+            }
+        })+
+
+        /// Every service's unit cases.
+        #[cfg(test)]
+        pub(crate) fn all_cases() -> Vec<crate::checks::test_support::Case> {
+            [$($module::checks::tests::cases()),+].into_iter().flatten().collect()
+        }
+    };
+}
+
+services! {
+    Ec2 => ec2,
+    Rds => rds,
+    S3 => s3,
+    Iam => iam,
+    Sg => sg,
+    Vpc => vpc,
+    Cloudtrail => cloudtrail,
+    Kms => kms,
+    Guardduty => guardduty,
+    Config => config,
+}
+
+impl Service {
+    /// IAM and the S3 bucket list are account-wide; the others are collected per region.
+    pub fn is_regional(self) -> bool {
+        self.spec().regional
+    }
+
+    /// `ec2, rds, ...`: the names, for help texts and error messages.
+    pub fn names() -> String {
+        Service::ALL.map(Service::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Service {
+    type Err = RequestError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim().to_ascii_lowercase();
+        Service::ALL
+            .into_iter()
+            .find(|service| service.as_str() == name)
+            .ok_or_else(|| RequestError::UnknownService(s.trim().to_string()))
+    }
+}
+
+impl<I: ServiceInventory> Collection<I> {
+    pub(crate) fn merge(&mut self, other: Collection<I>) {
+        self.inventory.merge(other.inventory);
+        self.errors.extend(other.errors);
+    }
+}
+
+impl Inventory {
+    /// Every resource's known tags by [`resource_key`], for mutelist rules on tags. Resources
+    /// whose tags were not read (buckets without a tag read, IAM groups) are absent.
+    pub fn tags_by_resource(&self) -> HashMap<String, Tags> {
+        let mut tags = HashMap::new();
+        self.each_tagged(&mut |region, resource_type, id, found| {
+            tags.insert(resource_key(region, resource_type, id), found.clone());
+        });
+        tags
+    }
+}
+
+/// Keeps the items whose tags match the filter (for [`ServiceInventory::retain_environment`]).
+pub(crate) fn retain_tagged<T>(
+    items: &mut Vec<T>,
+    filter: &EnvironmentFilter,
+    tags: impl Fn(&T) -> Option<&Tags>,
+) {
+    items.retain(|item| tags(item).is_some_and(|t| filter.matches(t)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_filter_keeps_only_tagged_resources() {
+        let volume = |id: &str, t: Tags| ec2::Volume {
+            id: id.into(),
+            tags: t,
+            ..Default::default()
+        };
+        let principal = |name: &str, kind, t: Option<Tags>| iam::Principal {
+            kind,
+            name: name.into(),
+            tags: t,
+            ..Default::default()
+        };
+        let bucket = |name: &str, t: Option<Tags>| s3::Bucket {
+            name: name.into(),
+            tags: t,
+            ..Default::default()
+        };
+        let mut inventory = Inventory::default();
+        inventory.ec2.volumes = vec![
+            volume("vol-prod", tags(&[("Environment", "Prod")])),
+            volume("vol-dev", tags(&[("Environment", "dev")])),
+            volume("vol-none", tags(&[])),
+        ];
+        inventory.ec2.ebs_encryption_by_default = [("us-east-1".to_string(), false)].into();
+        inventory.iam.principals = vec![
+            principal(
+                "role-prod",
+                iam::PrincipalKind::Role,
+                Some(tags(&[("Environment", "prod")])),
+            ),
+            principal("group", iam::PrincipalKind::Group, None),
+        ];
+        inventory.s3.buckets = vec![
+            bucket("b-prod", Some(tags(&[("Environment", "prod")]))),
+            bucket("b-unknown", None),
+        ];
+        inventory.retain_environment(&EnvironmentFilter::new("Environment", "prod").unwrap());
+        let ids: Vec<_> = inventory
+            .ec2
+            .volumes
+            .iter()
+            .map(|v| v.id.as_str())
+            .collect();
+        assert_eq!(ids, ["vol-prod"]);
+        let names: Vec<_> = inventory
+            .iam
+            .principals
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["role-prod"]);
+        let buckets: Vec<_> = inventory
+            .s3
+            .buckets
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
+        assert_eq!(buckets, ["b-prod"]);
+        // Account settings belong to no environment.
+        assert!(inventory.ec2.ebs_encryption_by_default.is_empty());
+        let tagged = inventory.tags_by_resource();
+        assert_eq!(tagged.len(), 3, "{tagged:?}");
+        assert!(tagged.contains_key(&resource_key("global", "AWS::IAM::Role", "role-prod")));
+    }
+
+    #[test]
+    fn every_service_is_named_by_its_folder_and_serializes_so() {
+        for service in Service::ALL {
+            assert_eq!(
+                serde_json::to_value(service).unwrap(),
+                serde_json::json!(service.as_str())
+            );
+            assert_eq!(service.as_str().parse::<Service>(), Ok(service));
+            for check in service.spec().checks {
+                assert_eq!(check.service, service, "{}", check.id);
+            }
+        }
+    }
+}

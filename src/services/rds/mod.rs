@@ -1,0 +1,127 @@
+//! RDS: DB instances, Aurora and Multi-AZ DB clusters, and manual and automated snapshots.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+
+use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["rds"],
+    permissions: &[
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBClusterSnapshots",
+        "rds:DescribeDBSnapshotAttributes",
+        "rds:DescribeDBClusterSnapshotAttributes",
+    ],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub db_instances: Vec<DbInstance>,
+    pub db_clusters: Vec<DbCluster>,
+    pub db_snapshots: Vec<DbSnapshot>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.db_instances.extend(other.db_instances);
+        self.db_clusters.extend(other.db_clusters);
+        self.db_snapshots.extend(other.db_snapshots);
+    }
+
+    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+        retain_tagged(&mut self.db_instances, filter, |r| Some(&r.tags));
+        retain_tagged(&mut self.db_clusters, filter, |r| Some(&r.tags));
+        retain_tagged(&mut self.db_snapshots, filter, |r| Some(&r.tags));
+    }
+
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+        for r in &self.db_instances {
+            found(&r.region, DbInstance::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.db_clusters {
+            found(&r.region, DbCluster::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.db_snapshots {
+            found(&r.region, r.resource_type(), &r.id, &r.tags);
+        }
+    }
+}
+
+/// A DB instance. Members of a cluster carry `cluster_id`; their storage, backup,
+/// deletion-protection and Multi-AZ settings are the cluster's and are judged there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DbInstance {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub engine: String,
+    pub cluster_id: Option<String>,
+    pub storage_encrypted: bool,
+    pub backup_retention_days: i32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub publicly_accessible: bool,
+    pub auto_minor_version_upgrade: bool,
+    /// VPC security-group ids.
+    pub security_groups: Vec<String>,
+    pub port: Option<i32>,
+    pub tags: Tags,
+}
+
+impl DbInstance {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBInstance";
+}
+
+/// A manual DB snapshot or DB cluster snapshot (automated ones cannot be shared).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DbSnapshot {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub cluster: bool,
+    pub encrypted: bool,
+    /// Account ids (or `all`) in the snapshot's `restore` attribute; `None`: unreadable.
+    pub restorable_by: Option<Vec<String>>,
+    pub tags: Tags,
+}
+
+impl DbSnapshot {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBSnapshot";
+    pub const CLUSTER_RESOURCE_TYPE: &'static str = "AWS::RDS::DBClusterSnapshot";
+
+    pub fn resource_type(&self) -> &'static str {
+        if self.cluster {
+            Self::CLUSTER_RESOURCE_TYPE
+        } else {
+            Self::RESOURCE_TYPE
+        }
+    }
+}
+
+/// An Aurora or Multi-AZ DB cluster.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DbCluster {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    pub engine: String,
+    pub storage_encrypted: bool,
+    pub backup_retention_days: i32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub members: Vec<String>,
+    pub tags: Tags,
+}
+
+impl DbCluster {
+    pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBCluster";
+}

@@ -1,0 +1,302 @@
+//! S3: the bucket list (global), per-bucket configuration through a client of the bucket's own
+//! region, and the account-level public access block through S3 Control.
+
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+
+use super::{Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, Versioning};
+use crate::aws::{each_page, partition, tag_map, Call, Clients};
+use crate::model::{AuditError, Tags};
+use crate::policy::PolicyDocument;
+use crate::request::EnvironmentFilter;
+use crate::services::{CollectContext, Collection};
+
+/// A listed bucket, with its region when the listing gave it.
+struct Listed {
+    name: String,
+    region: Option<String>,
+}
+
+pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection<Inventory> {
+    let clients = context.clients;
+    let account = context.account_id;
+    let environment = context.request.environment.as_ref();
+    let (read_tags, concurrency) = (context.request.read_tags, context.request.concurrency);
+    let home = clients.home_region().unwrap_or("us-east-1").to_string();
+    let (account_block, listing) = futures::join!(
+        account_public_access_block(clients, account, &home),
+        list_buckets(clients, &home)
+    );
+    let mut collection = Collection::<Inventory>::default();
+    match account_block {
+        Ok(block) => collection.inventory.account_public_access_block = Some(block),
+        Err(error) => collection.errors.push(error),
+    }
+    let (listed, errors) = listing;
+    collection.errors.extend(errors);
+
+    let account_ignores_acls = collection
+        .inventory
+        .account_public_access_block
+        .is_some_and(|b| b.ignore_public_acls);
+    let mut per_bucket = stream::iter(listed)
+        .map(|bucket| {
+            inspect_bucket(
+                clients,
+                bucket,
+                environment,
+                read_tags,
+                account_ignores_acls,
+            )
+        })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((bucket, errors)) = per_bucket.next().await {
+        collection.inventory.buckets.extend(bucket);
+        collection.errors.extend(errors);
+    }
+    collection
+}
+
+async fn account_public_access_block(
+    clients: &Clients,
+    account: &str,
+    region: &str,
+) -> Result<PublicAccessBlock, AuditError> {
+    let call = Call::new("s3control", region, "GetPublicAccessBlock");
+    let answer = clients
+        .s3control()
+        .get_public_access_block()
+        .account_id(account)
+        .send()
+        .await;
+    let mut errors = Vec::new();
+    let block = call.read_or(answer, &[NO_BLOCK], PublicAccessBlock::default, &mut errors, |o| {
+        o.public_access_block_configuration()
+            .map(|c| {
+                PublicAccessBlock::from_settings([
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ])
+            })
+            .unwrap_or_default()
+    });
+    block.ok_or_else(|| errors.remove(0))
+}
+
+/// The "not configured" answer of both public access block reads (bucket and account).
+const NO_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
+
+async fn list_buckets(clients: &Clients, region: &str) -> (Vec<Listed>, Vec<AuditError>) {
+    let call = Call::new("s3", region, "ListBuckets");
+    let mut listed = Vec::new();
+    let mut errors = Vec::new();
+    // Asking for pages makes S3 include each bucket's region, saving a call per bucket.
+    let pages = clients
+        .client::<aws_sdk_s3::Client>(region)
+        .list_buckets()
+        .max_buckets(10_000)
+        .into_paginator()
+        .send();
+    each_page(pages, &call, &mut errors, |page| {
+        listed.extend(page.buckets().iter().filter_map(|b| {
+            Some(Listed {
+                name: b.name()?.to_string(),
+                region: b
+                    .bucket_region()
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string),
+            })
+        }));
+    })
+    .await;
+    (listed, errors)
+}
+
+/// Maps a location constraint to a region: none/empty is us-east-1, `EU` is eu-west-1.
+fn region_of_location(constraint: Option<&str>) -> String {
+    match constraint.map(str::trim) {
+        None | Some("") | Some("US") => "us-east-1".to_string(),
+        Some("EU") => "eu-west-1".to_string(),
+        Some(region) => region.to_string(),
+    }
+}
+
+async fn inspect_bucket(
+    clients: &Clients,
+    listed: Listed,
+    environment: Option<&EnvironmentFilter>,
+    read_tags: bool,
+    account_ignores_acls: bool,
+) -> (Option<Bucket>, Vec<AuditError>) {
+    let home = clients.home_region().unwrap_or("us-east-1").to_string();
+    let name = listed.name.as_str();
+    let mut errors = Vec::new();
+    let region = match listed.region {
+        Some(region) => region,
+        None => {
+            let call = Call::new("s3", &home, "GetBucketLocation").on(name);
+            let answer = clients
+                .client::<aws_sdk_s3::Client>(&home)
+                .get_bucket_location()
+                .bucket(name)
+                .send()
+                .await;
+            let location = call.read(answer, &mut errors, |o| {
+                region_of_location(o.location_constraint().map(|c| c.as_str()))
+            });
+            match location {
+                Some(region) => region,
+                None => return (None, errors),
+            }
+        }
+    };
+    let client: aws_sdk_s3::Client = clients.client(&region);
+    let call = |operation| Call::new("s3", &region, operation).on(name);
+
+    // Tags cost a call per bucket: read only for an environment filter (where they decide
+    // whether the rest is worth reading) or for mutelist rules on tags.
+    let tags = if environment.is_some() || read_tags {
+        let answer = client.get_bucket_tagging().bucket(name).send().await;
+        let tags = call("GetBucketTagging").read_or(
+            answer,
+            &["NoSuchTagSet"],
+            Tags::new,
+            &mut errors,
+            |o| tag_map(o.tag_set(), |t| Some(t.key()), |t| Some(t.value())),
+        );
+        if let Some(filter) = environment {
+            if !tags.as_ref().is_some_and(|t| filter.matches(t)) {
+                return (None, errors);
+            }
+        }
+        tags
+    } else {
+        None
+    };
+
+    let (encryption, versioning, block, policy, logging) = futures::join!(
+        client.get_bucket_encryption().bucket(name).send(),
+        client.get_bucket_versioning().bucket(name).send(),
+        client.get_public_access_block().bucket(name).send(),
+        client.get_bucket_policy().bucket(name).send(),
+        client.get_bucket_logging().bucket(name).send(),
+    );
+    // GetBucketPolicyStatus would answer "public or not" by AWS's own rules, but says nothing
+    // of TLS, conditions or read versus write (and moto answers it empty): parse the policy.
+    let policy = call("GetBucketPolicy")
+        .read_or(policy, &["NoSuchBucketPolicy"], || None, &mut errors, |o| {
+            Some(o.policy().unwrap_or_default().to_string())
+        })
+        .and_then(|text| match text {
+            None => Some(None),
+            Some(text) => match PolicyDocument::parse(&text) {
+                Ok(document) => Some(Some(Arc::new(document))),
+                Err(problem) => {
+                    errors.push(
+                        call("ParseBucketPolicy")
+                            .entry("MalformedPolicyDocument".into(), problem.to_string()),
+                    );
+                    None
+                }
+            },
+        });
+    let logging = call("GetBucketLogging").read(logging, &mut errors, |o| {
+        o.logging_enabled().map(|l| l.target_bucket().to_string())
+    });
+    // AWS applies SSE-S3 to every new bucket since 2023, but an older bucket (or an emulator)
+    // may still answer "not configured": that is no default encryption.
+    let encryption = call("GetBucketEncryption").read_or(
+        encryption,
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+        BucketEncryption::default,
+        &mut errors,
+        |o| BucketEncryption {
+            algorithms: o
+                .server_side_encryption_configuration()
+                .map(|c| c.rules())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|rule| rule.apply_server_side_encryption_by_default())
+                .map(|default| default.sse_algorithm().as_str().to_string())
+                .collect(),
+        },
+    );
+    let versioning = call("GetBucketVersioning").read(versioning, &mut errors, |o| {
+        match o.status().map(|s| s.as_str()) {
+            Some("Enabled") => Versioning::Enabled,
+            Some("Suspended") => Versioning::Suspended,
+            _ => Versioning::NeverEnabled,
+        }
+    });
+    let public_access_block = call("GetPublicAccessBlock").read_or(
+        block,
+        &[NO_BLOCK],
+        PublicAccessBlock::default,
+        &mut errors,
+        |o| {
+            o.public_access_block_configuration()
+                .map(|c| {
+                    PublicAccessBlock::from_settings([
+                        c.block_public_acls(),
+                        c.ignore_public_acls(),
+                        c.block_public_policy(),
+                        c.restrict_public_buckets(),
+                    ])
+                })
+                .unwrap_or_default()
+        },
+    );
+    // Public ACL grants matter only where IgnorePublicAcls is not in force; then the ACL is read.
+    let acls_ignored =
+        account_ignores_acls || public_access_block.is_some_and(|b| b.ignore_public_acls);
+    let acl = if acls_ignored {
+        Some(BucketAcl::Ignored)
+    } else {
+        let answer = client.get_bucket_acl().bucket(name).send().await;
+        call("GetBucketAcl").read(answer, &mut errors, |o| {
+            BucketAcl::PublicGrants(
+                o.grants()
+                    .iter()
+                    .filter_map(|grant| {
+                        let uri = grant.grantee()?.uri()?;
+                        let group = match uri.rsplit('/').next()? {
+                            group @ ("AllUsers" | "AuthenticatedUsers") => group,
+                            _ => return None,
+                        };
+                        let permission = grant.permission().map_or("?", |p| p.as_str());
+                        Some(format!("{group} {permission}"))
+                    })
+                    .collect(),
+            )
+        })
+    };
+    let bucket = Bucket {
+        name: name.to_string(),
+        arn: format!("arn:{}:s3:::{name}", partition(&region)),
+        region,
+        encryption,
+        versioning,
+        public_access_block,
+        policy,
+        acl,
+        logging,
+        tags,
+    };
+    (Some(bucket), errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::region_of_location;
+
+    #[test]
+    fn location_constraints_map_to_regions() {
+        assert_eq!(region_of_location(None), "us-east-1");
+        assert_eq!(region_of_location(Some("")), "us-east-1");
+        assert_eq!(region_of_location(Some("EU")), "eu-west-1");
+        assert_eq!(region_of_location(Some("eu-central-1")), "eu-central-1");
+    }
+}

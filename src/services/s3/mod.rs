@@ -1,0 +1,147 @@
+//! S3: the bucket list (account-wide), each bucket's configuration read in the bucket's own
+//! region, and the account-level public access block (S3 Control).
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+
+use std::sync::Arc;
+
+use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::policy::PolicyDocument;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: false,
+    apis: &["s3", "s3control"],
+    permissions: &[
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketLogging",
+        "s3:GetBucketAcl",
+        "s3:GetBucketTagging",
+    ],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub buckets: Vec<Bucket>,
+    /// The account-level S3 public access block: `None` when it could not be read.
+    pub account_public_access_block: Option<PublicAccessBlock>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.buckets.extend(other.buckets);
+        if other.account_public_access_block.is_some() {
+            self.account_public_access_block = other.account_public_access_block;
+        }
+    }
+
+    /// The account-level block stays: it decides whether a kept bucket is public.
+    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+        retain_tagged(&mut self.buckets, filter, |r| r.tags.as_ref());
+    }
+
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+        for r in &self.buckets {
+            if let Some(tags) = &r.tags {
+                found(&r.region, Bucket::RESOURCE_TYPE, &r.name, tags);
+            }
+        }
+    }
+}
+
+/// A bucket with the configurations the checks read; `None` = could not be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bucket {
+    pub name: String,
+    pub region: String,
+    pub arn: String,
+    pub encryption: Option<BucketEncryption>,
+    pub versioning: Option<Versioning>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// The bucket policy; `Some(None)`: the bucket has none.
+    pub policy: Option<Option<Arc<PolicyDocument>>>,
+    pub acl: Option<BucketAcl>,
+    /// The server access logging target bucket; `Some(None)`: logging is off.
+    pub logging: Option<Option<String>>,
+    /// Only read when an environment filter or a mutelist rule on tags needs it.
+    pub tags: Option<Tags>,
+}
+
+/// What the bucket ACL grants the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BucketAcl {
+    /// `IgnorePublicAcls` is in force (bucket or account): grants are ignored, so the ACL was
+    /// not read.
+    Ignored,
+    /// Grants to everyone (`AllUsers`) or any AWS account (`AuthenticatedUsers`), as
+    /// "AllUsers READ"; empty when there are none.
+    PublicGrants(Vec<String>),
+}
+
+impl Bucket {
+    pub const RESOURCE_TYPE: &'static str = "AWS::S3::Bucket";
+}
+
+/// Default server-side encryption algorithms (`AES256`, `aws:kms`, `aws:kms:dsse`); empty when
+/// the bucket has no default encryption configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BucketEncryption {
+    pub algorithms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioning {
+    Enabled,
+    Suspended,
+    NeverEnabled,
+}
+
+/// The four public-access-block settings; all false when no configuration exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub const ALL_ON: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+
+    /// From the API's four optional flags, in the order of [`PublicAccessBlock::settings`];
+    /// an absent flag is off.
+    pub fn from_settings([acls, ignore, policy, restrict]: [Option<bool>; 4]) -> Self {
+        PublicAccessBlock {
+            block_public_acls: acls.unwrap_or(false),
+            ignore_public_acls: ignore.unwrap_or(false),
+            block_public_policy: policy.unwrap_or(false),
+            restrict_public_buckets: restrict.unwrap_or(false),
+        }
+    }
+
+    /// The settings by their API names, for evidence in details.
+    pub fn settings(&self) -> [(&'static str, bool); 4] {
+        [
+            ("BlockPublicAcls", self.block_public_acls),
+            ("IgnorePublicAcls", self.ignore_public_acls),
+            ("BlockPublicPolicy", self.block_public_policy),
+            ("RestrictPublicBuckets", self.restrict_public_buckets),
+        ]
+    }
+}

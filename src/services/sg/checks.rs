@@ -1,0 +1,640 @@
+//! Security groups: ingress from the whole internet, IPv4 and IPv6.
+
+use std::str::FromStr;
+
+use ipnet::IpNet;
+
+use crate::checks::{enumerate, Check, Resource, Verdicts};
+use super::{IngressRule, SecurityGroup};
+use crate::services::Inventory;
+use crate::model::Severity;
+use crate::request::{CheckOptions, PortRange, RiskyPort};
+use crate::services::Service;
+
+pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
+
+const EVERY_PORT: PortRange = PortRange::new(0, 65535);
+
+/// What traffic a rule lets in, as far as ports are concerned.
+#[derive(Debug, PartialEq, Eq)]
+enum Reach {
+    /// Every protocol (`-1`): ports do not apply, everything is open.
+    AllTraffic,
+    /// TCP or UDP over a port range.
+    Ports {
+        protocol: &'static str,
+        range: PortRange,
+    },
+    /// ICMP and other protocols without ports.
+    NoPorts,
+}
+
+fn reach(rule: &IngressRule) -> Reach {
+    let protocol = match rule.protocol.trim().to_ascii_lowercase().as_str() {
+        "-1" | "all" => return Reach::AllTraffic,
+        // Protocol numbers are accepted by the API as well as names.
+        "tcp" | "6" => "tcp",
+        "udp" | "17" => "udp",
+        _ => return Reach::NoPorts,
+    };
+    // A TCP/UDP rule without ports covers all of them.
+    let clamp = |port: Option<i32>, default: u16| {
+        port.filter(|p| *p >= 0)
+            .map_or(default, |p| u16::try_from(p).unwrap_or(u16::MAX))
+    };
+    let from = clamp(rule.from_port, 0);
+    let to = clamp(rule.to_port, 65535);
+    let range = if from > to {
+        PortRange::new(to, from)
+    } else {
+        PortRange::new(from, to)
+    };
+    Reach::Ports { protocol, range }
+}
+
+impl Reach {
+    fn covers_every_port(&self) -> bool {
+        match self {
+            Reach::AllTraffic => true,
+            // 0-65535 and 1-65535 are both "all ports" in practice (port 0 is reserved).
+            Reach::Ports { range, .. } => range.from <= 1 && range.to == EVERY_PORT.to,
+            Reach::NoPorts => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Reach::AllTraffic => "all traffic".into(),
+            Reach::Ports { protocol, range } => format!("{protocol} {range}"),
+            Reach::NoPorts => "traffic".into(),
+        }
+    }
+}
+
+/// The rule's sources that are the whole internet: any IPv4 or IPv6 prefix of length 0.
+fn world_sources(rule: &IngressRule) -> Vec<&str> {
+    rule.cidrs
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| IpNet::from_str(c).is_ok_and(|net| net.prefix_len() == 0))
+        .collect()
+}
+
+/// Each ingress rule open to the world: what it lets in and from where ("0.0.0.0/0 and ::/0").
+fn world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> + '_ {
+    group.ingress.iter().filter_map(|rule| {
+        let sources = world_sources(rule);
+        (!sources.is_empty()).then(|| (reach(rule), sources.join(" and ")))
+    })
+}
+
+/// Whether the group lets `port`/TCP in from the whole internet (for the RDS exposure detail).
+pub(crate) fn open_to_world_on(group: &SecurityGroup, port: u16) -> bool {
+    world_rules(group).any(|(reach, _)| match reach {
+        Reach::AllTraffic => true,
+        Reach::Ports { protocol, range } => {
+            protocol == "tcp" && range.overlaps(&PortRange::single(port))
+        }
+        Reach::NoPorts => false,
+    })
+}
+
+fn group_resource(group: &SecurityGroup) -> Resource<'_> {
+    Resource {
+        resource_type: SecurityGroup::RESOURCE_TYPE,
+        id: &group.id,
+        name: Some(&group.name),
+        arn: Some(&group.arn),
+        region: &group.region,
+    }
+}
+
+const HIGH_RISK_PORTS: Check = Check {
+    id: "sg.high_risk_ports",
+    service: Service::Sg,
+    severity: Severity::Critical,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "Security groups do not open high-risk ports to the world",
+    rationale: "Remote administration, file-sharing and database ports open to 0.0.0.0/0 or ::/0 \
+                are scanned and brute-forced within minutes of exposure.",
+    remediation: "Restrict the rule's source to known CIDRs or security groups, or reach the \
+                  hosts through SSM Session Manager or a VPN instead.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    fsbp: &["EC2.13", "EC2.14", "EC2.19"],
+    cis: &["5.2", "5.3"],
+    evaluate: high_risk_ports,
+};
+
+fn high_risk_ports(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in &inventory.sg.security_groups {
+        let mut risky = Vec::new();
+        for (reach, from) in world_rules(group) {
+            let detail = match &reach {
+                Reach::AllTraffic => {
+                    Some(format!("all traffic from {from} (every high-risk port)"))
+                }
+                Reach::Ports { range, .. } => {
+                    let exposed: Vec<&RiskyPort> = options
+                        .high_risk_ports
+                        .iter()
+                        .filter(|risky| risky.ports.overlaps(range))
+                        .collect();
+                    match exposed.as_slice() {
+                        [] => None,
+                        [only] if only.ports == *range => {
+                            Some(format!("{} ({}) from {from}", reach.describe(), only.label))
+                        }
+                        _ => {
+                            let named: Vec<String> = exposed
+                                .iter()
+                                .map(|r| format!("{} {}", r.label, r.ports))
+                                .collect();
+                            Some(format!(
+                                "{} from {from} ({})",
+                                reach.describe(),
+                                enumerate(&named, 5)
+                            ))
+                        }
+                    }
+                }
+                Reach::NoPorts => None,
+            };
+            risky.extend(detail);
+        }
+        verdicts.judge(
+            &group_resource(group),
+            risky.is_empty(),
+            || "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
+            || {
+                format!(
+                    "Ingress open to the world on high-risk ports: {}.",
+                    enumerate(&risky, 5)
+                )
+            },
+        );
+    }
+}
+
+const ALL_PORTS_OPEN: Check = Check {
+    id: "sg.all_ports_open",
+    service: Service::Sg,
+    severity: Severity::Critical,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "Security groups do not open all ports to the world",
+    rationale: "A rule allowing every protocol, or every TCP or UDP port, from the internet \
+                exposes whatever service is listening on the host.",
+    remediation: "Replace the rule with rules for the specific ports the workload serves, from \
+                  the narrowest possible sources.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    fsbp: &["EC2.18"],
+    cis: &["5.2", "5.3"],
+    evaluate: all_ports_open,
+};
+
+fn all_ports_open(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in &inventory.sg.security_groups {
+        let all_open: Vec<String> = world_rules(group)
+            .filter(|(reach, _)| reach.covers_every_port())
+            .map(|(reach, from)| format!("{} from {from}", reach.describe()))
+            .collect();
+        verdicts.judge(
+            &group_resource(group),
+            all_open.is_empty(),
+            || "No ingress rule opens all ports to 0.0.0.0/0 or ::/0.".into(),
+            || {
+                format!(
+                    "Ingress open to the world on all ports: {}.",
+                    enumerate(&all_open, 5)
+                )
+            },
+        );
+    }
+}
+
+const DEFAULT_RESTRICTS_ALL: Check = Check {
+    id: "sg.default_restricts_all",
+    service: Service::Sg,
+    severity: Severity::High,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "The default security group of every VPC allows no traffic",
+    rationale: "Resources launched without a group land in the VPC's default group; AWS creates \
+                it with all egress and a self-referencing ingress, so anything placed there by \
+                mistake can reach everything else there and the internet.",
+    remediation: "Remove every ingress and egress rule from each VPC's default group and give \
+                  workloads groups of their own.",
+    reference: "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
+    fsbp: &["EC2.2"],
+    cis: &["5.4"],
+    evaluate: default_restricts_all,
+};
+
+/// `tcp 443 from sg-1, pl-2 and 0.0.0.0/0` style, for each rule.
+fn describe_rules(rules: &[IngressRule]) -> Vec<String> {
+    rules
+        .iter()
+        .map(|rule| {
+            let peers: Vec<String> = rule
+                .cidrs
+                .iter()
+                .chain(&rule.other_peers)
+                .cloned()
+                .collect();
+            format!("{} with {}", reach(rule).describe(), enumerate(&peers, 3))
+        })
+        .collect()
+}
+
+fn default_restricts_all(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for group in inventory
+        .sg.security_groups
+        .iter()
+        .filter(|g| g.is_vpc_default())
+    {
+        let vpc = group.vpc_id.as_deref().unwrap_or_default();
+        verdicts.judge(
+            &group_resource(group),
+            group.ingress.is_empty() && group.egress.is_empty(),
+            || format!("The default group of {vpc} has no ingress and no egress rule."),
+            || {
+                let mut parts = Vec::new();
+                if !group.ingress.is_empty() {
+                    parts.push(format!(
+                        "ingress {}",
+                        enumerate(&describe_rules(&group.ingress), 3)
+                    ));
+                }
+                if !group.egress.is_empty() {
+                    parts.push(format!(
+                        "egress {}",
+                        enumerate(&describe_rules(&group.egress), 3)
+                    ));
+                }
+                format!(
+                    "The default group of {vpc} still allows traffic: {}.",
+                    parts.join("; ")
+                )
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::services::{sg};
+    use crate::checks::evaluate;
+    use crate::checks::test_support::{only, run, Case};
+    use crate::model::Status;
+    use crate::request::parse_port_ranges;
+
+    pub fn cases() -> Vec<Case> {
+        let groups = || Inventory::from(sg::Inventory { security_groups: vec![
+                group("open-ssh", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
+                group("open-all", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
+                group(
+                    "https-only",
+                    vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0"])],
+                ),
+            ] });
+        let case = |check, resource_id, expected| Case {
+            check,
+            resource_id,
+            expected,
+            inventory: groups,
+            region: None,
+        };
+        let defaults = || {
+            let mut aws_default = group("sg-aws-default", vec![]);
+            aws_default.name = "default".into();
+            aws_default.ingress = vec![IngressRule {
+                protocol: "-1".into(),
+                other_peers: vec!["sg-aws-default".into()],
+                ..Default::default()
+            }];
+            aws_default.egress = vec![rule("-1", None, None, &["0.0.0.0/0"])];
+            let mut emptied = group("sg-emptied", vec![]);
+            emptied.name = "default".into();
+            Inventory::from(sg::Inventory { security_groups: vec![aws_default, emptied] })
+        };
+        let default_case = |resource_id, expected| Case {
+            check: "sg.default_restricts_all",
+            resource_id,
+            expected,
+            inventory: defaults,
+            region: None,
+        };
+        vec![
+            default_case("sg-emptied", Status::Pass),
+            default_case("sg-aws-default", Status::Fail),
+            case("sg.high_risk_ports", "https-only", Status::Pass),
+            case("sg.high_risk_ports", "open-ssh", Status::Fail),
+            case("sg.all_ports_open", "open-ssh", Status::Pass),
+            case("sg.all_ports_open", "open-all", Status::Fail),
+        ]
+    }
+
+    fn rule(protocol: &str, from: Option<i32>, to: Option<i32>, cidrs: &[&str]) -> IngressRule {
+        IngressRule {
+            protocol: protocol.into(),
+            from_port: from,
+            to_port: to,
+            cidrs: cidrs.iter().map(|c| c.to_string()).collect(),
+            other_peers: vec![],
+        }
+    }
+
+    fn group(id: &str, ingress: Vec<IngressRule>) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: id.into(),
+            vpc_id: Some("vpc-1".into()),
+            region: "us-east-1".into(),
+            arn: format!("arn:aws:ec2:us-east-1:123456789012:security-group/{id}"),
+            ingress,
+            ..Default::default()
+        }
+    }
+
+    fn statuses(groups: Vec<SecurityGroup>) -> Vec<(String, Status, Status)> {
+        let results = run(&Inventory::from(sg::Inventory { security_groups: groups.clone() }));
+        groups
+            .iter()
+            .map(|g| {
+                (
+                    g.id.clone(),
+                    only(&results, "sg.high_risk_ports", &g.id).status,
+                    only(&results, "sg.all_ports_open", &g.id).status,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_default_group_fails_on_any_rule_and_only_default_groups_are_judged() {
+        let default_with = |id: &str, ingress: Vec<IngressRule>, egress: Vec<IngressRule>| {
+            let mut g = group(id, ingress);
+            g.name = "default".into();
+            g.egress = egress;
+            g
+        };
+        let peer = |peer: &str| IngressRule {
+            protocol: "-1".into(),
+            other_peers: vec![peer.into()],
+            ..Default::default()
+        };
+        let mut classic = default_with("sg-classic", vec![], vec![]);
+        classic.vpc_id = None;
+        let results = run(&Inventory::from(sg::Inventory { security_groups: vec![
+                default_with("sg-self", vec![peer("sg-self")], vec![]),
+                default_with("sg-v6", vec![], vec![rule("-1", None, None, &["::/0"])]),
+                default_with("sg-prefix", vec![], vec![peer("pl-63a5400a")]),
+                classic,
+                group("sg-app", vec![]),
+            ] }));
+        let detail = |id| {
+            let result = only(&results, "sg.default_restricts_all", id);
+            assert_eq!(result.status, Status::Fail, "{id}");
+            result.detail.clone()
+        };
+        assert_eq!(
+            detail("sg-self"),
+            "The default group of vpc-1 still allows traffic: ingress all traffic with sg-self."
+        );
+        assert!(detail("sg-v6").contains("egress all traffic with ::/0"));
+        assert!(detail("sg-prefix").contains("pl-63a5400a"));
+        assert!(!results
+            .iter()
+            .any(|r| r.check_id == "sg.default_restricts_all"
+                && (r.resource_id == "sg-classic" || r.resource_id == "sg-app")));
+    }
+
+    #[test]
+    fn verdicts_for_the_subtle_rules() {
+        use Status::{Fail, Pass};
+        let cases = vec![
+            (
+                group(
+                    "ssh-v4",
+                    vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group("ssh-v6", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "ssh-private",
+                    vec![rule(
+                        "tcp",
+                        Some(22),
+                        Some(22),
+                        &["10.0.0.0/8", "2001:db8::/32"],
+                    )],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "range-over-rdp",
+                    vec![rule("tcp", Some(3000), Some(4000), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "https",
+                    vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0", "::/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group("all-traffic", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-with-ports",
+                    vec![rule("-1", Some(443), Some(443), &["::/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-tcp",
+                    vec![rule("tcp", Some(0), Some(65535), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "all-udp-from-1",
+                    vec![rule("udp", Some(1), Some(65535), &["::/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "numeric-tcp",
+                    vec![rule("6", Some(3389), Some(3389), &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "tcp-no-ports",
+                    vec![rule("tcp", None, None, &["0.0.0.0/0"])],
+                ),
+                Fail,
+                Fail,
+            ),
+            (
+                group(
+                    "icmp",
+                    vec![rule("icmp", Some(-1), Some(-1), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "icmp-type-22",
+                    vec![rule("icmp", Some(22), Some(22), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group("esp", vec![rule("50", None, None, &["0.0.0.0/0"])]),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "udp-dns",
+                    vec![rule("udp", Some(53), Some(53), &["0.0.0.0/0"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (
+                group(
+                    "odd-world-spelling",
+                    vec![rule("tcp", Some(5432), Some(5432), &["::0/0"])],
+                ),
+                Fail,
+                Pass,
+            ),
+            (
+                group(
+                    "not-a-cidr",
+                    vec![rule("tcp", Some(22), Some(22), &["garbage"])],
+                ),
+                Pass,
+                Pass,
+            ),
+            (group("no-rules", vec![]), Pass, Pass),
+        ];
+        let expected: Vec<_> = cases
+            .iter()
+            .map(|(g, h, a)| (g.id.clone(), *h, *a))
+            .collect();
+        assert_eq!(
+            statuses(cases.into_iter().map(|(g, _, _)| g).collect()),
+            expected
+        );
+    }
+
+    #[test]
+    fn details_name_ports_services_and_cidrs() {
+        let results = run(&Inventory::from(sg::Inventory { security_groups: vec![
+                group(
+                    "ssh",
+                    vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0", "::/0"])],
+                ),
+                group(
+                    "wide",
+                    vec![rule("tcp", Some(0), Some(1024), &["0.0.0.0/0"])],
+                ),
+                group("all", vec![rule("-1", None, None, &["::/0"])]),
+            ] }));
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "ssh").detail,
+            "Ingress open to the world on high-risk ports: tcp 22 (SSH) from 0.0.0.0/0 and ::/0."
+        );
+        let wide = &only(&results, "sg.high_risk_ports", "wide").detail;
+        assert!(
+            wide.contains("tcp 0-1024 from 0.0.0.0/0 (FTP 20-21, SSH 22, Telnet 23"),
+            "{wide}"
+        );
+        assert_eq!(
+            only(&results, "sg.all_ports_open", "all").detail,
+            "Ingress open to the world on all ports: all traffic from ::/0."
+        );
+    }
+
+    #[test]
+    fn high_risk_ports_are_configurable() {
+        let options = CheckOptions {
+            high_risk_ports: parse_port_ranges("8080")
+                .unwrap()
+                .into_iter()
+                .map(|ports| RiskyPort {
+                    ports,
+                    label: "custom".into(),
+                })
+                .collect(),
+            ..CheckOptions::default()
+        };
+        let inventory = Inventory::from(sg::Inventory { security_groups: vec![
+                group("ssh", vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0"])]),
+                group(
+                    "web",
+                    vec![rule("tcp", Some(8000), Some(9000), &["0.0.0.0/0"])],
+                ),
+            ] });
+        let results = evaluate(
+            &inventory,
+            "123456789012",
+            &options,
+            crate::checks::test_support::NOW,
+        );
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "ssh").status,
+            Status::Pass
+        );
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "web").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn reversed_and_out_of_range_ports_are_normalised() {
+        assert_eq!(
+            reach(&rule("tcp", Some(3390), Some(3380), &[])),
+            Reach::Ports {
+                protocol: "tcp",
+                range: PortRange::new(3380, 3390)
+            }
+        );
+        assert_eq!(
+            reach(&rule("udp", Some(-1), Some(70000), &[])),
+            Reach::Ports {
+                protocol: "udp",
+                range: EVERY_PORT
+            }
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! Security groups: their ingress and egress rules, read through the EC2 API.
+
+pub(super) mod checks;
+mod collect;
+
+pub(crate) use checks::open_to_world_on;
+pub(crate) use collect::collect;
+
+use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+use crate::request::EnvironmentFilter;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["ec2"],
+    permissions: &["ec2:DescribeSecurityGroups"],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub security_groups: Vec<SecurityGroup>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.security_groups.extend(other.security_groups);
+    }
+
+    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
+        retain_tagged(&mut self.security_groups, filter, |r| Some(&r.tags));
+    }
+
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+        for r in &self.security_groups {
+            found(&r.region, SecurityGroup::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub vpc_id: Option<String>,
+    pub region: String,
+    pub arn: String,
+    pub ingress: Vec<IngressRule>,
+    pub egress: Vec<IngressRule>,
+    pub tags: Tags,
+}
+
+impl SecurityGroup {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::SecurityGroup";
+
+    /// The group AWS creates in every VPC (it cannot be deleted, only emptied).
+    pub fn is_vpc_default(&self) -> bool {
+        self.name == "default" && self.vpc_id.is_some()
+    }
+}
+
+/// One permission (ingress or egress) as the API reports it: a protocol, an optional port range,
+/// the CIDRs (IPv4 and IPv6), and the other peers: security groups and prefix lists, never
+/// "the world" for the exposure checks, but rules all the same.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngressRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or an IP protocol number such as `6`.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub cidrs: Vec<String>,
+    /// Security-group ids and prefix-list ids.
+    pub other_peers: Vec<String>,
+}
