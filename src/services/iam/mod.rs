@@ -3,6 +3,7 @@
 
 pub(super) mod checks;
 mod collect;
+mod credentials;
 
 pub(crate) use collect::collect;
 
