@@ -3,11 +3,13 @@
 //! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
 //! [`collect`]s an account into an [`inventory::Inventory`] and runs the [`checks`] over it;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, [`score`], summary);
-//! [`sinks`] render the report and deliver it. [`model`] holds the vocabulary they share.
+//! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
+//! next run reads (baseline, history, mutelist). [`model`] holds the vocabulary they share.
 
 pub mod assess;
 pub mod checks;
 pub mod collect;
+pub mod deliver;
 pub mod history;
 pub mod inventory;
 pub mod lambda;
@@ -15,11 +17,12 @@ pub mod model;
 pub mod mutelist;
 pub mod organization;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod request;
 pub mod scan;
 pub mod score;
-pub mod sinks;
+pub mod store;
 
 pub use assess::{assess, AssessContext};
 pub use collect::{Clients, ConnectionSettings};
