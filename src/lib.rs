@@ -4,23 +4,26 @@
 //! collects an account into a [`services::Inventory`] (each service's collector, through the
 //! clients of [`aws`]) and runs the [`checks`] over it;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, [`score`], summary);
-//! [`sinks`] render the report and deliver it. [`model`] holds the vocabulary they share.
+//! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
+//! next run reads (baseline, history, mutelist). [`model`] holds the vocabulary they share.
 
 pub mod assess;
 pub mod aws;
 pub mod checks;
+pub mod deliver;
 pub mod history;
 pub mod lambda;
 pub mod model;
 pub mod mutelist;
 pub mod organization;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod request;
 pub mod scan;
 pub mod score;
 pub mod services;
-pub mod sinks;
+pub mod store;
 
 pub use assess::{assess, AssessContext};
 pub use aws::{Clients, ConnectionSettings};

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Weights;
-use crate::report::{Report, Summary, SCHEMA_VERSION};
+use crate::report::{ChangeCounts, Changes, Report, Summary, SCHEMA_VERSION};
 use crate::score::{Score, ScoreTally};
 
 /// One account of the organization run.
@@ -40,15 +40,6 @@ pub struct OrganizationSummary {
     pub changes: Option<ChangeCounts>,
 }
 
-/// How many results changed since the baselines, by kind (see [`crate::report::Changes`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeCounts {
-    pub new: usize,
-    pub resolved: usize,
-    pub persisting: usize,
-    pub unverified: usize,
-}
-
 /// What one account's report adds to the summary: small enough to keep while the report itself
 /// is dropped.
 pub struct AccountPart {
@@ -78,12 +69,7 @@ impl AccountPart {
                     .collect(),
             },
             score,
-            changes: report.changes.as_ref().map(|changes| ChangeCounts {
-                new: changes.new.len(),
-                resolved: changes.resolved.len(),
-                persisting: changes.persisting.len(),
-                unverified: changes.unverified.len(),
-            }),
+            changes: report.changes.as_ref().map(Changes::counts),
         }
     }
 }
@@ -127,11 +113,9 @@ impl OrganizationTally {
             self.summary.add(summary);
         }
         if let Some(changes) = part.changes {
-            let counts = self.changes.get_or_insert_with(ChangeCounts::default);
-            counts.new += changes.new;
-            counts.resolved += changes.resolved;
-            counts.persisting += changes.persisting;
-            counts.unverified += changes.unverified;
+            self.changes
+                .get_or_insert_with(ChangeCounts::default)
+                .add(&changes);
         }
         self.accounts.push(part.entry);
     }

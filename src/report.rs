@@ -84,6 +84,35 @@ pub struct Changes {
     pub unverified: Vec<String>,
 }
 
+/// How many results changed since a baseline (or several, added up), by kind of [`Changes`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub new: usize,
+    pub resolved: usize,
+    pub persisting: usize,
+    pub unverified: usize,
+}
+
+impl ChangeCounts {
+    pub fn add(&mut self, other: &ChangeCounts) {
+        self.new += other.new;
+        self.resolved += other.resolved;
+        self.persisting += other.persisting;
+        self.unverified += other.unverified;
+    }
+}
+
+impl Changes {
+    pub fn counts(&self) -> ChangeCounts {
+        ChangeCounts {
+            new: self.new.len(),
+            resolved: self.resolved.len(),
+            persisting: self.persisting.len(),
+            unverified: self.unverified.len(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,

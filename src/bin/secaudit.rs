@@ -10,18 +10,19 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::assess::compare_reports;
 use secaudit::checks::registry;
+use secaudit::deliver::file::{FileDelivery, Target};
+use secaudit::deliver::{deliver_all, Delivery};
 use secaudit::history::History;
 use secaudit::model::AuditError;
 use secaudit::mutelist::Mutelist;
 use secaudit::organization::OrganizationTally;
+use secaudit::render::{self, table};
 use secaudit::report::{read_report, Report, Severity};
 use secaudit::request::{
     parse_account_ids, parse_port_ranges, parse_services, parse_severity, parse_weights,
     AuditRequest, CheckOptions, EnvironmentFilter, RegionSelection, RequestError, RiskyPort,
     DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
-use secaudit::sinks::file::{FileDelivery, Target};
-use secaudit::sinks::{self, deliver_all, table, Delivery};
 use secaudit::{assess, scan, AssessContext, Clients, ConnectionSettings};
 
 /// The first commands a newcomer needs, shown with `--help` and with no arguments at all.
@@ -90,13 +91,13 @@ enum Format {
     Html,
 }
 
-impl From<Format> for sinks::Format {
+impl From<Format> for render::Format {
     fn from(format: Format) -> Self {
         match format {
-            Format::Json => sinks::Format::Json,
-            Format::Table => sinks::Format::Table,
-            Format::Ocsf => sinks::Format::Ocsf,
-            Format::Html => sinks::Format::Html,
+            Format::Json => render::Format::Json,
+            Format::Table => render::Format::Table,
+            Format::Ocsf => render::Format::Ocsf,
+            Format::Html => render::Format::Html,
         }
     }
 }
@@ -273,7 +274,7 @@ impl ScanArgs {
         if let Some(path) = &self.output {
             deliveries.push(Box::new(FileDelivery::new(
                 Target::File(path.clone()),
-                sinks::Format::Json,
+                render::Format::Json,
             )));
         }
         if !(self.format == Format::Json && self.output.is_some()) {
@@ -438,7 +439,7 @@ async fn run_accounts(
                     None => assess(scan, assessment),
                 };
                 let path = directory.join(format!("{account}.json"));
-                let delivery = FileDelivery::new(Target::File(path.clone()), sinks::Format::Json);
+                let delivery = FileDelivery::new(Target::File(path.clone()), render::Format::Json);
                 let written =
                     deliver_all(&report, &[Box::new(delivery) as Box<dyn Delivery>]).await;
                 let location = written
@@ -703,7 +704,7 @@ fn render(path: &Path, format: Format, history: Option<&Path>) -> Result<ExitCod
     if let Some(history) = history {
         report.trend = read_history(history)?.with_run(&report).trend();
     }
-    sinks::Format::from(format)
+    render::Format::from(format)
         .renderer()
         .render(&report, &mut io::stdout().lock())
         .map_err(|e| Failure::Run(format!("cannot write: {e}")))?;

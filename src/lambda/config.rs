@@ -1,11 +1,11 @@
 //! The Lambda's configuration, from its environment variables, checked once at cold start.
 
+use crate::deliver::alert::AlertOn;
 use crate::model::Severity;
 use crate::request::{
     parse_account_ids, parse_services, parse_severity, AuditRequest, EnvironmentFilter,
     RegionSelection, DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
-use crate::sinks::sns::AlertOn;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("configuration: {variable}: {problem}")]

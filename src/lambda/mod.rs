@@ -17,14 +17,17 @@ pub use event::{parse_invocation, request_from_event, EventError, Invocation, Tr
 pub use organization::{AccountWork, Plan, SummarizeRequest};
 
 use crate::aws::Call;
+use crate::deliver::alert::SnsAlert;
+use crate::deliver::digest::{Digest, DigestSummary, Unaudited};
+use crate::deliver::s3::S3Reports;
+use crate::deliver::sns::publish;
+use crate::deliver::{deliver_all, Delivery};
 use crate::model::AuditError;
 use crate::mutelist::Mutelist;
 use crate::organization::{AccountPart, OrganizationTally};
 use crate::report::{read_report, Report, Summary};
 use crate::request::AuditRequest;
-use crate::sinks::s3::{get_object, latest_key, update_history, S3Reports};
-use crate::sinks::sns::{publish, Digest, SnsAlert};
-use crate::sinks::{deliver_all, Delivery};
+use crate::store::{get_object, latest_key, read_mutelist, update_history, S3Store};
 use crate::{assess, scan, AssessContext, AuditRunError, Clients};
 
 /// What an on-demand caller gets back.
@@ -154,17 +157,24 @@ impl LambdaApp {
         }
     }
 
-    /// The report to S3 first (its URI goes into the alert), then the alert.
-    fn report_store(&self, write_latest: bool) -> S3Reports {
-        S3Reports {
+    /// The bucket and prefix of the reports and the state beside them.
+    fn store(&self) -> S3Store {
+        S3Store {
             client: self.report_s3.clone(),
             bucket: self.config.report_bucket.clone(),
             prefix: self.config.report_prefix.clone(),
             kms_key_id: self.config.report_kms_key_id.clone(),
+        }
+    }
+
+    fn report_store(&self, write_latest: bool) -> S3Reports {
+        S3Reports {
+            store: self.store(),
             write_latest,
         }
     }
 
+    /// The report to S3 first (its URI goes into the alert), then the alert.
     fn deliveries(&self, write_latest: bool) -> Vec<Box<dyn Delivery>> {
         vec![
             Box::new(self.report_store(write_latest)),
@@ -182,16 +192,7 @@ impl LambdaApp {
     async fn mutelist(&self, problems: &mut Vec<AuditError>) -> Option<Mutelist> {
         let (bucket, key) = self.config.mutelist.as_ref()?;
         let uri = format!("s3://{bucket}/{key}");
-        let text = match get_object(&self.report_s3, bucket, key).await {
-            Ok(Some(bytes)) => String::from_utf8(bytes)
-                .map_err(|_| ("InvalidMutelist".to_string(), "not UTF-8 text".to_string())),
-            Ok(None) => Err(("NoSuchKey".into(), "the mutelist does not exist".into())),
-            Err(failure) => Err(failure),
-        };
-        let parsed = text.and_then(|text| {
-            Mutelist::parse(&uri, &text).map_err(|e| ("InvalidMutelist".to_string(), e.to_string()))
-        });
-        match parsed {
+        match read_mutelist(&self.report_s3, bucket, key).await {
             Ok(mutelist) => Some(mutelist),
             Err((code, message)) => {
                 let entry = Call::new("s3", self.home_region(), "ReadMutelist")
@@ -219,14 +220,8 @@ impl LambdaApp {
                 .on(&uri)
                 .entry(code, message)
         };
-        let outcome = match get_object(&self.report_s3, &self.config.report_bucket, &key).await {
-            Ok(None) => return Ok(None),
-            Ok(Some(bytes)) => read_report(&uri, &bytes)
-                .and_then(|report| report.ensure_account(&uri, account_id).map(|()| report))
-                .map_err(|e| problem("InvalidBaseline".into(), e.to_string())),
-            Err((code, message)) => Err(problem(code, message)),
-        };
-        outcome.map(Some).map_err(|entry| {
+        self.store().read_baseline(account_id).await.map_err(|(code, message)| {
+            let entry = problem(code, message);
             tracing::error!(code = %entry.code, message = %entry.message, "cannot compare with the baseline");
             problems.push(entry);
         })
@@ -353,7 +348,7 @@ impl LambdaApp {
         let mut problems = Vec::new();
         // The history (and the page's trend) follows the configured audit only, like latest.json.
         if target.configured_scope {
-            match update_history(&self.report_store(false), &report).await {
+            match update_history(&self.store(), &report).await {
                 Ok(history) => report.trend = history.trend(),
                 Err(error) => {
                     tracing::error!(%error, "history not updated");
@@ -558,7 +553,7 @@ impl LambdaApp {
         }
         let mut alerted_findings = 0;
         let mut alert_message_id = None;
-        if let Some(alert) = digest.build(&summary, &summary_uri) {
+        if let Some(alert) = digest.build(&digest_summary(&summary), &summary_uri) {
             match publish(&self.sns, &self.config.alert_topic_arn, &alert).await {
                 Ok(id) => {
                     alerted_findings = alert.findings_total;
@@ -601,4 +596,25 @@ struct Target<'a> {
     configured_scope: bool,
     alert: bool,
     trigger: Trigger,
+}
+
+/// What the digest says of the run as a whole, from the organization summary.
+fn digest_summary(summary: &crate::organization::OrganizationSummary) -> DigestSummary<'_> {
+    DigestSummary {
+        run_id: &summary.run_id,
+        score: summary.score.overall,
+        summary: summary.summary,
+        changes: summary.changes,
+        accounts: summary.accounts.len(),
+        unaudited: summary
+            .accounts
+            .iter()
+            .filter(|a| a.summary.is_none())
+            .map(|a| Unaudited {
+                account_id: &a.account_id,
+                name: &a.name,
+                errors: &a.errors,
+            })
+            .collect(),
+    }
 }

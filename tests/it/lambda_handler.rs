@@ -496,12 +496,12 @@ fn a_slow_account_and_a_short_deadline_still_give_a_partial_report() {
 /// again, so neither entry is lost.
 #[test]
 fn concurrent_history_updates_lose_no_run() {
-    use secaudit::sinks::s3::{update_history, S3Reports};
+    use secaudit::store::{update_history, S3Store};
     let server = MotoServer::start();
     let sdk = server.sdk_config("us-east-1");
     block_on(async {
         let _ = create_sinks(&sdk, "alerts").await;
-        let store = S3Reports {
+        let store = S3Store {
             client: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(&sdk)
                     .force_path_style(true)
@@ -510,7 +510,6 @@ fn concurrent_history_updates_lose_no_run() {
             bucket: BUCKET.into(),
             prefix: "reports".into(),
             kms_key_id: None,
-            write_latest: false,
         };
         let report = |run: &str, finished: &str| -> Report {
             serde_json::from_value(json!({

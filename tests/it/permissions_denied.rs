@@ -134,7 +134,7 @@ fn denied_permissions_leave_gaps_never_passes() {
     assert!(checks("sg.all_ports_open") >= 1);
     assert!(report.score.overall.is_some());
 
-    let table = secaudit::sinks::table::render(&report);
+    let table = secaudit::render::table::render(&report);
     assert!(table.contains("INCOMPLETE: 3 error(s)"), "{table}");
     assert!(
         table.contains("Grant the auditing principal iam:GetAccountAuthorizationDetails, s3:GetBucketVersioning"),

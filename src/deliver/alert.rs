@@ -1,39 +1,24 @@
-//! The alert: one SNS message per run when failed results at or above the threshold exist.
+//! The account alert: one SNS message per run when failed results at or above the threshold
+//! exist.
 //!
 //! It uses SNS's per-protocol message structure: readable text for email subscribers and a
 //! JSON document for everything else (SQS, Lambda, HTTPS). Message attributes (severity,
-//! account_id, score, finding_count) let subscribers filter. The whole message stays within
-//! SNS's 256 KB: when the findings do not fit, the alert lists what fits and says how many
-//! more are in the report.
+//! account_id, score, finding_count) let subscribers filter. When the findings do not fit in
+//! one message, the alert lists what fits and says how many more are in the report.
 
-use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 use serde_json::json;
 
 use futures::future::BoxFuture;
 
+use super::fit::{largest_fitting, subject, MAX_MESSAGE_BYTES};
+use super::sns::{publish, Alert};
 use super::{Delivered, Delivery, DeliveryError};
-use crate::aws::describe_sdk_error;
-use crate::report::{CheckResult, Report, Severity, Summary};
-
-/// SNS's limit is 262,144 bytes for the message and its attributes together; keep a margin
-/// for the attributes and the subject.
-pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 - 6 * 1024;
-/// SNS subjects must be shorter than 100 characters.
-const MAX_SUBJECT_CHARS: usize = 99;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub subject: String,
-    /// The `MessageStructure=json` document: `default` (JSON) and `email` (text).
-    pub message: String,
-    pub attributes: Vec<(&'static str, &'static str, String)>,
-    pub findings_total: usize,
-    pub findings_listed: usize,
-}
+use crate::model::{CheckResult, Severity};
+use crate::report::{Report, Summary};
 
 #[derive(Serialize)]
-struct Finding<'a> {
+pub(super) struct Finding<'a> {
     check_id: &'a str,
     severity: Severity,
     resource_type: &'a str,
@@ -110,7 +95,11 @@ impl Context {
 
 /// The open (unmuted) failed results the alert is about, at or above `threshold`, most severe
 /// first.
-fn findings(report: &Report, threshold: Severity, alert_on: AlertOn) -> Vec<&CheckResult> {
+pub(super) fn findings(
+    report: &Report,
+    threshold: Severity,
+    alert_on: AlertOn,
+) -> Vec<&CheckResult> {
     let candidates: Vec<&CheckResult> = match alert_on {
         AlertOn::New => report.new_open().collect(),
         AlertOn::All => report.open().collect(),
@@ -124,7 +113,7 @@ fn findings(report: &Report, threshold: Severity, alert_on: AlertOn) -> Vec<&Che
 }
 
 /// A finding in an email: `[CRITICAL] check - type id (region)`, then its detail.
-fn finding_line(finding: &CheckResult) -> String {
+pub(super) fn finding_line(finding: &CheckResult) -> String {
     format!(
         "[{}] {} - {} {} ({})\n    {}\n",
         finding.severity.as_str().to_uppercase(),
@@ -136,7 +125,7 @@ fn finding_line(finding: &CheckResult) -> String {
     )
 }
 
-fn score_text(score: Option<f64>) -> String {
+pub(super) fn score_text(score: Option<f64>) -> String {
     score.map_or("n/a".into(), |s| format!("{s:.1}"))
 }
 
@@ -260,28 +249,20 @@ fn build_alert_within(
         return None;
     }
     let worst = all.first().map_or("none", |r| r.severity.as_str());
-    // The largest number of findings whose message fits: binary search over the count.
-    let (mut fits, mut too_many) = (0, all.len() + 1);
-    while fits + 1 < too_many {
-        let middle = (fits + too_many) / 2;
-        if structure(report, threshold, uri, &all, middle, &context).len() <= max_bytes {
-            fits = middle;
-        } else {
-            too_many = middle;
-        }
-    }
+    let fits = largest_fitting(all.len(), max_bytes, |listed| {
+        structure(report, threshold, uri, &all, listed, &context)
+    });
     let new = if context.alert_on == AlertOn::New && context.new_count.is_some() {
         "new "
     } else {
         ""
     };
-    let mut subject = format!(
+    let subject = subject(format!(
         "secaudit: {} {new}{threshold}+ finding(s) in AWS account {} (score {})",
         all.len(),
         report.account_id,
         score_text(report.score.overall)
-    );
-    subject.truncate(MAX_SUBJECT_CHARS);
+    ));
     let mut attributes = vec![
         ("severity", "String", worst.to_string()),
         ("account_id", "String", report.account_id.clone()),
@@ -297,228 +278,6 @@ fn build_alert_within(
         findings_total: all.len(),
         findings_listed: fits,
     })
-}
-
-/// Findings an organization digest keeps in memory while the accounts' reports stream past:
-/// more than a message can list, few enough for a small function.
-const DIGEST_KEPT_FINDINGS: usize = 2_000;
-
-/// The organization's one alert per night: the findings at or above the threshold (new ones,
-/// with [`AlertOn::New`]) grouped by account, and the accounts that could not be audited.
-pub struct Digest {
-    threshold: Severity,
-    alert_on: AlertOn,
-    accounts: Vec<DigestAccount>,
-    kept: usize,
-}
-
-/// One account in the digest.
-pub struct DigestAccount {
-    account_id: String,
-    name: String,
-    report_uri: String,
-    total: usize,
-    kept: Vec<CheckResult>,
-}
-
-impl Digest {
-    pub fn new(threshold: Severity, alert_on: AlertOn) -> Self {
-        Digest {
-            threshold,
-            alert_on,
-            accounts: Vec::new(),
-            kept: 0,
-        }
-    }
-
-    /// Counts an account's report; keeps its findings while there is room.
-    pub fn add(&mut self, name: &str, report: &Report, report_uri: &str) {
-        if let Some(part) = Digest::part(self.threshold, self.alert_on, name, report, report_uri) {
-            self.push(part);
-        }
-    }
-
-    /// An account's part of the digest, taken from its report so that the report can be
-    /// dropped; `None` when it has nothing to alert on.
-    pub fn part(
-        threshold: Severity,
-        alert_on: AlertOn,
-        name: &str,
-        report: &Report,
-        report_uri: &str,
-    ) -> Option<DigestAccount> {
-        let all = findings(report, threshold, alert_on);
-        (!all.is_empty()).then(|| DigestAccount {
-            account_id: report.account_id.clone(),
-            name: name.to_string(),
-            report_uri: report_uri.to_string(),
-            total: all.len(),
-            kept: all
-                .iter()
-                .take(DIGEST_KEPT_FINDINGS)
-                .map(|r| (*r).clone())
-                .collect(),
-        })
-    }
-
-    /// Adds an account's part, keeping its findings while there is room.
-    pub fn push(&mut self, mut part: DigestAccount) {
-        part.kept
-            .truncate(DIGEST_KEPT_FINDINGS.saturating_sub(self.kept));
-        self.kept += part.kept.len();
-        self.accounts.push(part);
-    }
-
-    fn total(&self) -> usize {
-        self.accounts.iter().map(|a| a.total).sum()
-    }
-
-    /// The message with the first `listed` kept findings, in account order.
-    fn structure(
-        &self,
-        summary: &crate::organization::OrganizationSummary,
-        summary_uri: &str,
-        listed: usize,
-    ) -> String {
-        let unaudited: Vec<_> = summary
-            .accounts
-            .iter()
-            .filter(|a| a.summary.is_none())
-            .collect();
-        let mut left = listed;
-        let mut accounts = Vec::new();
-        let mut email = format!(
-            "secaudit found {} {}failed check(s) at {} severity or worse in {} account(s) of the organization.\n\
-             Organization score: {} / 100 over {} account(s); {} could not be audited.\n\
-             Run: {}\nSummary: {summary_uri}\n",
-            self.total(),
-            if self.alert_on == AlertOn::New { "new " } else { "" },
-            self.threshold,
-            self.accounts.len(),
-            score_text(summary.score.overall),
-            summary.accounts.len(),
-            unaudited.len(),
-            summary.run_id,
-        );
-        for account in &self.accounts {
-            let shown = &account.kept[..left.min(account.kept.len())];
-            left -= shown.len();
-            email.push_str(&format!(
-                "\n== {} {} ({} finding(s)) {}\n",
-                account.account_id, account.name, account.total, account.report_uri
-            ));
-            for finding in shown {
-                email.push_str(&finding_line(finding));
-            }
-            if shown.len() < account.total {
-                email.push_str(&format!(
-                    "    ... and {} more in the account's report.\n",
-                    account.total - shown.len()
-                ));
-            }
-            accounts.push(json!({
-                "account_id": account.account_id,
-                "name": account.name,
-                "report_uri": account.report_uri,
-                "finding_count": account.total,
-                "findings": shown.iter().map(Finding::from).collect::<Vec<_>>(),
-            }));
-        }
-        if !unaudited.is_empty() {
-            email.push_str("\nNot audited:\n");
-            for account in &unaudited {
-                email.push_str(&format!(
-                    "  {} {}: {}\n",
-                    account.account_id,
-                    account.name,
-                    account.errors.join("; ")
-                ));
-            }
-        }
-        let machine = json!({
-            "kind": "organization_digest",
-            "run_id": summary.run_id,
-            "threshold": self.threshold,
-            "alert_on": match self.alert_on { AlertOn::New => "new", AlertOn::All => "all" },
-            "score": summary.score.overall,
-            "summary": summary.summary,
-            "changes": summary.changes,
-            "summary_uri": summary_uri,
-            "finding_count": self.total(),
-            "omitted_findings": self.total() - listed,
-            "accounts": accounts,
-            "unaudited": unaudited.iter().map(|a| json!({
-                "account_id": a.account_id,
-                "name": a.name,
-                "errors": a.errors,
-            })).collect::<Vec<_>>(),
-        });
-        json!({"default": machine.to_string(), "email": email}).to_string()
-    }
-
-    /// The digest, or `None` when there is nothing to say: no finding, and every account audited.
-    pub fn build(
-        &self,
-        summary: &crate::organization::OrganizationSummary,
-        summary_uri: &str,
-    ) -> Option<Alert> {
-        self.build_within(summary, summary_uri, MAX_MESSAGE_BYTES)
-    }
-
-    fn build_within(
-        &self,
-        summary: &crate::organization::OrganizationSummary,
-        summary_uri: &str,
-        max_bytes: usize,
-    ) -> Option<Alert> {
-        let total = self.total();
-        let unaudited = summary
-            .accounts
-            .iter()
-            .filter(|a| a.summary.is_none())
-            .count();
-        if total == 0 && unaudited == 0 {
-            return None;
-        }
-        let (mut fits, mut too_many) = (0, self.kept + 1);
-        while fits + 1 < too_many {
-            let middle = (fits + too_many) / 2;
-            if self.structure(summary, summary_uri, middle).len() <= max_bytes {
-                fits = middle;
-            } else {
-                too_many = middle;
-            }
-        }
-        let worst = self
-            .accounts
-            .iter()
-            .filter_map(|a| a.kept.first().map(|r| r.severity))
-            .min_by_key(|s| Severity::ALL.iter().position(|x| x == s))
-            .map_or("none", Severity::as_str);
-        let mut subject = format!(
-            "secaudit: {total} {}{}+ finding(s) in {} account(s), {unaudited} not audited",
-            if self.alert_on == AlertOn::New {
-                "new "
-            } else {
-                ""
-            },
-            self.threshold,
-            self.accounts.len(),
-        );
-        subject.truncate(MAX_SUBJECT_CHARS);
-        Some(Alert {
-            subject,
-            message: self.structure(summary, summary_uri, fits),
-            attributes: vec![
-                ("kind", "String", "organization_digest".into()),
-                ("severity", "String", worst.to_string()),
-                ("finding_count", "Number", total.to_string()),
-                ("account_count", "Number", self.accounts.len().to_string()),
-            ],
-            findings_total: total,
-            findings_listed: fits,
-        })
-    }
 }
 
 /// The alert, published to an SNS topic when a report has findings at or above a threshold.
@@ -549,46 +308,13 @@ impl Delivery for SnsAlert {
     }
 }
 
-/// Publishes the alert; returns the SNS message id.
-pub async fn publish(
-    sns: &aws_sdk_sns::Client,
-    topic_arn: &str,
-    alert: &Alert,
-) -> Result<String, DeliveryError> {
-    let failure = |code: String, message: String| DeliveryError {
-        action: "publishing the alert",
-        destination: topic_arn.to_string(),
-        code,
-        message,
-    };
-    let mut publish = sns
-        .publish()
-        .topic_arn(topic_arn)
-        .subject(&alert.subject)
-        .message_structure("json")
-        .message(&alert.message);
-    for (name, data_type, value) in &alert.attributes {
-        let attribute = MessageAttributeValue::builder()
-            .data_type(*data_type)
-            .string_value(value)
-            .build()
-            .map_err(|e| failure("InvalidAttribute".into(), e.to_string()))?;
-        publish = publish.message_attributes(*name, attribute);
-    }
-    let output = publish.send().await.map_err(|e| {
-        let (code, message) = describe_sdk_error(&e);
-        failure(code, message)
-    })?;
-    Ok(output.message_id().unwrap_or_default().to_string())
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{ApiCalls, Status, Weights};
     use crate::score::score;
 
-    fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
+    pub(crate) fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
         CheckResult {
             id: format!("sg.high_risk_ports/123456789012/us-east-1/AWS::EC2::SecurityGroup/sg-{i}"),
             check_id: "sg.high_risk_ports".into(),
@@ -610,7 +336,7 @@ mod tests {
         }
     }
 
-    fn report(results: Vec<CheckResult>) -> Report {
+    pub(crate) fn report(results: Vec<CheckResult>) -> Report {
         Report {
             schema_version: 1,
             run_id: "run-1".into(),
@@ -636,7 +362,7 @@ mod tests {
         }
     }
 
-    const URI: &str = "s3://bucket/reports/123456789012/2026/11/25/run-1.json";
+    pub(crate) const URI: &str = "s3://bucket/reports/123456789012/2026/11/25/run-1.json";
 
     #[test]
     fn with_a_baseline_only_new_unmuted_findings_alert_and_the_counts_are_told() {
@@ -809,58 +535,5 @@ mod tests {
         let alert = build_alert_within(&report, Severity::Critical, AlertOn::All, URI, 10).unwrap();
         assert_eq!(alert.findings_listed, 0);
         assert_eq!(alert.findings_total, 1);
-    }
-
-    #[test]
-    fn the_digest_groups_new_findings_by_account_and_names_the_unaudited() {
-        use crate::organization::OrganizationTally;
-        let mut web = report(vec![
-            result(1, Severity::Critical, Status::Fail),
-            result(2, Severity::High, Status::Fail),
-        ]);
-        web.account_id = "111111111111".into();
-        let mut quiet = report(vec![result(3, Severity::Critical, Status::Pass)]);
-        quiet.account_id = "222222222222".into();
-        let mut tally = OrganizationTally::new("org-run".into(), "t0".into(), Weights::default());
-        let mut digest = Digest::new(Severity::Critical, AlertOn::New);
-        for (name, report) in [("web", &web), ("quiet", &quiet)] {
-            digest.add(name, report, "s3://b/r.json");
-            tally.add_report(name, report, Some("s3://b/r.json".into()));
-        }
-        tally.add_failure("333333333333", "lab", "AccessDenied: no role".into());
-        let summary = tally.finish("t1".into());
-        let alert = digest.build(&summary, "s3://b/org.json").unwrap();
-        assert_eq!((alert.findings_total, alert.findings_listed), (1, 1));
-        let document: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
-        let machine: serde_json::Value =
-            serde_json::from_str(document["default"].as_str().unwrap()).unwrap();
-        assert_eq!(machine["kind"], "organization_digest");
-        assert_eq!(machine["accounts"].as_array().unwrap().len(), 1);
-        assert_eq!(machine["accounts"][0]["account_id"], "111111111111");
-        assert_eq!(
-            machine["accounts"][0]["findings"][0]["resource_id"],
-            "sg-00000001"
-        );
-        assert_eq!(machine["unaudited"][0]["account_id"], "333333333333");
-        let email = document["email"].as_str().unwrap();
-        assert!(
-            email.contains("== 111111111111 web (1 finding(s))"),
-            "{email}"
-        );
-        assert!(
-            email.contains("333333333333 lab: AccessDenied: no role"),
-            "{email}"
-        );
-        // Too small a message lists none but still counts them.
-        let small = digest
-            .build_within(&summary, "s3://b/org.json", 10)
-            .unwrap();
-        assert_eq!((small.findings_total, small.findings_listed), (1, 0));
-        // Nothing new and everyone audited: no digest.
-        let mut calm = OrganizationTally::new("r".into(), "t0".into(), Weights::default());
-        calm.add_report("quiet", &quiet, None);
-        let mut none = Digest::new(Severity::Critical, AlertOn::New);
-        none.add("quiet", &quiet, "s3://b/r.json");
-        assert!(none.build(&calm.finish("t1".into()), "u").is_none());
     }
 }

@@ -1,56 +1,18 @@
-//! Render a finished report into bytes; deliver it somewhere. A report does not know where it
-//! goes, a renderer does not know where its bytes go, and a delivery never changes a report.
-//!
-//! Renderers: [`json`], [`table`], [`ocsf`], [`html`]. Deliveries: [`file`] (stdout or a local file), [`s3`] (the
-//! report in a bucket), [`sns`] (the alert).
+//! Ship bytes somewhere: [`file`] (stdout or a local file), [`s3`] (the report in a bucket),
+//! [`alert`] (the account alert) and [`digest`] (the organization digest) through [`sns`].
+//! A delivery never changes a report; a failure names its destination and never stops the
+//! other deliveries.
 
+pub mod alert;
+pub mod digest;
 pub mod file;
-pub mod html;
-pub mod json;
-pub mod ocsf;
+mod fit;
 pub mod s3;
 pub mod sns;
-pub mod table;
-
-use std::io::{self, Write};
 
 use futures::future::BoxFuture;
 
 use crate::report::Report;
-
-/// Turns a report into bytes of one format.
-pub trait Render: Sync {
-    /// The MIME type of the output, for stores that keep one (S3).
-    fn content_type(&self) -> &'static str;
-    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
-
-    /// The rendered report in memory (for uploads).
-    fn render_to_vec(&self, report: &Report) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        self.render(report, &mut bytes)?;
-        Ok(bytes)
-    }
-}
-
-/// The formats a report renders to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Table,
-    Ocsf,
-    Html,
-}
-
-impl Format {
-    pub fn renderer(self) -> &'static dyn Render {
-        match self {
-            Format::Json => &json::JsonRenderer,
-            Format::Table => &table::TableRenderer,
-            Format::Ocsf => &ocsf::OcsfRenderer,
-            Format::Html => &html::HtmlRenderer,
-        }
-    }
-}
 
 /// What a delivery did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

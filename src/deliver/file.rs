@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use futures::future::BoxFuture;
 
-use super::{Delivered, Delivery, DeliveryError, Format};
+use super::{Delivered, Delivery, DeliveryError};
+use crate::render::Format;
 use crate::report::Report;
 
 /// Where on this machine.

@@ -1,0 +1,47 @@
+//! Render a finished report into bytes. A renderer does not know where its bytes go
+//! ([`crate::deliver`] ships them).
+//!
+//! One file per output behind the one [`Render`] trait: [`json`], [`table`], [`ocsf`], [`html`].
+
+pub mod html;
+pub mod json;
+pub mod ocsf;
+pub mod table;
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+/// Turns a report into bytes of one format.
+pub trait Render: Sync {
+    /// The MIME type of the output, for stores that keep one (S3).
+    fn content_type(&self) -> &'static str;
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+
+    /// The rendered report in memory (for uploads).
+    fn render_to_vec(&self, report: &Report) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.render(report, &mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// The formats a report renders to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Table,
+    Ocsf,
+    Html,
+}
+
+impl Format {
+    pub fn renderer(self) -> &'static dyn Render {
+        match self {
+            Format::Json => &json::JsonRenderer,
+            Format::Table => &table::TableRenderer,
+            Format::Ocsf => &ocsf::OcsfRenderer,
+            Format::Html => &html::HtmlRenderer,
+        }
+    }
+}
