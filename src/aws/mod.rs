@@ -19,6 +19,7 @@ use aws_smithy_types::endpoint::Endpoint;
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
 pub(crate) use clients::regional_client;
 pub use clients::{Clients, RegionalClient};
+pub use errors::required_permission;
 pub(crate) use errors::{
     code_of, describe as describe_sdk_error, each_page, explain_missing_credentials, Call,
 };

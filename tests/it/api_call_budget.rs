@@ -8,8 +8,10 @@ use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use secaudit::aws::required_permission;
 use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
+use secaudit::services::Service;
 use secaudit::{run_audit, Clients};
 use support::synthetic::{seed_units, SyntheticAccount};
 use support::{block_on, MotoServer};
@@ -132,6 +134,30 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
+    assert_every_call_is_a_declared_permission(&report);
+}
+
+/// The IAM actions the services declare (docs/checks.md lists them) cover every call made.
+fn assert_every_call_is_a_declared_permission(report: &Report) {
+    let declared: BTreeSet<&str> = Service::ALL
+        .iter()
+        .flat_map(|s| s.spec().permissions.iter().copied())
+        .chain(["sts:GetCallerIdentity"])
+        .collect();
+    for operation in report.api_calls.by_operation.keys() {
+        let (service, name) = operation.split_once(':').unwrap();
+        // The SDK's service name for AWS Config; its IAM actions are `config:*`.
+        let service = if service == "configservice" {
+            "config"
+        } else {
+            service
+        };
+        let action = required_permission(service, name).unwrap();
+        assert!(
+            declared.contains(action.as_str()),
+            "{operation} needs {action}, which no service declares"
+        );
+    }
 }
 
 #[test]
