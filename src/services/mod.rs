@@ -134,7 +134,7 @@ macro_rules! services {
         /// Every service's unit cases.
         #[cfg(test)]
         pub(crate) fn all_cases() -> Vec<crate::checks::test_support::Case> {
-            [$($module::checks::tests::cases()),+].into_iter().flatten().collect()
+            [$($module::cases()),+].into_iter().flatten().collect()
         }
     };
 }

@@ -1,10 +1,12 @@
 //! EC2: instances, EBS volumes and snapshots, AMIs, and the region's EBS encryption-by-default
 //! setting.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::{collect, ec2_arn, ec2_tags};
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use std::collections::BTreeMap;
 

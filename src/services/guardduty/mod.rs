@@ -1,9 +1,11 @@
 //! GuardDuty: a detector in every audited region.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use super::{ServiceInventory, ServiceSpec};
 use crate::model::Tags;

@@ -1,11 +1,13 @@
 //! IAM: roles, users and groups with every policy that applies to them, the root user's
 //! settings, the password policy and the credential report. Account-wide: collected once.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 mod credentials;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use std::collections::HashSet;
 use std::sync::Arc;

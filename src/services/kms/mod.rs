@@ -1,9 +1,11 @@
 //! KMS: customer keys and their rotation.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use super::{ServiceInventory, ServiceSpec};
 use crate::model::Tags;

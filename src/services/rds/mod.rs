@@ -1,9 +1,11 @@
 //! RDS: DB instances, Aurora and Multi-AZ DB clusters, and manual and automated snapshots.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use super::{retain_tagged, ServiceInventory, ServiceSpec};
 use crate::model::Tags;

@@ -1,10 +1,12 @@
 //! S3: the bucket list (account-wide), each bucket's configuration read in the bucket's own
 //! region, and the account-level public access block (S3 Control).
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use std::sync::Arc;
 

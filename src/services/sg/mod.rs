@@ -1,10 +1,12 @@
 //! Security groups: their ingress and egress rules, read through the EC2 API.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use checks::open_to_world_on;
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use super::{retain_tagged, ServiceInventory, ServiceSpec};
 use crate::model::Tags;

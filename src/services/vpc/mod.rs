@@ -1,9 +1,11 @@
 //! VPCs and their flow logs, read through the EC2 API.
 
-pub(super) mod checks;
+mod checks;
 mod collect;
 
 pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
 
 use super::{retain_tagged, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
