@@ -311,8 +311,8 @@ impl Delivery for SnsAlert {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::assess::score::score;
     use crate::model::{ApiCalls, Status, Weights};
-    use crate::score::score;
 
     pub(crate) fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
         CheckResult {

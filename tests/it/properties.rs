@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use secaudit::checks::evaluate;
 use secaudit::inventory::{IngressRule, Inventory, SecurityGroup};
+use secaudit::model::Status;
 use secaudit::policy::PolicyDocument;
-use secaudit::report::Status;
 use secaudit::request::CheckOptions;
 use serde_json::{json, Value};
 
