@@ -609,7 +609,7 @@ fn gate_message(report: &Report, threshold: Severity, new_only: bool) -> Option<
     if gating.is_empty() {
         return None;
     }
-    gating.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    gating.sort_by_key(|r| std::cmp::Reverse(r.severity));
     const SHOWN: usize = 3;
     let worst: Vec<String> = gating
         .iter()

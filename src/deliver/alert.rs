@@ -108,7 +108,7 @@ pub(super) fn findings(
         .into_iter()
         .filter(|r| r.severity.is_at_least(threshold))
         .collect();
-    findings.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    findings.sort_by_key(|r| std::cmp::Reverse(r.severity));
     findings
 }
 

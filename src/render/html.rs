@@ -229,7 +229,7 @@ fn page(report: &Report) -> Page<'_> {
     )
     .ok();
     let mut open: Vec<&CheckResult> = report.open().collect();
-    open.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    open.sort_by_key(|r| std::cmp::Reverse(r.severity));
     let rows = open
         .into_iter()
         .map(|result| {
