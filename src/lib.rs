@@ -3,7 +3,7 @@
 //! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
 //! collects an account into a [`services::Inventory`] (each service's collector, through the
 //! clients of [`aws`]) and runs the [`checks`] over it;
-//! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, [`score`], summary);
+//! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, score, summary);
 //! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
 //! next run reads (baseline, history, mutelist). [`model`] holds the vocabulary they share.
 
@@ -11,21 +11,17 @@ pub mod assess;
 pub mod aws;
 pub mod checks;
 pub mod deliver;
-pub mod history;
 pub mod lambda;
 pub mod model;
-pub mod mutelist;
-pub mod organization;
 pub mod policy;
 pub mod render;
 pub mod report;
 pub mod request;
 pub mod scan;
-pub mod score;
 pub mod services;
 pub mod store;
 
-pub use assess::{assess, AssessContext};
+pub use assess::assess;
 pub use aws::{Clients, ConnectionSettings};
 pub use scan::{scan, AccountScan, AuditRunError};
 
@@ -36,5 +32,5 @@ pub async fn run_audit(
     request: &request::AuditRequest,
 ) -> Result<report::Report, AuditRunError> {
     let scan = scan(clients, request, None).await?;
-    Ok(assess(scan, &AssessContext::default()))
+    Ok(assess(scan, &assess::AssessContext::default()))
 }

@@ -37,7 +37,7 @@ impl Severity {
 
     /// Whether this severity is `threshold` or worse.
     pub fn is_at_least(self, threshold: Severity) -> bool {
-        self.rank() >= threshold.rank()
+        self >= threshold
     }
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +47,20 @@ impl Severity {
             Severity::Medium => "medium",
             Severity::Low => "low",
         }
+    }
+}
+
+/// Worse is greater: Critical > High > Medium > Low (the declaration order, which serde and
+/// [`Severity::ALL`] follow, is the reverse).
+impl Ord for Severity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -304,6 +318,21 @@ pub fn resource_key(region: &str, resource_type: &str, resource_id: &str) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn severities_compare_worse_as_greater() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::High > Severity::Medium);
+        assert!(Severity::Medium > Severity::Low);
+        let mut sorted = vec![
+            Severity::Low,
+            Severity::Critical,
+            Severity::Medium,
+            Severity::High,
+        ];
+        sorted.sort_by_key(|s| std::cmp::Reverse(*s));
+        assert_eq!(sorted, Severity::ALL);
+    }
 
     #[test]
     fn severities_order_from_critical_down() {

@@ -5,9 +5,9 @@
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 
+use crate::assess::mutelist::Mutelist;
 use crate::aws::describe_sdk_error;
-use crate::history::History;
-use crate::mutelist::Mutelist;
+use crate::report::history::History;
 use crate::report::{read_report, Report};
 
 /// A failed S3 call, as `(code, message)`: the caller names the action and the destination.

@@ -9,21 +9,23 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use secaudit::assess::compare_reports;
+use secaudit::assess::mutelist::Mutelist;
+use secaudit::assess::organization::OrganizationTally;
+use secaudit::assess::AssessContext;
 use secaudit::checks::registry;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::{deliver_all, Delivery};
-use secaudit::history::History;
 use secaudit::model::AuditError;
-use secaudit::mutelist::Mutelist;
-use secaudit::organization::OrganizationTally;
+use secaudit::model::Severity;
 use secaudit::render::{self, table};
-use secaudit::report::{read_report, Report, Severity};
+use secaudit::report::history::History;
+use secaudit::report::{read_report, Report};
 use secaudit::request::{
     parse_account_ids, parse_port_ranges, parse_services, parse_severity, parse_weights,
     AuditRequest, CheckOptions, EnvironmentFilter, RegionSelection, RequestError, RiskyPort,
     DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
-use secaudit::{assess, scan, AssessContext, Clients, ConnectionSettings};
+use secaudit::{assess, scan, Clients, ConnectionSettings};
 
 /// The first commands a newcomer needs, shown with `--help` and with no arguments at all.
 const EXAMPLES: &str = "\
@@ -607,7 +609,7 @@ fn gate_message(report: &Report, threshold: Severity, new_only: bool) -> Option<
     if gating.is_empty() {
         return None;
     }
-    gating.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    gating.sort_by_key(|r| std::cmp::Reverse(r.severity));
     const SHOWN: usize = 3;
     let worst: Vec<String> = gating
         .iter()

@@ -108,7 +108,7 @@ pub(super) fn findings(
         .into_iter()
         .filter(|r| r.severity.is_at_least(threshold))
         .collect();
-    findings.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    findings.sort_by_key(|r| std::cmp::Reverse(r.severity));
     findings
 }
 
@@ -311,8 +311,8 @@ impl Delivery for SnsAlert {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::assess::score::score;
     use crate::model::{ApiCalls, Status, Weights};
-    use crate::score::score;
 
     pub(crate) fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
         CheckResult {

@@ -199,7 +199,7 @@ impl Digest {
             .accounts
             .iter()
             .filter_map(|a| a.kept.first().map(|r| r.severity))
-            .min_by_key(|s| Severity::ALL.iter().position(|x| x == s))
+            .max()
             .map_or("none", Severity::as_str);
         let subject = subject(format!(
             "secaudit: {total} {}{}+ finding(s) in {} account(s), {unaudited} not audited",

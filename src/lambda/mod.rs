@@ -12,10 +12,13 @@ use aws_config::SdkConfig;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use config::{ConfigError, LambdaConfig, OrganizationConfig};
-pub use event::{parse_invocation, request_from_event, EventError, Invocation, Trigger};
-pub use organization::{AccountWork, Plan, SummarizeRequest};
+use config::{LambdaConfig, OrganizationConfig};
+use event::{parse_invocation, EventError, Invocation, Trigger};
+use organization::{AccountWork, Plan, SummarizeRequest};
 
+use crate::assess::mutelist::Mutelist;
+use crate::assess::organization::{AccountPart, OrganizationTally};
+use crate::assess::AssessContext;
 use crate::aws::Call;
 use crate::deliver::alert::SnsAlert;
 use crate::deliver::digest::{Digest, DigestSummary, Unaudited};
@@ -23,12 +26,10 @@ use crate::deliver::s3::S3Reports;
 use crate::deliver::sns::publish;
 use crate::deliver::{deliver_all, Delivery};
 use crate::model::AuditError;
-use crate::mutelist::Mutelist;
-use crate::organization::{AccountPart, OrganizationTally};
 use crate::report::{read_report, Report, Summary};
 use crate::request::AuditRequest;
 use crate::store::{get_object, latest_key, read_mutelist, update_history, S3Store};
-use crate::{assess, scan, AssessContext, AuditRunError, Clients};
+use crate::{assess, scan, AuditRunError, Clients};
 
 /// What an on-demand caller gets back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -599,7 +600,7 @@ struct Target<'a> {
 }
 
 /// What the digest says of the run as a whole, from the organization summary.
-fn digest_summary(summary: &crate::organization::OrganizationSummary) -> DigestSummary<'_> {
+fn digest_summary(summary: &crate::report::organization::OrganizationSummary) -> DigestSummary<'_> {
     DigestSummary {
         run_id: &summary.run_id,
         score: summary.score.overall,

@@ -178,7 +178,7 @@ fn bars(counts: Vec<(String, usize, &'static str)>) -> (Vec<Bar>, usize) {
 
 /// The score line: runs spread over x 30–310, scores over y 130 (0) to 10 (100); runs without
 /// a score are skipped.
-fn trend_points(trend: &[crate::history::HistoryEntry]) -> String {
+fn trend_points(trend: &[crate::report::history::HistoryEntry]) -> String {
     let step = 280.0 / (trend.len().max(2) - 1) as f64;
     trend
         .iter()
@@ -229,7 +229,7 @@ fn page(report: &Report) -> Page<'_> {
     )
     .ok();
     let mut open: Vec<&CheckResult> = report.open().collect();
-    open.sort_by_key(|r| Severity::ALL.iter().position(|s| *s == r.severity));
+    open.sort_by_key(|r| std::cmp::Reverse(r.severity));
     let rows = open
         .into_iter()
         .map(|result| {

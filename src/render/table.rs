@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::checks::{registry, Check};
-use crate::report::{Changes, Report, Severity};
+use crate::model::Severity;
+use crate::report::{Changes, Report};
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;
@@ -246,7 +247,7 @@ fn passed_lines(report: &Report) -> String {
 }
 
 /// An organization run: one row per account, then the organization's score.
-pub fn render_organization(summary: &crate::organization::OrganizationSummary) -> String {
+pub fn render_organization(summary: &crate::report::organization::OrganizationSummary) -> String {
     let mut accounts = table(&[
         "Account",
         "Name",

@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use secaudit::report::Status;
+use secaudit::model::Status;
 use secaudit::request::{parse_services, AuditRequest};
 use secaudit::{run_audit, Clients};
 use support::seed::block_public_access_for_account;

@@ -6,7 +6,8 @@ use crate::support;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use secaudit::report::{Report, Status};
+use secaudit::model::Status;
+use secaudit::report::Report;
 use secaudit::request::{parse_services, AuditRequest, EnvironmentFilter, RegionSelection};
 use secaudit::{run_audit, Clients};
 use support::seed::{seed_demo_account, Seeded};

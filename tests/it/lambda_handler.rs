@@ -7,7 +7,8 @@ use crate::support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use secaudit::lambda::{InvocationError, LambdaApp, LambdaConfig};
+use secaudit::lambda::config::LambdaConfig;
+use secaudit::lambda::{InvocationError, LambdaApp};
 use secaudit::report::Report;
 use serde_json::{json, Value};
 use support::alerts::AlertQueue;

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use secaudit::checks::evaluate;
+use secaudit::model::Status;
 use secaudit::policy::PolicyDocument;
-use secaudit::report::Status;
 use secaudit::request::CheckOptions;
 use secaudit::services::sg::{self, IngressRule, SecurityGroup};
 use secaudit::services::Inventory;

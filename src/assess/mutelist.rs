@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use glob::Pattern;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::Date;
 
 use crate::model::{CheckResult, Mute};
+use crate::report::{MutelistSummary, RuleRef};
 
 /// Why a mutelist was refused: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,28 +108,6 @@ pub struct Mutelist {
     /// Where it came from (a path or an `s3://` URI), for the report and error messages.
     pub source: String,
     pub rules: Vec<Rule>,
-}
-
-/// A rule as the report names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleRef {
-    pub rule: usize,
-    pub reason: String,
-    pub owner: Option<String>,
-    pub expires: String,
-}
-
-/// What the mutelist did in one run (the report's `mutelist`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MutelistSummary {
-    pub source: String,
-    /// How many rules the file has.
-    pub rules: usize,
-    /// Rules past their expiry: they muted nothing.
-    pub expired_rules: Vec<RuleRef>,
-    /// Rules in force that matched no failed result this run: stale suppressions hide real
-    /// exposures when the resource they named comes back.
-    pub unused_rules: Vec<RuleRef>,
 }
 
 impl Mutelist {

@@ -3,18 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-pub use crate::model::Weights;
-use crate::model::{CheckResult, Status};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Score {
-    /// 0–100 with one decimal; `None` (JSON null) when nothing was evaluated.
-    pub overall: Option<f64>,
-    pub by_service: BTreeMap<String, Option<f64>>,
-    pub weights: Weights,
-}
+use crate::model::{CheckResult, Status, Weights};
+use crate::report::Score;
 
 #[derive(Debug, Clone, Default)]
 struct Tally {

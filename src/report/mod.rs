@@ -1,13 +1,47 @@
 //! The report: schema version 1 of DESIGN.md. Fields are only ever added; anything else bumps
 //! [`SCHEMA_VERSION`].
 
+pub mod history;
+pub mod organization;
+
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-pub use crate::model::{ApiCalls, AuditError, CheckResult, Severity, SeverityCounts, Status};
-pub use crate::mutelist::MutelistSummary;
-use crate::score::Score;
+use crate::model::{ApiCalls, AuditError, CheckResult, Severity, SeverityCounts, Status, Weights};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The severity-weighted score (computed by [`crate::assess::score`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0–100 with one decimal; `None` (JSON null) when nothing was evaluated.
+    pub overall: Option<f64>,
+    pub by_service: BTreeMap<String, Option<f64>>,
+    pub weights: Weights,
+}
+
+/// A rule as the report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    pub rule: usize,
+    pub reason: String,
+    pub owner: Option<String>,
+    pub expires: String,
+}
+
+/// What the mutelist did in one run (the report's `mutelist`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutelistSummary {
+    pub source: String,
+    /// How many rules the file has.
+    pub rules: usize,
+    /// Rules past their expiry: they muted nothing.
+    pub expired_rules: Vec<RuleRef>,
+    /// Rules in force that matched no failed result this run: stale suppressions hide real
+    /// exposures when the resource they named comes back.
+    pub unused_rules: Vec<RuleRef>,
+}
 
 /// Counts of one report: `evaluated` = `passed` + `failed` + `muted`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +183,7 @@ pub struct Report {
     /// The account's last runs, this one included, from its history (`--history`, or
     /// `history.json` beside the Lambda's reports): the score trend. Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trend: Vec<crate::history::HistoryEntry>,
+    pub trend: Vec<history::HistoryEntry>,
 }
 
 impl Report {

@@ -5,6 +5,9 @@
 //! baseline, then score and summary are computed once, from what those two decided.
 
 mod diff;
+pub mod mutelist;
+pub mod organization;
+pub mod score;
 
 use time::Date;
 
@@ -12,10 +15,10 @@ pub use diff::{compare_reports, Scope};
 
 use crate::model::resource_key;
 use crate::model::{AuditError, Weights};
-use crate::mutelist::Mutelist;
 use crate::report::{BaselineRef, Report, Summary, SCHEMA_VERSION};
 use crate::scan::AccountScan;
-use crate::score::score;
+use mutelist::Mutelist;
+use score::score;
 
 /// What the assessment needs besides the scan.
 #[derive(Debug, Clone, Default, PartialEq)]

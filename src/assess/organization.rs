@@ -1,44 +1,10 @@
-//! Many accounts: the organization summary (`organization.json`), built account by account so
-//! that no account's results are kept once its report is written.
+//! The organization tally: the summary of many accounts (`organization.json`), built account
+//! by account so that no account's results are kept once its report is written.
 
-use serde::{Deserialize, Serialize};
-
+use super::score::ScoreTally;
 use crate::model::Weights;
+use crate::report::organization::{AccountEntry, OrganizationSummary};
 use crate::report::{ChangeCounts, Changes, Report, Summary, SCHEMA_VERSION};
-use crate::score::{Score, ScoreTally};
-
-/// One account of the organization run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountEntry {
-    pub account_id: String,
-    pub name: String,
-    /// The account's score; null when it could not be audited or nothing was evaluated.
-    pub score: Option<f64>,
-    pub summary: Option<Summary>,
-    pub complete: bool,
-    /// Where its report was written (an `s3://` URI or a file path); null when there is none.
-    /// Summaries written before this field was renamed call it `report`.
-    #[serde(alias = "report")]
-    pub report_uri: Option<String>,
-    /// Why the account could not be audited (or what its report's errors were), one line each.
-    pub errors: Vec<String>,
-}
-
-/// `organization.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrganizationSummary {
-    pub schema_version: u32,
-    pub run_id: String,
-    pub started_at: String,
-    pub finished_at: String,
-    pub accounts: Vec<AccountEntry>,
-    /// The same weighting over every account's results.
-    pub score: Score,
-    pub summary: Summary,
-    /// The accounts' changes since their baselines, added up; null when no account's report
-    /// was compared with a baseline.
-    pub changes: Option<ChangeCounts>,
-}
 
 /// What one account's report adds to the summary: small enough to keep while the report itself
 /// is dropped.
@@ -163,7 +129,7 @@ mod tests {
             .map(|(severity, status)| CheckResult::example("s3.versioning", "", *severity, *status))
             .collect();
         report.summary = Summary::of(&report.results);
-        report.score = crate::score::score(&report.results, Weights::default());
+        report.score = crate::assess::score::score(&report.results, Weights::default());
         report
     }
 

@@ -1,0 +1,39 @@
+//! The organization summary (`organization.json`, `<prefix>/organization/latest.json`): one
+//! entry per account and the totals. [`crate::assess::organization`] builds it.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ChangeCounts, Score, Summary};
+
+/// One account of the organization run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountEntry {
+    pub account_id: String,
+    pub name: String,
+    /// The account's score; null when it could not be audited or nothing was evaluated.
+    pub score: Option<f64>,
+    pub summary: Option<Summary>,
+    pub complete: bool,
+    /// Where its report was written (an `s3://` URI or a file path); null when there is none.
+    /// Summaries written before this field was renamed call it `report`.
+    #[serde(alias = "report")]
+    pub report_uri: Option<String>,
+    /// Why the account could not be audited (or what its report's errors were), one line each.
+    pub errors: Vec<String>,
+}
+
+/// `organization.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationSummary {
+    pub schema_version: u32,
+    pub run_id: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub accounts: Vec<AccountEntry>,
+    /// The same weighting over every account's results.
+    pub score: Score,
+    pub summary: Summary,
+    /// The accounts' changes since their baselines, added up; null when no account's report
+    /// was compared with a baseline.
+    pub changes: Option<ChangeCounts>,
+}
