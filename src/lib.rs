@@ -2,14 +2,13 @@
 //!
 //! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
 //! collects an account into a [`services::Inventory`] (each service's collector, through the
-//! clients of [`aws`]) and runs the [`checks`] over it;
+//! clients of [`aws`]) and runs the [`services::checks`] over it;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, score, summary);
 //! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
 //! next run reads (baseline, history, mutelist). [`model`] holds the vocabulary they share.
 
 pub mod assess;
 pub mod aws;
-pub mod checks;
 pub mod deliver;
 pub mod lambda;
 pub mod model;

@@ -12,7 +12,9 @@ use futures::future::join_all;
 use crate::aws::{explain_missing_credentials, Call, Clients};
 use crate::model::{ApiCalls, AuditError, CheckResult, Tags};
 use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection};
-use crate::services::{CollectContext, Collection, Inventory, Service, ServiceInventory};
+use crate::services::{
+    CollectContext, Collection, InEnvironment, Inventory, Service, ServiceInventory,
+};
 
 /// One account, collected and checked: the findings and everything that could not be read.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,9 +142,11 @@ pub async fn scan(
 
     let mut collection = collect(clients, request, &account_id, &regions, deadline).await;
     if let Some(filter) = &request.environment {
-        collection.inventory.retain_environment(filter);
+        collection
+            .inventory
+            .retain_environment(&|tags| filter.matches(tags));
     }
-    let findings = crate::checks::evaluate(
+    let findings = crate::services::checks::evaluate(
         &collection.inventory,
         &account_id,
         &request.options,
@@ -194,10 +198,16 @@ async fn collect(
     regions: &[String],
     deadline: Option<tokio::time::Instant>,
 ) -> Collection {
+    let in_environment = request
+        .environment
+        .as_ref()
+        .map(|filter| move |tags: &Tags| filter.matches(tags));
     let context = CollectContext {
         clients,
         account_id,
-        request,
+        in_environment: in_environment.as_ref().map(|f| f as InEnvironment),
+        read_tags: request.read_tags,
+        concurrency: request.concurrency,
     };
     let context = &context;
     let mut units: Vec<(Service, &str)> = Vec::new();

@@ -26,7 +26,7 @@ impl Scope<'_> {
         let Ok(service) = Service::from_str(&finding.service) else {
             return false;
         };
-        crate::checks::find(&finding.check_id).is_some()
+        crate::services::checks::find(&finding.check_id).is_some()
             && self.services.is_none_or(|s| s.contains(&service))
             && (!service.is_regional() || self.regions.contains(&finding.region))
             && !self.environment_filtered

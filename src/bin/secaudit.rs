@@ -12,7 +12,6 @@ use secaudit::assess::compare_reports;
 use secaudit::assess::mutelist::Mutelist;
 use secaudit::assess::organization::OrganizationTally;
 use secaudit::assess::AssessContext;
-use secaudit::checks::registry;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::{deliver_all, Delivery};
 use secaudit::model::AuditError;
@@ -22,9 +21,11 @@ use secaudit::report::history::History;
 use secaudit::report::{read_report, Report};
 use secaudit::request::{
     parse_account_ids, parse_port_ranges, parse_services, parse_severity, parse_weights,
-    AuditRequest, CheckOptions, EnvironmentFilter, RegionSelection, RequestError, RiskyPort,
-    DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
+    AuditRequest, EnvironmentFilter, RegionSelection, RequestError, DEFAULT_CONCURRENCY,
+    DEFAULT_ENVIRONMENT_TAG_KEY,
 };
+use secaudit::services::checks::registry;
+use secaudit::services::checks::{CheckOptions, RiskyPort};
 use secaudit::{assess, scan, Clients, ConnectionSettings};
 
 /// The first commands a newcomer needs, shown with `--help` and with no arguments at all.

@@ -10,9 +10,9 @@ use std::io::{self, Write};
 use askama::Template;
 
 use super::Render;
-use crate::checks::registry;
 use crate::model::{AuditError, CheckResult, Severity};
 use crate::report::Report;
+use crate::services::checks::registry;
 
 pub struct HtmlRenderer;
 

@@ -13,9 +13,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::Render;
-use crate::checks::find;
 use crate::model::{CheckResult, Severity, Status};
 use crate::report::Report;
+use crate::services::checks::find;
 
 pub const OCSF_VERSION: &str = "1.3.0";
 

@@ -6,9 +6,9 @@ use comfy_table::{ContentArrangement, Table};
 use std::io::{self, Write};
 
 use super::Render;
-use crate::checks::{registry, Check};
 use crate::model::Severity;
 use crate::report::{Changes, Report};
+use crate::services::checks::{registry, Check};
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;

@@ -10,10 +10,11 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 
+pub mod checks;
+
 use crate::aws::Clients;
-use crate::checks::Check;
 use crate::model::{resource_key, AuditError, Tags};
-use crate::request::{AuditRequest, EnvironmentFilter, RequestError};
+use checks::Check;
 
 /// What a service declares about itself, beside its name (its folder's name).
 #[derive(Debug)]
@@ -28,11 +29,20 @@ pub struct ServiceSpec {
     pub checks: &'static [&'static Check],
 }
 
-/// What a service collector reads with: the clients, the audited account and the request.
+/// Whether a resource with these tags is in the audited environment (`--environment`).
+pub type InEnvironment<'a> = &'a (dyn Fn(&Tags) -> bool + Sync);
+
+/// What a service collector reads with: the clients, the audited account, and what of the
+/// request collectors need.
 pub struct CollectContext<'a> {
     pub clients: &'a Clients,
     pub account_id: &'a str,
-    pub request: &'a AuditRequest,
+    /// `Some` under an environment filter: a collector may skip reading what is outside it.
+    pub in_environment: Option<InEnvironment<'a>>,
+    /// Keep every resource's tags (mutelist rules on tags), even where they cost a call.
+    pub read_tags: bool,
+    /// Upper bound on concurrent per-resource calls.
+    pub concurrency: usize,
 }
 
 /// What a collector brings back: its inventory and the errors met on the way.
@@ -47,10 +57,10 @@ pub trait ServiceInventory: Default {
     /// Adds another fragment of the same service (another region, another listing).
     fn merge(&mut self, other: Self);
 
-    /// Keeps only resources tagged with the filter's environment. Resources whose tags are
+    /// Keeps only resources whose tags are in the environment. Resources whose tags are
     /// unknown or that cannot carry tags are left out: they cannot be shown to belong to the
     /// environment. Account settings belong to no environment.
-    fn retain_environment(&mut self, filter: &EnvironmentFilter);
+    fn retain_environment(&mut self, in_environment: InEnvironment);
 
     /// Calls `found(region, resource type, resource id, tags)` for every resource whose tags
     /// were read.
@@ -115,8 +125,8 @@ macro_rules! services {
                 $(self.$module.merge(other.$module);)+
             }
 
-            fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-                $(self.$module.retain_environment(filter);)+
+            fn retain_environment(&mut self, in_environment: InEnvironment) {
+                $(self.$module.retain_environment(in_environment);)+
             }
 
             fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
@@ -133,7 +143,7 @@ macro_rules! services {
 
         /// Every service's unit cases.
         #[cfg(test)]
-        pub(crate) fn all_cases() -> Vec<crate::checks::test_support::Case> {
+        pub(crate) fn all_cases() -> Vec<crate::services::checks::test_support::Case> {
             [$($module::cases()),+].into_iter().flatten().collect()
         }
     };
@@ -170,14 +180,19 @@ impl std::fmt::Display for Service {
     }
 }
 
+/// A service name that is not registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown service '{0}' (expected one of: {names})", names = Service::names())]
+pub struct UnknownService(pub String);
+
 impl std::str::FromStr for Service {
-    type Err = RequestError;
+    type Err = UnknownService;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let name = s.trim().to_ascii_lowercase();
         Service::ALL
             .into_iter()
             .find(|service| service.as_str() == name)
-            .ok_or_else(|| RequestError::UnknownService(s.trim().to_string()))
+            .ok_or_else(|| UnknownService(s.trim().to_string()))
     }
 }
 
@@ -200,13 +215,14 @@ impl Inventory {
     }
 }
 
-/// Keeps the items whose tags match the filter (for [`ServiceInventory::retain_environment`]).
+/// Keeps the items whose tags are in the environment (for
+/// [`ServiceInventory::retain_environment`]); unknown tags are not.
 pub(crate) fn retain_tagged<T>(
     items: &mut Vec<T>,
-    filter: &EnvironmentFilter,
+    in_environment: InEnvironment,
     tags: impl Fn(&T) -> Option<&Tags>,
 ) {
-    items.retain(|item| tags(item).is_some_and(|t| filter.matches(t)));
+    items.retain(|item| tags(item).is_some_and(in_environment));
 }
 
 #[cfg(test)]
@@ -257,7 +273,8 @@ mod tests {
             bucket("b-prod", Some(tags(&[("Environment", "prod")]))),
             bucket("b-unknown", None),
         ];
-        inventory.retain_environment(&EnvironmentFilter::new("Environment", "prod").unwrap());
+        let filter = crate::request::EnvironmentFilter::new("Environment", "prod").unwrap();
+        inventory.retain_environment(&|tags| filter.matches(tags));
         let ids: Vec<_> = inventory
             .ec2
             .volumes

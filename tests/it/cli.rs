@@ -106,7 +106,8 @@ fn table_for_people_and_json_file_together() {
         .unwrap();
     // Every severity some registered check has, and only those.
     for severity in ["critical", "high", "medium", "low"] {
-        let exists = secaudit::checks::registry().any(|c| c.severity.as_str() == severity);
+        let exists =
+            secaudit::services::checks::registry().any(|c| c.severity.as_str() == severity);
         assert_eq!(counts.contains(severity), exists, "{counts}");
     }
     // Quiet: nothing on stderr for a complete run.
@@ -324,7 +325,7 @@ fn checks_lists_the_catalog() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), secaudit::checks::registry().count());
+    assert_eq!(ids.len(), secaudit::services::checks::registry().count());
     assert!(ids.len() >= 23);
     assert!(ids.contains(&"iam.wildcard_resources"));
     let table = secaudit(&["checks"], None);

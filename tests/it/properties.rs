@@ -2,10 +2,10 @@
 //! they are given, and keep their invariants.
 
 use proptest::prelude::*;
-use secaudit::checks::evaluate;
 use secaudit::model::Status;
 use secaudit::policy::PolicyDocument;
-use secaudit::request::CheckOptions;
+use secaudit::services::checks::evaluate;
+use secaudit::services::checks::CheckOptions;
 use secaudit::services::sg::{self, IngressRule, SecurityGroup};
 use secaudit::services::Inventory;
 use serde_json::{json, Value};

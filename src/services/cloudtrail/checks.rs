@@ -1,12 +1,12 @@
 //! CloudTrail: a multi-region trail that records every management event, and every trail's
 //! log validation and encryption.
 
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::Inventory;
 use super::Trail;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&MULTI_REGION_ENABLED, &LOG_FILE_VALIDATION, &KMS_ENCRYPTED];
@@ -142,7 +142,7 @@ const KMS_ENCRYPTED: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::{only, run, Case};
+    use crate::services::checks::test_support::{only, run, Case};
     use crate::services::{cloudtrail, Inventory};
     use super::super::Trail;
     use crate::model::Status;

@@ -1,10 +1,10 @@
 //! AWS Config: a recorder recording in every audited region.
 
-use crate::checks::{Check, Verdicts};
+use crate::services::checks::{Check, Verdicts};
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&RECORDER_ENABLED];
@@ -52,7 +52,7 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::{run, Case};
+    use crate::services::checks::test_support::{run, Case};
     use super::super::ConfigRecorder;
     use crate::services::{config, Inventory};
     use crate::model::Status;

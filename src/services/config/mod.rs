@@ -7,9 +7,8 @@ pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
-use super::{ServiceInventory, ServiceSpec};
+use super::{InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -31,7 +30,7 @@ impl ServiceInventory for Inventory {
     }
 
     /// Account settings belong to no environment.
-    fn retain_environment(&mut self, _: &EnvironmentFilter) {
+    fn retain_environment(&mut self, _: InEnvironment) {
         self.recorders.clear();
     }
 

@@ -1,11 +1,11 @@
 //! EC2 instances and EBS volumes.
 
-use crate::checks::{Check, Resource, Verdicts};
+use crate::services::checks::{Check, Resource, Verdicts};
 use super::{Image, Instance, Snapshot, Volume};
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -257,7 +257,7 @@ const AMI_PUBLIC: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::{only, run, Case};
+    use crate::services::checks::test_support::{only, run, Case};
     use super::super::{Image, Instance, Snapshot, Volume};
     use crate::services::{ec2, Inventory};
     use crate::model::Status;

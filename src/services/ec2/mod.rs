@@ -10,9 +10,8 @@ pub(crate) use checks::tests::cases;
 
 use std::collections::BTreeMap;
 
-use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -50,11 +49,11 @@ impl ServiceInventory for Inventory {
         self.images.extend(other.images);
     }
 
-    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-        retain_tagged(&mut self.instances, filter, |r| Some(&r.tags));
-        retain_tagged(&mut self.volumes, filter, |r| Some(&r.tags));
-        retain_tagged(&mut self.snapshots, filter, |r| Some(&r.tags));
-        retain_tagged(&mut self.images, filter, |r| Some(&r.tags));
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.instances, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.volumes, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.snapshots, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.images, in_environment, |r| Some(&r.tags));
         self.ebs_encryption_by_default.clear();
     }
 

@@ -1,10 +1,10 @@
 //! GuardDuty: a detector in every audited region.
 
-use crate::checks::{Check, Verdicts};
+use crate::services::checks::{Check, Verdicts};
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&ENABLED];
@@ -41,7 +41,7 @@ fn enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::Case;
+    use crate::services::checks::test_support::Case;
     use crate::services::{guardduty, Inventory};
     use crate::model::Status;
 

@@ -1,11 +1,11 @@
 //! IAM roles, users and groups, judged on every identity policy that applies to them.
 
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 
 use super::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
 use crate::services::Inventory;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 use super::credentials::{
@@ -256,15 +256,15 @@ fn user_direct_policies(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
 pub(crate) mod tests {
     use std::sync::Arc;
 
-    use crate::checks::evaluate;
-    use crate::checks::test_support::{none, only, run, Case, NOW};
+    use crate::services::checks::evaluate;
+    use crate::services::checks::test_support::{none, only, run, Case, NOW};
     use super::super::{AccessKey, CredentialUser};
     use super::super::{AccountSettings, PasswordPolicy};
     use crate::services::{iam, Inventory};
     use super::super::{PolicyAttachment, PolicySource, Principal, PrincipalKind};
     use crate::model::Status;
     use crate::policy::PolicyDocument;
-    use crate::request::CheckOptions;
+    use crate::services::checks::CheckOptions;
 
     pub fn cases() -> Vec<Case> {
         let principals = || Inventory::from(iam::Inventory { principals: vec![
@@ -491,7 +491,7 @@ pub(crate) mod tests {
             &inventory,
             "123456789012",
             &relaxed,
-            crate::checks::test_support::NOW,
+            crate::services::checks::test_support::NOW,
         );
         assert_eq!(
             only(&results, "iam.password_policy", "123456789012").status,

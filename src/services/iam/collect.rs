@@ -27,7 +27,7 @@ const REGION: &str = "global";
 pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection<Inventory> {
     let client = context.clients.iam();
     let (mut principals, settings, credentials) = futures::join!(
-        principals(client, context.request.concurrency),
+        principals(client, context.concurrency),
         account_settings(client, context.account_id),
         credential_report(client),
     );

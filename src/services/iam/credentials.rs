@@ -4,9 +4,9 @@
 use time::OffsetDateTime;
 
 use super::{AccessKey, CredentialUser, PrincipalKind};
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::{Inventory, Service};
 
 fn judge_account(

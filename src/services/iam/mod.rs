@@ -12,10 +12,9 @@ pub(crate) use checks::tests::cases;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 use crate::policy::PolicyDocument;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: false,
@@ -61,8 +60,8 @@ impl ServiceInventory for Inventory {
     /// Groups carry no tags and are left out; the account's settings belong to no
     /// environment; credential report rows carry no tags, so only the users still in the
     /// filtered set are kept.
-    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-        retain_tagged(&mut self.principals, filter, |r| r.tags.as_ref());
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.principals, in_environment, |r| r.tags.as_ref());
         self.account = AccountSettings::default();
         if let Some(users) = &mut self.credential_users {
             let kept: HashSet<&str> = self

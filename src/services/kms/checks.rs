@@ -1,10 +1,10 @@
 //! KMS: customer keys rotate.
 
-use crate::checks::{Check, Resource, Verdicts};
+use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use super::KmsKey;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&CMK_ROTATION];
@@ -50,7 +50,7 @@ fn cmk_rotation(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::{none, run, Case};
+    use crate::services::checks::test_support::{none, run, Case};
     use crate::services::{kms, Inventory};
     use super::super::KmsKey;
     use crate::model::Status;

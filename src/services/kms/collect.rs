@@ -13,7 +13,7 @@ regional_client!(aws_sdk_kms);
 /// `concurrency` at a time.
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: aws_sdk_kms::Client = context.clients.client(region);
-    let concurrency = context.request.concurrency;
+    let concurrency = context.concurrency;
     let mut collection = Collection::<Inventory>::default();
     let mut ids = Vec::new();
     let pages = client.list_keys().limit(1000).into_paginator().send();

@@ -1,12 +1,12 @@
 //! RDS DB instances and clusters (Aurora, Multi-AZ clusters, DocumentDB and Neptune).
 
 use crate::services::sg::open_to_world_on;
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use super::{DbCluster, DbInstance, DbSnapshot};
 use crate::services::Inventory;
 use crate::services::sg::SecurityGroup;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -376,12 +376,12 @@ const SNAPSHOT_ENCRYPTED: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::evaluate;
-    use crate::checks::test_support::{none, only, run, Case};
+    use crate::services::checks::evaluate;
+    use crate::services::checks::test_support::{none, only, run, Case};
     use super::super::{DbCluster, DbInstance, DbSnapshot};
     use crate::services::{rds, Inventory};
     use crate::model::Status;
-    use crate::request::CheckOptions;
+    use crate::services::checks::CheckOptions;
 
     pub fn cases() -> Vec<Case> {
         let databases = || Inventory::from(rds::Inventory { db_instances: vec![
@@ -551,7 +551,7 @@ pub(crate) mod tests {
             &inventory,
             "123456789012",
             &options,
-            crate::checks::test_support::NOW,
+            crate::services::checks::test_support::NOW,
         );
         assert_eq!(
             only(&relaxed, "rds.backup_retention", "db-6").status,

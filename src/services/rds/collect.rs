@@ -21,7 +21,7 @@ fn tags(tags: &[aws_sdk_rds::types::Tag]) -> Tags {
 
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
-    let concurrency = context.request.concurrency;
+    let concurrency = context.concurrency;
     let (mut instances, clusters, snapshots) = futures::join!(
         instances(&client, region),
         clusters(&client, region),

@@ -7,9 +7,8 @@ pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
-use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -39,10 +38,10 @@ impl ServiceInventory for Inventory {
         self.db_snapshots.extend(other.db_snapshots);
     }
 
-    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-        retain_tagged(&mut self.db_instances, filter, |r| Some(&r.tags));
-        retain_tagged(&mut self.db_clusters, filter, |r| Some(&r.tags));
-        retain_tagged(&mut self.db_snapshots, filter, |r| Some(&r.tags));
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.db_instances, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.db_clusters, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.db_snapshots, in_environment, |r| Some(&r.tags));
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {

@@ -1,10 +1,10 @@
 //! S3 buckets, with the account-level public access block.
 
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use super::{Bucket, BucketAcl, PublicAccessBlock, Versioning};
 use crate::services::Inventory;
 use crate::model::{Severity, Status};
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -382,7 +382,7 @@ fn judge_public_access_block(
 pub(crate) mod tests {
     use std::sync::Arc;
 
-    use crate::checks::test_support::{none, only, run, Case};
+    use crate::services::checks::test_support::{none, only, run, Case};
     use super::super::BucketAcl;
     use super::super::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
     use crate::services::{s3, Inventory};

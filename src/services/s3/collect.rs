@@ -9,8 +9,7 @@ use super::{Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, V
 use crate::aws::{each_page, partition, tag_map, Call, Clients};
 use crate::model::{AuditError, Tags};
 use crate::policy::PolicyDocument;
-use crate::request::EnvironmentFilter;
-use crate::services::{CollectContext, Collection};
+use crate::services::{CollectContext, Collection, InEnvironment};
 
 /// A listed bucket, with its region when the listing gave it.
 struct Listed {
@@ -21,8 +20,8 @@ struct Listed {
 pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection<Inventory> {
     let clients = context.clients;
     let account = context.account_id;
-    let environment = context.request.environment.as_ref();
-    let (read_tags, concurrency) = (context.request.read_tags, context.request.concurrency);
+    let environment = context.in_environment;
+    let (read_tags, concurrency) = (context.read_tags, context.concurrency);
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
     let (account_block, listing) = futures::join!(
         account_public_access_block(clients, account, &home),
@@ -127,7 +126,7 @@ fn region_of_location(constraint: Option<&str>) -> String {
 async fn inspect_bucket(
     clients: &Clients,
     listed: Listed,
-    environment: Option<&EnvironmentFilter>,
+    environment: Option<InEnvironment<'_>>,
     read_tags: bool,
     account_ignores_acls: bool,
 ) -> (Option<Bucket>, Vec<AuditError>) {
@@ -167,8 +166,8 @@ async fn inspect_bucket(
             &mut errors,
             |o| tag_map(o.tag_set(), |t| Some(t.key()), |t| Some(t.value())),
         );
-        if let Some(filter) = environment {
-            if !tags.as_ref().is_some_and(|t| filter.matches(t)) {
+        if let Some(in_environment) = environment {
+            if !tags.as_ref().is_some_and(in_environment) {
                 return (None, errors);
             }
         }

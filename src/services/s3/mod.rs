@@ -10,10 +10,9 @@ pub(crate) use checks::tests::cases;
 
 use std::sync::Arc;
 
-use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 use crate::policy::PolicyDocument;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: false,
@@ -49,8 +48,8 @@ impl ServiceInventory for Inventory {
     }
 
     /// The account-level block stays: it decides whether a kept bucket is public.
-    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-        retain_tagged(&mut self.buckets, filter, |r| r.tags.as_ref());
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.buckets, in_environment, |r| r.tags.as_ref());
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {

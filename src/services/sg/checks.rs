@@ -4,11 +4,11 @@ use std::str::FromStr;
 
 use ipnet::IpNet;
 
-use crate::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use super::{IngressRule, SecurityGroup};
 use crate::services::Inventory;
 use crate::model::Severity;
-use crate::request::{CheckOptions, PortRange, RiskyPort};
+use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
@@ -282,8 +282,8 @@ fn default_restricts_all(inventory: &Inventory, _: &CheckOptions, verdicts: &mut
 pub(crate) mod tests {
     use super::*;
     use crate::services::{sg};
-    use crate::checks::evaluate;
-    use crate::checks::test_support::{only, run, Case};
+    use crate::services::checks::evaluate;
+    use crate::services::checks::test_support::{only, run, Case};
     use crate::model::Status;
     use crate::request::parse_port_ranges;
 
@@ -608,7 +608,7 @@ pub(crate) mod tests {
             &inventory,
             "123456789012",
             &options,
-            crate::checks::test_support::NOW,
+            crate::services::checks::test_support::NOW,
         );
         assert_eq!(
             only(&results, "sg.high_risk_ports", "ssh").status,

@@ -1,10 +1,10 @@
 //! VPCs: flow logs.
 
-use crate::checks::{Check, Resource, Verdicts};
+use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use super::Vpc;
 use crate::model::Severity;
-use crate::request::CheckOptions;
+use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&FLOW_LOGS_ENABLED];
@@ -68,7 +68,7 @@ fn flow_logs_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Ver
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::checks::test_support::{only, run, Case};
+    use crate::services::checks::test_support::{only, run, Case};
     use super::super::{FlowLog, Vpc};
     use crate::services::{vpc, Inventory};
     use crate::model::Status;

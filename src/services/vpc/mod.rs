@@ -7,9 +7,8 @@ pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
-use super::{retain_tagged, ServiceInventory, ServiceSpec};
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
-use crate::request::EnvironmentFilter;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -28,8 +27,8 @@ impl ServiceInventory for Inventory {
         self.vpcs.extend(other.vpcs);
     }
 
-    fn retain_environment(&mut self, filter: &EnvironmentFilter) {
-        retain_tagged(&mut self.vpcs, filter, |r| Some(&r.tags));
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.vpcs, in_environment, |r| Some(&r.tags));
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {

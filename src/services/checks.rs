@@ -2,13 +2,113 @@
 //! no I/O. The checks themselves live with their service (`services/<svc>/checks.rs`).
 
 use std::borrow::Cow;
+use std::fmt;
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::model::{result_id, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
-use crate::request::CheckOptions;
 use crate::services::{Inventory, Service};
+
+/// An inclusive port range, as in a security-group rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const fn new(from: u16, to: u16) -> Self {
+        PortRange { from, to }
+    }
+    pub const fn single(port: u16) -> Self {
+        PortRange {
+            from: port,
+            to: port,
+        }
+    }
+    pub fn overlaps(&self, other: &PortRange) -> bool {
+        self.from <= other.to && other.from <= self.to
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// A port (range) that must not be open to the world, with the service it usually carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskyPort {
+    pub ports: PortRange,
+    pub label: String,
+}
+
+/// The default high-risk ports: remote administration, file sharing and databases that are
+/// attacked within minutes of being exposed.
+pub fn default_high_risk_ports() -> Vec<RiskyPort> {
+    [
+        (20, 21, "FTP"),
+        (22, 22, "SSH"),
+        (23, 23, "Telnet"),
+        (25, 25, "SMTP"),
+        (135, 135, "RPC"),
+        (137, 139, "NetBIOS"),
+        (445, 445, "SMB"),
+        (1433, 1434, "MSSQL"),
+        (1521, 1521, "Oracle"),
+        (2375, 2376, "Docker"),
+        (3306, 3306, "MySQL"),
+        (3389, 3389, "RDP"),
+        (5432, 5432, "PostgreSQL"),
+        (5900, 5900, "VNC"),
+        (6379, 6379, "Redis"),
+        (9200, 9200, "Elasticsearch"),
+        (9300, 9300, "Elasticsearch"),
+        (11211, 11211, "Memcached"),
+        (27017, 27017, "MongoDB"),
+    ]
+    .into_iter()
+    .map(|(from, to, label)| RiskyPort {
+        ports: PortRange::new(from, to),
+        label: label.to_string(),
+    })
+    .collect()
+}
+
+/// Tunables of the checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// `rds.backup_retention` passes at this many days or more (FSBP RDS.11 asks for 7).
+    pub min_backup_retention_days: u32,
+    pub high_risk_ports: Vec<RiskyPort>,
+    /// `iam.password_policy`: the shortest acceptable minimum length (CIS 1.8 asks for 14).
+    pub min_password_length: u32,
+    /// `iam.password_policy`: the fewest remembered passwords (CIS 1.9 asks for 24).
+    pub min_password_reuse_prevention: u32,
+    /// `iam.access_key_rotation`: active keys older than this many days fail (CIS 1.14: 90).
+    pub max_access_key_age_days: u32,
+    /// `iam.unused_credentials`: active passwords and keys unused this long fail (CIS 1.12: 45).
+    pub max_unused_credential_days: u32,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            min_backup_retention_days: 7,
+            high_risk_ports: default_high_risk_ports(),
+            min_password_length: 14,
+            min_password_reuse_prevention: 24,
+            max_access_key_age_days: 90,
+            max_unused_credential_days: 45,
+        }
+    }
+}
 
 /// How a check judges an inventory: it records one verdict per resource it applies to, and
 /// none for a resource whose data could not be read (the collector reported an error).
@@ -247,6 +347,22 @@ mod tests {
     use super::*;
 
     use super::test_support::{only, run, Case};
+
+    #[test]
+    fn default_high_risk_ports_cover_the_documented_list() {
+        let ports = default_high_risk_ports();
+        for port in [
+            20, 21, 22, 23, 25, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900,
+            6379, 9200, 9300, 11211, 27017,
+        ] {
+            assert!(
+                ports
+                    .iter()
+                    .any(|r| r.ports.overlaps(&PortRange::single(port))),
+                "{port}"
+            );
+        }
+    }
 
     #[test]
     fn enumerate_keeps_lists_short() {
