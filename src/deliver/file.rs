@@ -1,7 +1,7 @@
 //! A rendered report on stdout or in a local file.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use futures::future::BoxFuture;
@@ -38,13 +38,23 @@ impl FileDelivery {
     fn write(&self, report: &Report) -> io::Result<()> {
         let renderer = self.format.renderer();
         match &self.target {
-            Target::Stdout => renderer.render(report, &mut io::stdout().lock()),
+            Target::Stdout => write_stdout(|out| renderer.render(report, out)),
             Target::File(path) => {
                 let temporary = temporary_path(path)?;
                 renderer.render(report, &mut File::create(&temporary)?)?;
                 std::fs::rename(&temporary, path)
             }
         }
+    }
+}
+
+/// Writes to stdout, flushed. A reader that closed it early (`secaudit render r.json | head`)
+/// has had all it wanted: a broken pipe is a quiet end, not an error.
+pub fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 

@@ -26,12 +26,16 @@ pub trait Render: Sync {
     }
 }
 
-/// The formats a report renders to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats a report renders to (and the CLI's `--format` values, with these help texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// The JSON report (schema version 1)
     Json,
+    /// A table for people
     Table,
+    /// OCSF Detection Findings, one JSON object a line
     Ocsf,
+    /// One self-contained HTML page
     Html,
 }
 

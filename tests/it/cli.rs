@@ -658,3 +658,54 @@ fn history_grows_run_by_run_and_the_page_draws_the_trend() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("not a secaudit history"));
 }
+
+/// `secaudit render REPORT | head`: the reader closing stdout early ends the command quietly
+/// with exit code 0, not with `cannot write: Broken pipe`.
+#[test]
+fn a_reader_that_closes_stdout_early_is_a_quiet_end() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let results: Vec<Value> = (0..3000)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("s3.versioning/123456789012/us-east-1/AWS::S3::Bucket/bucket-{i}"),
+                "check_id": "s3.versioning", "service": "s3", "severity": "medium",
+                "status": "fail", "resource_type": "AWS::S3::Bucket",
+                "resource_id": format!("bucket-{i}"), "resource_arn": null, "region": "us-east-1",
+                "title": "S3 buckets have versioning enabled",
+                "detail": "Versioning is not enabled.", "remediation": "", "reference": ""
+            })
+        })
+        .collect();
+    let report = serde_json::json!({
+        "schema_version": 1, "run_id": "run", "account_id": "123456789012",
+        "regions": ["us-east-1"], "environment": null, "environment_tag_key": null,
+        "started_at": "2026-03-07T23:59:59Z", "finished_at": "2026-03-08T00:00:01Z",
+        "duration_ms": 2000, "complete": true,
+        "score": {"overall": 0.0, "by_service": {}, "weights": {"critical": 10.0, "high": 5.0, "medium": 2.0, "low": 1.0}},
+        "summary": {"evaluated": 3000, "passed": 0, "failed": 3000, "failed_by_severity": {"critical": 0, "high": 0, "medium": 3000, "low": 0}},
+        "results": results, "errors": [], "api_calls": {"total": 0, "retries": 0, "by_service": {}, "by_operation": {}}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+    for format in ["json", "table", "ocsf", "html"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+            .args(["render", path.to_str().unwrap(), "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run secaudit");
+        // Far less than the output (megabytes), then the reader goes away like `head`.
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stderr(&output), "", "{format}");
+    }
+}

@@ -1,0 +1,212 @@
+//! `secaudit scan --accounts IDS | --organization`: one report per account in --output-dir,
+//! then organization.json.
+
+use std::io::{self, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+use secaudit::assess::organization::OrganizationTally;
+use secaudit::assess::AssessContext;
+use secaudit::deliver::file::{FileDelivery, Target};
+use secaudit::deliver::{deliver_all, Delivery};
+use secaudit::model::{AuditError, Severity};
+use secaudit::render::{table, Format};
+use secaudit::report::read_report;
+use secaudit::request::{parse_account_ids, AuditRequest, RequestError};
+use secaudit::{assess, scan, Clients};
+
+use crate::files::print;
+use crate::scan::{gate_message, ScanArgs};
+use crate::Failure;
+
+/// The shared assessment with `account`'s baseline from `dir`. No file is the account's first
+/// run; a file that cannot be read, or is another account's, is an error entry in the account's
+/// report (so it says it compared with nothing), and the other accounts go on.
+fn with_account_baseline(shared: &AssessContext, dir: &Path, account: &str) -> AssessContext {
+    let path = dir.join(format!("{account}.json"));
+    let source = path.display().to_string();
+    let mut context = shared.clone();
+    match std::fs::read(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => context.problems.push(AuditError::input(
+            "ReadBaseline",
+            &source,
+            "Unreadable",
+            e.to_string(),
+        )),
+        Ok(bytes) => match read_report(&source, &bytes)
+            .and_then(|report| report.ensure_account(&source, account).map(|()| report))
+        {
+            Ok(report) => context.baseline = Some(report),
+            Err(e) => context.problems.push(AuditError::input(
+                "ReadBaseline",
+                &source,
+                "InvalidBaseline",
+                e.to_string(),
+            )),
+        },
+    }
+    context
+}
+
+/// Several accounts, each through the role: one report per account in --output-dir, then
+/// organization.json. Each account's report is written and dropped before the next starts
+/// counting, so memory does not grow with the number of accounts.
+pub async fn run(
+    args: &ScanArgs,
+    base: &Clients,
+    request: &AuditRequest,
+    assessment: &AssessContext,
+    fail_on: Option<Severity>,
+) -> Result<ExitCode, Failure> {
+    use futures::stream::{self, StreamExt};
+    let role_name = args
+        .role_name
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("--accounts and --organization need --role-name".into()))?;
+    let directory = args
+        .output_dir
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("--accounts and --organization need --output-dir".into()))?;
+    if args.output.is_some() || args.baseline.is_some() {
+        return Err(Failure::Usage(
+            "--output and --baseline are for one account; with several, reports go to --output-dir and baselines come from --baseline-dir"
+                .into(),
+        ));
+    }
+    std::fs::create_dir_all(directory)
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", directory.display())))?;
+    if args.account_concurrency == 0 {
+        return Err(RequestError::TooSmall("--account-concurrency", 1).into());
+    }
+    let accounts: Vec<(String, String)> = match &args.accounts {
+        Some(list) => parse_account_ids(list)?
+            .into_iter()
+            .map(|id| (id, String::new()))
+            .collect(),
+        None => {
+            let excluded = match &args.exclude_accounts {
+                Some(list) => parse_account_ids(list)?,
+                None => Vec::new(),
+            };
+            base.organization_accounts()
+                .await
+                .map_err(|e| {
+                    Failure::Run(format!(
+                        "cannot list the organization's accounts ({}: {}): {}",
+                        e.operation, e.code, e.message
+                    ))
+                })?
+                .into_iter()
+                .filter(|(id, _)| !excluded.contains(id))
+                .collect()
+        }
+    };
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let now = || secaudit::scan::rfc3339(time::OffsetDateTime::now_utc());
+    let mut tally = OrganizationTally::new(run_id.clone(), now(), assessment.weights);
+    // Accounts done of total, on a terminal only: logs and CI output stay clean.
+    let progress = if args.quiet || !io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(accounts.len() as u64)
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} accounts  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut gate = Vec::new();
+    let audits = stream::iter(accounts)
+        .map(|(account, name)| {
+            let role = format!("arn:aws:iam::{account}:role/{role_name}");
+            let session = format!("secaudit-{}", &run_id[..8]);
+            async move {
+                let clients = base
+                    .for_account(&role, args.external_id.as_deref(), &session)
+                    .await;
+                (account, name, scan(&clients, request, None).await)
+            }
+        })
+        .buffer_unordered(args.account_concurrency);
+    futures::pin_mut!(audits);
+    while let Some((account, name, scanned)) = audits.next().await {
+        progress.inc(1);
+        progress.set_message(format!("last: {account}"));
+        match scanned {
+            Err(error) => tally.add_failure(&account, &name, error.to_string()),
+            Ok(scan) if scan.account_id != account => tally.add_failure(
+                &account,
+                &name,
+                format!("the role's credentials act in account {}", scan.account_id),
+            ),
+            Ok(scan) => {
+                let report = match &args.baseline_dir {
+                    Some(dir) => assess(scan, &with_account_baseline(assessment, dir, &account)),
+                    None => assess(scan, assessment),
+                };
+                let path = directory.join(format!("{account}.json"));
+                let delivery = FileDelivery::new(Target::File(path.clone()), Format::Json);
+                let written =
+                    deliver_all(&report, &[Box::new(delivery) as Box<dyn Delivery>]).await;
+                let location = written
+                    .failed
+                    .is_empty()
+                    .then(|| path.display().to_string());
+                if let Some(threshold) = fail_on {
+                    gate.extend(
+                        gate_message(&report, threshold, args.new_only)
+                            .map(|m| format!("{account}: {m}")),
+                    );
+                }
+                tally.add_report(&name, &report, location);
+                // The report (and its inventory's results) is dropped here.
+            }
+        }
+    }
+    progress.finish_and_clear();
+    let summary = tally.finish(now());
+    let summary_path = directory.join("organization.json");
+    let text = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Failure::Run(format!("cannot serialise the summary: {e}")))?;
+    std::fs::write(&summary_path, text + "\n")
+        .map_err(|e| Failure::Run(format!("cannot write {}: {e}", summary_path.display())))?;
+    print(|out| match args.format {
+        Format::Table => out.write_all(table::render_organization(&summary).as_bytes()),
+        // Per-account OCSF is a render of each account's report; stdout carries the summary.
+        Format::Json | Format::Ocsf | Format::Html => {
+            serde_json::to_writer_pretty(&mut *out, &summary)?;
+            out.write_all(b"\n")
+        }
+    })?;
+    let unaudited: Vec<&str> = summary
+        .accounts
+        .iter()
+        .filter(|a| a.summary.is_none())
+        .map(|a| a.account_id.as_str())
+        .collect();
+    if !summary.accounts.is_empty() && unaudited.len() == summary.accounts.len() {
+        return Err(Failure::Run(format!(
+            "no account could be audited: {}",
+            summary.accounts[0].errors.join("; ")
+        )));
+    }
+    if !unaudited.is_empty() {
+        eprintln!(
+            "secaudit: warning: {} account(s) could not be audited: {} (see organization.json)",
+            unaudited.len(),
+            unaudited.join(", ")
+        );
+    }
+    if let Some(first) = gate.first() {
+        eprintln!(
+            "secaudit: {first}{}",
+            if gate.len() > 1 {
+                format!(" (and {} more account(s))", gate.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
