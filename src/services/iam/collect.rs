@@ -261,21 +261,14 @@ async fn account_settings(client: &Client, account: &str) -> Collection<Inventor
         }));
     }
     collection.errors.extend(device_errors);
-    match policy {
-        Ok(output) => {
-            account_settings.password_policy =
-                Some(output.password_policy().map(|p| PasswordPolicy {
-                    minimum_length: p.minimum_password_length(),
-                    reuse_prevention: p.password_reuse_prevention(),
-                }))
-        }
-        Err(error) if code_of(&error) == Some("NoSuchEntity") => {
-            account_settings.password_policy = Some(None)
-        }
-        Err(error) => collection
-            .errors
-            .push(Call::new("iam", REGION, "GetAccountPasswordPolicy").error(&error)),
-    }
+    // An account without a password policy answers NoSuchEntity.
+    account_settings.password_policy = Call::new("iam", REGION, "GetAccountPasswordPolicy")
+        .read_or(policy, &["NoSuchEntity"], || None, &mut collection.errors, |o| {
+            o.password_policy().map(|p| PasswordPolicy {
+                minimum_length: p.minimum_password_length(),
+                reuse_prevention: p.password_reuse_prevention(),
+            })
+        });
     collection
 }
 
