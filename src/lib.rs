@@ -10,6 +10,7 @@ pub mod assess;
 pub mod checks;
 pub mod collect;
 pub mod deliver;
+pub mod fleet;
 pub mod inventory;
 pub mod lambda;
 pub mod model;
