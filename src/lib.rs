@@ -10,6 +10,7 @@
 pub mod assess;
 pub mod aws;
 pub mod deliver;
+pub mod fleet;
 pub mod lambda;
 pub mod model;
 pub mod policy;

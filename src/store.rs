@@ -8,7 +8,7 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use crate::assess::mutelist::Mutelist;
 use crate::aws::describe_sdk_error;
 use crate::report::history::History;
-use crate::report::{read_report, Report};
+use crate::report::{read_account_report, Report};
 
 /// A failed S3 call, as `(code, message)`: the caller names the action and the destination.
 pub type S3Failure = (String, String);
@@ -121,8 +121,7 @@ impl S3Store {
         let uri = self.uri(&key);
         match get_object(&self.client, &self.bucket, &key).await? {
             None => Ok(None),
-            Some(bytes) => read_report(&uri, &bytes)
-                .and_then(|report| report.ensure_account(&uri, account_id).map(|()| report))
+            Some(bytes) => read_account_report(&uri, account_id, &bytes)
                 .map(Some)
                 .map_err(|e| ("InvalidBaseline".into(), e.to_string())),
         }

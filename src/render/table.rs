@@ -222,8 +222,11 @@ pub fn render(report: &Report) -> String {
 }
 
 /// `AWS::IAM::Group` → `IAM::Group`: the prefix is the same on every row.
+/// `EC2::Instance` for `AWS::EC2::Instance`; `Account` for the service-less `AWS::::Account`.
 fn short_type(resource_type: &str) -> &str {
-    resource_type.strip_prefix("AWS::").unwrap_or(resource_type)
+    resource_type
+        .strip_prefix("AWS::")
+        .map_or(resource_type, |rest| rest.trim_start_matches(':'))
 }
 
 /// One line per check with passed results, in report order: "s3.versioning  3 passed, 1 failed".
@@ -353,4 +356,32 @@ pub fn render_catalog<'a>(checks: impl IntoIterator<Item = &'a Check>) -> String
         ]);
     }
     format!("{catalog}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckResult, Severity, Status};
+
+    #[test]
+    fn resource_types_are_shown_without_the_aws_prefix_account_settings_too() {
+        assert_eq!(short_type("AWS::EC2::Instance"), "EC2::Instance");
+        assert_eq!(short_type("AWS::::Account"), "Account");
+        assert_eq!(short_type("Custom::Thing"), "Custom::Thing");
+        let mut report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        report.results.push(CheckResult {
+            resource_type: "AWS::::Account".into(),
+            resource_id: "123456789012".into(),
+            ..CheckResult::example(
+                "iam.root_mfa",
+                "123456789012",
+                Severity::Critical,
+                Status::Fail,
+            )
+        });
+        let table = render(&report);
+        assert!(table.contains(" Account "), "{table}");
+        assert!(!table.contains("::Account"), "{table}");
+    }
 }

@@ -272,6 +272,16 @@ pub fn read_report(source: &str, bytes: &[u8]) -> Result<Report, ReportReadError
     serde_json::from_value(value).map_err(|e| unparseable(e.to_string()))
 }
 
+/// Reads a saved report that must be `account_id`'s (its baseline, or its report of a run).
+pub fn read_account_report(
+    source: &str,
+    account_id: &str,
+    bytes: &[u8],
+) -> Result<Report, ReportReadError> {
+    read_report(source, bytes)
+        .and_then(|report| report.ensure_account(source, account_id).map(|()| report))
+}
+
 impl Report {
     /// Refuses a report of another account (a baseline must be the same account's).
     pub fn ensure_account(&self, source: &str, expected: &str) -> Result<(), ReportReadError> {

@@ -37,3 +37,10 @@ pub struct OrganizationSummary {
     /// was compared with a baseline.
     pub changes: Option<ChangeCounts>,
 }
+
+impl OrganizationSummary {
+    /// The accounts that could not be audited (no report of this run).
+    pub fn unaudited(&self) -> impl Iterator<Item = &AccountEntry> {
+        self.accounts.iter().filter(|a| a.summary.is_none())
+    }
+}

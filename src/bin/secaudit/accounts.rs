@@ -11,42 +11,29 @@ use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::{deliver_all, Delivery};
 use secaudit::model::{AuditError, Severity};
 use secaudit::render::{table, Format};
-use secaudit::report::read_report;
+use secaudit::report::read_account_report;
 use secaudit::request::{parse_account_ids, AuditRequest, RequestError};
-use secaudit::{assess, scan, Clients};
+use secaudit::{assess, fleet, scan, Clients};
 
 use crate::files::print;
 use crate::scan::{gate_message, ScanArgs};
 use crate::Failure;
 
-/// The shared assessment with `account`'s baseline from `dir`. No file is the account's first
-/// run; a file that cannot be read, or is another account's, is an error entry in the account's
-/// report (so it says it compared with nothing), and the other accounts go on.
+/// The shared assessment with `account`'s baseline from `dir`: no file is the account's first
+/// run; one that cannot be read, or is another account's, is an error entry of its report.
 fn with_account_baseline(shared: &AssessContext, dir: &Path, account: &str) -> AssessContext {
     let path = dir.join(format!("{account}.json"));
     let source = path.display().to_string();
-    let mut context = shared.clone();
-    match std::fs::read(&path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => context.problems.push(AuditError::input(
-            "ReadBaseline",
-            &source,
-            "Unreadable",
-            e.to_string(),
-        )),
-        Ok(bytes) => match read_report(&source, &bytes)
-            .and_then(|report| report.ensure_account(&source, account).map(|()| report))
-        {
-            Ok(report) => context.baseline = Some(report),
-            Err(e) => context.problems.push(AuditError::input(
-                "ReadBaseline",
-                &source,
-                "InvalidBaseline",
-                e.to_string(),
-            )),
-        },
-    }
-    context
+    let problem =
+        |code: &str, message: String| AuditError::input("ReadBaseline", &source, code, message);
+    let baseline = match std::fs::read(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(problem("Unreadable", e.to_string())),
+        Ok(bytes) => read_account_report(&source, account, &bytes)
+            .map(Some)
+            .map_err(|e| problem("InvalidBaseline", e.to_string())),
+    };
+    fleet::with_baseline(shared, baseline)
 }
 
 /// Several accounts, each through the role: one report per account in --output-dir, then
@@ -116,14 +103,22 @@ pub async fn run(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut gate = Vec::new();
+    let partition = fleet::caller_partition(base).await;
+    let session = fleet::session_name(&run_id[..8]);
     let audits = stream::iter(accounts)
         .map(|(account, name)| {
-            let role = format!("arn:aws:iam::{account}:role/{role_name}");
-            let session = format!("secaudit-{}", &run_id[..8]);
+            let (partition, session) = (&partition, &session);
             async move {
-                let clients = base
-                    .for_account(&role, args.external_id.as_deref(), &session)
-                    .await;
+                let external_id = args.external_id.as_deref();
+                let clients = fleet::member_clients(
+                    base,
+                    partition,
+                    &account,
+                    role_name,
+                    external_id,
+                    session,
+                )
+                .await;
                 (account, name, scan(&clients, request, None).await)
             }
         })
@@ -134,12 +129,11 @@ pub async fn run(
         progress.set_message(format!("last: {account}"));
         match scanned {
             Err(error) => tally.add_failure(&account, &name, error.to_string()),
-            Ok(scan) if scan.account_id != account => tally.add_failure(
-                &account,
-                &name,
-                format!("the role's credentials act in account {}", scan.account_id),
-            ),
             Ok(scan) => {
+                if let Err(why) = fleet::ensure_member(&account, &scan.account_id) {
+                    tally.add_failure(&account, &name, why);
+                    continue;
+                }
                 let report = match &args.baseline_dir {
                     Some(dir) => assess(scan, &with_account_baseline(assessment, dir, &account)),
                     None => assess(scan, assessment),
@@ -178,12 +172,7 @@ pub async fn run(
             out.write_all(b"\n")
         }
     })?;
-    let unaudited: Vec<&str> = summary
-        .accounts
-        .iter()
-        .filter(|a| a.summary.is_none())
-        .map(|a| a.account_id.as_str())
-        .collect();
+    let unaudited: Vec<&str> = summary.unaudited().map(|a| a.account_id.as_str()).collect();
     if !summary.accounts.is_empty() && unaudited.len() == summary.accounts.len() {
         return Err(Failure::Run(format!(
             "no account could be audited: {}",
