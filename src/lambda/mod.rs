@@ -143,7 +143,8 @@ impl LambdaApp {
         Self::with_clients(config, clients, report_s3, sns)
     }
 
-    /// With the sinks' clients chosen by the caller (tests point them at failing endpoints).
+    /// With the report bucket's and SNS's clients chosen by the caller (tests point them at
+    /// failing endpoints).
     pub fn with_clients(
         config: LambdaConfig,
         clients: Clients,

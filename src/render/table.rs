@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::Render;
 use crate::model::Severity;
 use crate::report::{Changes, Report};
-use crate::services::checks::{registry, Check};
+use crate::services::checks::registry;
 
 /// The report for a terminal or a CI log.
 pub struct TableRenderer;
@@ -23,7 +23,7 @@ impl Render for TableRenderer {
     }
 }
 
-fn table(header: &[&str]) -> Table {
+pub(super) fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
@@ -341,21 +341,6 @@ pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
         out.push_str(&format!("\n{title}\n{section}\n"));
     }
     out
-}
-
-/// The check catalog, for `secaudit checks`.
-pub fn render_catalog<'a>(checks: impl IntoIterator<Item = &'a Check>) -> String {
-    let mut catalog = table(&["Check", "Severity", "Title", "Security Hub", "CIS"]);
-    for check in checks {
-        catalog.add_row(vec![
-            check.id.to_string(),
-            check.severity.to_string(),
-            check.title.to_string(),
-            check.fsbp.join(", "),
-            check.cis.join(", "),
-        ]);
-    }
-    format!("{catalog}\n")
 }
 
 #[cfg(test)]

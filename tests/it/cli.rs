@@ -709,3 +709,17 @@ fn a_reader_that_closes_stdout_early_is_a_quiet_end() {
         assert_eq!(stderr(&output), "", "{format}");
     }
 }
+
+/// docs/checks.md is `secaudit checks --format markdown`, committed: it must follow the registry.
+#[test]
+fn the_committed_check_reference_is_current() {
+    let output = secaudit(&["checks", "--format", "markdown"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let generated = String::from_utf8(output.stdout).expect("UTF-8");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checks.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/checks.md is stale: run `secaudit checks --format markdown > docs/checks.md`"
+    );
+}

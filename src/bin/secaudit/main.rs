@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use secaudit::render::catalog::CatalogFormat;
 use secaudit::render::Format;
 use secaudit::request::RequestError;
 
@@ -47,8 +48,8 @@ enum Command {
     Scan(Box<ScanArgs>),
     /// List the checks with their severity and Security Hub / CIS ids.
     Checks {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        format: CatalogFormat,
     },
     /// Compare two saved reports of one account: what is new, resolved, persisting, unverified.
     Diff {
@@ -210,6 +211,22 @@ mod tests {
             Ok(Command::Render { format, .. }) => assert_eq!(format, Format::Table),
             _ => panic!("render parses with the table default"),
         }
+    }
+
+    #[test]
+    fn the_catalog_has_its_own_formats_and_keeps_the_old_ones_as_json() {
+        let format = |args: &[&str]| match parse(args).map(|cli| cli.command) {
+            Ok(Command::Checks { format }) => format,
+            _ => panic!("{args:?}"),
+        };
+        assert_eq!(format(&["checks"]), CatalogFormat::Table);
+        assert_eq!(
+            format(&["checks", "--format", "markdown"]),
+            CatalogFormat::Markdown
+        );
+        assert_eq!(format(&["checks", "--format", "ocsf"]), CatalogFormat::Json);
+        assert_eq!(format(&["checks", "--format", "html"]), CatalogFormat::Json);
+        assert!(parse(&["checks", "--format", "csv"]).is_err());
     }
 
     #[test]

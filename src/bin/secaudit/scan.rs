@@ -77,7 +77,8 @@ pub struct ScanArgs {
     /// With --organization: accounts to leave out, comma-separated.
     #[arg(long, value_name = "IDS", requires = "organization")]
     pub exclude_accounts: Option<String>,
-    /// The role assumed in each audited account (arn:aws:iam::<account>:role/<NAME>).
+    /// The role assumed in each audited account (arn:<partition>:iam::<account>:role/<NAME>, in
+    /// the caller's partition).
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
     /// External id the role's trust policy requires.
