@@ -21,16 +21,12 @@ pub mod scan;
 pub mod services;
 pub mod store;
 
-pub use assess::assess;
-pub use aws::{Clients, ConnectionSettings};
-pub use scan::{scan, AccountScan, AuditRunError};
-
 /// Scans and assesses one account with the default assessment (default weights, nothing
 /// muted, no baseline).
 pub async fn run_audit(
-    clients: &Clients,
+    clients: &aws::Clients,
     request: &request::AuditRequest,
-) -> Result<report::Report, AuditRunError> {
-    let scan = scan(clients, request, None).await?;
-    Ok(assess(scan, &assess::AssessContext::default()))
+) -> Result<report::Report, scan::AuditRunError> {
+    let scan = scan::scan(clients, request, None).await?;
+    Ok(assess::assess(scan, &assess::AssessContext::default()))
 }

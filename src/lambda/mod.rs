@@ -17,17 +17,20 @@ use config::{LambdaConfig, OrganizationConfig};
 use event::{parse_invocation, EventError, Invocation, Trigger};
 use organization::{AccountWork, Plan};
 
+use crate::assess::assess;
 use crate::assess::mutelist::Mutelist;
 use crate::assess::AssessContext;
 use crate::aws::Call;
+use crate::aws::Clients;
 use crate::deliver::alert::SnsAlert;
 use crate::deliver::s3::S3Reports;
 use crate::deliver::{deliver_all, Delivery};
+use crate::fleet;
 use crate::model::AuditError;
 use crate::report::{Report, Summary};
 use crate::request::AuditRequest;
+use crate::scan::{scan, AuditRunError};
 use crate::store::{latest_key, read_mutelist, update_history, S3Store};
-use crate::{assess, fleet, scan, AuditRunError, Clients};
 
 /// What an on-demand caller gets back.
 #[derive(Debug, Clone, PartialEq, Serialize)]

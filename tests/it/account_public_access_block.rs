@@ -3,9 +3,10 @@
 
 use crate::support;
 
+use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::request::{parse_services, AuditRequest};
-use secaudit::{run_audit, Clients};
+use secaudit::run_audit;
 use support::seed::block_public_access_for_account;
 use support::{block_on, MotoServer};
 

@@ -9,10 +9,11 @@ use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use secaudit::aws::required_permission;
+use secaudit::aws::Clients;
 use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
+use secaudit::run_audit;
 use secaudit::services::Service;
-use secaudit::{run_audit, Clients};
 use support::synthetic::{seed_units, SyntheticAccount};
 use support::{block_on, MotoServer};
 

@@ -6,10 +6,11 @@ use crate::support;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::report::Report;
 use secaudit::request::{parse_services, AuditRequest, EnvironmentFilter, RegionSelection};
-use secaudit::{run_audit, Clients};
+use secaudit::run_audit;
 use support::seed::{seed_demo_account, Seeded};
 use support::{block_on, MotoServer};
 

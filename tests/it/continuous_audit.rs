@@ -140,7 +140,7 @@ fn app(sdk: aws_config::SdkConfig, sinks: &AlertQueue, extra: &[(&str, &str)]) -
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     LambdaApp::with_clients(
         LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap(),
-        secaudit::Clients::from_sdk_config(sdk.clone()),
+        secaudit::aws::Clients::from_sdk_config(sdk.clone()),
         s3(&sdk),
         aws_sdk_sns::Client::new(&sinks.sdk),
     )

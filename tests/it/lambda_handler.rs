@@ -307,7 +307,7 @@ fn app_with_failing_sinks(
             .build(),
     );
     let sns = aws_sdk_sns::Client::new(&sink_sdk(sns_endpoint));
-    let clients = secaudit::Clients::from_sdk_config(server.sdk_config("us-east-1"));
+    let clients = secaudit::aws::Clients::from_sdk_config(server.sdk_config("us-east-1"));
     LambdaApp::with_clients(config, clients, report_s3, sns)
 }
 
@@ -442,8 +442,10 @@ fn a_slow_account_and_a_short_deadline_still_give_a_partial_report() {
             ("SECAUDIT_CONCURRENCY", "1".to_string()),
         ]);
         let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
-        let audit_clients =
-            secaudit::Clients::from_sdk_config(support::sdk_config(&slow.endpoint, "us-east-1"));
+        let audit_clients = secaudit::aws::Clients::from_sdk_config(support::sdk_config(
+            &slow.endpoint,
+            "us-east-1",
+        ));
         let report_s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&sdk)
                 .force_path_style(true)

@@ -6,9 +6,10 @@
 use crate::support;
 
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use secaudit::aws::Clients;
 use secaudit::request::{AuditRequest, RegionSelection};
+use secaudit::run_audit;
 use secaudit::services::Service;
-use secaudit::{run_audit, Clients};
 use support::{block_on, MotoServer};
 
 /// Requests made by `seed` before enforcement starts.

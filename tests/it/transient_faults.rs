@@ -7,9 +7,10 @@ use crate::support;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use secaudit::aws::Clients;
 use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
-use secaudit::{run_audit, Clients};
+use secaudit::run_audit;
 use support::fault_proxy::{FaultProxy, Faults};
 use support::seed::seed_demo_account;
 use support::{block_on, sdk_config, MotoServer};

@@ -5,15 +5,18 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
+use secaudit::assess::assess;
 use secaudit::assess::organization::OrganizationTally;
 use secaudit::assess::AssessContext;
+use secaudit::aws::Clients;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::{deliver_all, Delivery};
+use secaudit::fleet;
 use secaudit::model::{AuditError, Severity};
 use secaudit::render::{table, Format};
 use secaudit::report::read_account_report;
 use secaudit::request::{parse_account_ids, AuditRequest, RequestError};
-use secaudit::{assess, fleet, scan, Clients};
+use secaudit::scan::scan;
 
 use crate::files::print;
 use crate::scan::{gate_message, ScanArgs};

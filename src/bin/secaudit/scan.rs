@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use secaudit::assess::assess;
 use secaudit::assess::AssessContext;
+use secaudit::aws::{Clients, ConnectionSettings};
 use secaudit::deliver::deliver_all;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::Delivery;
@@ -15,9 +17,9 @@ use secaudit::request::{
     EnvironmentFilter, RegionSelection, RequestError, DEFAULT_CONCURRENCY,
     DEFAULT_ENVIRONMENT_TAG_KEY,
 };
+use secaudit::scan::scan;
 use secaudit::services::checks::{CheckOptions, RiskyPort};
 use secaudit::services::Service;
-use secaudit::{assess, scan, Clients, ConnectionSettings};
 
 use crate::files::{read_history, read_mutelist, read_saved_report, write_atomically};
 use crate::Failure;
