@@ -191,6 +191,52 @@ impl PolicyDocument {
     pub fn allow_statements(&self) -> impl Iterator<Item = &Statement> {
         self.statements.iter().filter(|s| s.effect == Effect::Allow)
     }
+
+    /// Whether the policy as a whole refuses every plain-HTTP request to the bucket and to its
+    /// objects: one Deny may cover both, or one each (`aws:SecureTransport` false, every S3
+    /// action, everyone, no other condition).
+    pub fn denies_insecure_transport(&self, bucket_arn: &str) -> bool {
+        let (mut bucket, mut objects) = (false, false);
+        for statement in &self.statements {
+            let (b, o) = statement.insecure_transport_denied_on(bucket_arn);
+            bucket |= b;
+            objects |= o;
+        }
+        bucket && objects
+    }
+}
+
+/// Whether an action pattern matches every action of every service. IAM matches the service
+/// prefix and the action name as globs, so `*`, `*:*` and `**:*` are all the same grant.
+pub fn covers_every_action(pattern: &str) -> bool {
+    let all_stars = |text: &str| !text.is_empty() && text.chars().all(|c| c == '*');
+    let pattern = pattern.trim();
+    all_stars(pattern)
+        || pattern
+            .split_once(':')
+            .is_some_and(|(service, action)| all_stars(service) && all_stars(action))
+}
+
+/// Whether an action pattern matches every action of `service` (`s3:*`, `S3:**`, `*:*`, `*`).
+/// Service prefixes are case-insensitive.
+fn covers_every_action_of(pattern: &str, service: &str) -> bool {
+    let pattern = pattern.trim();
+    covers_every_action(pattern)
+        || pattern.split_once(':').is_some_and(|(prefix, action)| {
+            wildcard_matches(&prefix.to_ascii_lowercase(), service)
+                && !action.is_empty()
+                && action.chars().all(|c| c == '*')
+        })
+}
+
+/// Whether a resource pattern matches every resource: `*`, or `arn:` followed only by
+/// wildcards and colons (`arn:*`, `arn:*:*:*:*:*`).
+fn covers_every_resource(pattern: &str) -> bool {
+    let pattern = pattern.trim();
+    (!pattern.is_empty() && pattern.chars().all(|c| c == '*'))
+        || pattern
+            .strip_prefix("arn:")
+            .is_some_and(|rest| rest.contains('*') && rest.chars().all(|c| c == '*' || c == ':'))
 }
 
 /// A condition's values as strings: one value or a list, of strings, numbers or booleans.
@@ -367,39 +413,39 @@ impl Statement {
         }
     }
 
-    /// A Deny of every S3 action, for everyone, on the bucket and its objects, whenever the
-    /// request is not over TLS — and under no other condition, which would narrow it.
-    pub fn denies_insecure_transport(&self, bucket_arn: &str) -> bool {
+    /// Which of the bucket's two resources (the bucket itself, and its objects) this Deny
+    /// refuses for every S3 action, for everyone, whenever the request is not over TLS — and
+    /// under no other condition, which would narrow it. `(bucket, objects)`.
+    fn insecure_transport_denied_on(&self, bucket_arn: &str) -> (bool, bool) {
         let everyone =
             matches!(&self.principals, Some(Principals::Principal(set)) if set.includes_everyone());
         let every_action = matches!(&self.actions, Actions::Action(list)
-            if list.iter().any(|a| matches!(a.trim().to_ascii_lowercase().as_str(), "*" | "s3:*")));
-        let covers = |arn: &str| match &self.resources {
-            Resources::Resource(list) => list.iter().any(|pattern| wildcard_matches(pattern, arn)),
-            Resources::NotResource(_) => false,
-        };
+            if list.iter().any(|a| covers_every_action_of(a, "s3")));
         let insecure_only = matches!(self.conditions.as_slice(), [only]
             if only.key == "aws:securetransport"
                 && matches!(only.base_operator(), "Bool" | "BoolIfExists")
                 && only.values.len() == 1
                 && only.values[0].trim().eq_ignore_ascii_case("false"));
-        self.effect == Effect::Deny
-            && everyone
-            && every_action
-            && covers(bucket_arn)
-            && covers(&format!("{bucket_arn}/*"))
-            && insecure_only
+        if !(self.effect == Effect::Deny && everyone && every_action && insecure_only) {
+            return (false, false);
+        }
+        let covers = |arn: &str| match &self.resources {
+            Resources::Resource(list) => list.iter().any(|pattern| wildcard_matches(pattern, arn)),
+            Resources::NotResource(_) => false,
+        };
+        (covers(bucket_arn), covers(&format!("{bucket_arn}/*")))
     }
 
     fn is_allow(&self) -> bool {
         self.effect == Effect::Allow
     }
 
-    /// An Allow of every action (`Action: "*"`) on every resource (`Resource: "*"`).
+    /// An Allow of every action on every resource, however written: `Action` `*`, `*:*` (IAM
+    /// matches service and action as globs), on `Resource` `*` or `arn:*`.
     pub fn allows_full_admin(&self) -> bool {
         self.is_allow()
-            && matches!(&self.actions, Actions::Action(list) if list.iter().any(|a| a == "*"))
-            && matches!(&self.resources, Resources::Resource(list) if list.iter().any(|r| r == "*"))
+            && matches!(&self.actions, Actions::Action(list) if list.iter().any(|a| covers_every_action(a)))
+            && matches!(&self.resources, Resources::Resource(list) if list.iter().any(|r| covers_every_resource(r)))
     }
 
     /// The wildcard action grants of an Allow: `*`, `<service>:*`, or `NotAction` (which allows
@@ -408,14 +454,20 @@ impl Statement {
         if !self.is_allow() {
             return Vec::new();
         }
+        let every_action_of_a_service = |pattern: &str| {
+            let pattern = pattern.trim();
+            covers_every_action(pattern)
+                || pattern.split_once(':').is_some_and(|(_, action)| {
+                    !action.is_empty() && action.chars().all(|c| c == '*')
+                })
+        };
         match &self.actions {
+            // A NotAction that itself excludes every action allows nothing.
+            Actions::NotAction(list) if list.iter().any(|a| covers_every_action(a)) => Vec::new(),
             Actions::NotAction(_) => vec!["NotAction".to_string()],
             Actions::Action(list) => list
                 .iter()
-                .filter(|a| {
-                    let a = a.trim();
-                    a == "*" || a.split_once(':').is_some_and(|(_, action)| action == "*")
-                })
+                .filter(|a| every_action_of_a_service(a))
                 .cloned()
                 .collect(),
         }
@@ -428,7 +480,7 @@ impl Statement {
         }
         match &self.resources {
             Resources::NotResource(_) => Some("NotResource"),
-            Resources::Resource(list) if list.iter().any(|r| r.trim() == "*") => Some("*"),
+            Resources::Resource(list) if list.iter().any(|r| covers_every_resource(r)) => Some("*"),
             Resources::Resource(_) => None,
         }
     }
@@ -510,6 +562,51 @@ mod tests {
         );
         assert!(listed.statements[0].allows_full_admin());
         assert!(listed.statements[0].has_condition);
+    }
+
+    /// IAM matches the service prefix and the action name as globs: `*:*` is `*`.
+    #[test]
+    fn every_action_is_decided_by_glob_semantics() {
+        for every in ["*", "*:*", "**", "**:*", " *:** "] {
+            assert!(covers_every_action(every), "{every}");
+            let doc = parse(&format!(
+                r#"{{"Statement":{{"Effect":"Allow","Action":"{}","Resource":"*"}}}}"#,
+                every.trim()
+            ));
+            assert!(doc.statements[0].allows_full_admin(), "{every}");
+            assert_eq!(
+                doc.statements[0].wildcard_actions(),
+                vec![every.trim().to_string()]
+            );
+        }
+        for some in ["s3:*", "*:Get*", "iam:*", "*:", ":*", "?:*", "s3:Get*", ""] {
+            assert!(!covers_every_action(some), "{some}");
+        }
+        // Every resource, however written.
+        for resource in ["*", "arn:*", "arn:*:*:*:*:*"] {
+            let doc = parse(&format!(
+                r#"{{"Statement":{{"Effect":"Allow","Action":"*:*","Resource":"{resource}"}}}}"#
+            ));
+            assert!(doc.statements[0].allows_full_admin(), "{resource}");
+            assert_eq!(
+                doc.statements[0].wildcard_resource(),
+                Some("*"),
+                "{resource}"
+            );
+        }
+        let bucket_only = parse(
+            r#"{"Statement":{"Effect":"Allow","Action":"*:*","Resource":"arn:aws:s3:::b/*"}}"#,
+        );
+        assert!(!bucket_only.statements[0].allows_full_admin());
+        // A NotAction of every action allows nothing; of one service, everything else.
+        let nothing = parse(r#"{"Statement":{"Effect":"Allow","NotAction":"*:*","Resource":"*"}}"#);
+        assert!(nothing.statements[0].wildcard_actions().is_empty());
+        let all_but_iam =
+            parse(r#"{"Statement":{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}}"#);
+        assert_eq!(
+            all_but_iam.statements[0].wildcard_actions(),
+            vec!["NotAction"]
+        );
     }
 
     #[test]

@@ -205,6 +205,7 @@ async fn collect(
     let context = CollectContext {
         clients,
         account_id,
+        regions,
         in_environment: in_environment.as_ref().map(|f| f as InEnvironment),
         read_tags: request.read_tags,
         concurrency: request.concurrency,

@@ -460,6 +460,15 @@ mod tests {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
             assert!(check.reference.starts_with("https://docs.aws.amazon.com/"));
             assert!(!check.remediation.is_empty() && !check.rationale.is_empty());
+            // One line each: a `\\` before a line break in the source leaves a backslash and
+            // the indentation in every report.
+            for text in [check.title, check.rationale, check.remediation] {
+                assert!(
+                    !text.contains(['\n', '\\']) && !text.contains("  "),
+                    "{}: {text:?}",
+                    check.id
+                );
+            }
             assert!(!check.resource_types.is_empty());
         }
     }

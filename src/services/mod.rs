@@ -37,6 +37,8 @@ pub type InEnvironment<'a> = &'a (dyn Fn(&Tags) -> bool + Sync);
 pub struct CollectContext<'a> {
     pub clients: &'a Clients,
     pub account_id: &'a str,
+    /// Every audited region (a regional collector may need to know what the others cover).
+    pub regions: &'a [String],
     /// `Some` under an environment filter: a collector may skip reading what is outside it.
     pub in_environment: Option<InEnvironment<'a>>,
     /// Keep every resource's tags (mutelist rules on tags), even where they cost a call.

@@ -731,3 +731,33 @@ fn guardrails_per_region_and_per_trail() {
         "{rotation:?}"
     );
 }
+
+#[test]
+fn a_multi_region_trail_homed_outside_the_audit_is_seen_through_its_shadow() {
+    // The seeded multi-region trail is homed in us-east-1; auditing eu-west-1 alone lists it
+    // as a shadow trail, and its status is read in us-east-1.
+    let report = audit(&AuditRequest {
+        regions: RegionSelection::Listed(vec!["eu-west-1".into()]),
+        services: parse_services(&["cloudtrail"]).unwrap(),
+        ..AuditRequest::default()
+    });
+    assert!(report.complete, "{:#?}", report.errors);
+    assert_eq!(
+        status(&report, "cloudtrail.multi_region_enabled", "123456789012"),
+        Pass,
+        "{}",
+        detail(&report, "cloudtrail.multi_region_enabled", "123456789012")
+    );
+    // Judged once, in its home region, even when both regions list it.
+    let trails: Vec<_> = full()
+        .results
+        .iter()
+        .filter(|r| r.check_id == "cloudtrail.log_file_validation")
+        .map(|r| (r.resource_id.as_str(), r.region.as_str()))
+        .collect();
+    assert_eq!(
+        trails.iter().filter(|(id, _)| *id == "org-trail").count(),
+        1,
+        "{trails:?}"
+    );
+}

@@ -455,6 +455,14 @@ async fn seed_guardrails(sdk: &SdkConfig) -> Result<(), BoxError> {
             aws_sdk_config::types::ConfigurationRecorder::builder()
                 .name("default")
                 .role_arn("arn:aws:iam::123456789012:role/config")
+                // Every supported type, the global (IAM) ones too: what Config.1 and CIS 3.3
+                // ask of one region.
+                .recording_group(
+                    aws_sdk_config::types::RecordingGroup::builder()
+                        .all_supported(true)
+                        .include_global_resource_types(true)
+                        .build(),
+                )
                 .build(),
         )
         .send()

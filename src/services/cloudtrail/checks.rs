@@ -27,11 +27,11 @@ const MULTI_REGION_ENABLED: Check = Check {
     severity: Severity::High,
     resource_types: &[ACCOUNT_RESOURCE_TYPE],
     title: "A multi-region trail records every management event",
-    rationale: "CloudTrail is the account's memory: without a logging multi-region trail of all \\
-                read and write management events, activity in other regions, or of excluded \\
+    rationale: "CloudTrail is the account's memory: without a logging multi-region trail of all \
+                read and write management events, activity in other regions, or of excluded \
                 sources, leaves no record.",
-    remediation: "aws cloudtrail create-trail --is-multi-region-trail (to an encrypted bucket), \\
-                  start-logging, and event selectors for all read and write management events \\
+    remediation: "aws cloudtrail create-trail --is-multi-region-trail (to an encrypted bucket), \
+                  start-logging, and event selectors for all read and write management events \
                   with no excluded sources.",
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
     fsbp: &["CloudTrail.1"],
@@ -74,13 +74,14 @@ fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
         || {
             let trail = qualifying.expect("judged passing only with a qualifying trail");
             format!(
-                "Multi-region trail {} is logging every read and write management event.",
+                "Multi-region {}trail {} is logging every read and write management event.",
+                if trail.organization { "organization " } else { "" },
                 trail.name
             )
         },
         || match multi.as_slice() {
             [] => format!(
-                "No multi-region trail is homed in the audited regions ({}).",
+                "No multi-region trail, of the account or its organization, is listed in the audited regions ({}).",
                 regions.join(", ")
             ),
             trails => format!(
@@ -97,7 +98,7 @@ const LOG_FILE_VALIDATION: Check = Check {
     severity: Severity::Low,
     resource_types: &[Trail::RESOURCE_TYPE],
     title: "CloudTrail trails validate their log files",
-    rationale: "Digest files prove a log was not altered or deleted after delivery; without \\
+    rationale: "Digest files prove a log was not altered or deleted after delivery; without \
                 them an intruder can edit the trail of what they did.",
     remediation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation.",
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
@@ -121,9 +122,9 @@ const KMS_ENCRYPTED: Check = Check {
     severity: Severity::Medium,
     resource_types: &[Trail::RESOURCE_TYPE],
     title: "CloudTrail trails are encrypted with a KMS key",
-    rationale: "SSE-KMS adds a key policy between the log files and anyone who can read the \\
+    rationale: "SSE-KMS adds a key policy between the log files and anyone who can read the \
                 bucket, and records every decryption.",
-    remediation: "aws cloudtrail update-trail --name <trail> --kms-key-id <key> (the key policy \\
+    remediation: "aws cloudtrail update-trail --name <trail> --kms-key-id <key> (the key policy \
                   must let CloudTrail encrypt).",
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html",
     fsbp: &["CloudTrail.2"],
@@ -205,7 +206,7 @@ pub(crate) mod tests {
             result.detail.clone()
         };
         assert!(detail(vec![trail("regional", false, true, true)])
-            .starts_with("No multi-region trail is homed in the audited regions"));
+            .starts_with("No multi-region trail, of the account or its organization, is listed"));
         assert!(detail(vec![trail("idle", true, false, true)]).contains("idle (not logging"));
         assert!(
             detail(vec![trail("narrow", true, true, false)]).contains("not all management events")

@@ -41,7 +41,7 @@ impl ServiceInventory for Inventory {
     fn each_tagged(&self, _: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {}
 }
 
-/// A CloudTrail trail homed in an audited region.
+/// A CloudTrail trail that an audited region lists: the account's own, or its organization's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trail {
     pub name: String,
@@ -49,6 +49,8 @@ pub struct Trail {
     /// The trail's home region.
     pub region: String,
     pub multi_region: bool,
+    /// An organization trail (in a member account: the management account's trail).
+    pub organization: bool,
     pub log_file_validation: bool,
     pub kms_key_id: Option<String>,
     /// GetTrailStatus `IsLogging`; `None`: unreadable.

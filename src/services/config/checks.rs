@@ -1,6 +1,7 @@
-//! AWS Config: a recorder recording in every audited region.
+//! AWS Config: a recorder of every supported resource type in every audited region.
 
-use crate::services::checks::{Check, Verdicts};
+use super::{ConfigRecorder, RecordingScope};
+use crate::services::checks::{enumerate, Check, Verdicts};
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
@@ -14,11 +15,15 @@ const RECORDER_ENABLED: Check = Check {
     service: Service::Config,
     severity: Severity::Critical,
     resource_types: &[ACCOUNT_RESOURCE_TYPE],
-    title: "AWS Config records configuration changes in every audited region",
-    rationale: "Config is the history of every resource's configuration: what changed, when, \\
-                and what it looked like before an incident.",
-    remediation: "Set up a configuration recorder and delivery channel (aws configservice \\
-                  put-configuration-recorder, put-delivery-channel, \\
+    title: "AWS Config records every supported resource type in every audited region",
+    rationale: "Config is the history of every resource's configuration: what changed, when, \
+                and what it looked like before an incident. A recorder of some resource types \
+                only (or all but some) leaves the rest without that history; the global IAM \
+                types must be recorded in at least one region.",
+    remediation: "Set up a configuration recorder recording all supported resource types \
+                  (and, in one region, the global ones) and a delivery channel (aws \
+                  configservice put-configuration-recorder --recording-group \
+                  allSupported=true,includeGlobalResourceTypes=true, put-delivery-channel, \
                   start-configuration-recorder).",
     reference: "https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html",
     fsbp: &["Config.1"],
@@ -26,26 +31,62 @@ const RECORDER_ENABLED: Check = Check {
     evaluate: recorder_enabled,
 };
 
+/// A region passes with a recorder that is recording, whose last delivery did not fail, and
+/// that records every supported resource type (Config.1, CIS 3.3); IAM's global resource
+/// types must be recorded in at least one audited region.
 fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    for (region, recorders) in &inventory.config.recorders {
-        let working = recorders
+    let regions = &inventory.config.recorders;
+    let working = |recorders: &'_ [ConfigRecorder]| {
+        recorders
             .iter()
-            .find(|r| r.recording && r.last_status != "FAILURE");
+            .find(|r| r.recording && r.last_status != "FAILURE")
+            .cloned()
+    };
+    let global_somewhere = regions.values().any(|recorders| {
+        working(recorders)
+            .is_some_and(|r| r.scope == RecordingScope::AllSupported { global: true })
+    });
+    for (region, recorders) in regions {
+        let problem = match (working(recorders), recorders.as_slice()) {
+            (Some(recorder), _) => match &recorder.scope {
+                RecordingScope::AllSupported { .. } if global_somewhere => None,
+                RecordingScope::AllSupported { .. } => Some(format!(
+                    "Recorder {} in {region} records every supported resource type, but no audited region records the global ones (IAM users, roles, groups, policies): set includeGlobalResourceTypes in one region.",
+                    recorder.name
+                )),
+                RecordingScope::Only(types) => Some(format!(
+                    "Recorder {} in {region} records only {} resource type{}: {}.",
+                    recorder.name,
+                    types.len(),
+                    if types.len() == 1 { "" } else { "s" },
+                    enumerate(types, 5)
+                )),
+                RecordingScope::AllExcept(types) => Some(format!(
+                    "Recorder {} in {region} excludes resource types: {}.",
+                    recorder.name,
+                    enumerate(types, 5)
+                )),
+            },
+            (None, []) => Some(format!("{region} has no configuration recorder.")),
+            (None, [recorder, ..]) if recorder.recording => Some(format!(
+                "Recorder {} in {region} is recording but its last delivery failed.",
+                recorder.name
+            )),
+            (None, [recorder, ..]) => {
+                Some(format!("Recorder {} in {region} is stopped.", recorder.name))
+            }
+        };
         verdicts.judge_account(
             region,
-            working.is_some(),
+            problem.is_none(),
             || {
-                let recorder = working.expect("judged passing only with a working recorder");
-                format!("Recorder {} is recording in {region}.", recorder.name)
-            },
-            || match recorders.as_slice() {
-                [] => format!("{region} has no configuration recorder."),
-                [recorder, ..] if recorder.recording => format!(
-                    "Recorder {} in {region} is recording but its last delivery failed.",
+                let recorder = working(recorders).expect("a pass has a working recorder");
+                format!(
+                    "Recorder {} is recording every supported resource type in {region}.",
                     recorder.name
-                ),
-                [recorder, ..] => format!("Recorder {} in {region} is stopped.", recorder.name),
+                )
             },
+            || problem.clone().unwrap_or_default(),
         );
     }
 }
@@ -53,31 +94,44 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::services::checks::test_support::{run, Case};
-    use super::super::ConfigRecorder;
+    use super::super::{ConfigRecorder, RecordingScope};
     use crate::services::{config, Inventory};
     use crate::model::Status;
 
     fn regions() -> Inventory {
-        let recorder = |recording, status: &str| ConfigRecorder {
+        let recorder = |recording, status: &str, scope| ConfigRecorder {
             name: "default".into(),
             recording,
             last_status: status.into(),
+            scope,
         };
-        Inventory::from(config::Inventory { recorders: [
-                ("eu-west-1".to_string(), vec![recorder(true, "PENDING")]),
+        let all = |global| RecordingScope::AllSupported { global };
+        let only = RecordingScope::Only(vec!["AWS::S3::Bucket".into()]);
+        let except = RecordingScope::AllExcept(vec!["AWS::EC2::Volume".into()]);
+        Inventory::from(config::Inventory {
+            recorders: [
+                ("eu-west-1".to_string(), vec![recorder(true, "PENDING", all(true))]),
+                ("eu-west-2".to_string(), vec![recorder(true, "SUCCESS", all(false))]),
                 ("us-east-1".to_string(), vec![]),
-                ("us-west-2".to_string(), vec![recorder(true, "FAILURE")]),
-                ("ap-south-1".to_string(), vec![recorder(false, "SUCCESS")]),
+                ("us-west-2".to_string(), vec![recorder(true, "FAILURE", all(true))]),
+                ("ap-south-1".to_string(), vec![recorder(false, "SUCCESS", all(true))]),
+                ("ca-central-1".to_string(), vec![recorder(true, "SUCCESS", only)]),
+                ("sa-east-1".to_string(), vec![recorder(true, "SUCCESS", except)]),
             ]
-            .into() })
+            .into(),
+        })
     }
 
     pub fn cases() -> Vec<Case> {
         [
             (Status::Pass, "eu-west-1"),
+            // Global types are recorded in eu-west-1: once is enough.
+            (Status::Pass, "eu-west-2"),
             (Status::Fail, "us-east-1"),
             (Status::Fail, "us-west-2"),
             (Status::Fail, "ap-south-1"),
+            (Status::Fail, "ca-central-1"),
+            (Status::Fail, "sa-east-1"),
         ]
         .map(|(expected, region)| Case {
             check: "config.recorder_enabled",
@@ -105,5 +159,25 @@ pub(crate) mod tests {
         );
         assert!(detail("us-west-2").contains("last delivery failed"));
         assert!(detail("ap-south-1").contains("stopped"));
+        assert_eq!(
+            detail("ca-central-1"),
+            "Recorder default in ca-central-1 records only 1 resource type: AWS::S3::Bucket."
+        );
+        assert!(detail("sa-east-1").contains("excludes resource types: AWS::EC2::Volume"));
+    }
+
+    #[test]
+    fn global_resource_types_must_be_recorded_in_one_audited_region() {
+        let recorder = ConfigRecorder {
+            name: "default".into(),
+            recording: true,
+            last_status: "SUCCESS".into(),
+            scope: RecordingScope::AllSupported { global: false },
+        };
+        let results = run(&Inventory::from(config::Inventory {
+            recorders: [("us-east-1".to_string(), vec![recorder])].into(),
+        }));
+        assert_eq!(results[0].status, Status::Fail);
+        assert!(results[0].detail.contains("includeGlobalResourceTypes"));
     }
 }

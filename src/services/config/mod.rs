@@ -44,4 +44,25 @@ pub struct ConfigRecorder {
     pub recording: bool,
     /// `SUCCESS`, `PENDING`, `FAILURE` or empty.
     pub last_status: String,
+    /// What the recorder's recording group records.
+    pub scope: RecordingScope,
+}
+
+/// A recording group, as the checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordingScope {
+    /// Every supported resource type (`allSupported`); global ones (IAM) too when
+    /// `includeGlobalResourceTypes` is set.
+    AllSupported { global: bool },
+    /// Only these types (`INCLUSION_BY_RESOURCE_TYPES`).
+    Only(Vec<String>),
+    /// Everything but these types (`EXCLUSION_BY_RESOURCE_TYPES`).
+    AllExcept(Vec<String>),
+}
+
+impl Default for RecordingScope {
+    /// AWS's default when a recorder is created without a recording group.
+    fn default() -> Self {
+        RecordingScope::AllSupported { global: false }
+    }
 }

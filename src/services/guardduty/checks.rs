@@ -15,9 +15,9 @@ const ENABLED: Check = Check {
     severity: Severity::High,
     resource_types: &[ACCOUNT_RESOURCE_TYPE],
     title: "GuardDuty is enabled in every audited region",
-    rationale: "GuardDuty watches CloudTrail, DNS and flow logs for compromise; a region without \\
+    rationale: "GuardDuty watches CloudTrail, DNS and flow logs for compromise; a region without \
                 it is where an attacker mines or exfiltrates unseen.",
-    remediation: "aws guardduty create-detector --enable in the region (or enable it for the \\
+    remediation: "aws guardduty create-detector --enable in the region (or enable it for the \
                   organization from the delegated administrator).",
     reference: "https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_settingup.html",
     fsbp: &["GuardDuty.1"],

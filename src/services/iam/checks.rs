@@ -533,6 +533,43 @@ pub(crate) mod tests {
     const READ_ONE_BUCKET: &str =
         r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#;
 
+    /// `*:*` is every action: written that way, inline or inherited through a group, it is
+    /// still administrator access.
+    #[test]
+    fn administrator_access_written_as_glob_fails_however_it_arrives() {
+        let glob_admin = r#"{"Statement":{"Effect":"Allow","Action":"*:*","Resource":"arn:*"}}"#;
+        let mut inherited = inline("team-admin", glob_admin);
+        inherited.via_group = Some("admins".into());
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![
+                principal(PrincipalKind::Role, "glob", vec![inline("p", glob_admin)]),
+                principal(PrincipalKind::User, "member", vec![inherited]),
+                principal(
+                    PrincipalKind::Role,
+                    "reader",
+                    vec![inline("r", READ_ONE_BUCKET)],
+                ),
+            ],
+            ..Default::default()
+        }));
+        for (name, expected) in [
+            ("glob", Status::Fail),
+            ("member", Status::Fail),
+            ("reader", Status::Pass),
+        ] {
+            for check in [
+                "iam.admin_access",
+                "iam.wildcard_actions",
+                "iam.wildcard_resources",
+            ] {
+                assert_eq!(only(&results, check, name).status, expected, "{check} {name}");
+            }
+        }
+        assert!(only(&results, "iam.admin_access", "member")
+            .detail
+            .contains("via group \"admins\""));
+    }
+
     #[test]
     fn inline_admin_statement_fails_all_three_checks() {
         let results = run(&Inventory::from(iam::Inventory { principals: vec![principal(

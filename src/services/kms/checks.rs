@@ -15,9 +15,9 @@ const CMK_ROTATION: Check = Check {
     severity: Severity::Medium,
     resource_types: &[KmsKey::RESOURCE_TYPE],
     title: "Customer-managed KMS keys rotate",
-    rationale: "Rotation limits how much data one key version protects and how long a leaked \\
+    rationale: "Rotation limits how much data one key version protects and how long a leaked \
                 version stays useful.",
-    remediation: "aws kms enable-key-rotation --key-id <key> (yearly by default; \\
+    remediation: "aws kms enable-key-rotation --key-id <key> (yearly by default; \
                   --rotation-period-in-days to change it).",
     reference: "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
     fsbp: &["KMS.4"],

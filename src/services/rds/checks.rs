@@ -30,6 +30,8 @@ struct Database<'a> {
     backup_retention_days: i32,
     multi_az: bool,
     deletion_protection: bool,
+    /// `false` for a read replica of an engine whose replicas cannot have automated backups.
+    backups_possible: bool,
 }
 
 /// Stand-alone instances and clusters. Cluster members are judged through their cluster:
@@ -53,6 +55,10 @@ fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
             backup_retention_days: db.backup_retention_days,
             multi_az: db.multi_az,
             deletion_protection: db.deletion_protection,
+            // RDS for PostgreSQL read replicas do not support automated backups (RDS User
+            // Guide, "Working with DB instance read replicas"); the AWS Config rule behind
+            // RDS.11 leaves read replicas out unless asked (`checkReadReplicas`).
+            backups_possible: !(db.replica_source.is_some() && db.engine == "postgres"),
         });
     let clusters = inventory.rds.db_clusters.iter().map(|cluster| Database {
         resource: Resource {
@@ -67,6 +73,7 @@ fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
         backup_retention_days: cluster.backup_retention_days,
         multi_az: cluster.multi_az,
         deletion_protection: cluster.deletion_protection,
+        backups_possible: true,
     });
     standalone.chain(clusters)
 }
@@ -106,7 +113,8 @@ const BACKUP_RETENTION: Check = Check {
     resource_types: DATABASE,
     title: "RDS automated backups are kept long enough",
     rationale: "Automated backups and point-in-time recovery are the way back from deleted or \
-                corrupted data; a short window may end before the problem is noticed.",
+                corrupted data; a short window may end before the problem is noticed. RDS for \
+                PostgreSQL read replicas cannot have automated backups and get no result.",
     remediation: "Set the backup retention period to at least the required number of days \
                   (modify-db-instance or modify-db-cluster --backup-retention-period).",
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
@@ -118,7 +126,7 @@ const BACKUP_RETENTION: Check = Check {
 fn backup_retention(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
     let minimum = options.min_backup_retention_days;
     let plural = |n: i64| if n == 1 { "day" } else { "days" };
-    for db in databases(inventory) {
+    for db in databases(inventory).filter(|db| db.backups_possible) {
         let days = db.backup_retention_days;
         verdicts.judge(
             &db.resource,
@@ -557,6 +565,34 @@ pub(crate) mod tests {
             only(&relaxed, "rds.backup_retention", "db-6").status,
             Status::Pass
         );
+    }
+
+    #[test]
+    fn postgres_read_replicas_which_cannot_back_up_get_no_backup_verdict() {
+        let replica = |id: &str, engine: &str| DbInstance {
+            engine: engine.into(),
+            replica_source: Some("primary".into()),
+            ..instance(id, None, true, 0)
+        };
+        let results = run(&Inventory::from(rds::Inventory {
+            db_instances: vec![
+                instance("primary", None, true, 7),
+                replica("pg-replica", "postgres"),
+                replica("mysql-replica", "mysql"),
+            ],
+            ..Default::default()
+        }));
+        none(&results, "rds.backup_retention", "pg-replica");
+        assert_eq!(
+            only(&results, "rds.backup_retention", "mysql-replica").status,
+            Status::Fail
+        );
+        assert_eq!(
+            only(&results, "rds.backup_retention", "primary").status,
+            Status::Pass
+        );
+        // The replica's other settings are still judged.
+        only(&results, "rds.storage_encrypted", "pg-replica");
     }
 
     #[test]

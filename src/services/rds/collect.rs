@@ -192,6 +192,9 @@ async fn instances(client: &Client, region: &str) -> Collection<Inventory> {
                 arn: db.db_instance_arn().unwrap_or_default().to_string(),
                 engine: db.engine().unwrap_or_default().to_string(),
                 cluster_id: db.db_cluster_identifier().map(str::to_string),
+                replica_source: db
+                    .read_replica_source_db_instance_identifier()
+                    .map(str::to_string),
                 storage_encrypted: db.storage_encrypted().unwrap_or(false),
                 backup_retention_days: db.backup_retention_period().unwrap_or(0),
                 multi_az: db.multi_az().unwrap_or(false),

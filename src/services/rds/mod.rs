@@ -66,6 +66,8 @@ pub struct DbInstance {
     pub arn: String,
     pub engine: String,
     pub cluster_id: Option<String>,
+    /// The source of a read replica (`ReadReplicaSourceDBInstanceIdentifier`).
+    pub replica_source: Option<String>,
     pub storage_encrypted: bool,
     pub backup_retention_days: i32,
     pub multi_az: bool,

@@ -163,10 +163,7 @@ fn secure_transport(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
             continue;
         };
         let denies = policy.as_ref().is_some_and(|document| {
-            document
-                .statements
-                .iter()
-                .any(|s| s.denies_insecure_transport(&bucket.arn))
+            document.denies_insecure_transport(&bucket.arn)
         });
         verdicts.judge(
             &bucket_resource(bucket),
@@ -174,7 +171,7 @@ fn secure_transport(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
             || "The bucket policy denies every S3 action, for everyone, on the bucket and its objects over plain HTTP.".into(),
             || match policy {
                 None => "The bucket has no policy, so plain-HTTP requests are not refused.".into(),
-                Some(_) => "No bucket policy statement denies all S3 actions to everyone on the bucket and its objects when aws:SecureTransport is false (without further conditions).".into(),
+                Some(_) => "The bucket policy does not deny all S3 actions to everyone on both the bucket and its objects when aws:SecureTransport is false (without further conditions).".into(),
             },
         );
     }
@@ -621,7 +618,23 @@ pub(crate) mod tests {
                 insecure,
             ),
             tls("some-actions", star, r#""s3:GetObject""#, both, insecure),
+            tls("glob-actions", star, r#""*:*""#, both, insecure),
         ];
+        // Two Deny statements, one on the bucket and one on its objects, refuse every
+        // plain-HTTP request together; either alone does not.
+        let split = |name: &str, second: &str| {
+            with_policy(
+                name,
+                &format!(
+                    r#"{{"Statement":[
+                        {{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::BUCKET","Condition":{insecure}}},
+                        {{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"{second}","Condition":{insecure}}}]}}"#
+                ),
+            )
+        };
+        let mut buckets = buckets;
+        buckets.push(split("split", "arn:aws:s3:::BUCKET/*"));
+        buckets.push(split("split-twice-the-bucket", "arn:aws:s3:::BUCKET"));
         let results = run(&Inventory::from(s3::Inventory { buckets, ..Default::default() }));
         for (bucket, expected) in [
             ("plain-star", Status::Pass),
@@ -632,6 +645,9 @@ pub(crate) mod tests {
             ("one-account", Status::Fail),
             ("bucket-only", Status::Fail),
             ("some-actions", Status::Fail),
+            ("glob-actions", Status::Pass),
+            ("split", Status::Pass),
+            ("split-twice-the-bucket", Status::Fail),
         ] {
             assert_eq!(
                 only(&results, "s3.secure_transport", bucket).status,

@@ -15,9 +15,9 @@ const FLOW_LOGS_ENABLED: Check = Check {
     severity: Severity::Medium,
     resource_types: &[Vpc::RESOURCE_TYPE],
     title: "VPC flow logs record rejected traffic",
-    rationale: "Flow logs are the record of who talked to what in the network; without them an \\
+    rationale: "Flow logs are the record of who talked to what in the network; without them an \
                 intrusion or an exfiltration leaves no network trace.",
-    remediation: "aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc> \\
+    remediation: "aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc> \
                   --traffic-type REJECT (or ALL) with a CloudWatch Logs or S3 destination.",
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",
     fsbp: &["EC2.6"],
