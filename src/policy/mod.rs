@@ -7,7 +7,11 @@
 //! be one value or a list. Condition values are kept only to reason about them: no detail ever
 //! quotes one, so reports cannot leak them.
 
+mod public;
+
 use percent_encoding::percent_decode_str;
+
+use public::{is_fixed, source_ips_are_narrow};
 use serde_json::Value;
 
 /// Why a document could not be understood. The document text itself is never included.
@@ -51,21 +55,24 @@ pub struct PrincipalSet {
 }
 
 impl PrincipalSet {
-    /// Anyone at all: `*`, `{"AWS": "*"}` (or in a list), or the any-account root
-    /// `arn:aws:iam::*:root`.
+    /// Anyone at all: `*`, `{"AWS": "*"}` (or in a list), the any-account root
+    /// `arn:aws:iam::*:root`, or a web identity provider (`{"Federated":
+    /// "cognito-identity.amazonaws.com"}`: anyone who signs in there; a SAML provider is an ARN
+    /// of one account).
     pub fn includes_everyone(&self) -> bool {
         self.everyone
             || self.entries.iter().any(|(kind, value)| {
-                kind == "AWS" && {
-                    let value = value.trim();
-                    value == "*"
-                        || value
-                            .strip_prefix("arn:")
-                            .and_then(|rest| rest.split_once(":iam::*:root"))
-                            .is_some_and(|(partition, tail)| {
-                                !partition.contains(':') && tail.is_empty()
-                            })
-                }
+                (kind == "Federated" && !value.trim().starts_with("arn:"))
+                    || kind == "AWS" && {
+                        let value = value.trim();
+                        value == "*"
+                            || value
+                                .strip_prefix("arn:")
+                                .and_then(|rest| rest.split_once(":iam::*:root"))
+                                .is_some_and(|(partition, tail)| {
+                                    !partition.contains(':') && tail.is_empty()
+                                })
+                    }
             })
     }
 }
@@ -94,31 +101,47 @@ impl Condition {
             .map_or(self.operator.as_str(), |(_, op)| op)
     }
 
-    /// Whether this clause limits who or what can use the statement to a concrete set: a
-    /// positive operator (not `...Not...`, not `...IfExists`, which is true when the key is
-    /// absent) on a source or organisation key, with values free of wildcards (`o-*`,
-    /// `0.0.0.0/0` restrict nothing).
+    /// Whether this clause pins the callers to fixed values, by AWS's definition of a
+    /// non-public policy (S3 User Guide, "The meaning of public"): a fixed principal, source
+    /// ARN, VPC, VPC endpoint, owner, account, organization, KMS key, `aws:userid` (a role's
+    /// `AROLEID:*` included), access point (its name may be a wildcard, its account may not),
+    /// or a set of `aws:SourceIp` ranges no broader together than a /8 (IPv4) or a /32 (IPv6),
+    /// private RFC 1918 ranges aside.
+    ///
+    /// Only a positive operator pins: not a `...Not...` one; not `...IfExists` or
+    /// `ForAllValues:`, which are true when the key is absent from the request; not `Null`,
+    /// which only says whether a key is present. A value with a wildcard or an IAM policy
+    /// variable (`${...}`) is not fixed.
     fn restricts_callers(&self) -> bool {
-        const KEYS: [&str; 8] = [
-            "aws:sourceip",
+        const FIXED_VALUE_KEYS: [&str; 13] = [
+            "aws:sourcearn",
             "aws:sourcevpc",
             "aws:sourcevpce",
-            "aws:sourcearn",
+            "aws:sourceowner",
             "aws:sourceaccount",
+            "aws:sourceorgid",
             "aws:principalorgid",
             "aws:principalaccount",
-            "aws:sourceorgid",
+            "aws:principalarn",
+            "aws:userid",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            "s3:dataaccesspointaccount",
+            "s3:dataaccesspointarn",
         ];
         let operator = self.base_operator();
-        KEYS.contains(&self.key.as_str())
+        let pins = !self.operator.starts_with("ForAllValues:")
             && !operator.contains("Not")
             && !operator.ends_with("IfExists")
-            && !self.values.is_empty()
-            && self.values.iter().all(|value| {
-                let wildcard = value.contains('*') || value.contains('?');
-                let whole_internet = self.key == "aws:sourceip" && value.trim().ends_with("/0");
-                !(wildcard || whole_internet)
-            })
+            && operator != "Null"
+            && !self.values.is_empty();
+        if !pins {
+            return false;
+        }
+        if self.key == "aws:sourceip" {
+            return source_ips_are_narrow(&self.values);
+        }
+        FIXED_VALUE_KEYS.contains(&self.key.as_str())
+            && self.values.iter().all(|value| is_fixed(&self.key, value))
     }
 }
 
