@@ -215,6 +215,20 @@ impl PolicyDocument {
         self.statements.iter().filter(|s| s.effect == Effect::Allow)
     }
 
+    /// The Allow statements anyone could use: public by [`Statement::allows_public_access`],
+    /// and not confined by a Deny that provably refuses every caller outside fixed values.
+    pub fn public_statements(&self) -> Vec<&Statement> {
+        let confining: Vec<&Statement> = self
+            .statements
+            .iter()
+            .filter(|s| s.confines_every_caller())
+            .collect();
+        self.allow_statements()
+            .filter(|allow| allow.allows_public_access())
+            .filter(|allow| !confining.iter().any(|deny| deny.covers_the_grant_of(allow)))
+            .collect()
+    }
+
     /// Whether the policy as a whole refuses every plain-HTTP request to the bucket and to its
     /// objects: one Deny may cover both, or one each (`aws:SecureTransport` false, every S3
     /// action, everyone, no other condition).
@@ -423,6 +437,44 @@ impl Statement {
             None => false,
         };
         self.is_allow() && public && !self.conditions.iter().any(Condition::restricts_callers)
+    }
+
+    /// A Deny, for everyone, whose only condition is the negation of a pinning one
+    /// (`StringNotEquals aws:SourceVpce vpce-1`, `NotIpAddress aws:SourceIp 203.0.113.0/24`):
+    /// every caller outside those fixed values is refused, whether the key is in the request
+    /// or not (a negated operator is true for a request without the key).
+    fn confines_every_caller(&self) -> bool {
+        let everyone =
+            matches!(&self.principals, Some(Principals::Principal(set)) if set.includes_everyone());
+        let negated_pin = matches!(self.conditions.as_slice(), [only] if {
+            let positive = only.base_operator().replacen("Not", "", 1);
+            only.base_operator().contains("Not")
+                && !only.operator.contains(':')
+                && Condition {
+                    operator: positive.trim_end_matches("IfExists").to_string(),
+                    ..only.clone()
+                }
+                .restricts_callers()
+        });
+        self.effect == Effect::Deny && everyone && negated_pin
+    }
+
+    /// Whether this Deny covers every action and resource `allow` grants: every S3 action (or
+    /// every action), on resources that include each of the Allow's.
+    fn covers_the_grant_of(&self, allow: &Statement) -> bool {
+        let actions = matches!(&self.actions, Actions::Action(list)
+            if list.iter().any(|a| covers_every_action_of(a, "s3")));
+        let resources = match (&self.resources, &allow.resources) {
+            (Resources::Resource(denied), Resources::Resource(allowed)) => {
+                allowed.iter().all(|granted| {
+                    denied
+                        .iter()
+                        .any(|pattern| wildcard_matches(pattern, granted))
+                })
+            }
+            _ => false,
+        };
+        actions && resources
     }
 
     /// Whether the statement's actions include more than reads (`s3:Get*`, `s3:List*`).

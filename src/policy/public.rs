@@ -90,11 +90,10 @@ mod tests {
     }
 
     fn is_public(text: &str) -> bool {
-        PolicyDocument::parse(text)
+        !PolicyDocument::parse(text)
             .unwrap()
-            .statements
-            .iter()
-            .any(|s| s.allows_public_access())
+            .public_statements()
+            .is_empty()
     }
 
     #[test]
@@ -172,6 +171,49 @@ mod tests {
             r#"{"Federated":"arn:aws:iam::111122223333:saml-provider/corp"}"#
         ));
         assert!(!with(r#"{"AWS":"arn:aws:iam::111122223333:root"}"#));
+    }
+
+    #[test]
+    fn a_deny_outside_fixed_values_confines_an_allow_to_everyone() {
+        let with_deny = |deny_condition: &str, deny_resource: &str| {
+            is_public(&format!(
+                r#"{{"Statement":[
+                    {{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}},
+                    {{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":{deny_resource},"Condition":{deny_condition}}}]}}"#
+            ))
+        };
+        let bucket = r#"["arn:aws:s3:::b","arn:aws:s3:::b/*"]"#;
+        // Every caller not from the endpoint, or not from the range, is refused.
+        assert!(!with_deny(
+            r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+            bucket
+        ));
+        assert!(!with_deny(
+            r#"{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
+            r#""*""#
+        ));
+        assert!(!with_deny(
+            r#"{"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-1"}}"#,
+            bucket
+        ));
+        // Not every caller outside fixed values: a broad range, a wildcard, a pinning
+        // Deny (it refuses the endpoint's callers, the rest stay public), another resource.
+        assert!(with_deny(
+            r#"{"NotIpAddress":{"aws:SourceIp":"0.0.0.0/0"}}"#,
+            bucket
+        ));
+        assert!(with_deny(
+            r#"{"StringNotLike":{"aws:SourceVpce":"vpce-*"}}"#,
+            bucket
+        ));
+        assert!(with_deny(
+            r#"{"StringEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+            bucket
+        ));
+        assert!(with_deny(
+            r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+            r#""arn:aws:s3:::other/*""#
+        ));
     }
 
     fn cidr(a: u8, b: u8, prefix: u8) -> String {

@@ -209,8 +209,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
         };
         let public: Vec<_> = policy
             .iter()
-            .flat_map(|document| document.statements.iter())
-            .filter(|s| s.allows_public_access())
+            .flat_map(|document| document.public_statements())
             .collect();
         let access = if public.iter().any(|s| s.grants_writes()) {
             "write"
