@@ -47,6 +47,7 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ec2:DescribeVolumes",
         "ec2:DescribeSecurityGroups",
         "ec2:GetEbsEncryptionByDefault",
+        "ec2:GetSnapshotBlockPublicAccessState",
         "ec2:DescribeImages",
         "ec2:DescribeVpcs",
         "ec2:DescribeFlowLogs",
@@ -131,7 +132,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        30 + 6 * buckets + acl_reads + 2 * kms_keys
+        31 + 6 * buckets + acl_reads + 2 * kms_keys
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -173,7 +174,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        30 + 5 * buckets + acl_reads + 2 * kms_keys
+        31 + 5 * buckets + acl_reads + 2 * kms_keys
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);

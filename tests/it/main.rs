@@ -15,4 +15,5 @@ mod layout;
 mod organization;
 mod permissions_denied;
 mod properties;
+mod snapshot_block_public_access;
 mod transient_faults;

@@ -11,6 +11,8 @@ work, not connection churn that AWS would not cause.
 DescribeSnapshots honours `OwnerIds` and `RestorableByUserIds`, as AWS does and moto 5.1.18
 does not (it returns every snapshot): the public-snapshot check asks for exactly those.
 
+Snapshot block public access (get, enable) is emulated per account and region.
+
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
 as it does against AWS.
@@ -71,6 +73,39 @@ def snapshots_filtered_as_aws() -> None:
     ebs.ElasticBlockStore.describe_snapshots = describe_snapshots
 
 
+def snapshot_block_public_access() -> None:
+    """GetSnapshotBlockPublicAccessState and EnableSnapshotBlockPublicAccess, which moto 5.1.18
+    answers with a 500: a state per account and region, `unblocked` until enabled."""
+    from moto.ec2.responses import EC2Response
+
+    states: dict = {}
+    template = (
+        '<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+        "<requestId>secaudit-test</requestId><state>{state}</state>{extra}</{action}Response>"
+    )
+
+    def key(self):  # type: ignore[no-untyped-def]
+        return (self.current_account, self.region)
+
+    def get_state(self):  # type: ignore[no-untyped-def]
+        state = states.get(key(self), "unblocked")
+        return template.format(
+            action="GetSnapshotBlockPublicAccessState",
+            state=state,
+            extra="<managedBy>account</managedBy>",
+        )
+
+    def enable(self):  # type: ignore[no-untyped-def]
+        states[key(self)] = self._get_param("State")
+        return template.format(
+            action="EnableSnapshotBlockPublicAccess", state=states[key(self)], extra=""
+        )
+
+    assert not hasattr(EC2Response, "get_snapshot_block_public_access_state"), "moto has it now"
+    EC2Response.get_snapshot_block_public_access_state = get_state
+    EC2Response.enable_snapshot_block_public_access = enable
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -90,6 +125,7 @@ def serve_keep_alive(port: int) -> None:
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else free_port()
     snapshots_filtered_as_aws()
+    snapshot_block_public_access()
     if os.environ.get("SECAUDIT_MOTO_BUCKET_REGION"):
         list_bucket_regions()
     if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):

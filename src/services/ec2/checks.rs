@@ -204,8 +204,11 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
 
 /// One verdict per owned snapshot, so that one intentionally public snapshot can be muted
 /// alone and a second one made public later is a new finding. Shared with named accounts is
-/// not public.
+/// not public; a public snapshot in a region whose block public access is `block-all-sharing`
+/// is not publicly available, and passes saying so; where that state could not be read, a
+/// public snapshot gets no verdict.
 fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let blocks = &inventory.ec2.snapshot_block_public_access;
     for snapshot in &inventory.ec2.snapshots {
         let resource = Resource {
             resource_type: Snapshot::RESOURCE_TYPE,
@@ -214,12 +217,21 @@ fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             arn: Some(&snapshot.arn),
             region: &snapshot.region,
         };
-        verdicts.judge(
-            &resource,
-            !snapshot.public,
-            || "The snapshot is not restorable by everyone.".into(),
-            || "The snapshot is public: anyone may create a volume from it (createVolumePermission group all).".into(),
-        );
+        if !snapshot.public {
+            verdicts.pass(&resource, "The snapshot is not restorable by everyone.".into());
+            continue;
+        }
+        match blocks.get(&snapshot.region).map(String::as_str) {
+            None => {}
+            Some("block-all-sharing") => verdicts.pass(
+                &resource,
+                format!("The snapshot's permissions say public, but block public access for snapshots is block-all-sharing in {}: it is not publicly available.", snapshot.region),
+            ),
+            Some(state) => verdicts.fail(
+                &resource,
+                format!("The snapshot is public: anyone may create a volume from it (createVolumePermission group all; block public access for snapshots is {state})."),
+            ),
+        }
     }
 }
 
@@ -257,7 +269,7 @@ const AMI_PUBLIC: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::checks::test_support::{none, only, run, Case};
     use super::super::{Image, Instance, Snapshot, Volume};
     use crate::services::{ec2, Inventory};
     use crate::model::Status;
@@ -301,10 +313,14 @@ pub(crate) mod tests {
                 },
                 Snapshot {
                     id: "snap-0public".into(),
+                    region: "us-east-1".into(),
                     public: true,
                     ..Default::default()
                 },
-            ], images: vec![
+            ], snapshot_block_public_access: [
+                ("us-east-1".to_string(), "unblocked".to_string()),
+            ]
+            .into(), images: vec![
                 Image {
                     id: "ami-private".into(),
                     ..Default::default()
@@ -376,6 +392,48 @@ pub(crate) mod tests {
             public_ips: ip.into_iter().map(Into::into).collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_public_snapshot_under_block_all_sharing_is_not_publicly_available() {
+        let public = |id: &str, region: &str| Snapshot {
+            id: id.into(),
+            region: region.into(),
+            public: true,
+            ..Default::default()
+        };
+        let results = run(&Inventory::from(ec2::Inventory {
+            snapshots: vec![
+                public("snap-blocked", "eu-west-1"),
+                public("snap-new-only", "us-west-2"),
+                public("snap-unknown", "ap-south-1"),
+                Snapshot {
+                    id: "snap-private".into(),
+                    region: "ap-south-1".into(),
+                    ..Default::default()
+                },
+            ],
+            snapshot_block_public_access: [
+                ("eu-west-1".to_string(), "block-all-sharing".to_string()),
+                ("us-west-2".to_string(), "block-new-sharing".to_string()),
+            ]
+            .into(),
+            ..Default::default()
+        }));
+        let blocked = only(&results, "ec2.ebs_snapshot_public", "snap-blocked");
+        assert_eq!(blocked.status, Status::Pass);
+        assert!(blocked.detail.contains("block-all-sharing"), "{}", blocked.detail);
+        // Blocking new sharing leaves existing public snapshots public.
+        assert_eq!(
+            only(&results, "ec2.ebs_snapshot_public", "snap-new-only").status,
+            Status::Fail
+        );
+        // The state could not be read: no verdict on a public snapshot, a private one passes.
+        none(&results, "ec2.ebs_snapshot_public", "snap-unknown");
+        assert_eq!(
+            only(&results, "ec2.ebs_snapshot_public", "snap-private").status,
+            Status::Pass
+        );
     }
 
     #[test]

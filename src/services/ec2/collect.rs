@@ -28,14 +28,15 @@ pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Tags {
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
     let account = context.account_id;
-    let (mut instances, volumes, default_encryption, snapshots, images) = futures::join!(
+    let (mut instances, volumes, default_encryption, snapshots, snapshot_block, images) = futures::join!(
         instances(&client, region, account),
         volumes(&client, region, account),
         ebs_encryption_by_default(&client, region),
         snapshots(&client, region),
+        snapshot_block_public_access(&client, region),
         images(&client, region),
     );
-    for part in [volumes, default_encryption, snapshots, images] {
+    for part in [volumes, default_encryption, snapshots, snapshot_block, images] {
         instances.merge(part);
     }
     instances
@@ -92,6 +93,24 @@ async fn snapshots(client: &Client, region: &str) -> Collection<Inventory> {
             })
         })
         .collect();
+    collection
+}
+
+/// The region's snapshot block public access state: in `block-all-sharing` mode a snapshot
+/// whose attribute still says public is not publicly available (EC2 API reference,
+/// GetSnapshotBlockPublicAccessState).
+async fn snapshot_block_public_access(client: &Client, region: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let answer = client.get_snapshot_block_public_access_state().send().await;
+    let call = Call::new("ec2", region, "GetSnapshotBlockPublicAccessState");
+    if let Some(state) = call.read(answer, &mut collection.errors, |o| {
+        o.state().map_or("unblocked", |s| s.as_str()).to_string()
+    }) {
+        collection
+            .inventory
+            .snapshot_block_public_access
+            .insert(region.to_string(), state);
+    }
     collection
 }
 

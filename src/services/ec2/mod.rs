@@ -21,6 +21,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ec2:DescribeVolumes",
         "ec2:GetEbsEncryptionByDefault",
         "ec2:DescribeSnapshots",
+        "ec2:GetSnapshotBlockPublicAccessState",
         "ec2:DescribeImages",
     ],
     checks: checks::CHECKS,
@@ -36,6 +37,9 @@ pub struct Inventory {
     /// Snapshots the account owns, in the regions where both listings (owned, and public
     /// among them) could be read.
     pub snapshots: Vec<Snapshot>,
+    /// Snapshot block public access by region (`block-all-sharing`, `block-new-sharing`,
+    /// `unblocked`); a region missing could not be read.
+    pub snapshot_block_public_access: BTreeMap<String, String>,
     pub images: Vec<Image>,
 }
 
@@ -46,6 +50,8 @@ impl ServiceInventory for Inventory {
         self.ebs_encryption_by_default
             .extend(other.ebs_encryption_by_default);
         self.snapshots.extend(other.snapshots);
+        self.snapshot_block_public_access
+            .extend(other.snapshot_block_public_access);
         self.images.extend(other.images);
     }
 
