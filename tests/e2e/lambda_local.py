@@ -26,7 +26,9 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 import boto3  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 import asl  # noqa: E402
+import moto_server  # noqa: E402
 from tally import Tally  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
@@ -247,6 +249,7 @@ def main():
     show = "--show" in sys.argv[2:]
     moto_port = free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
+    moto_server.behave_as_aws()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     server.start()
     credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}

@@ -524,6 +524,7 @@ fn iam_roles_users_and_groups() {
         ("deploy-admin", Fail, Fail, Fail),
         ("app-reader", Pass, Pass, Pass),
         ("power-user", Pass, Fail, Fail),
+        ("break-glass", Fail, Fail, Fail),
         ("guarded", Pass, Pass, Pass),
         ("admins", Fail, Fail, Fail),
         ("readers", Pass, Pass, Pass),
@@ -628,6 +629,7 @@ fn environment_filter_keeps_only_tagged_resources() {
         "reports-db",
         "acme-public-assets",
         "power-user",
+        "break-glass",
         "bob",
         seeded.security_groups["all-open"].as_str(),
         // Groups cannot be tagged; untagged default security groups are not in any environment.

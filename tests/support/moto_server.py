@@ -106,6 +106,13 @@ def snapshot_block_public_access() -> None:
     EC2Response.enable_snapshot_block_public_access = enable
 
 
+def behave_as_aws() -> None:
+    """Every patch above that makes moto answer as AWS does (used by every emulator the tests
+    start, this script's and the Lambda end-to-end test's)."""
+    snapshots_filtered_as_aws()
+    snapshot_block_public_access()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,8 +131,7 @@ def serve_keep_alive(port: int) -> None:
 
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else free_port()
-    snapshots_filtered_as_aws()
-    snapshot_block_public_access()
+    behave_as_aws()
     if os.environ.get("SECAUDIT_MOTO_BUCKET_REGION"):
         list_bucket_regions()
     if os.environ.get("SECAUDIT_MOTO_KEEPALIVE"):

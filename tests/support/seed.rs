@@ -707,7 +707,9 @@ async fn seed_s3_access(
     };
     // `{"AWS": "*"}`, not `"*"`: moto 5.1.18 fails PutBucketLogging (HTTP 500) when the
     // target bucket's policy has a string Principal.
-    const TLS_ONLY: &str = r#"{"Sid":"TlsOnly","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
+    // TLS only, written as CDK and Terraform modules often do: one Deny for the bucket, one
+    // for its objects.
+    const TLS_ONLY: &str = r#"{"Sid":"TlsOnlyBucket","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::BUCKET","Condition":{"Bool":{"aws:SecureTransport":"false"}}},{"Sid":"TlsOnlyObjects","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
     const PUBLIC_READ: &str = r#"{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}"#;
     const ENDPOINT_ONLY: &str = r#"{"Sid":"ThroughTheEndpoint","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0a1b2c3d4e5f"}}}"#;
     for (client, bucket, statement) in [
@@ -775,6 +777,15 @@ async fn seed_iam(sdk: &SdkConfig) -> Result<(), BoxError> {
             None,
             Some(
                 r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}}"#,
+            ),
+        ),
+        // Administrator access written as a glob: every action of every service.
+        (
+            "break-glass",
+            "dev",
+            None,
+            Some(
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*:*","Resource":"*"}}"#,
             ),
         ),
         (
