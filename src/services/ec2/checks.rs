@@ -206,7 +206,7 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
 /// alone and a second one made public later is a new finding. Shared with named accounts is
 /// not public; a public snapshot in a region whose block public access is `block-all-sharing`
 /// is not publicly available, and passes saying so; where that state could not be read, a
-/// public snapshot gets no verdict.
+/// public snapshot fails on its permissions, saying so (an unread block is never a pass).
 fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     let blocks = &inventory.ec2.snapshot_block_public_access;
     for snapshot in &inventory.ec2.snapshots {
@@ -222,7 +222,11 @@ fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             continue;
         }
         match blocks.get(&snapshot.region).map(String::as_str) {
-            None => {}
+            // The permissions say public; an unread block cannot be assumed to help.
+            None => verdicts.fail(
+                &resource,
+                "The snapshot is public: anyone may create a volume from it (createVolumePermission group all); block public access for snapshots could not be read.".into(),
+            ),
             Some("block-all-sharing") => verdicts.pass(
                 &resource,
                 format!("The snapshot's permissions say public, but block public access for snapshots is block-all-sharing in {}: it is not publicly available.", snapshot.region),
@@ -269,7 +273,7 @@ const AMI_PUBLIC: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{none, only, run, Case};
+    use crate::services::checks::test_support::{only, run, Case};
     use super::super::{Image, Instance, Snapshot, Volume};
     use crate::services::{ec2, Inventory};
     use crate::model::Status;
@@ -428,8 +432,10 @@ pub(crate) mod tests {
             only(&results, "ec2.ebs_snapshot_public", "snap-new-only").status,
             Status::Fail
         );
-        // The state could not be read: no verdict on a public snapshot, a private one passes.
-        none(&results, "ec2.ebs_snapshot_public", "snap-unknown");
+        // The state could not be read: a public snapshot fails on its permissions.
+        let unknown = only(&results, "ec2.ebs_snapshot_public", "snap-unknown");
+        assert_eq!(unknown.status, Status::Fail);
+        assert!(unknown.detail.contains("could not be read"), "{}", unknown.detail);
         assert_eq!(
             only(&results, "ec2.ebs_snapshot_public", "snap-private").status,
             Status::Pass
