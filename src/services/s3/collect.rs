@@ -57,6 +57,24 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     collection
 }
 
+/// The four settings of a GetPublicAccessBlock answer; S3 (a bucket's) and S3 Control (the
+/// account's) have distinct types with the same accessors. No configuration: all off.
+macro_rules! public_access_block {
+    ($output:expr) => {
+        $output
+            .public_access_block_configuration()
+            .map(|c| {
+                PublicAccessBlock::from_settings([
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ])
+            })
+            .unwrap_or_default()
+    };
+}
+
 async fn account_public_access_block(
     clients: &Clients,
     account: &str,
@@ -71,16 +89,7 @@ async fn account_public_access_block(
         .await;
     let mut errors = Vec::new();
     let block = call.read_or(answer, &[NO_BLOCK], PublicAccessBlock::default, &mut errors, |o| {
-        o.public_access_block_configuration()
-            .map(|c| {
-                PublicAccessBlock::from_settings([
-                    c.block_public_acls(),
-                    c.ignore_public_acls(),
-                    c.block_public_policy(),
-                    c.restrict_public_buckets(),
-                ])
-            })
-            .unwrap_or_default()
+        public_access_block!(o)
     });
     block.ok_or_else(|| errors.remove(0))
 }
@@ -235,18 +244,7 @@ async fn inspect_bucket(
         &[NO_BLOCK],
         PublicAccessBlock::default,
         &mut errors,
-        |o| {
-            o.public_access_block_configuration()
-                .map(|c| {
-                    PublicAccessBlock::from_settings([
-                        c.block_public_acls(),
-                        c.ignore_public_acls(),
-                        c.block_public_policy(),
-                        c.restrict_public_buckets(),
-                    ])
-                })
-                .unwrap_or_default()
-        },
+        |o| public_access_block!(o),
     );
     // Public ACL grants matter only where IgnorePublicAcls is not in force; then the ACL is read.
     let acls_ignored =
