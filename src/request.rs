@@ -34,6 +34,8 @@ pub enum RequestError {
     InvalidAccountId(String),
     #[error("no account ids given")]
     NoAccounts,
+    #[error("invalid support date '{0}' (expected VERSION=YYYY-MM-DD, e.g. 1.35=2027-03-27)")]
+    InvalidSupportDate(String),
 }
 
 impl From<UnknownService> for RequestError {
@@ -283,9 +285,41 @@ pub fn parse_weights(list: &str) -> Result<Weights, RequestError> {
     Ok(weights)
 }
 
+/// Parses `1.35=2027-03-27,1.36=2027-08-02`: end-of-support dates by version.
+pub fn parse_support_dates(list: &str) -> Result<Vec<(String, time::Date)>, RequestError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let invalid = || RequestError::InvalidSupportDate(item.to_string());
+            let (version, date) = item.split_once('=').ok_or_else(invalid)?;
+            let version = version.trim();
+            if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                return Err(invalid());
+            }
+            let date = time::Date::parse(date.trim(), &format).map_err(|_| invalid())?;
+            Ok((version.to_string(), date))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn support_dates_parse_and_reject_what_is_not_a_version_and_a_date() {
+        let dates = parse_support_dates("1.35=2027-03-27, 1.36=2027-08-02").unwrap();
+        assert_eq!(dates[1].0, "1.36");
+        assert_eq!(dates[1].1, time::macros::date!(2027 - 08 - 02));
+        for bad in ["1.35", "v1.35=2027-03-27", "1.35=2027-13-01", "=2027-01-01"] {
+            assert_eq!(
+                parse_support_dates(bad),
+                Err(RequestError::InvalidSupportDate(bad.into()))
+            );
+        }
+    }
 
     #[test]
     fn services_parse_lists_and_reject_unknown_names() {
@@ -296,8 +330,8 @@ mod tests {
         );
         assert_eq!(parse_services(&["all"]).unwrap().len(), Service::ALL.len());
         assert_eq!(
-            parse_services(&["ec2,lambda"]),
-            Err(RequestError::UnknownService("lambda".into()))
+            parse_services(&["ec2,dynamodb"]),
+            Err(RequestError::UnknownService("dynamodb".into()))
         );
         assert_eq!(parse_services(&[","]), Err(RequestError::NoServices));
     }

@@ -105,6 +105,7 @@ pub fn required_permission(service: &str, operation: &str) -> Option<String> {
     let action = match (service, operation) {
         (_, "ParsePolicyDocument" | "ParseBucketPolicy" | "Collect") | ("-", _) => return None,
         ("s3", "ListBuckets") => "s3:ListAllMyBuckets",
+        ("s3", "HeadBucket") => "s3:ListBucket",
         ("s3", "GetBucketEncryption") => "s3:GetEncryptionConfiguration",
         ("s3", "GetPublicAccessBlock") => "s3:GetBucketPublicAccessBlock",
         ("s3", "ReadBaseline" | "ReadMutelist") => "s3:GetObject",

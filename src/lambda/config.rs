@@ -3,8 +3,8 @@
 use crate::deliver::alert::AlertOn;
 use crate::model::Severity;
 use crate::request::{
-    parse_account_ids, parse_services, parse_severity, AuditRequest, EnvironmentFilter,
-    RegionSelection, DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
+    parse_account_ids, parse_services, parse_severity, parse_support_dates, AuditRequest,
+    EnvironmentFilter, RegionSelection, DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -187,6 +187,10 @@ impl LambdaConfig {
         defaults.options.min_backup_retention_days =
             u32::try_from(number("SECAUDIT_BACKUP_RETENTION_DAYS", 7, 0)?)
                 .map_err(|_| error("SECAUDIT_BACKUP_RETENTION_DAYS", "is too large"))?;
+        if let Some(list) = get("SECAUDIT_EKS_SUPPORT_END") {
+            defaults.options.eks_standard_support_end = parse_support_dates(&list)
+                .map_err(|e| error("SECAUDIT_EKS_SUPPORT_END", e.to_string()))?;
+        }
         defaults.concurrency = usize::try_from(number(
             "SECAUDIT_CONCURRENCY",
             DEFAULT_CONCURRENCY as u64,

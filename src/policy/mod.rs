@@ -11,6 +11,7 @@ mod public;
 
 use percent_encoding::percent_decode_str;
 
+pub use public::ResourcePolicy;
 use public::{is_fixed, source_ips_are_narrow};
 use serde_json::Value;
 
@@ -215,17 +216,22 @@ impl PolicyDocument {
         self.statements.iter().filter(|s| s.effect == Effect::Allow)
     }
 
-    /// The Allow statements anyone could use: public by [`Statement::allows_public_access`],
-    /// and not confined by a Deny that provably refuses every caller outside fixed values.
-    pub fn public_statements(&self) -> Vec<&Statement> {
+    /// The Allow statements anyone could use on a resource of `kind`: public by
+    /// [`Statement::allows_public_access`], and not confined by a Deny that provably refuses
+    /// every caller outside fixed values.
+    pub fn public_statements(&self, kind: ResourcePolicy) -> Vec<&Statement> {
         let confining: Vec<&Statement> = self
             .statements
             .iter()
             .filter(|s| s.confines_every_caller())
             .collect();
         self.allow_statements()
-            .filter(|allow| allow.allows_public_access())
-            .filter(|allow| !confining.iter().any(|deny| deny.covers_the_grant_of(allow)))
+            .filter(|allow| allow.allows_public_access(kind))
+            .filter(|allow| {
+                !confining
+                    .iter()
+                    .any(|deny| deny.covers_the_grant_of(allow, kind))
+            })
             .collect()
     }
 
@@ -430,9 +436,16 @@ impl Statement {
 
     /// An Allow that anyone can use: a public principal (or `NotPrincipal`, which allows
     /// everyone not listed) and no condition that restricts the callers to a concrete set.
-    pub fn allows_public_access(&self) -> bool {
+    pub fn allows_public_access(&self, kind: ResourcePolicy) -> bool {
         let public = match &self.principals {
-            Some(Principals::Principal(set)) => set.includes_everyone(),
+            Some(Principals::Principal(set)) => {
+                set.includes_everyone()
+                    || kind.service_principals_are_public()
+                        && set
+                            .entries
+                            .iter()
+                            .any(|(principal, _)| principal == "Service")
+            }
             Some(Principals::NotPrincipal(_)) => true,
             None => false,
         };
@@ -461,9 +474,9 @@ impl Statement {
 
     /// Whether this Deny covers every action and resource `allow` grants: every S3 action (or
     /// every action), on resources that include each of the Allow's.
-    fn covers_the_grant_of(&self, allow: &Statement) -> bool {
+    fn covers_the_grant_of(&self, allow: &Statement, kind: ResourcePolicy) -> bool {
         let actions = matches!(&self.actions, Actions::Action(list)
-            if list.iter().any(|a| covers_every_action_of(a, "s3")));
+            if list.iter().any(|a| covers_every_action_of(a, kind.action_prefix())));
         let resources = match (&self.resources, &allow.resources) {
             (Resources::Resource(denied), Resources::Resource(allowed)) => {
                 allowed.iter().all(|granted| {

@@ -1,6 +1,35 @@
 //! What makes a condition value "fixed", by AWS's definition of a non-public policy (S3 User
 //! Guide, "The meaning of public"): the parts of a condition that pin the callers.
 
+/// The kind of resource a resource policy is attached to: what "anyone" means there differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourcePolicy {
+    S3Bucket,
+    LambdaFunction,
+    SnsTopic,
+    SqsQueue,
+}
+
+impl ResourcePolicy {
+    /// The IAM service prefix of the resource's actions.
+    pub(super) fn action_prefix(self) -> &'static str {
+        match self {
+            ResourcePolicy::S3Bucket => "s3",
+            ResourcePolicy::LambdaFunction => "lambda",
+            ResourcePolicy::SnsTopic => "sns",
+            ResourcePolicy::SqsQueue => "sqs",
+        }
+    }
+
+    /// Whether a grant to a service principal without a pinning condition is public. For a
+    /// function it is: the service acts for any of its customers, so `s3.amazonaws.com` without
+    /// `aws:SourceAccount` or `aws:SourceArn` lets any account's bucket invoke it (Security Hub
+    /// Lambda.1; Lambda Developer Guide, "Working with resource-based IAM policies").
+    pub(super) fn service_principals_are_public(self) -> bool {
+        matches!(self, ResourcePolicy::LambdaFunction)
+    }
+}
+
 /// A condition value with no wildcard and no policy variable; `aws:userid` may end in `:*`
 /// after a fixed id (a role's sessions), and an access point ARN may wildcard the name.
 pub(super) fn is_fixed(key: &str, value: &str) -> bool {
@@ -79,6 +108,7 @@ pub(super) fn source_ips_are_narrow(values: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::PolicyDocument;
+    use super::ResourcePolicy;
     use proptest::prelude::*;
 
     /// Whether a bucket policy with this one Allow-to-everyone statement is public.
@@ -92,7 +122,7 @@ mod tests {
     fn is_public(text: &str) -> bool {
         !PolicyDocument::parse(text)
             .unwrap()
-            .public_statements()
+            .public_statements(ResourcePolicy::S3Bucket)
             .is_empty()
     }
 

@@ -95,6 +95,9 @@ pub struct CheckOptions {
     pub max_access_key_age_days: u32,
     /// `iam.unused_credentials`: active passwords and keys unused this long fail (CIS 1.12: 45).
     pub max_unused_credential_days: u32,
+    /// `eks.supported_version`: end-of-standard-support dates that override or extend the
+    /// built-in table (`services/eks`), for versions AWS announced after this release.
+    pub eks_standard_support_end: Vec<(String, time::Date)>,
 }
 
 impl Default for CheckOptions {
@@ -106,6 +109,7 @@ impl Default for CheckOptions {
             min_password_reuse_prevention: 24,
             max_access_key_age_days: 90,
             max_unused_credential_days: 45,
+            eks_standard_support_end: Vec::new(),
         }
     }
 }

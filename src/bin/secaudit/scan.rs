@@ -13,8 +13,8 @@ use secaudit::model::Severity;
 use secaudit::render::Format;
 use secaudit::report::Report;
 use secaudit::request::{
-    parse_port_ranges, parse_services, parse_severity, parse_weights, AuditRequest,
-    EnvironmentFilter, RegionSelection, RequestError, DEFAULT_CONCURRENCY,
+    parse_port_ranges, parse_services, parse_severity, parse_support_dates, parse_weights,
+    AuditRequest, EnvironmentFilter, RegionSelection, RequestError, DEFAULT_CONCURRENCY,
     DEFAULT_ENVIRONMENT_TAG_KEY,
 };
 use secaudit::scan::scan;
@@ -105,6 +105,10 @@ pub struct ScanArgs {
     /// Replace the high-risk port list, e.g. 22,3389,8000-8080.
     #[arg(long, value_name = "PORTS")]
     pub high_risk_ports: Option<String>,
+    /// End of standard support of EKS versions, overriding or extending the built-in table,
+    /// e.g. 1.36=2027-08-02.
+    #[arg(long, value_name = "LIST")]
+    pub eks_support_end: Option<String>,
     /// Score weights by severity, e.g. critical=10,high=5,medium=2,low=1.
     #[arg(long, value_name = "LIST")]
     pub weights: Option<String>,
@@ -150,6 +154,10 @@ impl ScanArgs {
             options: CheckOptions {
                 min_backup_retention_days: self.backup_retention_days,
                 high_risk_ports,
+                eks_standard_support_end: match &self.eks_support_end {
+                    Some(list) => parse_support_dates(list)?,
+                    None => Vec::new(),
+                },
                 ..CheckOptions::default()
             },
             concurrency: self.concurrency,

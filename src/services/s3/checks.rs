@@ -1,5 +1,6 @@
 //! S3 buckets, with the account-level public access block.
 
+use crate::policy::ResourcePolicy;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use super::{Bucket, BucketAcl, PublicAccessBlock, Versioning};
 use crate::services::Inventory;
@@ -209,7 +210,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
         };
         let public: Vec<_> = policy
             .iter()
-            .flat_map(|document| document.public_statements())
+            .flat_map(|document| document.public_statements(ResourcePolicy::S3Bucket))
             .collect();
         let access = if public.iter().any(|s| s.grants_writes()) {
             "write"

@@ -4,6 +4,7 @@ use aws_sdk_ec2::Client;
 
 use super::{IngressRule, Inventory, SecurityGroup};
 use crate::aws::{each_page, Call};
+use crate::model::AuditError;
 use crate::services::ec2::{ec2_arn, ec2_tags};
 use crate::services::{CollectContext, Collection};
 
@@ -19,33 +20,60 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         .send();
     let inventory = &mut collection.inventory;
     each_page(pages, &call, &mut collection.errors, |page| {
-        for group in page.security_groups() {
-            let Some(id) = group.group_id() else { continue };
-            let ingress = group.ip_permissions().iter().map(permission).collect();
-            let egress = group
-                .ip_permissions_egress()
-                .iter()
-                .map(permission)
-                .collect();
-            inventory.security_groups.push(SecurityGroup {
-                id: id.to_string(),
-                name: group.group_name().unwrap_or_default().to_string(),
-                vpc_id: group.vpc_id().map(str::to_string),
-                region: region.to_string(),
-                arn: ec2_arn(
-                    region,
-                    group.owner_id().unwrap_or(account),
-                    "security-group",
-                    id,
-                ),
-                ingress,
-                egress,
-                tags: ec2_tags(group.tags()),
-            });
-        }
+        let groups = page.security_groups().iter();
+        (inventory.security_groups).extend(groups.filter_map(|g| group(g, region, account)));
     })
     .await;
     collection
+}
+
+/// The groups with these ids, in one call: for a service whose verdict depends on the rules of
+/// its resources' groups (Redshift), whether or not the `sg` service is audited.
+pub(crate) async fn describe_groups(
+    context: &CollectContext<'_>,
+    region: &str,
+    ids: &[String],
+    errors: &mut Vec<AuditError>,
+) -> Vec<SecurityGroup> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let client: Client = context.clients.client(region);
+    let call = Call::new("ec2", region, "DescribeSecurityGroups");
+    let answer = client
+        .describe_security_groups()
+        .set_group_ids(Some(ids.to_vec()))
+        .send()
+        .await;
+    call.read(answer, errors, |output| {
+        (output.security_groups().iter())
+            .filter_map(|g| group(g, region, context.account_id))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn group(
+    group: &aws_sdk_ec2::types::SecurityGroup,
+    region: &str,
+    account: &str,
+) -> Option<SecurityGroup> {
+    let id = group.group_id()?;
+    Some(SecurityGroup {
+        id: id.to_string(),
+        name: group.group_name().unwrap_or_default().to_string(),
+        vpc_id: group.vpc_id().map(str::to_string),
+        region: region.to_string(),
+        arn: ec2_arn(
+            region,
+            group.owner_id().unwrap_or(account),
+            "security-group",
+            id,
+        ),
+        ingress: group.ip_permissions().iter().map(permission).collect(),
+        egress: group.ip_permissions_egress().iter().map(permission).collect(),
+        tags: ec2_tags(group.tags()),
+    })
 }
 
 /// One permission of a security group, ingress or egress.

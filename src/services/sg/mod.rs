@@ -4,7 +4,7 @@ mod checks;
 mod collect;
 
 pub(crate) use checks::open_to_world_on;
-pub(crate) use collect::collect;
+pub(crate) use collect::{collect, describe_groups};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
