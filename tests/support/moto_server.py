@@ -13,6 +13,11 @@ does not (it returns every snapshot): the public-snapshot check asks for exactly
 
 Snapshot block public access (get, enable) is emulated per account and region.
 
+APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
+SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
+(PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
+(CreateWorkgroup, ListWorkgroups), each with its state per account and region.
+
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
 as it does against AWS.
@@ -106,11 +111,142 @@ def snapshot_block_public_access() -> None:
     EC2Response.enable_snapshot_block_public_access = enable
 
 
+def lambda_function_url_listing() -> None:
+    """ListFunctionUrlConfigs (GET .../functions/NAME/urls), a route moto does not have. moto
+    keeps one URL configuration per function (it ignores qualifiers), so that is the list."""
+    import json
+    from urllib.parse import unquote
+
+    import moto.awslambda.urls as urls
+    from moto.awslambda.responses import LambdaResponse
+
+    def list_function_url_configs(self):  # type: ignore[no-untyped-def]
+        function = self.backend.get_function(unquote(self.path.split("/")[-2]), None)
+        configs = [function.url_config.to_dict()] if function.url_config else []
+        return 200, {}, json.dumps({"FunctionUrlConfigs": configs})
+
+    assert not hasattr(LambdaResponse, "list_function_url_configs"), "moto has it now"
+    urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"] = (
+        LambdaResponse.dispatch
+    )
+    LambdaResponse.list_function_url_configs = list_function_url_configs
+
+
+def ssm_settings_and_compliance() -> None:
+    """Service settings (AWS's default for public document sharing is `Enable`) and patch
+    compliance summaries: a resource is NON_COMPLIANT when one of its items is."""
+    import json
+
+    from moto.ssm.responses import SimpleSystemManagerResponse as Response
+
+    settings: dict = {}
+    compliance: dict = {}
+    defaults = {"/ssm/documents/console/public-sharing-permission": "Enable"}
+
+    def setting_key(self):  # type: ignore[no-untyped-def]
+        setting = self._get_param("SettingId").split(":servicesetting", 1)[-1]
+        return (self.current_account, self.region, setting)
+
+    def get_service_setting(self):  # type: ignore[no-untyped-def]
+        account, region, setting = setting_key(self)
+        value = settings.get((account, region, setting), defaults.get(setting))
+        if value is None:
+            return 400, {}, json.dumps({"__type": "ServiceSettingNotFound", "message": setting})
+        arn = f"arn:aws:ssm:{region}:{account}:servicesetting{setting}"
+        status = "Customized" if (account, region, setting) in settings else "Default"
+        return json.dumps({"ServiceSetting": {"SettingId": setting, "SettingValue": value, "ARN": arn, "Status": status}})
+
+    def update_service_setting(self):  # type: ignore[no-untyped-def]
+        settings[setting_key(self)] = self._get_param("SettingValue")
+        return "{}"
+
+    def put_compliance_items(self):  # type: ignore[no-untyped-def]
+        key = (self.current_account, self.region, self._get_param("ResourceId"))
+        compliance[key] = (self._get_param("ComplianceType"), self._get_param("Items"))
+        return "{}"
+
+    def list_resource_compliance_summaries(self):  # type: ignore[no-untyped-def]
+        wanted = [f["Values"] for f in self._get_param("Filters") or [] if f["Key"] == "ComplianceType"]
+        summaries = []
+        for (account, region, resource), (kind, items) in compliance.items():
+            if (account, region) != (self.current_account, self.region) or (wanted and kind not in wanted[0]):
+                continue
+            failing = [i for i in items if i.get("Status") == "NON_COMPLIANT"]
+            summaries.append({
+                "ComplianceType": kind,
+                "ResourceType": "ManagedInstance",
+                "ResourceId": resource,
+                "Status": "NON_COMPLIANT" if failing else "COMPLIANT",
+                "OverallSeverity": failing[0].get("Severity", "UNSPECIFIED") if failing else "UNSPECIFIED",
+                "CompliantSummary": {"CompliantCount": len(items) - len(failing)},
+                "NonCompliantSummary": {"NonCompliantCount": len(failing)},
+            })
+        return json.dumps({"ResourceComplianceSummaryItems": summaries})
+
+    for name, method in [
+        ("get_service_setting", get_service_setting),
+        ("update_service_setting", update_service_setting),
+        ("put_compliance_items", put_compliance_items),
+        ("list_resource_compliance_summaries", list_resource_compliance_summaries),
+    ]:
+        assert not hasattr(Response, name), f"moto has {name} now"
+        setattr(Response, name, method)
+
+
+def redshift_serverless_workgroups() -> None:
+    """CreateWorkgroup and ListWorkgroups: moto has no Redshift Serverless backend, so these
+    JSON calls are answered before moto's dispatcher sees them."""
+    import json
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication as App
+
+    workgroups: dict = {}
+    dispatch = App.__call__
+
+    def answer(environ, start_response):  # type: ignore[no-untyped-def]
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("RedshiftServerless."):
+            return None
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+        account = credential[0] if credential[0].isdigit() and len(credential[0]) == 12 else "123456789012"
+        region = credential[2] if len(credential) > 2 else "us-east-1"
+        mine = workgroups.setdefault((account, region), {})
+        if target.endswith(".CreateWorkgroup"):
+            name = request["workgroupName"]
+            mine[name] = {
+                "workgroupName": name,
+                "workgroupArn": f"arn:aws:redshift-serverless:{region}:{account}:workgroup/{name}",
+                "namespaceName": request.get("namespaceName", ""),
+                "publiclyAccessible": bool(request.get("publiclyAccessible", False)),
+                "enhancedVpcRouting": bool(request.get("enhancedVpcRouting", False)),
+                "status": "AVAILABLE",
+            }
+            body = {"workgroup": mine[name]}
+        elif target.endswith(".ListWorkgroups"):
+            body = {"workgroups": list(mine.values())}
+        else:
+            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")])
+            return [json.dumps({"__type": "ValidationException", "message": "not emulated"}).encode()]
+        start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1")])
+        return [json.dumps(body).encode()]
+
+    def call(self, environ, start_response):  # type: ignore[no-untyped-def]
+        answered = answer(environ, start_response)
+        return answered if answered is not None else dispatch(self, environ, start_response)
+
+    App.__call__ = call
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
     snapshots_filtered_as_aws()
     snapshot_block_public_access()
+    lambda_function_url_listing()
+    ssm_settings_and_compliance()
+    redshift_serverless_workgroups()
 
 
 def free_port() -> int:

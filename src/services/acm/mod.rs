@@ -1,0 +1,61 @@
+//! ACM: certificates (requested, private and imported) and their key algorithm.
+
+mod checks;
+mod collect;
+
+pub(crate) use collect::collect;
+#[cfg(test)]
+pub(crate) use checks::tests::cases;
+
+use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
+use crate::model::Tags;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    regional: true,
+    apis: &["acm"],
+    permissions: &["acm:ListCertificates", "acm:ListTagsForCertificate"],
+    checks: checks::CHECKS,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub certificates: Vec<Certificate>,
+}
+
+impl ServiceInventory for Inventory {
+    fn merge(&mut self, other: Self) {
+        self.certificates.extend(other.certificates);
+    }
+
+    fn retain_environment(&mut self, in_environment: InEnvironment) {
+        retain_tagged(&mut self.certificates, in_environment, |c| c.tags.as_ref());
+    }
+
+    fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
+        for c in &self.certificates {
+            if let Some(tags) = &c.tags {
+                found(&c.region, Certificate::RESOURCE_TYPE, &c.id, tags);
+            }
+        }
+    }
+}
+
+/// A certificate in ACM, as ListCertificates summarizes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Certificate {
+    /// The id at the end of the ARN (`certificate/<id>`).
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub domain_name: Option<String>,
+    /// `RSA_2048`, `EC_prime256v1`, ...; `None` when the listing did not say.
+    pub key_algorithm: Option<String>,
+    /// `AMAZON_ISSUED`, `IMPORTED` or `PRIVATE`.
+    pub kind: Option<String>,
+    /// Only read when an environment filter or a mutelist rule on tags needs it.
+    pub tags: Option<Tags>,
+}
+
+impl Certificate {
+    pub const RESOURCE_TYPE: &'static str = "AWS::CertificateManager::Certificate";
+}
