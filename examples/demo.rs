@@ -21,11 +21,20 @@ fn main() -> ExitCode {
 
     eprintln!("Starting the moto AWS emulator on 127.0.0.1 ...");
     let server = support::MotoServer::start();
-    eprintln!("Seeding a demo account (EC2, EBS, security groups, RDS, S3, IAM) ...");
+    eprintln!(
+        "Seeding a demo account (EC2, RDS, S3, IAM, Lambda, containers, data stores, edge) ..."
+    );
     if let Err(error) = support::block_on(support::seed::seed_demo_account(
         &server.sdk_config("us-east-1"),
     )) {
-        eprintln!("seeding the emulator failed: {error}");
+        // The SDK's own Display says only "service error": show the causes too.
+        let mut message = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            message.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        eprintln!("seeding the emulator failed: {message}");
         return ExitCode::from(1);
     }
     if serve {

@@ -388,7 +388,7 @@ mod tests {
                 vec![
                     ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
                     ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
-                    ("SECAUDIT_SERVICES", "ec2,lambda"),
+                    ("SECAUDIT_SERVICES", "ec2,dynamodb"),
                 ],
                 "SECAUDIT_SERVICES",
             ),

@@ -260,8 +260,8 @@ mod tests {
         let cases = [
             (json!({"service": ["s3"]}), "unknown field `service`"),
             (
-                json!({"services": ["s3", "lambda"]}),
-                "unknown service 'lambda'",
+                json!({"services": ["s3", "dynamodb"]}),
+                "unknown service 'dynamodb'",
             ),
             (
                 json!({"services": "s3"}),

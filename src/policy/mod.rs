@@ -297,7 +297,7 @@ fn condition_values(value: &Value) -> Option<Vec<String>> {
 }
 
 /// IAM's wildcards in a resource pattern: `*` any run of characters, `?` any one.
-fn wildcard_matches(pattern: &str, text: &str) -> bool {
+pub(crate) fn wildcard_matches(pattern: &str, text: &str) -> bool {
     let (pattern, text): (Vec<char>, Vec<char>) =
         (pattern.trim().chars().collect(), text.chars().collect());
     // Classic two-pointer glob match with backtracking to the last `*`.

@@ -162,6 +162,19 @@ services! {
     Kms => kms,
     Guardduty => guardduty,
     Config => config,
+    Lambda => lambda,
+    Eks => eks,
+    Ecs => ecs,
+    Ecr => ecr,
+    Sns => sns,
+    Sqs => sqs,
+    Opensearch => opensearch,
+    Redshift => redshift,
+    Redshiftserverless => redshiftserverless,
+    Elasticache => elasticache,
+    Cloudfront => cloudfront,
+    Acm => acm,
+    Ssm => ssm,
 }
 
 impl Service {

@@ -148,11 +148,12 @@ fn assert_every_call_is_a_declared_permission(report: &Report) {
         .collect();
     for operation in report.api_calls.by_operation.keys() {
         let (service, name) = operation.split_once(':').unwrap();
-        // The SDK's service name for AWS Config; its IAM actions are `config:*`.
-        let service = if service == "configservice" {
-            "config"
-        } else {
-            service
+        // SDK service names whose IAM actions have another prefix.
+        let service = match service {
+            "configservice" => "config",
+            "opensearch" => "es",
+            "redshiftserverless" => "redshift-serverless",
+            other => other,
         };
         let action = required_permission(service, name).unwrap();
         assert!(

@@ -221,8 +221,8 @@ fn bad_input_is_one_line_and_exit_code_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["scan", "--bogus"], "unexpected argument '--bogus'"),
         (
-            &["scan", "--services", "ec2,lambda"],
-            "unknown service 'lambda'",
+            &["scan", "--services", "ec2,dynamodb"],
+            "unknown service 'dynamodb'",
         ),
         (
             &["scan", "--region", "us-east-1", "--region", "mars-north-1x"],

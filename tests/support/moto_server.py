@@ -16,7 +16,9 @@ Snapshot block public access (get, enable) is emulated per account and region.
 APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
 SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
 (PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
-(CreateWorkgroup, ListWorkgroups), each with its state per account and region.
+(CreateWorkgroup, ListWorkgroups), each with its state per account and region; CloudFront's
+CreateDistribution answers with the root element AWS uses, and its XML booleans are
+lowercase.
 
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
@@ -193,9 +195,10 @@ def ssm_settings_and_compliance() -> None:
         setattr(Response, name, method)
 
 
-def redshift_serverless_workgroups() -> None:
-    """CreateWorkgroup and ListWorkgroups: moto has no Redshift Serverless backend, so these
-    JSON calls are answered before moto's dispatcher sees them."""
+def answered_around_moto() -> None:
+    """Redshift Serverless' CreateWorkgroup and ListWorkgroups: moto has no backend for it, so
+    these JSON calls are answered before moto's dispatcher sees them. CloudFront's answers get
+    AWS's lowercase booleans."""
     import json
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication as App
@@ -234,9 +237,34 @@ def redshift_serverless_workgroups() -> None:
 
     def call(self, environ, start_response):  # type: ignore[no-untyped-def]
         answered = answer(environ, start_response)
-        return answered if answered is not None else dispatch(self, environ, start_response)
+        if answered is not None:
+            return answered
+        if not environ.get("PATH_INFO", "").startswith("/2020-05-31/"):
+            return dispatch(self, environ, start_response)
+        # CloudFront: moto writes Python's `True`/`False` in some XML booleans; AWS (and the
+        # Rust SDK's parser) use `true`/`false`.
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(dispatch(self, environ, capture))
+        body = body.replace(b">True<", b">true<").replace(b">False<", b">false<")
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+        return [body]
 
     App.__call__ = call
+
+
+def cloudfront_create_distribution_root() -> None:
+    """CreateDistribution answers with a `<Distribution>` root, as AWS does (moto wraps it in
+    `<CreateDistributionResult>`, which the Rust SDK refuses to parse)."""
+    import moto.cloudfront.responses as cloudfront
+
+    template = cloudfront.CREATE_DISTRIBUTION_TEMPLATE
+    assert "CreateDistributionResult" in template, "moto's CreateDistribution answer changed"
+    cloudfront.CREATE_DISTRIBUTION_TEMPLATE = template.replace("CreateDistributionResult", "Distribution")
 
 
 def behave_as_aws() -> None:
@@ -245,8 +273,9 @@ def behave_as_aws() -> None:
     snapshots_filtered_as_aws()
     snapshot_block_public_access()
     lambda_function_url_listing()
+    cloudfront_create_distribution_root()
     ssm_settings_and_compliance()
-    redshift_serverless_workgroups()
+    answered_around_moto()
 
 
 def free_port() -> int:

@@ -132,7 +132,11 @@ pub(crate) mod tests {
         for id in ["issued-ec", "imported-ec"] {
             let result = only(&results, "acm.rsa_key_length", id);
             assert_eq!(result.status, Status::Pass, "{id}");
-            assert!(result.detail.contains("elliptic-curve"), "{}", result.detail);
+            assert!(
+                result.detail.contains("elliptic-curve"),
+                "{}",
+                result.detail
+            );
         }
     }
 
@@ -144,7 +148,10 @@ pub(crate) mod tests {
             result.detail,
             "The imported certificate has a 1024-bit RSA key (RSA_1024), below the 2,048 bits required."
         );
-        assert_eq!(result.resource_name.as_deref(), Some("imported-1024.example.com"));
+        assert_eq!(
+            result.resource_name.as_deref(),
+            Some("imported-1024.example.com")
+        );
     }
 
     #[test]

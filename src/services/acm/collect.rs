@@ -25,7 +25,11 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         .collect();
     let pages = client
         .list_certificates()
-        .includes(Filters::builder().set_key_types(Some(every_key_type)).build())
+        .includes(
+            Filters::builder()
+                .set_key_types(Some(every_key_type))
+                .build(),
+        )
         .max_items(1000)
         .into_paginator()
         .send();

@@ -94,7 +94,7 @@ fn s3_origin_exists(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
                     .iter()
                     .map(|o| match o.bucket_state {
                         Some(BucketState::InAccount) => format!("{} (this account)", o.bucket),
-                        _ => format!("{} (exists, not in this account)", o.bucket),
+                        _ => format!("{} (exists, not listed in this account)", o.bucket),
                     })
                     .collect();
                 format!(
@@ -239,7 +239,11 @@ pub(crate) mod tests {
     /// with none of the others is outside the check.
     #[test]
     fn a_distribution_without_s3_origins_gets_no_origin_verdict() {
-        none(&run(&distributions()), "cloudfront.s3_origin_exists", "EUNREAD");
+        none(
+            &run(&distributions()),
+            "cloudfront.s3_origin_exists",
+            "EUNREAD",
+        );
     }
 
     #[test]
@@ -265,7 +269,7 @@ pub(crate) mod tests {
         assert!(
             partner
                 .detail
-                .contains("partner-media (exists, not in this account)"),
+                .contains("partner-media (exists, not listed in this account)"),
             "{}",
             partner.detail
         );

@@ -95,7 +95,10 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     }
     if !buckets.is_empty() {
         let states = bucket_states(context, buckets, &mut collection.errors).await;
-        for origin in distributions.iter_mut().flat_map(|d| d.s3_origins.iter_mut()) {
+        for origin in distributions
+            .iter_mut()
+            .flat_map(|d| d.s3_origins.iter_mut())
+        {
             origin.bucket_state = states.get(&origin.bucket).copied();
         }
     }
@@ -131,11 +134,12 @@ fn listed_distribution(summary: &DistributionSummary) -> Distribution {
 }
 
 /// Whether each bucket exists: this account's bucket list first (one paginated ListBuckets),
-/// then HeadBucket for the others, `concurrency` at a time. HeadBucket answers 404 for a
-/// bucket that does not exist and 403 for one the caller may not access, which exists
-/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html); 301 names the region
-/// of one that exists elsewhere. A bucket missing from the map could not be looked up (its
-/// error is recorded). If the listing fails, every bucket is looked up with HeadBucket.
+/// then HeadBucket for the others, `concurrency` at a time. HeadBucket answers "does not exist
+/// or no permission" with 400, 403 or 404
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html): only 404 (NotFound,
+/// NoSuchBucket) is taken as missing; 403 is a bucket that exists but is not ours to read, 301
+/// one in another region; anything else is recorded and decides nothing. A bucket missing from
+/// the map could not be looked up. If the listing fails, every bucket gets a HeadBucket.
 async fn bucket_states(
     context: &CollectContext<'_>,
     buckets: BTreeMap<String, Option<String>>,

@@ -4,9 +4,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
 
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
@@ -41,7 +41,12 @@ impl ServiceInventory for Inventory {
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
         for d in &self.distributions {
             if let Some(tags) = &d.tags {
-                found(Distribution::REGION, Distribution::RESOURCE_TYPE, &d.id, tags);
+                found(
+                    Distribution::REGION,
+                    Distribution::RESOURCE_TYPE,
+                    &d.id,
+                    tags,
+                );
             }
         }
     }
@@ -86,8 +91,8 @@ pub struct S3Origin {
 pub enum BucketState {
     /// In this account's bucket list.
     InAccount,
-    /// Not in this account's list, but it exists (HeadBucket answered 200, 301 or 403): most
-    /// likely another account's.
+    /// Not in this account's bucket list (or the list could not be read), but it exists:
+    /// HeadBucket answered 200, 301 or 403. Most likely another account's.
     Exists,
     /// S3 answered 404: no bucket of that name exists, anyone can create it.
     Missing,

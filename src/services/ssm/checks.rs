@@ -44,7 +44,10 @@ fn documents_not_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
             !public,
             || match shared_with.len() {
                 0 => "The document is not shared.".to_string(),
-                1 => format!("The document is shared with one account ({}), not publicly.", shared_with[0]),
+                1 => format!(
+                    "The document is shared with one account ({}), not publicly.",
+                    shared_with[0]
+                ),
                 n => format!("The document is shared with {n} named accounts, not publicly."),
             },
             || "The document is shared with All: every AWS account can read and run it.".into(),
@@ -93,8 +96,8 @@ const PATCH_COMPLIANCE: Check = Check {
     evaluate: patch_compliance,
 };
 
-/// Instances without patch data have no summary and get no result; statuses other than the
-/// two below (none are documented today) get none either.
+/// Instances without patch data have no summary and get no result; other statuses (such as
+/// `UNSPECIFIED_DATA`) get none either.
 fn patch_compliance(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for summary in &inventory.ssm.patch_compliance {
         let compliant = match summary.status.as_str() {
@@ -193,12 +196,42 @@ pub(crate) mod tests {
             region,
         };
         vec![
-            case("ssm.documents_not_public", "runbook-private", Status::Pass, None),
-            case("ssm.documents_not_public", "runbook-partners", Status::Pass, None),
-            case("ssm.documents_not_public", "runbook-public", Status::Fail, None),
-            case("ssm.documents_not_public", "runbook-public-lower", Status::Fail, None),
-            case("ssm.block_public_sharing", "123456789012", Status::Pass, Some("eu-west-1")),
-            case("ssm.block_public_sharing", "123456789012", Status::Fail, Some("us-east-1")),
+            case(
+                "ssm.documents_not_public",
+                "runbook-private",
+                Status::Pass,
+                None,
+            ),
+            case(
+                "ssm.documents_not_public",
+                "runbook-partners",
+                Status::Pass,
+                None,
+            ),
+            case(
+                "ssm.documents_not_public",
+                "runbook-public",
+                Status::Fail,
+                None,
+            ),
+            case(
+                "ssm.documents_not_public",
+                "runbook-public-lower",
+                Status::Fail,
+                None,
+            ),
+            case(
+                "ssm.block_public_sharing",
+                "123456789012",
+                Status::Pass,
+                Some("eu-west-1"),
+            ),
+            case(
+                "ssm.block_public_sharing",
+                "123456789012",
+                Status::Fail,
+                Some("us-east-1"),
+            ),
             case("ssm.patch_compliance", "i-0patched", Status::Pass, None),
             case("ssm.patch_compliance", "i-0behind", Status::Fail, None),
             case("ssm.patch_compliance", "i-0nocounts", Status::Fail, None),
@@ -207,7 +240,11 @@ pub(crate) mod tests {
 
     #[test]
     fn an_unreadable_sharing_gives_no_verdict() {
-        none(&run(&account()), "ssm.documents_not_public", "runbook-unreadable");
+        none(
+            &run(&account()),
+            "ssm.documents_not_public",
+            "runbook-unreadable",
+        );
     }
 
     #[test]
@@ -225,7 +262,9 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(allowed.resource_type, "AWS::::Account");
         assert!(
-            allowed.detail.contains("public-sharing-permission is Enable"),
+            allowed
+                .detail
+                .contains("public-sharing-permission is Enable"),
             "{}",
             allowed.detail
         );
@@ -236,7 +275,9 @@ pub(crate) mod tests {
         let results = run(&account());
         let behind = only(&results, "ssm.patch_compliance", "i-0behind");
         assert!(
-            behind.detail.ends_with("by severity: 2 critical and 1 low."),
+            behind
+                .detail
+                .ends_with("by severity: 2 critical and 1 low."),
             "{}",
             behind.detail
         );

@@ -110,9 +110,7 @@ async fn shared_with(
             .await;
         let next = call.read(answer, errors, |o| {
             accounts.extend(o.account_ids().iter().cloned());
-            o.next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
+            o.next_token().filter(|t| !t.is_empty()).map(str::to_string)
         })?;
         // A repeated token would loop forever: what was read is all there is.
         if next.is_none() || next == token {
@@ -184,8 +182,7 @@ fn compliance_of(
     account: &str,
     region: &str,
 ) -> Option<PatchCompliance> {
-    if item.compliance_type() != Some("Patch") || item.resource_type() != Some("ManagedInstance")
-    {
+    if item.compliance_type() != Some("Patch") || item.resource_type() != Some("ManagedInstance") {
         return None;
     }
     let id = item.resource_id().filter(|id| id.starts_with("i-"))?;

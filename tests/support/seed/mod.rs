@@ -1,6 +1,20 @@
 //! Seeds an emulated account through the AWS SDK: a realistic mix of good and bad resources.
 //! `make demo` audits the same account the integration tests assert on.
 
+pub mod acm;
+pub mod cloudfront;
+pub mod ecr;
+pub mod ecs;
+pub mod eks;
+pub mod elasticache;
+pub mod lambda;
+pub mod opensearch;
+pub mod redshift;
+pub mod redshiftserverless;
+pub mod sns;
+pub mod sqs;
+pub mod ssm;
+
 use std::collections::HashMap;
 
 use aws_config::{Region, SdkConfig};
@@ -41,6 +55,26 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     seed_s3(sdk).await?;
     seed_iam(sdk).await?;
     seed_guardrails(sdk).await?;
+    lambda::seed(sdk).await?;
+    eks::seed(sdk).await?;
+    ecs::seed(sdk).await?;
+    ecr::seed(sdk).await?;
+    sns::seed(sdk).await?;
+    sqs::seed(sdk).await?;
+    opensearch::seed(sdk).await?;
+    redshift::seed(sdk).await?;
+    redshiftserverless::seed(sdk).await?;
+    elasticache::seed(sdk).await?;
+    // After S3: a distribution's origin is one of the seeded buckets.
+    cloudfront::seed(sdk).await?;
+    acm::seed(sdk).await?;
+    ssm::seed(sdk).await?;
+    ssm::seed_patch_compliance(
+        sdk,
+        &seeded.instances["web-prod"],
+        &seeded.instances["legacy-app"],
+    )
+    .await?;
     Ok(seeded)
 }
 
