@@ -11,6 +11,7 @@ use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 
 pub mod checks;
+pub(crate) mod resource_policy;
 
 use crate::aws::Clients;
 use crate::model::{resource_key, AuditError, Tags};

@@ -75,6 +75,25 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "iam:GetCredentialReport",
         "s3:ListBuckets",
         "s3control:GetPublicAccessBlock",
+        // The newer services, empty here: one listing each (ECS two, ElastiCache two, SSM
+        // its documents, its sharing setting and its patch summaries).
+        "lambda:ListFunctions",
+        "eks:ListClusters",
+        "ecs:ListClusters",
+        "ecs:ListTaskDefinitionFamilies",
+        "ecr:DescribeRepositories",
+        "sns:ListTopics",
+        "sqs:ListQueues",
+        "opensearch:ListDomainNames",
+        "redshift:DescribeClusters",
+        "redshiftserverless:ListWorkgroups",
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeReplicationGroups",
+        "cloudfront:ListDistributions",
+        "acm:ListCertificates",
+        "ssm:ListDocuments",
+        "ssm:GetServiceSetting",
+        "ssm:ListResourceComplianceSummaries",
     ];
     once.iter()
         .map(|operation| (operation.to_string(), 1))
@@ -132,7 +151,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        31 + 6 * buckets + acl_reads + 2 * kms_keys
+        48 + 6 * buckets + acl_reads + 2 * kms_keys
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -175,7 +194,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        31 + 5 * buckets + acl_reads + 2 * kms_keys
+        48 + 5 * buckets + acl_reads + 2 * kms_keys
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
@@ -212,4 +231,86 @@ fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
         .map(|r| r.resource_id.as_str())
         .collect::<BTreeSet<_>>();
     assert_eq!(eu_buckets.len(), account.buckets_outside_home_region);
+}
+
+/// The newer services' reads on the demo account, one region: listings, plus a read per
+/// resource only where AWS offers nothing else (a function's policy and URLs, a cluster's
+/// description, a task definition family's latest revision, a document's sharing, a
+/// distribution's configuration, a foreign origin bucket), never per task, node or image.
+#[test]
+fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
+    use secaudit::services::Service::*;
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(support::seed::seed_demo_account(&sdk)).expect("seed");
+    let services = [
+        Lambda,
+        Eks,
+        Ecs,
+        Ecr,
+        Sns,
+        Sqs,
+        Opensearch,
+        Redshift,
+        Redshiftserverless,
+        Elasticache,
+        Cloudfront,
+        Acm,
+        Ssm,
+    ];
+    let request = AuditRequest {
+        regions: RegionSelection::Listed(vec!["us-east-1".into()]),
+        services: services.into_iter().collect(),
+        ..AuditRequest::default()
+    };
+    let report = block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit");
+    assert!(report.complete, "{:#?}", report.errors);
+    let expected: BTreeMap<String, u64> = [
+        ("sts:GetCallerIdentity", 1),
+        // Two functions: a policy and a URL listing each.
+        ("lambda:ListFunctions", 1),
+        ("lambda:GetPolicy", 2),
+        ("lambda:ListFunctionUrlConfigs", 2),
+        // Two clusters.
+        ("eks:ListClusters", 1),
+        ("eks:DescribeCluster", 2),
+        // One cluster with two services (one batch); two families, their latest revisions.
+        ("ecs:ListClusters", 1),
+        ("ecs:ListServices", 1),
+        ("ecs:DescribeServices", 1),
+        ("ecs:ListTaskDefinitionFamilies", 1),
+        ("ecs:DescribeTaskDefinition", 2),
+        ("ecr:DescribeRepositories", 1),
+        ("ecr:GetRegistryScanningConfiguration", 1),
+        // Two topics and two queues: their attributes.
+        ("sns:ListTopics", 1),
+        ("sns:GetTopicAttributes", 2),
+        ("sqs:ListQueues", 1),
+        ("sqs:GetQueueAttributes", 2),
+        // Two domains, described in one batch of up to five.
+        ("opensearch:ListDomainNames", 1),
+        ("opensearch:DescribeDomains", 1),
+        // Two clusters; their groups read by id in one call.
+        ("redshift:DescribeClusters", 1),
+        ("ec2:DescribeSecurityGroups", 1),
+        ("redshiftserverless:ListWorkgroups", 1),
+        ("elasticache:DescribeCacheClusters", 1),
+        ("elasticache:DescribeReplicationGroups", 1),
+        // Two distributions' configurations; one bucket list, one look at the missing bucket.
+        ("cloudfront:ListDistributions", 1),
+        ("cloudfront:GetDistributionConfig", 2),
+        ("s3:ListBuckets", 1),
+        ("s3:HeadBucket", 1),
+        ("acm:ListCertificates", 1),
+        // Two documents' sharing.
+        ("ssm:ListDocuments", 1),
+        ("ssm:DescribeDocumentPermission", 2),
+        ("ssm:GetServiceSetting", 1),
+        ("ssm:ListResourceComplianceSummaries", 1),
+    ]
+    .into_iter()
+    .map(|(operation, calls)| (operation.to_string(), calls))
+    .collect();
+    assert_eq!(report.api_calls.by_operation, expected);
+    assert_every_call_is_a_declared_permission(&report);
 }

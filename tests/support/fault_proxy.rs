@@ -132,7 +132,8 @@ fn throttling(service: &str) -> (u16, &'static str, &'static str) {
             "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>fault</RequestID></Response>",
         ),
         // The JSON protocols (awsJson, restJson) read the code from `__type`.
-        "cloudtrail" | "kms" | "guardduty" | "config" => (
+        "cloudtrail" | "kms" | "guardduty" | "config" | "acm" | "ecs" | "ecr" | "ssm" | "eks"
+        | "lambda" | "es" | "redshift-serverless" | "sqs" => (
             400,
             "application/x-amz-json-1.1",
             r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,

@@ -16,7 +16,7 @@ Snapshot block public access (get, enable) is emulated per account and region.
 APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
 SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
 (PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
-(CreateWorkgroup, ListWorkgroups), each with its state per account and region; CloudFront's
+(CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
 CreateDistribution answers with the root element AWS uses, and its XML booleans are
 lowercase.
 
@@ -196,7 +196,7 @@ def ssm_settings_and_compliance() -> None:
 
 
 def answered_around_moto() -> None:
-    """Redshift Serverless' CreateWorkgroup and ListWorkgroups: moto has no backend for it, so
+    """Redshift Serverless' CreateWorkgroup, ListWorkgroups and ListTagsForResource: moto has no backend for it, so
     these JSON calls are answered before moto's dispatcher sees them. CloudFront's answers get
     AWS's lowercase booleans."""
     import json
@@ -204,6 +204,7 @@ def answered_around_moto() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication as App
 
     workgroups: dict = {}
+    tags: dict = {}
     dispatch = App.__call__
 
     def answer(environ, start_response):  # type: ignore[no-untyped-def]
@@ -226,9 +227,12 @@ def answered_around_moto() -> None:
                 "enhancedVpcRouting": bool(request.get("enhancedVpcRouting", False)),
                 "status": "AVAILABLE",
             }
+            tags[mine[name]["workgroupArn"]] = request.get("tags", [])
             body = {"workgroup": mine[name]}
         elif target.endswith(".ListWorkgroups"):
             body = {"workgroups": list(mine.values())}
+        elif target.endswith(".ListTagsForResource"):
+            body = {"tags": tags.get(request.get("resourceArn"), [])}
         else:
             start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")])
             return [json.dumps({"__type": "ValidationException", "message": "not emulated"}).encode()]

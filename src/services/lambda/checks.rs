@@ -2,7 +2,8 @@
 //! AWS still patches.
 
 use super::runtimes::{support, Support, TABLE_AS_OF};
-use super::{describe_grants, Function};
+use super::Function;
+use crate::services::resource_policy::describe_public_grants;
 use crate::model::Severity;
 use crate::policy::{Principals, ResourcePolicy};
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
@@ -62,7 +63,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
         }
         let mut detail = format!(
             "The function policy grants access without a condition that pins the caller: {}.",
-            describe_grants(document, &public, 3)
+            describe_public_grants(document, &public, 3)
         );
         // The permission AWS adds for a function URL with AuthType NONE.
         if public.iter().any(|s| {

@@ -5,7 +5,8 @@ use aws_sdk_lambda::types::PackageType;
 use aws_sdk_lambda::Client;
 use futures::stream::{self, StreamExt};
 
-use super::{parse_policy, Function, FunctionUrl, Inventory};
+use super::{Function, FunctionUrl, Inventory};
+use crate::services::resource_policy::parse_resource_policy;
 use crate::aws::{each_page, regional_client, Call};
 use crate::model::{AuditError, Tags};
 use crate::services::{CollectContext, Collection};
@@ -97,7 +98,7 @@ async fn inspect(
         |o| o.policy().map(str::to_string),
     );
     function.policy =
-        text.and_then(|text| parse_policy(text, call("ParsePolicyDocument"), &mut errors));
+        text.and_then(|text| parse_resource_policy(text, call("ParsePolicyDocument"), &mut errors));
     let (urls, url_errors) = urls;
     function.urls = urls;
     errors.extend(url_errors);

@@ -1,14 +1,12 @@
 //! S3: the bucket list (global), per-bucket configuration through a client of the bucket's own
 //! region, and the account-level public access block through S3 Control.
 
-use std::sync::Arc;
-
 use futures::stream::{self, StreamExt};
 
 use super::{Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, Versioning};
 use crate::aws::{each_page, partition, tag_map, Call, Clients};
 use crate::model::{AuditError, Tags};
-use crate::policy::PolicyDocument;
+use crate::services::resource_policy::parse_resource_policy;
 use crate::services::{CollectContext, Collection, InEnvironment};
 
 /// A listed bucket, with its region when the listing gave it.
@@ -198,19 +196,7 @@ async fn inspect_bucket(
         .read_or(policy, &["NoSuchBucketPolicy"], || None, &mut errors, |o| {
             Some(o.policy().unwrap_or_default().to_string())
         })
-        .and_then(|text| match text {
-            None => Some(None),
-            Some(text) => match PolicyDocument::parse(&text) {
-                Ok(document) => Some(Some(Arc::new(document))),
-                Err(problem) => {
-                    errors.push(
-                        call("ParseBucketPolicy")
-                            .entry("MalformedPolicyDocument".into(), problem.to_string()),
-                    );
-                    None
-                }
-            },
-        });
+        .and_then(|text| parse_resource_policy(text, call("ParseBucketPolicy"), &mut errors));
     let logging = call("GetBucketLogging").read(logging, &mut errors, |o| {
         o.logging_enabled().map(|l| l.target_bucket().to_string())
     });

@@ -4,7 +4,7 @@ use super::Topic;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::lambda::describe_grants;
+use crate::services::resource_policy::describe_public_grants;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC];
@@ -52,7 +52,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
             || "No statement of the topic policy grants everyone access without a condition that pins the caller.".into(),
             || format!(
                 "The topic policy grants access to anyone without a condition that pins the caller: {}.",
-                describe_grants(document, &public, 3)
+                describe_public_grants(document, &public, 3)
             ),
         );
     }

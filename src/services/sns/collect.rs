@@ -7,7 +7,7 @@ use futures::stream::{self, StreamExt};
 use super::{Inventory, Topic};
 use crate::aws::{each_page, regional_client, tag_map, Call};
 use crate::model::AuditError;
-use crate::services::lambda::parse_policy;
+use crate::services::resource_policy::parse_resource_policy;
 use crate::services::{CollectContext, Collection};
 
 regional_client!(aws_sdk_sns);
@@ -80,6 +80,6 @@ async fn inspect(
             .cloned()
     });
     topic.policy =
-        text.and_then(|text| parse_policy(text, call("ParsePolicyDocument"), &mut errors));
+        text.and_then(|text| parse_resource_policy(text, call("ParsePolicyDocument"), &mut errors));
     (Some(topic), errors)
 }

@@ -8,7 +8,7 @@ use futures::stream::{self, StreamExt};
 use super::{Inventory, Queue};
 use crate::aws::{each_page, partition, regional_client, Call};
 use crate::model::{AuditError, Tags};
-use crate::services::lambda::parse_policy;
+use crate::services::resource_policy::parse_resource_policy;
 use crate::services::{CollectContext, Collection};
 
 regional_client!(aws_sdk_sqs);
@@ -108,6 +108,6 @@ async fn inspect(
     if let Some(arn) = arn {
         queue.arn = arn;
     }
-    queue.policy = parse_policy(text, call("ParsePolicyDocument"), &mut errors);
+    queue.policy = parse_resource_policy(text, call("ParsePolicyDocument"), &mut errors);
     (Some(queue), errors)
 }

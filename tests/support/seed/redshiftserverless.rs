@@ -1,6 +1,6 @@
 //! Redshift Serverless: a private and a public workgroup. moto 5.1.18 has no Redshift
 //! Serverless backend; the test server answers CreateWorkgroup and ListWorkgroups itself
-//! (`tests/support/moto_server.py`), without tags or namespaces.
+//! (`tests/support/moto_server.py`), without namespaces.
 
 use aws_config::SdkConfig;
 use aws_sdk_redshiftserverless::types::Tag;

@@ -1,0 +1,59 @@
+//! IAM's pattern matching: action globs and resource wildcards.
+
+/// Whether an action pattern matches every action of every service. IAM matches the service
+/// prefix and the action name as globs, so `*`, `*:*` and `**:*` are all the same grant.
+pub fn covers_every_action(pattern: &str) -> bool {
+    let all_stars = |text: &str| !text.is_empty() && text.chars().all(|c| c == '*');
+    let pattern = pattern.trim();
+    all_stars(pattern)
+        || pattern
+            .split_once(':')
+            .is_some_and(|(service, action)| all_stars(service) && all_stars(action))
+}
+
+/// Whether an action pattern matches every action of `service` (`s3:*`, `S3:**`, `*:*`, `*`).
+/// Service prefixes are case-insensitive.
+pub(super) fn covers_every_action_of(pattern: &str, service: &str) -> bool {
+    let pattern = pattern.trim();
+    covers_every_action(pattern)
+        || pattern.split_once(':').is_some_and(|(prefix, action)| {
+            wildcard_matches(&prefix.to_ascii_lowercase(), service)
+                && !action.is_empty()
+                && action.chars().all(|c| c == '*')
+        })
+}
+
+/// Whether a resource pattern matches every resource: `*`, or `arn:` followed only by
+/// wildcards and colons (`arn:*`, `arn:*:*:*:*:*`).
+pub(super) fn covers_every_resource(pattern: &str) -> bool {
+    let pattern = pattern.trim();
+    (!pattern.is_empty() && pattern.chars().all(|c| c == '*'))
+        || pattern
+            .strip_prefix("arn:")
+            .is_some_and(|rest| rest.contains('*') && rest.chars().all(|c| c == '*' || c == ':'))
+}
+
+/// IAM's wildcards in a resource pattern: `*` any run of characters, `?` any one.
+pub(crate) fn wildcard_matches(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.trim().chars().collect(), text.chars().collect());
+    // Classic two-pointer glob match with backtracking to the last `*`.
+    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
