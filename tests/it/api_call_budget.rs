@@ -129,6 +129,20 @@ fn with_per_resource_reads(
         "s3:GetBucketAcl".into(),
         account.buckets_without_public_access_block as u64,
     );
+    let per_resource = [
+        ("sns:GetTopicAttributes", account.topics),
+        ("sqs:GetQueueAttributes", account.queues),
+        ("lambda:GetPolicy", account.functions),
+        ("lambda:ListFunctionUrlConfigs", account.functions),
+        // Read once a region has repositories.
+        (
+            "ecr:GetRegistryScanningConfiguration",
+            usize::from(account.repositories > 0),
+        ),
+    ];
+    for (operation, count) in per_resource {
+        calls.insert(operation.into(), count as u64);
+    }
     if kms_keys > 0 {
         calls.insert("kms:DescribeKey".into(), kms_keys);
         calls.insert("kms:GetKeyRotationStatus".into(), kms_keys);
@@ -136,8 +150,13 @@ fn with_per_resource_reads(
     calls
 }
 
+/// A topic's and a queue's attributes, a function's policy and URLs, and one registry read.
+fn newer_services(account: &SyntheticAccount) -> u64 {
+    (account.topics + account.queues + 2 * account.functions + 1) as u64
+}
+
 #[test]
-fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
+fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited() {
     let (account, report, kms_keys) = audit_synthetic(&[]);
     let buckets = account.buckets as u64;
     // moto's own ListBuckets names no bucket regions, so each bucket also costs a location
@@ -151,7 +170,7 @@ fn calls_grow_only_with_buckets_and_every_resource_is_audited() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        48 + 6 * buckets + acl_reads + 2 * kms_keys
+        48 + 6 * buckets + acl_reads + 2 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -194,7 +213,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        48 + 5 * buckets + acl_reads + 2 * kms_keys
+        48 + 5 * buckets + acl_reads + 2 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
@@ -224,6 +243,10 @@ fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
     assert_eq!(audited("AWS::S3::Bucket"), account.buckets);
     assert_eq!(audited("AWS::IAM::Role"), account.roles);
     assert_eq!(audited("AWS::RDS::DBInstance"), account.db_instances);
+    assert_eq!(audited("AWS::SNS::Topic"), account.topics);
+    assert_eq!(audited("AWS::SQS::Queue"), account.queues);
+    assert_eq!(audited("AWS::ECR::Repository"), account.repositories);
+    assert_eq!(audited("AWS::Lambda::Function"), account.functions);
     let eu_buckets = report
         .results
         .iter()

@@ -2,7 +2,8 @@
 //! one instance, one extra volume, one security group, one bucket and one role with an inline
 //! policy and a customer managed policy shared with nine other roles; every fourth unit adds a
 //! DB instance. Every tenth bucket lives in eu-west-1; the first two roles of every hundred
-//! also have the same AWS-managed policy. Unit numbers choose a mix of passing and failing
+//! also have the same AWS-managed policy. Of the newer services, each unit also has an SNS
+//! topic, an SQS queue and an ECR repository, and every tenth a Lambda function. Unit numbers choose a mix of passing and failing
 //! configurations.
 
 use std::future::Future;
@@ -36,6 +37,10 @@ pub struct SyntheticAccount {
     /// Distinct AWS-managed policies attached (each is read once, however often attached).
     pub aws_managed_policies_attached: usize,
     pub db_instances: usize,
+    pub topics: usize,
+    pub queues: usize,
+    pub repositories: usize,
+    pub functions: usize,
 }
 
 impl SyntheticAccount {
@@ -52,6 +57,10 @@ impl SyntheticAccount {
             shared_policies: units.div_ceil(ROLES_PER_SHARED_POLICY),
             aws_managed_policies_attached: usize::from(units > 0),
             db_instances: (0..units).filter(|i| has_database(*i)).count(),
+            topics: units,
+            queues: units,
+            repositories: units,
+            functions: (0..units).filter(|i| has_function(*i)).count(),
         }
     }
 }
@@ -68,6 +77,10 @@ fn bucket_region(unit: usize) -> &'static str {
 
 fn has_database(unit: usize) -> bool {
     unit % 4 == 0
+}
+
+fn has_function(unit: usize) -> bool {
+    unit % 10 == 0
 }
 
 /// An SDK error with its cause chain (its own Display says only "service error").
@@ -104,6 +117,7 @@ pub async fn seed_units_with_buckets(
     seed_rds(sdk, units).await?;
     seed_s3(sdk, units, bucket_prefix).await?;
     seed_iam(sdk, units).await?;
+    seed_newer_services(sdk, units).await?;
     Ok(SyntheticAccount::of(units))
 }
 
@@ -330,6 +344,77 @@ async fn seed_iam(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> {
                 iam.attach_role_policy()
                     .role_name(&role)
                     .policy_arn(READ_ONLY_ARN)
+                    .send()
+                    .await
+                    .map_err(described)?;
+            }
+            Ok(())
+        }
+    })
+    .await
+}
+
+/// A topic, a queue and a repository per unit, a function every tenth unit (run by the unit's
+/// role); odd units' topics are public.
+async fn seed_newer_services(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let (sns, sqs) = (aws_sdk_sns::Client::new(sdk), aws_sdk_sqs::Client::new(sdk));
+    let (ecr, lambda) = (
+        aws_sdk_ecr::Client::new(sdk),
+        aws_sdk_lambda::Client::new(sdk),
+    );
+    let iam = aws_sdk_iam::Client::new(sdk);
+    let code = super::seed::lambda::stored_zip("index.py", b"def handler(e, c):\n    return {}\n");
+    let code = &code;
+    for_each_unit(0..units, |unit| {
+        let (sns, sqs, ecr) = (sns.clone(), sqs.clone(), ecr.clone());
+        let (lambda, iam) = (lambda.clone(), iam.clone());
+        async move {
+            let topic = sns
+                .create_topic()
+                .name(format!("bench-topic-{unit:05}"))
+                .send()
+                .await
+                .map_err(described)?;
+            if unit % 2 == 1 {
+                let arn = topic.topic_arn().ok_or("no topic arn")?;
+                sns.set_topic_attributes()
+                    .topic_arn(arn)
+                    .attribute_name("Policy")
+                    .attribute_value(format!(
+                        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"{arn}"}}]}}"#
+                    ))
+                    .send()
+                    .await
+                    .map_err(described)?;
+            }
+            sqs.create_queue()
+                .queue_name(format!("bench-queue-{unit:05}"))
+                .send()
+                .await
+                .map_err(described)?;
+            ecr.create_repository()
+                .repository_name(format!("bench-repo-{unit:05}"))
+                .send()
+                .await
+                .map_err(described)?;
+            if has_function(unit) {
+                // The unit's role, in whichever account this seeds.
+                let role = iam
+                    .get_role()
+                    .role_name(format!("bench-role-{unit:05}"))
+                    .send()
+                    .await
+                    .map_err(described)?;
+                let role = role.role().map(|r| r.arn().to_string()).ok_or("no role")?;
+                lambda
+                    .create_function()
+                    .function_name(format!("bench-fn-{unit:05}"))
+                    .runtime(Runtime::Python312)
+                    .role(role)
+                    .handler("index.handler")
+                    .code(FunctionCode::builder().zip_file(Blob::new(code.clone())).build())
                     .send()
                     .await
                     .map_err(described)?;

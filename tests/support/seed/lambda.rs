@@ -115,7 +115,7 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
 
 /// A .zip archive holding one file, stored (not compressed): the local header, the data, one
 /// central directory entry and the end record (PKWARE APPNOTE 4.3), all little-endian.
-fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+pub fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
     let crc = crc32(data);
     let size = data.len() as u32;
     let name_len = name.len() as u16;
