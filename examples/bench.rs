@@ -535,7 +535,17 @@ impl CriticalPath {
         let ec2 = calls("ec2:DescribeInstances").max(calls("ec2:DescribeVolumes"));
         let sg = calls("ec2:DescribeSecurityGroups");
         let rds = calls("rds:DescribeDBInstances").max(calls("rds:DescribeDBClusters"));
-        let round_trips = calls("sts:GetCallerIdentity") + s3.max(iam).max(ec2).max(sg).max(rds);
+        // Each topic's, queue's and function's reads, `concurrency` at a time (a function's
+        // policy, then its URLs).
+        let sns = calls("sns:ListTopics") + waves(calls("sns:GetTopicAttributes"));
+        let sqs = calls("sqs:ListQueues") + waves(calls("sqs:GetQueueAttributes"));
+        let lambda = calls("lambda:ListFunctions") + waves(calls("lambda:GetPolicy")) * 2;
+        let ecr = calls("ecr:DescribeRepositories") + calls("ecr:GetRegistryScanningConfiguration");
+        let round_trips = calls("sts:GetCallerIdentity")
+            + [s3, iam, ec2, sg, rds, sns, sqs, lambda, ecr]
+                .into_iter()
+                .max()
+                .unwrap_or(0);
         CriticalPath {
             round_trips,
             bound: latency * round_trips as u32,
@@ -669,8 +679,9 @@ fn render(
     let _ = writeln!(
         out,
         "Each unit: one instance, one extra volume, one security group, one bucket (every tenth \
-         in eu-west-1), one role with an inline and a shared customer managed policy; a DB \
-         instance every fourth unit. One audited region; per-bucket concurrency \
+         in eu-west-1), one role with an inline and a shared customer managed policy, an SNS topic, an SQS \
+         queue and an ECR repository; a DB instance every fourth unit, a Lambda function every \
+         tenth. One audited region; per-bucket concurrency \
          {DEFAULT_CONCURRENCY}. The emulator (moto) is run as AWS behaves: it keeps connections \
          alive and names each bucket's region in the bucket list (`BucketRegion`), so no bucket \
          needs a location lookup (moto alone adds one call per bucket). CPU and peak RSS are the \
