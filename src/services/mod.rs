@@ -48,6 +48,21 @@ pub struct CollectContext<'a> {
     pub concurrency: usize,
 }
 
+impl CollectContext<'_> {
+    /// Whether tags that cost a call per resource are worth reading: for an environment
+    /// filter (they decide whether the rest is read) or for mutelist rules on tags.
+    pub fn reads_tags(&self) -> bool {
+        self.in_environment.is_some() || self.read_tags
+    }
+
+    /// Whether the environment filter leaves out a resource with these tags (`None`: unread,
+    /// which cannot show it belongs to the environment).
+    pub fn outside_environment(&self, tags: Option<&Tags>) -> bool {
+        self.in_environment
+            .is_some_and(|in_environment| !tags.is_some_and(in_environment))
+    }
+}
+
 /// What a collector brings back: its inventory and the errors met on the way.
 #[derive(Debug, Default)]
 pub struct Collection<I = Inventory> {

@@ -44,7 +44,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     })
     .await;
 
-    if context.in_environment.is_some() || context.read_tags {
+    if context.reads_tags() {
         let client = &client;
         let mut reads = stream::iter(certificates)
             .map(|mut certificate| async move {

@@ -38,14 +38,10 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     .await;
 
     let client = &client;
-    let environment = context.in_environment;
-    // Tags cost a call per distribution: read only for an environment filter (where they
-    // decide whether the rest is worth reading) or for mutelist rules on tags.
-    let read_tags = environment.is_some() || context.read_tags;
     let mut reads = stream::iter(listed)
         .map(|mut distribution| async move {
             let mut errors = Vec::new();
-            if read_tags {
+            if context.reads_tags() {
                 let answer = client
                     .list_tags_for_resource()
                     .resource(&distribution.arn)
@@ -57,10 +53,8 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
                         .map(|t| tag_map(t.items(), |t| Some(t.key()), |t| t.value()))
                         .unwrap_or_default()
                 });
-                if let Some(in_environment) = environment {
-                    if !distribution.tags.as_ref().is_some_and(in_environment) {
-                        return (None, errors);
-                    }
+                if context.outside_environment(distribution.tags.as_ref()) {
+                    return (None, errors);
                 }
             }
             let answer = client

@@ -47,7 +47,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
             .insert(region.to_string(), scanning);
     }
 
-    if context.in_environment.is_some() || context.read_tags {
+    if context.reads_tags() {
         let client = &client;
         let mut reads = stream::iter(repositories)
             .map(|mut repository| async move {

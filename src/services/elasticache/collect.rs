@@ -75,7 +75,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
 
     // Tags cost a call per resource: read only for an environment filter or for mutelist
     // rules on tags.
-    if context.in_environment.is_none() && !context.read_tags {
+    if !context.reads_tags() {
         collection.inventory.cache_clusters = clusters;
         collection.inventory.replication_groups = groups;
         return collection;

@@ -67,7 +67,7 @@ async fn inspect(
     let mut errors = Vec::new();
     let name = function.name.clone();
     let call = |operation| Call::new("lambda", region, operation).on(&name);
-    if context.in_environment.is_some() || context.read_tags {
+    if context.reads_tags() {
         let answer = client.list_tags().resource(&function.arn).send().await;
         function.tags = call("ListTags").read(answer, &mut errors, |o| {
             o.tags()
@@ -78,10 +78,8 @@ async fn inspect(
                 })
                 .unwrap_or_default()
         });
-        if let Some(in_environment) = context.in_environment {
-            if !function.tags.as_ref().is_some_and(in_environment) {
-                return (None, errors);
-            }
+        if context.outside_environment(function.tags.as_ref()) {
+            return (None, errors);
         }
     }
     let (policy, urls) = futures::join!(

@@ -36,7 +36,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
 
     // Tags cost a call per workgroup: read only for an environment filter or for mutelist
     // rules on tags.
-    if context.in_environment.is_none() && !context.read_tags {
+    if !context.reads_tags() {
         collection.inventory.workgroups = listed;
         return collection;
     }

@@ -54,7 +54,7 @@ async fn inspect(
     let mut errors = Vec::new();
     let name = topic.name.clone();
     let call = |operation| Call::new("sns", region, operation).on(&name);
-    if context.in_environment.is_some() || context.read_tags {
+    if context.reads_tags() {
         let answer = client
             .list_tags_for_resource()
             .resource_arn(&topic.arn)
@@ -63,10 +63,8 @@ async fn inspect(
         topic.tags = call("ListTagsForResource").read(answer, &mut errors, |o| {
             tag_map(o.tags(), |t| Some(t.key()), |t| Some(t.value()))
         });
-        if let Some(in_environment) = context.in_environment {
-            if !topic.tags.as_ref().is_some_and(in_environment) {
-                return (None, errors);
-            }
+        if context.outside_environment(topic.tags.as_ref()) {
+            return (None, errors);
         }
     }
     let answer = client

@@ -64,7 +64,7 @@ async fn inspect(
     let mut errors = Vec::new();
     let name = queue.name.clone();
     let call = |operation| Call::new("sqs", region, operation).on(&name);
-    if context.in_environment.is_some() || context.read_tags {
+    if context.reads_tags() {
         let answer = client.list_queue_tags().queue_url(&queue.url).send().await;
         queue.tags = call("ListQueueTags").read(answer, &mut errors, |o| {
             o.tags()
@@ -75,10 +75,8 @@ async fn inspect(
                 })
                 .unwrap_or_default()
         });
-        if let Some(in_environment) = context.in_environment {
-            if !queue.tags.as_ref().is_some_and(in_environment) {
-                return (None, errors);
-            }
+        if context.outside_environment(queue.tags.as_ref()) {
+            return (None, errors);
         }
     }
     let answer = client
