@@ -121,42 +121,6 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
 /// A subnet and the default security group of the default VPC: moto checks that a service's
 /// subnets and groups exist.
 async fn default_network(sdk: &SdkConfig) -> Result<(String, String), BoxError> {
-    use aws_sdk_ec2::types::Filter;
-    let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
-    let vpcs = ec2
-        .describe_vpcs()
-        .filters(filter("is-default", "true"))
-        .send()
-        .await?;
-    let vpc = vpcs
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .ok_or("no default VPC")?
-        .to_string();
-    let subnets = ec2
-        .describe_subnets()
-        .filters(filter("vpc-id", &vpc))
-        .send()
-        .await?;
-    let subnet = subnets
-        .subnets()
-        .first()
-        .and_then(|s| s.subnet_id())
-        .ok_or("no default subnet")?
-        .to_string();
-    let groups = ec2
-        .describe_security_groups()
-        .filters(filter("vpc-id", &vpc))
-        .filters(filter("group-name", "default"))
-        .send()
-        .await?;
-    let group = groups
-        .security_groups()
-        .first()
-        .and_then(|g| g.group_id())
-        .ok_or("no default security group")?
-        .to_string();
-    Ok((subnet, group))
+    let network = super::default_vpc(sdk).await?;
+    Ok((network.subnets[0].clone(), network.default_group))
 }

@@ -42,26 +42,10 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
 
 /// Two subnets of the default VPC (EKS asks for subnets in two availability zones).
 async fn default_subnets(sdk: &SdkConfig) -> Result<Vec<String>, BoxError> {
-    use aws_sdk_ec2::types::Filter;
-    let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let subnets = ec2
-        .describe_subnets()
-        .filters(
-            Filter::builder()
-                .name("default-for-az")
-                .values("true")
-                .build(),
-        )
-        .send()
-        .await?;
-    let ids: Vec<String> = subnets
-        .subnets()
-        .iter()
-        .filter_map(|s| s.subnet_id().map(str::to_string))
+    Ok(super::default_vpc(sdk)
+        .await?
+        .subnets
+        .into_iter()
         .take(2)
-        .collect();
-    if ids.is_empty() {
-        return Err("no default subnets".into());
-    }
-    Ok(ids)
+        .collect())
 }

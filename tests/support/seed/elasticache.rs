@@ -14,38 +14,12 @@ fn env_tag(env: &str) -> Tag {
 /// gets only a subnet-group verdict (pass); `orders` (replication group) passes the backup
 /// check.
 pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
-    use aws_sdk_ec2::types::Filter;
-    let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let default_vpc = ec2
-        .describe_vpcs()
-        .filters(Filter::builder().name("is-default").values("true").build())
-        .send()
-        .await?;
-    let default_vpc = default_vpc
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .ok_or("no default VPC")?
-        .to_string();
-    let subnets = ec2
-        .describe_subnets()
-        .filters(
-            Filter::builder()
-                .name("vpc-id")
-                .values(&default_vpc)
-                .build(),
-        )
-        .send()
-        .await?;
-    let subnets: Vec<String> = subnets
-        .subnets()
-        .iter()
-        .filter_map(|s| s.subnet_id().map(str::to_string))
+    let subnets: Vec<String> = super::default_vpc(sdk)
+        .await?
+        .subnets
+        .into_iter()
         .take(2)
         .collect();
-    if subnets.is_empty() {
-        return Err("no subnet in the default VPC".into());
-    }
 
     let elasticache = aws_sdk_elasticache::Client::new(sdk);
     elasticache

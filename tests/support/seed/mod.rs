@@ -47,6 +47,58 @@ fn ec2_tags(
         .build()
 }
 
+/// The emulator's default VPC: its id, its subnets (at least one) and its default group.
+pub struct DefaultVpc {
+    pub id: String,
+    pub subnets: Vec<String>,
+    pub default_group: String,
+}
+
+pub async fn default_vpc(sdk: &SdkConfig) -> Result<DefaultVpc, BoxError> {
+    use aws_sdk_ec2::types::Filter;
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(filter("is-default", "true"))
+        .send()
+        .await?;
+    let id = vpcs
+        .vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .ok_or("no default VPC")?
+        .to_string();
+    let subnets = ec2
+        .describe_subnets()
+        .filters(filter("vpc-id", &id))
+        .send()
+        .await?;
+    let subnets: Vec<String> = (subnets.subnets().iter())
+        .filter_map(|s| s.subnet_id().map(str::to_string))
+        .collect();
+    if subnets.is_empty() {
+        return Err("no subnet in the default VPC".into());
+    }
+    let groups = ec2
+        .describe_security_groups()
+        .filters(filter("vpc-id", &id))
+        .filters(filter("group-name", "default"))
+        .send()
+        .await?;
+    let default_group = groups
+        .security_groups()
+        .first()
+        .and_then(|g| g.group_id())
+        .ok_or("no default security group")?
+        .to_string();
+    Ok(DefaultVpc {
+        id,
+        subnets,
+        default_group,
+    })
+}
+
 pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     let mut seeded = Seeded::default();
     seed_ec2(sdk, &mut seeded).await?;
@@ -345,38 +397,7 @@ async fn seed_shared_copies(sdk: &SdkConfig, seeded: &Seeded) -> Result<(), BoxE
                 .await?;
         }
     }
-    let default_vpc = ec2
-        .describe_vpcs()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("is-default")
-                .values("true")
-                .build(),
-        )
-        .send()
-        .await?;
-    let default_vpc = default_vpc
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .ok_or("no default VPC")?
-        .to_string();
-    let default_subnet = ec2
-        .describe_subnets()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&default_vpc)
-                .build(),
-        )
-        .send()
-        .await?;
-    let default_subnet = default_subnet
-        .subnets()
-        .first()
-        .and_then(|s| s.subnet_id())
-        .ok_or("no default subnet")?
-        .to_string();
+    let default_subnet = default_vpc(sdk).await?.subnets.swap_remove(0);
     for (resource, kind) in [
         (seeded.vpc.clone(), FlowLogsResourceType::Vpc),
         // A subnet's flow log does not make its VPC logged.

@@ -6,61 +6,12 @@ use super::BoxError;
 
 /// `search` (prod) passes both checks; `logs-public` (dev) fails both.
 pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
-    use aws_sdk_ec2::types::Filter;
     use aws_sdk_opensearch::types::{
         AdvancedSecurityOptionsInput, DomainEndpointOptions, EncryptionAtRestOptions,
         MasterUserOptions, NodeToNodeEncryptionOptions, Tag, VpcOptions,
     };
-    let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let default_vpc = ec2
-        .describe_vpcs()
-        .filters(Filter::builder().name("is-default").values("true").build())
-        .send()
-        .await?;
-    let default_vpc = default_vpc
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .ok_or("no default VPC")?
-        .to_string();
-    let subnet = ec2
-        .describe_subnets()
-        .filters(
-            Filter::builder()
-                .name("vpc-id")
-                .values(&default_vpc)
-                .build(),
-        )
-        .send()
-        .await?;
-    let subnet = subnet
-        .subnets()
-        .first()
-        .and_then(|s| s.subnet_id())
-        .ok_or("no default subnet")?
-        .to_string();
-    let group = ec2
-        .describe_security_groups()
-        .filters(
-            Filter::builder()
-                .name("vpc-id")
-                .values(&default_vpc)
-                .build(),
-        )
-        .filters(
-            Filter::builder()
-                .name("group-name")
-                .values("default")
-                .build(),
-        )
-        .send()
-        .await?;
-    let group = group
-        .security_groups()
-        .first()
-        .and_then(|g| g.group_id())
-        .ok_or("no default group")?
-        .to_string();
+    let network = super::default_vpc(sdk).await?;
+    let (subnet, group) = (network.subnets[0].clone(), network.default_group);
 
     let opensearch = aws_sdk_opensearch::Client::new(sdk);
     let env_tag = |env: &str| Tag::builder().key("Environment").value(env).build();

@@ -7,19 +7,9 @@ use super::BoxError;
 
 /// `warehouse` (prod) passes every Redshift check; `legacy-dw` (dev) fails them all.
 pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
-    use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification};
+    use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType, Tag, TagSpecification};
     let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let default_vpc = ec2
-        .describe_vpcs()
-        .filters(Filter::builder().name("is-default").values("true").build())
-        .send()
-        .await?;
-    let default_vpc = default_vpc
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .ok_or("no default VPC")?
-        .to_string();
+    let default_vpc = super::default_vpc(sdk).await?.id;
 
     let redshift = aws_sdk_redshift::Client::new(sdk);
     // (cluster, group, source of the rule on 5439, public, enhanced routing, admin, environment)
