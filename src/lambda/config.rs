@@ -426,6 +426,7 @@ mod tests {
             ),
         ];
         for (variable, value) in [
+            ("SECAUDIT_EKS_SUPPORT_END", "1.36"),
             ("SECAUDIT_MEMBER_ROLE_NAME", "role/SecAuditRole"),
             ("SECAUDIT_EXCLUDE_ACCOUNTS", "1111"),
         ] {

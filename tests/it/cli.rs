@@ -232,6 +232,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
             "unknown service 'dynamodb'",
         ),
         (
+            &["scan", "--eks-support-end", "1.36=next-year"],
+            "invalid support date '1.36=next-year'",
+        ),
+        (
             &["scan", "--region", "us-east-1", "--region", "mars-north-1x"],
             "invalid region 'mars-north-1x'",
         ),
