@@ -9,6 +9,7 @@
 #   make build         the secaudit CLI (release)
 #   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
 #   make deploy        sam build + sam deploy of infra/template.yaml (guided the first time)
+#   make events-pattern  rewrite the templates' EventBridge patterns from the checks' triggers
 #   make invoke-local  the function under cargo lambda watch against the local emulator
 #   make bench         release binaries against synthetic accounts of 100 and 1,000 units and
 #                      an organization of 50 small accounts; writes bench/results.md (not part
@@ -27,7 +28,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo emulator install test test-browser browser test-rust test-lambda lint lint-infra build lambda deploy invoke-local bench venv tools
+.PHONY: all demo emulator install test test-browser browser test-rust test-lambda lint lint-infra events-pattern build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -103,12 +104,26 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
+# The templates' EventBridge patterns are the binary's: `secaudit events --format eventbridge`
+# prints what the checks' triggers add up to; lint-infra fails when a template differs, and
+# `make events-pattern` rewrites the templates after a check's triggers changed.
+EVENTS_PATTERN := $(CARGO_TARGET_DIR)/events-pattern.json
+EVENT_TEMPLATES := infra/template.yaml infra/member-role.yaml
+
 lint-infra: tools
+	cargo build --bins --examples
+	$(CARGO_TARGET_DIR)/debug/secaudit events --format eventbridge > $(EVENTS_PATTERN)
+	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN)
 	$(TOOLS)/bin/python tests/e2e/template_policy.py infra/template.yaml
 	$(TOOLS)/bin/python tests/e2e/state_machine.py infra/template.yaml src/lambda
 	$(TOOLS)/bin/cfn-lint infra/template.yaml infra/member-role.yaml
 	$(TOOLS)/bin/python tests/e2e/member_role.py infra/member-role.yaml
 	cd infra && ../$(TOOLS)/bin/sam validate --lint --template template.yaml
+
+events-pattern: tools
+	cargo build --bins --examples
+	$(CARGO_TARGET_DIR)/debug/secaudit events --format eventbridge > $(EVENTS_PATTERN)
+	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN) --write
 
 build:
 	cargo build --release --bin secaudit

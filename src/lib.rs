@@ -5,7 +5,9 @@
 //! clients of [`aws`]) and runs the [`services::checks`] over it;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, score, summary);
 //! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
-//! next run reads (baseline, history, mutelist). [`model`] holds the vocabulary they share.
+//! next run reads (baseline, history, mutelist). [`recheck`] is the event-driven path: CloudTrail
+//! events to a scoped re-read merged into the latest report. [`model`] holds the vocabulary
+//! they share.
 
 pub mod assess;
 pub mod aws;
@@ -14,6 +16,7 @@ pub mod fleet;
 pub mod lambda;
 pub mod model;
 pub mod policy;
+pub mod recheck;
 pub mod render;
 pub mod report;
 pub mod request;

@@ -67,6 +67,10 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// The account the credentials belong to; also proves they work before anything else runs.
+pub async fn caller_account(clients: &Clients) -> Result<String, AuditRunError> {
+    account_id(clients).await
+}
+
 async fn account_id(clients: &Clients) -> Result<String, AuditRunError> {
     let region = clients.home_region().unwrap_or("us-east-1");
     let call = Call::new("sts", region, "GetCallerIdentity");
@@ -123,6 +127,35 @@ async fn resolve_regions(
     }
 }
 
+/// What one collector run reads: a service in a region (`global` for an account-wide one),
+/// everything or only the resources named (a re-check).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unit {
+    pub service: Service,
+    pub region: String,
+    pub only: Option<BTreeSet<String>>,
+}
+
+impl Unit {
+    /// Every requested service in every region (account-wide services once).
+    pub fn all(services: &BTreeSet<Service>, regions: &[String]) -> Vec<Unit> {
+        let mut units = Vec::new();
+        for service in services {
+            let regions: Vec<String> = if service.is_regional() {
+                regions.to_vec()
+            } else {
+                vec!["global".to_string()]
+            };
+            units.extend(regions.into_iter().map(|region| Unit {
+                service: *service,
+                region,
+                only: None,
+            }));
+        }
+        units
+    }
+}
+
 /// Scans the account the clients' credentials belong to. Collection still running at
 /// `deadline` is abandoned, with a `DeadlineExceeded` error for each service and region cut
 /// short.
@@ -131,16 +164,64 @@ pub async fn scan(
     request: &AuditRequest,
     deadline: Option<tokio::time::Instant>,
 ) -> Result<AccountScan, AuditRunError> {
+    scan_units(clients, request, None, None, deadline).await
+}
+
+/// Re-reads only `units` (a re-check) with the same collectors and checks as [`scan`].
+/// `known_account`: the account the credentials were already shown to act in (saves the
+/// identity call); the regions are the request's, as listed.
+pub async fn rescan(
+    clients: &Clients,
+    request: &AuditRequest,
+    known_account: Option<&str>,
+    units: &[Unit],
+    deadline: Option<tokio::time::Instant>,
+) -> Result<AccountScan, AuditRunError> {
+    scan_units(clients, request, known_account, Some(units), deadline).await
+}
+
+async fn scan_units(
+    clients: &Clients,
+    request: &AuditRequest,
+    known_account: Option<&str>,
+    units: Option<&[Unit]>,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<AccountScan, AuditRunError> {
     let run_id = uuid::Uuid::now_v7().to_string();
     let started_at = OffsetDateTime::now_utc();
     let clock = Instant::now();
     let calls_before = clients.api_calls().snapshot();
 
-    let (account_id, regions) =
-        futures::try_join!(account_id(clients), resolve_regions(clients, request))?;
-    tracing::info!(account = %account_id, ?regions, services = ?request.services, "scan started");
+    let identify = async {
+        match known_account {
+            Some(account) => Ok(account.to_string()),
+            None => account_id(clients).await,
+        }
+    };
+    let (account_id, regions) = match units {
+        // A re-check's regions are the units'; no listing of enabled regions.
+        Some(units) => {
+            let mut regions: Vec<String> = units
+                .iter()
+                .filter(|u| u.service.is_regional())
+                .map(|u| u.region.clone())
+                .collect();
+            regions.sort();
+            regions.dedup();
+            (identify.await?, regions)
+        }
+        None => futures::try_join!(identify, resolve_regions(clients, request))?,
+    };
+    let (units, services) = match units {
+        Some(units) => (units.to_vec(), units.iter().map(|u| u.service).collect()),
+        None => (
+            Unit::all(&request.services, &regions),
+            request.services.clone(),
+        ),
+    };
+    tracing::info!(account = %account_id, ?regions, units = units.len(), "scan started");
 
-    let mut collection = collect(clients, request, &account_id, &regions, deadline).await;
+    let mut collection = collect(clients, request, &account_id, &regions, &units, deadline).await;
     if let Some(filter) = &request.environment {
         collection
             .inventory
@@ -176,7 +257,7 @@ pub async fn scan(
         run_id,
         account_id,
         regions,
-        services: request.services.clone(),
+        services,
         environment: request.environment.clone(),
         started_at: rfc3339(started_at),
         finished_at: rfc3339(OffsetDateTime::now_utc()),
@@ -196,31 +277,26 @@ async fn collect(
     request: &AuditRequest,
     account_id: &str,
     regions: &[String],
+    units: &[Unit],
     deadline: Option<tokio::time::Instant>,
 ) -> Collection {
     let in_environment = request
         .environment
         .as_ref()
         .map(|filter| move |tags: &Tags| filter.matches(tags));
-    let context = CollectContext {
-        clients,
-        account_id,
-        regions,
-        in_environment: in_environment.as_ref().map(|f| f as InEnvironment),
-        read_tags: request.read_tags,
-        concurrency: request.concurrency,
-    };
-    let context = &context;
-    let mut units: Vec<(Service, &str)> = Vec::new();
-    for service in &request.services {
-        if service.is_regional() {
-            units.extend(regions.iter().map(|region| (*service, region.as_str())));
-        } else {
-            units.push((*service, "global"));
-        }
-    }
-    let bounded = units.into_iter().map(|(service, region)| async move {
-        let unit = service.collect(context, region);
+    let in_environment = in_environment.as_ref().map(|f| f as InEnvironment);
+    let bounded = units.iter().map(|unit| async move {
+        let context = CollectContext {
+            clients,
+            account_id,
+            regions,
+            in_environment,
+            read_tags: request.read_tags,
+            concurrency: request.concurrency,
+            only: unit.only.as_ref(),
+        };
+        let (service, region) = (unit.service, unit.region.as_str());
+        let unit = service.collect(&context, region);
         let Some(deadline) = deadline else {
             return unit.await;
         };

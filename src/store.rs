@@ -114,18 +114,141 @@ impl S3Store {
         }
     }
 
-    /// The account's `latest.json`: `Ok(None)` on a first run (no such key). A report that
-    /// does not parse, or is another account's, is `InvalidBaseline`.
-    pub async fn read_baseline(&self, account_id: &str) -> Result<Option<Report>, S3Failure> {
+    /// The object at `key` and its ETag, or `None` when there is no such key.
+    async fn get_with_etag(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, S3Failure> {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                let etag = output.e_tag().unwrap_or_default().to_string();
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| ("ReadFailed".to_string(), e.to_string()))?;
+                Ok(Some((bytes.into_bytes().to_vec(), etag)))
+            }
+            Err(error) => match describe_sdk_error(&error) {
+                (code, _) if code == "NoSuchKey" => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// The account's `latest.json` and what was seen of it (its ETag, for a later conditional
+    /// write): `None` on a first run (no such key). A report that does not parse, or is
+    /// another account's, is `InvalidBaseline`.
+    pub async fn read_baseline(
+        &self,
+        account_id: &str,
+    ) -> Result<(Option<Report>, LatestSeen), S3Failure> {
         let key = latest_key(&self.prefix, account_id);
         let uri = self.uri(&key);
-        match get_object(&self.client, &self.bucket, &key).await? {
-            None => Ok(None),
-            Some(bytes) => read_account_report(&uri, account_id, &bytes)
-                .map(Some)
+        match self.get_with_etag(&key).await? {
+            None => Ok((None, LatestSeen::Absent)),
+            Some((bytes, etag)) => read_account_report(&uri, account_id, &bytes)
+                .map(|report| (Some(report), LatestSeen::Etag(etag)))
                 .map_err(|e| ("InvalidBaseline".into(), e.to_string())),
         }
     }
+
+    /// Replaces the account's `latest.json` with `update(current)` by a conditional write
+    /// (If-Match the ETag read, If-None-Match when there was none), reading again and
+    /// re-applying `update` on a lost race, so that two writers (a full run and an event
+    /// batch, or two batches) never lose each other's results. `seen`: what the caller
+    /// already read and the report to write if `latest.json` is still that, tried first
+    /// without a read. Returns the report written and its ETag, for
+    /// [`S3Store::put_latest_page`].
+    pub async fn update_latest(
+        &self,
+        account_id: &str,
+        seen: Option<(LatestSeen, &Report)>,
+        update: impl Fn(Option<Report>) -> Report,
+    ) -> Result<(Report, Option<String>), S3Failure> {
+        let key = latest_key(&self.prefix, account_id);
+        let uri = self.uri(&key);
+        let mut guess = seen.map(|(seen, report)| (seen, report.clone()));
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let (seen, report) = match guess.take() {
+                Some(known) => known,
+                None => match self.get_with_etag(&key).await? {
+                    None => (LatestSeen::Absent, update(None)),
+                    Some((bytes, etag)) => {
+                        let current = read_account_report(&uri, account_id, &bytes)
+                            .map_err(|e| ("InvalidBaseline".to_string(), e.to_string()))?;
+                        (LatestSeen::Etag(etag), update(Some(current)))
+                    }
+                },
+            };
+            let body = serde_json::to_vec(&report)
+                .map_err(|e| ("SerializationFailed".to_string(), e.to_string()))?;
+            let put = self.put_request(&key, "application/json", body.into());
+            let put = match &seen {
+                LatestSeen::Etag(etag) => put.if_match(etag),
+                LatestSeen::Absent => put.if_none_match("*"),
+            };
+            match put.send().await {
+                Ok(written) => return Ok((report, written.e_tag().map(str::to_string))),
+                Err(error) => match describe_sdk_error(&error) {
+                    (code, _) if is_lost_race(&code) => continue,
+                    other => return Err(other),
+                },
+            }
+        }
+        Err((
+            "PreconditionFailed".into(),
+            format!("{uri} kept changing under {MAX_WRITE_ATTEMPTS} attempts to update it"),
+        ))
+    }
+
+    /// `latest.html` for the report just written as `latest.json` (ETag `written`), skipped
+    /// when a newer `latest.json` is already there: its writer writes its own page.
+    pub async fn put_latest_page(
+        &self,
+        report: &Report,
+        written: Option<&str>,
+    ) -> Result<(), S3Failure> {
+        let json_key = &latest_key(&self.prefix, &report.account_id);
+        use crate::render::{html::HtmlRenderer, Render};
+        let page = HtmlRenderer
+            .render_to_vec(report)
+            .map_err(|e| ("RenderFailed".to_string(), e.to_string()))?;
+        let head = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(json_key)
+            .send()
+            .await
+            .map_err(|e| describe_sdk_error(&e))?;
+        if written.is_some() && head.e_tag() != written {
+            return Ok(());
+        }
+        let page_key = format!("{}.html", json_key.trim_end_matches(".json"));
+        self.put(&page_key, HtmlRenderer.content_type(), page.into())
+            .await
+    }
+}
+
+/// What a run saw of `latest.json` when it read its baseline: what a conditional write of it
+/// expects to find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LatestSeen {
+    Absent,
+    Etag(String),
+}
+
+/// Conditional writes retried this often before giving up.
+const MAX_WRITE_ATTEMPTS: usize = 8;
+
+/// S3's answers to a conditional write that lost to another writer.
+fn is_lost_race(code: &str) -> bool {
+    code == "PreconditionFailed" || code == "ConditionalRequestConflict"
 }
 
 /// The history could not be updated: where, and why.
@@ -148,7 +271,7 @@ pub async fn update_history(store: &S3Store, report: &Report) -> Result<History,
         code,
         message,
     };
-    for _ in 0..5 {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
         let read = store
             .client
             .get_object()
@@ -184,17 +307,13 @@ pub async fn update_history(store: &S3Store, report: &Report) -> Result<History,
             Ok(_) => return Ok(history),
             Err(error) => match describe_sdk_error(&error) {
                 // Another run wrote in between: read again and add to what it wrote.
-                (code, _)
-                    if code == "PreconditionFailed" || code == "ConditionalRequestConflict" =>
-                {
-                    continue
-                }
+                (code, _) if is_lost_race(&code) => continue,
                 (code, message) => return Err(failure(code, message)),
             },
         }
     }
     Err(failure(
         "PreconditionFailed".into(),
-        "the history kept changing under five attempts to update it".into(),
+        format!("the history kept changing under {MAX_WRITE_ATTEMPTS} attempts to update it"),
     ))
 }

@@ -59,6 +59,11 @@ fn error_covers(error: &AuditError, service: Service, finding: &CheckResult) -> 
     }
 }
 
+/// Whether `error` may have hidden `result` (a re-check keeps such a result as it was).
+pub fn error_covers_result(error: &AuditError, result: &CheckResult) -> bool {
+    Service::from_str(&result.service).is_ok_and(|service| error_covers(error, service, result))
+}
+
 /// The outcome of one comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {

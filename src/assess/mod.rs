@@ -11,7 +11,7 @@ pub mod score;
 
 use time::Date;
 
-pub use diff::{compare_reports, Scope};
+pub use diff::{compare, compare_reports, error_covers_result, Scope};
 
 use crate::model::resource_key;
 use crate::model::{AuditError, Weights};
@@ -111,6 +111,7 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         carried_findings,
         mutelist,
         trend: Vec::new(),
+        rechecks: Vec::new(),
     }
 }
 

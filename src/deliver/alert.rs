@@ -357,6 +357,7 @@ pub(super) mod tests {
             baseline: None,
             changes: None,
             carried_findings: vec![],
+            rechecks: vec![],
             mutelist: None,
             trend: vec![],
         }

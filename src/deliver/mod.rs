@@ -1,9 +1,10 @@
 //! Ship bytes somewhere: [`file`] (stdout or a local file), [`s3`] (the report in a bucket),
-//! [`alert`] (the account alert) and [`digest`] (the organization digest) through [`sns`].
+//! [`alert`] (the account alert), [`change_alert`] (an event batch's) and [`digest`] (the organization digest) through [`sns`].
 //! A delivery never changes a report; a failure names its destination and never stops the
 //! other deliveries.
 
 pub mod alert;
+pub mod change_alert;
 pub mod digest;
 pub mod file;
 mod fit;

@@ -5,11 +5,12 @@
 use futures::future::BoxFuture;
 
 use super::{Delivered, Delivery, DeliveryError};
+use crate::recheck::keep_newer_rechecks;
 use crate::render::html::HtmlRenderer;
 use crate::render::json::JsonRenderer;
 use crate::render::Render;
 use crate::report::Report;
-use crate::store::{latest_key, S3Store};
+use crate::store::{latest_key, LatestSeen, S3Store};
 
 /// Where one report goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +36,10 @@ pub fn report_keys(prefix: &str, report: &Report) -> ReportKeys {
 /// The report in a bucket, at its dated key and at `latest.json`, optionally SSE-KMS.
 pub struct S3Reports {
     pub store: S3Store,
-    /// Whether this run replaces `latest.json`, the next run's baseline. A run of narrower
-    /// scope (an on-demand override) or one that could not read the baseline does not.
-    pub write_latest: bool,
+    /// Whether this run replaces `latest.json`, the next run's baseline, and what it saw of
+    /// it (the write is conditional on that). A run of narrower scope (an on-demand override)
+    /// or one that could not read the baseline does not.
+    pub write_latest: Option<LatestSeen>,
 }
 
 impl S3Reports {
@@ -103,11 +105,31 @@ impl Delivery for S3Reports {
             })?;
             let page = bytes::Bytes::from(page);
             let (json, html) = (JsonRenderer.content_type(), HtmlRenderer.content_type());
-            self.put(&keys.dated, json, body.clone()).await?;
-            self.put(&html_key(&keys.dated), html, page.clone()).await?;
-            if self.write_latest {
-                self.put(&keys.latest, json, body).await?;
-                self.put(&html_key(&keys.latest), html, page).await?;
+            self.put(&keys.dated, json, body).await?;
+            self.put(&html_key(&keys.dated), html, page).await?;
+            if let Some(seen) = &self.write_latest {
+                // An event batch that wrote since the baseline was read re-read after this
+                // run started: its verdicts are kept.
+                let uri = self.uri(&keys.latest);
+                let (written, etag) = self
+                    .store
+                    .update_latest(
+                        &report.account_id,
+                        Some((seen.clone(), report)),
+                        |current| {
+                            let mut full = report.clone();
+                            if let Some(current) = current {
+                                keep_newer_rechecks(&mut full, &current);
+                            }
+                            full
+                        },
+                    )
+                    .await
+                    .map_err(|(code, message)| failure(uri.clone(), code, message))?;
+                self.store
+                    .put_latest_page(&written, etag.as_deref())
+                    .await
+                    .map_err(|(code, message)| failure(uri, code, message))?;
             }
             Ok(Delivered {
                 destination: self.uri(&keys.dated),

@@ -25,6 +25,9 @@ pub struct LambdaConfig {
     pub alert_min_severity: Severity,
     /// Alert on findings new since `latest.json`, or on every open finding.
     pub alert_on: AlertOn,
+    /// `SECAUDIT_ALERT_ON_RESOLVED=true`: an event batch that resolved findings says so in a
+    /// short follow-up.
+    pub alert_on_resolved: bool,
     /// `(bucket, key)` of the mutelist, read at every invocation so an edit applies next run.
     pub mutelist: Option<(String, String)>,
     pub environment_tag_key: String,
@@ -141,6 +144,16 @@ impl LambdaConfig {
                 ))
             }
         };
+        let alert_on_resolved = match get("SECAUDIT_ALERT_ON_RESOLVED").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(error(
+                    "SECAUDIT_ALERT_ON_RESOLVED",
+                    format!("'{other}' is not one of: true, false"),
+                ))
+            }
+        };
         let mutelist = match get("SECAUDIT_MUTELIST_URI") {
             None => None,
             Some(uri) => Some(
@@ -230,6 +243,7 @@ impl LambdaConfig {
             alert_topic_arn,
             alert_min_severity,
             alert_on,
+            alert_on_resolved,
             mutelist,
             environment_tag_key,
             defaults,

@@ -8,6 +8,9 @@
 //! - In an organization deployment, the state machine's events: `{"organization": "plan"}`,
 //!   `{"account_id": "…"}` and `{"organization": "summarize", …}` (see `organization.rs`).
 //!
+//! - The event-driven re-check's SQS batch (`Records` of `eventSource: "aws:sqs"`, each body an
+//!   EventBridge `AWS API Call via CloudTrail` event), or one such event invoked directly.
+//!
 //! Anything else is rejected before any API call, with the offending field named.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
@@ -45,6 +48,8 @@ pub enum Trigger {
     OnDemand,
     /// One member account of an organization run.
     OrganizationAccount,
+    /// A batch of CloudTrail events re-checked.
+    Event,
 }
 
 impl Trigger {
@@ -53,6 +58,7 @@ impl Trigger {
             Trigger::Schedule => "schedule",
             Trigger::OnDemand => "on_demand",
             Trigger::OrganizationAccount => "organization_account",
+            Trigger::Event => "event",
         }
     }
 }
@@ -66,6 +72,38 @@ pub enum Invocation {
     /// Audit one member account (the configured audit).
     Account(AccountWork),
     Summarize(Box<SummarizeRequest>),
+    /// Re-check what these queued CloudTrail events touched.
+    Events(Vec<QueuedMessage>),
+}
+
+/// One message of an SQS batch: its id (to report it failed) and its body, unparsed: a body
+/// that is not an event fails alone, not the batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub message_id: String,
+    pub body: String,
+}
+
+/// The messages of an SQS event (`Records`, `eventSource: "aws:sqs"`), per the Lambda
+/// developer guide's SQS event example
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html>).
+fn queued_messages(records: &[Value]) -> Result<Vec<QueuedMessage>, EventError> {
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| {
+            let field = |name: &str| record.get(name).and_then(Value::as_str);
+            match (field("eventSource"), field("messageId"), field("body")) {
+                (Some("aws:sqs"), Some(id), Some(body)) => Ok(QueuedMessage {
+                    message_id: id.to_string(),
+                    body: body.to_string(),
+                }),
+                _ => Err(EventError::Malformed(format!(
+                    "Records[{i}]: not an SQS message (eventSource \"aws:sqs\", messageId and body are required)"
+                ))),
+            }
+        })
+        .collect()
 }
 
 /// Tells the state machine's events from the others, then parses them.
@@ -93,6 +131,19 @@ pub fn parse_invocation(
         Some(other) => Err(EventError::Malformed(format!(
             "organization: {other} is not one of \"plan\", \"summarize\""
         ))),
+        None if event.get("Records").is_some() => match event.get("Records") {
+            Some(Value::Array(records)) => Ok(Invocation::Events(queued_messages(records)?)),
+            _ => Err(EventError::Malformed("Records: expected an array".into())),
+        },
+        None if event.get("detail-type").and_then(Value::as_str)
+            == Some("AWS API Call via CloudTrail") =>
+        {
+            let id = event.get("id").and_then(Value::as_str).unwrap_or("direct");
+            Ok(Invocation::Events(vec![QueuedMessage {
+                message_id: id.to_string(),
+                body: event.to_string(),
+            }]))
+        }
         None if event.get("account_id").is_some() => {
             let work: AccountWork = serde_json::from_value(event).map_err(malformed)?;
             validate_account_id(&work.account_id)?;
@@ -170,6 +221,32 @@ mod tests {
             "resources": ["arn:aws:events:us-east-1:123456789012:rule/secaudit-nightly"],
             "detail": {}
         })
+    }
+
+    #[test]
+    fn sqs_batches_and_direct_cloudtrail_events_are_rechecks() {
+        let parse = |event: Value| parse_invocation(event, &AuditRequest::default(), "Environment");
+        let batch = json!({"Records": [
+            {"messageId": "m-1", "eventSource": "aws:sqs", "body": "{}"},
+            {"messageId": "m-2", "eventSource": "aws:sqs", "body": "not json"},
+        ]});
+        match parse(batch).unwrap() {
+            Invocation::Events(messages) => {
+                assert_eq!(messages.len(), 2);
+                assert_eq!(messages[1].message_id, "m-2");
+            }
+            other => panic!("{other:?}"),
+        }
+        let direct =
+            json!({"id": "e-1", "detail-type": "AWS API Call via CloudTrail", "detail": {}});
+        assert!(
+            matches!(parse(direct).unwrap(), Invocation::Events(m) if m[0].message_id == "e-1")
+        );
+        let error = parse(json!({"Records": [{"messageId": "m"}]})).unwrap_err();
+        assert!(
+            error.to_string().contains("Records[0]: not an SQS message"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod event;
 pub mod organization;
+pub mod recheck;
 mod summarize;
 
 use std::time::Duration;
@@ -30,7 +31,7 @@ use crate::model::AuditError;
 use crate::report::{Report, Summary};
 use crate::request::AuditRequest;
 use crate::scan::{scan, AuditRunError};
-use crate::store::{latest_key, read_mutelist, update_history, S3Store};
+use crate::store::{latest_key, read_mutelist, update_history, LatestSeen, S3Store};
 
 /// What an on-demand caller gets back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,6 +69,7 @@ pub enum Response {
     Audit(InvocationResponse),
     Plan(Plan),
     Organization(OrganizationResponse),
+    Recheck(recheck::RecheckResponse),
 }
 
 impl Response {
@@ -135,6 +137,8 @@ pub struct LambdaApp {
     sns: aws_sdk_sns::Client,
     /// The partition member roles are assumed in: the caller's, read once when first needed.
     partition: tokio::sync::OnceCell<String>,
+    /// The accounts whose CloudTrail events are re-checked, read once when first needed.
+    event_accounts: tokio::sync::OnceCell<std::collections::BTreeSet<String>>,
 }
 
 impl LambdaApp {
@@ -166,10 +170,11 @@ impl LambdaApp {
             store,
             sns,
             partition: tokio::sync::OnceCell::new(),
+            event_accounts: tokio::sync::OnceCell::new(),
         }
     }
 
-    fn report_store(&self, write_latest: bool) -> S3Reports {
+    fn report_store(&self, write_latest: Option<LatestSeen>) -> S3Reports {
         S3Reports {
             store: self.store.clone(),
             write_latest,
@@ -177,7 +182,7 @@ impl LambdaApp {
     }
 
     /// The report to S3 first (its URI goes into the alert), then the alert.
-    fn deliveries(&self, write_latest: bool) -> Vec<Box<dyn Delivery>> {
+    fn deliveries(&self, write_latest: Option<LatestSeen>) -> Vec<Box<dyn Delivery>> {
         vec![
             Box::new(self.report_store(write_latest)),
             Box::new(SnsAlert {
@@ -207,13 +212,10 @@ impl LambdaApp {
         }
     }
 
-    /// The account's `latest.json`: `Ok(None)` on a first run (no such key). Anything else
-    /// that stops the comparison is an error entry, and `Err` tells the caller not to replace
-    /// `latest.json` (the findings' history would be lost).
-    /// The account's `latest.json`: `Ok(None)` on a first run (no such key). Anything else
-    /// that stops the comparison is the error entry, and tells the caller not to replace
-    /// `latest.json` (the findings' history would be lost).
-    async fn baseline(&self, account_id: &str) -> Result<Option<Report>, AuditError> {
+    /// The account's `latest.json` and its ETag: `None` on a first run (no such key).
+    /// Anything else that stops the comparison is the error entry, and tells the caller not to
+    /// replace `latest.json` (the findings' history would be lost).
+    async fn baseline(&self, account_id: &str) -> Result<(Option<Report>, LatestSeen), AuditError> {
         let key = latest_key(&self.config.report_prefix, account_id);
         let uri = format!("s3://{}/{key}", self.config.report_bucket);
         self.store
@@ -269,6 +271,10 @@ impl LambdaApp {
             Invocation::Summarize(request) => {
                 self.summarize(&request).await.map(Response::Organization)
             }
+            Invocation::Events(messages) => self
+                .recheck(messages, collect_until)
+                .await
+                .map(Response::Recheck),
         }
     }
 
@@ -351,17 +357,24 @@ impl LambdaApp {
                 });
             }
         }
-        let baseline = self.baseline(&scan.account_id).await;
-        let baseline_read = baseline.is_ok();
+        let (baseline, seen) = match self.baseline(&scan.account_id).await {
+            Ok((baseline, seen)) => (Ok(baseline), Some(seen)),
+            Err(entry) => (Err(entry), None),
+        };
         let shared = AssessContext {
             weights: Default::default(),
             mutelist,
             baseline: None,
             problems,
         };
-        let report = assess(scan, &fleet::with_baseline(&shared, baseline));
+        let context = fleet::with_baseline(&shared, baseline);
+        let mut report = assess(scan, &context);
+        // Event batches that re-read while this run was reading keep their verdicts.
+        if let Some(baseline) = &context.baseline {
+            crate::recheck::keep_newer_rechecks(&mut report, baseline);
+        }
         tracing::info!(run_id = %report.run_id, account = %report.account_id, complete = report.complete, "audit done, delivering");
-        self.deliver(target, report, baseline_read).await
+        self.deliver(target, report, seen).await
     }
 
     /// The history first (the page draws its trend), then the report to S3 and the alert.
@@ -371,7 +384,7 @@ impl LambdaApp {
         &self,
         target: &Target<'_>,
         mut report: Report,
-        baseline_read: bool,
+        seen: Option<LatestSeen>,
     ) -> Result<InvocationResponse, InvocationError> {
         let mut problems = Vec::new();
         if target.configured_scope {
@@ -383,7 +396,7 @@ impl LambdaApp {
                 }
             }
         }
-        let mut deliveries = self.deliveries(target.configured_scope && baseline_read);
+        let mut deliveries = self.deliveries(seen.filter(|_| target.configured_scope));
         if !target.alert {
             deliveries.truncate(1);
         }
@@ -429,7 +442,7 @@ impl LambdaApp {
         let key = organization::accounts_key(&self.config.report_prefix, &run_id);
         let body =
             serde_json::to_vec(&accounts).map_err(|e| InvocationError::Plan(e.to_string()))?;
-        self.report_store(false)
+        self.report_store(None)
             .put(&key, "application/json", body.into())
             .await
             .map_err(|e| InvocationError::Plan(e.to_string()))?;

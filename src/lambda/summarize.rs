@@ -190,7 +190,7 @@ impl LambdaApp {
             Ok(body) => bytes::Bytes::from(body),
             Err(error) => return vec![format!("cannot serialise the summary: {error}")],
         };
-        let store = self.report_store(false);
+        let store = self.report_store(None);
         let mut problems = Vec::new();
         for key in keys {
             if let Err(error) = store.put(key, "application/json", body.clone()).await {

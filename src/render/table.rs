@@ -23,7 +23,7 @@ impl Render for TableRenderer {
     }
 }
 
-pub(super) fn table(header: &[&str]) -> Table {
+pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)

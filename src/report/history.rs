@@ -18,16 +18,25 @@ pub struct HistoryEntry {
     pub score: Option<f64>,
     pub failed_by_severity: SeverityCounts,
     pub complete: bool,
+    /// `event`: a re-check of CloudTrail events merged into the latest report; absent for
+    /// a full run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
 }
 
 impl HistoryEntry {
     pub fn of(report: &Report) -> Self {
+        let event_batch = report
+            .rechecks
+            .last()
+            .is_some_and(|recheck| recheck.run_id == report.run_id);
         HistoryEntry {
             run_id: report.run_id.clone(),
             finished_at: report.finished_at.clone(),
             score: report.score.overall,
             failed_by_severity: report.summary.failed_by_severity,
             complete: report.complete,
+            trigger: event_batch.then(|| "event".to_string()),
         }
     }
 }

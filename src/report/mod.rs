@@ -184,6 +184,63 @@ pub struct Report {
     /// `history.json` beside the Lambda's reports): the score trend. Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend: Vec<history::HistoryEntry>,
+    /// The event-driven re-checks merged into this report since its full run, oldest first
+    /// (a full run keeps those that read after it started). Left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rechecks: Vec<Recheck>,
+}
+
+/// One batch of CloudTrail events re-checked and merged into `latest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recheck {
+    pub run_id: String,
+    /// When the re-read started (RFC 3339): a full run that started earlier keeps this
+    /// batch's verdicts for what it re-read.
+    pub started_at: String,
+    /// What was re-read.
+    pub scopes: Vec<RecheckScope>,
+    /// The events that caused it (the batch's first ones, when there were many).
+    pub events: Vec<EventRef>,
+    /// Events of the batch, all counted.
+    pub event_count: usize,
+    pub api_calls: u64,
+}
+
+/// What one re-check read of a service in a region: the resources named, or all of them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RecheckScope {
+    pub service: String,
+    /// The region, or `global` for an account-wide service.
+    pub region: String,
+    /// `None`: the whole service in the region (the event named no resource it can read alone).
+    pub resources: Option<Vec<String>>,
+}
+
+impl RecheckScope {
+    /// Whether `result` is about what this scope re-read.
+    pub fn covers(&self, result: &CheckResult) -> bool {
+        result.service == self.service
+            && (self.region == "global" || self.region == result.region)
+            && self
+                .resources
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&result.resource_id))
+    }
+}
+
+/// An API call as an alert and the report name it: what, where, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    pub time: String,
+    pub caller: String,
+    pub source_ip: Option<String>,
+    pub event_id: Option<String>,
+    /// The resources it named that a collector reads alone (group ids, bucket names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 impl Report {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::model::{result_id, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 /// An inclusive port range, as in a security-group rule.
@@ -133,6 +134,8 @@ pub struct Check {
     pub fsbp: &'static [&'static str],
     /// CIS AWS Foundations Benchmark v3.0.0 recommendation numbers.
     pub cis: &'static [&'static str],
+    /// The CloudTrail events that can change its verdict (`secaudit events`).
+    pub triggers: &'static [EventTrigger],
     #[serde(skip)]
     pub evaluate: Evaluate,
 }

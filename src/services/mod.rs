@@ -4,13 +4,14 @@
 //! [`Service`] enum, the combined [`Inventory`], the check registry and the collectors' dispatch
 //! all derive from it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 
 pub mod checks;
+pub mod events;
 pub(crate) mod resource_policy;
 
 use crate::aws::Clients;
@@ -28,6 +29,10 @@ pub struct ServiceSpec {
     /// The IAM actions its collector needs (documented, and named in `secaudit checks`).
     pub permissions: &'static [&'static str],
     pub checks: &'static [&'static Check],
+    /// The resources of this service an event touched (ids its collector can read alone,
+    /// through [`CollectContext::only`]); `None`, or no id: the event is re-checked by reading
+    /// the whole service in its region.
+    pub touched: Option<fn(&events::ApiEvent) -> Vec<String>>,
 }
 
 /// Whether a resource with these tags is in the audited environment (`--environment`).
@@ -46,6 +51,9 @@ pub struct CollectContext<'a> {
     pub read_tags: bool,
     /// Upper bound on concurrent per-resource calls.
     pub concurrency: usize,
+    /// A re-check's scope: only these resources (ids the service's `touched` named) are read,
+    /// beside the account-level settings their verdicts depend on. `None`: everything.
+    pub only: Option<&'a BTreeSet<String>>,
 }
 
 impl CollectContext<'_> {

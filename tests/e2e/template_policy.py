@@ -1,5 +1,6 @@
 """Holds infra/template.yaml to secaudit's own standards: the report bucket and the alert topic
-pass the checks that apply to them, and the function's role grants no wildcard write.
+pass the checks that apply to them, the function's role grants no wildcard write, and the
+re-check queue is fed by EventBridge rules only and read by the function only.
 
 Prints "N passed, N failed"; exits non-zero on any failure.
 Usage: python template_policy.py infra/template.yaml   (with PyYAML; `make test` runs it)
@@ -12,6 +13,9 @@ from tally import Tally  # noqa: E402
 from asl import load_template  # noqa: E402
 
 READ_ONLY_PREFIXES = ("Get", "List", "Describe")
+# SAM's poll-based events attach an AWS-managed execution policy on every stream or queue
+# (AWSLambdaSQSQueueExecutionRole: Resource "*"); the template maps its queue itself.
+SAM_PULL_EVENTS = ("SQS", "Kinesis", "DynamoDB", "MSK", "MQ", "SelfManagedKafka", "DocumentDB")
 
 
 def as_list(value):
@@ -56,6 +60,15 @@ def main():
         if topic["Type"] == "AWS::SNS::Topic":
             check(f"{name}_encrypted", "KmsMasterKeyId" in topic.get("Properties", {}))
 
+    for name, policy in resources.items():
+        if policy["Type"] != "AWS::SQS::QueuePolicy":
+            continue
+        for statement in as_list(policy["Properties"]["PolicyDocument"]["Statement"]):
+            check(f"{name}_{statement.get('Sid', 'statement')}_eventbridge_rules_send_only",
+                  statement["Principal"] == {"Service": "events.amazonaws.com"}
+                  and statement["Action"] == "sqs:SendMessage"
+                  and "aws:SourceArn" in statement.get("Condition", {}).get("ArnEquals", {}), statement)
+
     for name, function in resources.items():
         if function["Type"] not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             continue
@@ -77,6 +90,10 @@ def main():
                 writes = [a for a in actions if not a.split(":")[-1].startswith(READ_ONLY_PREFIXES)
                           and a not in ("kms:Decrypt", "kms:GenerateDataKey")]
                 sid = statement.get("Sid", "statement")
+                if any(a.startswith("sqs:") for a in actions):
+                    # Lambda polls the re-check queue as the function: that queue, when enabled.
+                    check(f"{name}_{sid}_consumes_the_recheck_queue_only", condition == "HasEventRecheck"
+                          and resources_ == [{"GetAtt": "RecheckQueue.Arn"}], (condition, resources_))
                 check(f"{name}_{sid}_no_wildcard_action", not any("*" in a for a in actions), actions)
                 check(f"{name}_{sid}_no_wildcard_resource",
                       not writes or not any(r == "*" for r in resources_), resources_)
@@ -93,6 +110,8 @@ def main():
                     check(f"{name}_{sid}_reads_organization_run_only",
                           all("/organization/" in str(r) for r in resources_), resources_)
         if function["Type"] == "AWS::Serverless::Function":
+            pulls = [e["Type"] for e in function["Properties"].get("Events", {}).values() if e["Type"] in SAM_PULL_EVENTS]
+            check(f"{name}_no_sam_pull_events", not pulls, pulls)
             check(f"{name}_has_failure_destination",
                   "OnFailure" in function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}))
 

@@ -10,6 +10,7 @@ mod api_call_budget;
 mod audit_emulated_account;
 mod cli;
 mod continuous_audit;
+mod event_recheck;
 mod lambda_handler;
 mod layout;
 mod organization;

@@ -6,8 +6,10 @@
 mod accounts;
 mod checks;
 mod diff;
+mod events;
 mod files;
 mod mutelist;
+mod recheck;
 mod render;
 mod scan;
 
@@ -67,6 +69,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
     },
+    /// The CloudTrail events that re-check checks, as a table or as the EventBridge pattern.
+    Events {
+        #[arg(long, value_enum, default_value_t = events::EventsFormat::Table)]
+        format: events::EventsFormat,
+    },
+    /// Re-read what CloudTrail events touched and merge the verdicts into a saved report.
+    Recheck(Box<recheck::RecheckArgs>),
     /// Work with a mutelist (accepted risks).
     Mutelist {
         #[command(subcommand)]
@@ -152,22 +161,31 @@ fn main() -> ExitCode {
         Command::Mutelist {
             command: MutelistCommand::Check { file },
         } => exit_with(mutelist::check(&file)),
+        Command::Events { format } => exit_with(events::run(format)),
+        Command::Recheck(args) => match current_thread_runtime() {
+            Ok(runtime) => exit_with(runtime.block_on(recheck::run(&args))),
+            Err(code) => code,
+        },
         Command::Scan(args) => {
-            // One thread: the audit waits on the network; with the multi-threaded runtime a
-            // profile showed a fifth of the CPU spent waking worker threads to pass I/O around.
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match current_thread_runtime() {
                 Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("secaudit: cannot start the async runtime: {error}");
-                    return ExitCode::from(1);
-                }
+                Err(code) => return code,
             };
             exit_with(runtime.block_on(scan::run(&args)))
         }
     }
+}
+
+/// One thread: the audit waits on the network; with the multi-threaded runtime a profile
+/// showed a fifth of the CPU spent waking worker threads to pass I/O around.
+fn current_thread_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("secaudit: cannot start the async runtime: {error}");
+            ExitCode::from(1)
+        })
 }
 
 #[cfg(test)]

@@ -3,9 +3,20 @@
 use super::Certificate;
 use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&RSA_KEY_LENGTH];
+
+/// What can add a certificate, replace an imported one's key, or delete one.
+const CERTIFICATE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "acm.amazonaws.com",
+    names: &[
+        "RequestCertificate",
+        "ImportCertificate",
+        "DeleteCertificate",
+    ],
+}];
 
 const RSA_KEY_LENGTH: Check = Check {
     id: "acm.rsa_key_length",
@@ -18,6 +29,7 @@ const RSA_KEY_LENGTH: Check = Check {
     reference: "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html#algorithms",
     fsbp: &["ACM.2"],
     cis: &[],
+    triggers: CERTIFICATE_CHANGES,
     evaluate: rsa_key_length,
 };
 

@@ -15,6 +15,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["acm"],
     permissions: &["acm:ListCertificates", "acm:ListTagsForCertificate"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,9 +4,43 @@
 use super::{BucketState, Distribution};
 use crate::model::Severity;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&DEFAULT_ROOT_OBJECT, &S3_ORIGIN_EXISTS];
+
+/// What can create, reconfigure or delete a distribution (a staging distribution's copy and
+/// promotion included).
+const DISTRIBUTION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "cloudfront.amazonaws.com",
+    names: &[
+        "CreateDistribution",
+        "CreateDistributionWithTags",
+        "CopyDistribution",
+        "UpdateDistribution",
+        "UpdateDistributionWithStagingConfig",
+        "DeleteDistribution",
+    ],
+}];
+
+/// What can change a distribution's origins, or whether this account's origin buckets exist.
+const ORIGIN_CHANGES: &[EventTrigger] = &[
+    EventTrigger {
+        source: "cloudfront.amazonaws.com",
+        names: &[
+            "CreateDistribution",
+            "CreateDistributionWithTags",
+            "CopyDistribution",
+            "UpdateDistribution",
+            "UpdateDistributionWithStagingConfig",
+            "DeleteDistribution",
+        ],
+    },
+    EventTrigger {
+        source: "s3.amazonaws.com",
+        names: &["CreateBucket", "DeleteBucket"],
+    },
+];
 
 fn resource(distribution: &Distribution) -> Resource<'_> {
     Resource {
@@ -29,6 +63,7 @@ const DEFAULT_ROOT_OBJECT: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html",
     fsbp: &["CloudFront.1"],
     cis: &[],
+    triggers: DISTRIBUTION_CHANGES,
     evaluate: default_root_object,
 };
 
@@ -65,6 +100,7 @@ const S3_ORIGIN_EXISTS: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudfront-controls.html#cloudfront-12",
     fsbp: &["CloudFront.12"],
     cis: &[],
+    triggers: ORIGIN_CHANGES,
     evaluate: s3_origin_exists,
 };
 

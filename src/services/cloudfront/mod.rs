@@ -22,6 +22,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "s3:ListBucket",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

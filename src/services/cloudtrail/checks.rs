@@ -2,6 +2,7 @@
 //! log validation and encryption.
 
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::Inventory;
 use super::Trail;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
@@ -10,6 +11,25 @@ use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&MULTI_REGION_ENABLED, &LOG_FILE_VALIDATION, &KMS_ENCRYPTED];
+
+/// What can create, reconfigure or delete a trail.
+const TRAIL_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "cloudtrail.amazonaws.com",
+    names: &["CreateTrail", "UpdateTrail", "DeleteTrail"],
+}];
+
+/// What can change which trails exist, whether they log, and what they record.
+const RECORDING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "cloudtrail.amazonaws.com",
+    names: &[
+        "CreateTrail",
+        "UpdateTrail",
+        "DeleteTrail",
+        "StartLogging",
+        "StopLogging",
+        "PutEventSelectors",
+    ],
+}];
 
 fn trail_resource(trail: &Trail) -> Resource<'_> {
     Resource {
@@ -36,6 +56,7 @@ const MULTI_REGION_ENABLED: Check = Check {
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
     fsbp: &["CloudTrail.1"],
     cis: &["3.1"],
+    triggers: RECORDING_CHANGES,
     evaluate: multi_region_enabled,
 };
 
@@ -104,6 +125,7 @@ const LOG_FILE_VALIDATION: Check = Check {
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
     fsbp: &["CloudTrail.4"],
     cis: &["3.2"],
+    triggers: TRAIL_CHANGES,
     evaluate: |inventory, _, verdicts| {
         for trail in &inventory.cloudtrail.trails {
             verdicts.judge(
@@ -129,6 +151,7 @@ const KMS_ENCRYPTED: Check = Check {
     reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html",
     fsbp: &["CloudTrail.2"],
     cis: &["3.5"],
+    triggers: TRAIL_CHANGES,
     evaluate: |inventory, _, verdicts| {
         for trail in &inventory.cloudtrail.trails {
             verdicts.judge(

@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "cloudtrail:GetTrailStatus",
         "cloudtrail:GetEventSelectors",],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -2,6 +2,7 @@
 
 use super::{ConfigRecorder, RecordingScope};
 use crate::services::checks::{enumerate, Check, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
@@ -9,6 +10,22 @@ use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&RECORDER_ENABLED];
+
+/// What can create, reconfigure, start, stop or delete a recorder, change the resource types it
+/// records, or its delivery channel.
+const RECORDER_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "config.amazonaws.com",
+    names: &[
+        "PutConfigurationRecorder",
+        "DeleteConfigurationRecorder",
+        "StartConfigurationRecorder",
+        "StopConfigurationRecorder",
+        "AssociateResourceTypes",
+        "DisassociateResourceTypes",
+        "PutDeliveryChannel",
+        "DeleteDeliveryChannel",
+    ],
+}];
 
 const RECORDER_ENABLED: Check = Check {
     id: "config.recorder_enabled",
@@ -28,6 +45,7 @@ const RECORDER_ENABLED: Check = Check {
     reference: "https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html",
     fsbp: &["Config.1"],
     cis: &["3.3"],
+    triggers: RECORDER_CHANGES,
     evaluate: recorder_enabled,
 };
 

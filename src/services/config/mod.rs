@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["config:DescribeConfigurationRecorders",
         "config:DescribeConfigurationRecorderStatus",],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,6 +1,7 @@
 //! EC2 instances and EBS volumes.
 
 use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use super::{Image, Instance, Snapshot, Volume};
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
@@ -16,6 +17,76 @@ pub(super) const CHECKS: &[&Check] = &[
     &EBS_SNAPSHOT_PUBLIC,
     &AMI_PUBLIC,
 ];
+
+/// What can change an instance's metadata options (a launch, a termination).
+const METADATA_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "RunInstances",
+        "ModifyInstanceMetadataOptions",
+        "TerminateInstances",
+    ],
+}];
+
+/// What can create or remove a volume (a launch creates its root and mapped volumes).
+const VOLUME_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &["CreateVolume", "RunInstances", "DeleteVolume"],
+}];
+
+/// What can give an instance a public address or take it away (a stop releases an automatic one,
+/// a start assigns a new one).
+const PUBLIC_IP_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "RunInstances",
+        "StartInstances",
+        "StopInstances",
+        "TerminateInstances",
+        "AssociateAddress",
+        "DisassociateAddress",
+        "AttachNetworkInterface",
+        "DetachNetworkInterface",
+    ],
+}];
+
+/// What can change a region's EBS encryption by default.
+const EBS_DEFAULT_ENCRYPTION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "EnableEbsEncryptionByDefault",
+        "DisableEbsEncryptionByDefault",
+    ],
+}];
+
+/// What can share or unshare a snapshot, create or remove one, or change the region's block
+/// public access for snapshots.
+const SNAPSHOT_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "ModifySnapshotAttribute",
+        "ResetSnapshotAttribute",
+        "CreateSnapshot",
+        "CreateSnapshots",
+        "CopySnapshot",
+        "DeleteSnapshot",
+        "EnableSnapshotBlockPublicAccess",
+        "DisableSnapshotBlockPublicAccess",
+    ],
+}];
+
+/// What can change an AMI's launch permissions, or create or remove one.
+const IMAGE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "ModifyImageAttribute",
+        "ResetImageAttribute",
+        "CreateImage",
+        "RegisterImage",
+        "CopyImage",
+        "DeregisterImage",
+    ],
+}];
 
 fn instance_resource(instance: &Instance) -> Resource<'_> {
     Resource {
@@ -40,6 +111,7 @@ const IMDSV2_REQUIRED: Check = Check {
     reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
     fsbp: &["EC2.8"],
     cis: &["5.6"],
+    triggers: METADATA_CHANGES,
     evaluate: imdsv2_required,
 };
 
@@ -86,6 +158,7 @@ const EBS_ENCRYPTED: Check = Check {
     reference: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
     fsbp: &["EC2.3"],
     cis: &["2.2.1"],
+    triggers: VOLUME_CHANGES,
     evaluate: ebs_encrypted,
 };
 
@@ -136,6 +209,7 @@ const NO_PUBLIC_IP: Check = Check {
     reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
     fsbp: &["EC2.9"],
     cis: &[],
+    triggers: PUBLIC_IP_CHANGES,
     evaluate: no_public_ip,
 };
 
@@ -170,6 +244,7 @@ const EBS_DEFAULT_ENCRYPTION: Check = Check {
     reference: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
     fsbp: &["EC2.7"],
     cis: &["2.2.1"],
+    triggers: EBS_DEFAULT_ENCRYPTION_CHANGES,
     evaluate: ebs_default_encryption,
 };
 
@@ -199,6 +274,7 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
         "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",
     fsbp: &["EC2.1"],
     cis: &[],
+    triggers: SNAPSHOT_CHANGES,
     evaluate: ebs_snapshot_public,
 };
 
@@ -252,6 +328,7 @@ const AMI_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html",
     fsbp: &[],
     cis: &[],
+    triggers: IMAGE_CHANGES,
     evaluate: |inventory, _, verdicts| {
         for image in &inventory.ec2.images {
             let resource = Resource {

@@ -25,6 +25,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ec2:DescribeImages",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 /// What EC2 showed of one account.

@@ -5,9 +5,22 @@ use super::{RegistryScanning, Repository};
 use crate::model::Severity;
 use crate::policy::wildcard_matches;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&IMAGE_SCANNING];
+
+/// What can change a repository's scan-on-push setting or the registry's scanning rules, or
+/// create or delete a repository.
+const SCANNING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ecr.amazonaws.com",
+    names: &[
+        "CreateRepository",
+        "DeleteRepository",
+        "PutImageScanningConfiguration",
+        "PutRegistryScanningConfiguration",
+    ],
+}];
 
 const IMAGE_SCANNING: Check = Check {
     id: "ecr.image_scanning",
@@ -20,6 +33,7 @@ const IMAGE_SCANNING: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
     fsbp: &["ECR.1"],
     cis: &[],
+    triggers: SCANNING_CHANGES,
     evaluate: image_scanning,
 };
 

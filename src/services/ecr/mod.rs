@@ -21,6 +21,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ecr:ListTagsForResource",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,6 +4,7 @@
 use super::{Container, EcsService, TaskDefinition};
 use crate::model::Severity;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -14,6 +15,18 @@ pub(super) const CHECKS: &[&Check] = &[
     &NO_CREDENTIALS_IN_ENV,
     &LOGGING,
 ];
+
+/// What can change a service's network configuration, or create or delete one.
+const SERVICE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ecs.amazonaws.com",
+    names: &["CreateService", "UpdateService", "DeleteService"],
+}];
+
+/// What can change a family's latest ACTIVE revision (a new one, or the latest deregistered).
+const TASK_DEFINITION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ecs.amazonaws.com",
+    names: &["RegisterTaskDefinition", "DeregisterTaskDefinition"],
+}];
 
 const NO_PUBLIC_IP: Check = Check {
     id: "ecs.no_public_ip",
@@ -26,6 +39,7 @@ const NO_PUBLIC_IP: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html",
     fsbp: &["ECS.2"],
     cis: &[],
+    triggers: SERVICE_CHANGES,
     evaluate: no_public_ip,
 };
 
@@ -40,6 +54,7 @@ const NO_HOST_PID: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_pidmode",
     fsbp: &["ECS.3"],
     cis: &[],
+    triggers: TASK_DEFINITION_CHANGES,
     evaluate: no_host_pid,
 };
 
@@ -54,6 +69,7 @@ const NO_PRIVILEGED: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_security",
     fsbp: &["ECS.4"],
     cis: &[],
+    triggers: TASK_DEFINITION_CHANGES,
     evaluate: no_privileged,
 };
 
@@ -68,6 +84,7 @@ const READONLY_ROOT: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_security",
     fsbp: &["ECS.5"],
     cis: &[],
+    triggers: TASK_DEFINITION_CHANGES,
     evaluate: readonly_root,
 };
 
@@ -82,6 +99,7 @@ const NO_CREDENTIALS_IN_ENV: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
     fsbp: &["ECS.8"],
     cis: &[],
+    triggers: TASK_DEFINITION_CHANGES,
     evaluate: no_credentials_in_env,
 };
 
@@ -96,6 +114,7 @@ const LOGGING: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_logconfiguration",
     fsbp: &["ECS.9"],
     cis: &[],
+    triggers: TASK_DEFINITION_CHANGES,
     evaluate: logging,
 };
 

@@ -4,9 +4,22 @@ use super::versions::{self, Source, Support};
 use super::Cluster;
 use crate::model::Severity;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&ENDPOINT_NOT_PUBLIC, &SUPPORTED_VERSION];
+
+/// What can change a cluster's endpoint access, or create or delete one.
+const ENDPOINT_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "eks.amazonaws.com",
+    names: &["CreateCluster", "UpdateClusterConfig", "DeleteCluster"],
+}];
+
+/// What can change a cluster's Kubernetes version, or create or delete one.
+const VERSION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "eks.amazonaws.com",
+    names: &["CreateCluster", "UpdateClusterVersion", "DeleteCluster"],
+}];
 
 const ENDPOINT_NOT_PUBLIC: Check = Check {
     id: "eks.endpoint_not_public",
@@ -19,6 +32,7 @@ const ENDPOINT_NOT_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
     fsbp: &["EKS.1"],
     cis: &[],
+    triggers: ENDPOINT_CHANGES,
     evaluate: endpoint_not_public,
 };
 
@@ -33,6 +47,7 @@ const SUPPORTED_VERSION: Check = Check {
     reference: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html",
     fsbp: &["EKS.2"],
     cis: &[],
+    triggers: VERSION_CHANGES,
     evaluate: supported_version,
 };
 

@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["eks"],
     permissions: &["eks:ListClusters", "eks:DescribeCluster"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

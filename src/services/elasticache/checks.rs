@@ -4,6 +4,7 @@
 use super::{CacheCluster, ReplicationGroup};
 use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -11,6 +12,36 @@ pub(super) const CHECKS: &[&Check] = &[
     &AUTO_MINOR_VERSION_UPGRADE,
     &NO_DEFAULT_SUBNET_GROUP,
 ];
+
+/// What can create or remove a cache cluster or replication group (members included).
+const MEMBERSHIP_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "elasticache.amazonaws.com",
+    names: &[
+        "CreateCacheCluster",
+        "DeleteCacheCluster",
+        "CreateReplicationGroup",
+        "DeleteReplicationGroup",
+        "IncreaseReplicaCount",
+        "DecreaseReplicaCount",
+        "ModifyReplicationGroupShardConfiguration",
+    ],
+}];
+
+/// What can change a cluster's or group's settings, or create or remove one.
+const SETTING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "elasticache.amazonaws.com",
+    names: &[
+        "CreateCacheCluster",
+        "ModifyCacheCluster",
+        "DeleteCacheCluster",
+        "CreateReplicationGroup",
+        "ModifyReplicationGroup",
+        "DeleteReplicationGroup",
+        "IncreaseReplicaCount",
+        "DecreaseReplicaCount",
+        "ModifyReplicationGroupShardConfiguration",
+    ],
+}];
 
 /// FSBP ElastiCache.1's default `snapshotRetentionPeriod` parameter, in days:
 /// https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-1
@@ -66,6 +97,7 @@ const AUTOMATIC_BACKUPS: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-1",
     fsbp: &["ElastiCache.1"],
     cis: &[],
+    triggers: SETTING_CHANGES,
     evaluate: automatic_backups,
 };
 
@@ -109,6 +141,7 @@ const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-2",
     fsbp: &["ElastiCache.2"],
     cis: &[],
+    triggers: SETTING_CHANGES,
     evaluate: auto_minor_version_upgrade,
 };
 
@@ -147,6 +180,7 @@ const NO_DEFAULT_SUBNET_GROUP: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-7",
     fsbp: &["ElastiCache.7"],
     cis: &[],
+    triggers: MEMBERSHIP_CHANGES,
     evaluate: no_default_subnet_group,
 };
 

@@ -20,6 +20,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "elasticache:ListTagsForResource",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,6 +1,7 @@
 //! GuardDuty: a detector in every audited region.
 
 use crate::services::checks::{Check, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::Inventory;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
@@ -8,6 +9,12 @@ use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&ENABLED];
+
+/// What can create, suspend, resume or delete a region's detector.
+const DETECTOR_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "guardduty.amazonaws.com",
+    names: &["CreateDetector", "UpdateDetector", "DeleteDetector"],
+}];
 
 const ENABLED: Check = Check {
     id: "guardduty.enabled",
@@ -22,6 +29,7 @@ const ENABLED: Check = Check {
     reference: "https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_settingup.html",
     fsbp: &["GuardDuty.1"],
     cis: &[],
+    triggers: DETECTOR_CHANGES,
     evaluate: enabled,
 };
 

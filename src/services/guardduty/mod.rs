@@ -15,6 +15,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["guardduty"],
     permissions: &["guardduty:ListDetectors", "guardduty:GetDetector"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,6 +1,7 @@
 //! IAM roles, users and groups, judged on every identity policy that applies to them.
 
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 
 use super::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
 use crate::services::Inventory;
@@ -25,6 +26,51 @@ pub(super) const CHECKS: &[&Check] = &[
     &ACCESS_KEY_ROTATION,
     &UNUSED_CREDENTIALS,
 ];
+
+/// What can change the policies that apply to a principal (its own, its groups', a managed policy's
+/// default version), or create or remove a principal.
+const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "AttachGroupPolicy",
+        "DetachGroupPolicy",
+        "PutUserPolicy",
+        "PutRolePolicy",
+        "PutGroupPolicy",
+        "DeleteUserPolicy",
+        "DeleteRolePolicy",
+        "DeleteGroupPolicy",
+        "CreatePolicyVersion",
+        "SetDefaultPolicyVersion",
+        "AddUserToGroup",
+        "RemoveUserFromGroup",
+        "CreateUser",
+        "DeleteUser",
+        "CreateRole",
+        "DeleteRole",
+        "CreateServiceLinkedRole",
+        "DeleteServiceLinkedRole",
+        "CreateGroup",
+        "DeleteGroup",
+    ],
+}];
+
+/// What can change the policies attached to or embedded in a user, or create or remove one.
+const USER_POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "PutUserPolicy",
+        "DeleteUserPolicy",
+        "CreateUser",
+        "DeleteUser",
+    ],
+}];
 
 /// Evidence for one check on one principal.
 #[derive(Default)]
@@ -141,6 +187,7 @@ const ADMIN_ACCESS: Check = Check {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     fsbp: &["IAM.1"],
     cis: &["1.16"],
+    triggers: POLICY_CHANGES,
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -165,6 +212,7 @@ const WILDCARD_ACTIONS: Check = Check {
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
     fsbp: &["IAM.21"],
     cis: &[],
+    triggers: POLICY_CHANGES,
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -190,6 +238,7 @@ const WILDCARD_RESOURCES: Check = Check {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
     fsbp: &[],
     cis: &[],
+    triggers: POLICY_CHANGES,
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -216,6 +265,7 @@ const USER_DIRECT_POLICIES: Check = Check {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_attach-policy.html",
     fsbp: &["IAM.2"],
     cis: &["1.15"],
+    triggers: USER_POLICY_CHANGES,
     evaluate: user_direct_policies,
 };
 

@@ -5,9 +5,68 @@ use time::OffsetDateTime;
 
 use super::{AccessKey, CredentialUser, PrincipalKind};
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
 use crate::services::checks::CheckOptions;
 use crate::services::{Inventory, Service};
+
+/// What can give the root user an MFA device or take it away.
+const ROOT_MFA_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &["EnableMFADevice", "DeactivateMFADevice"],
+}];
+
+/// What can create or delete an access key (the root user's included).
+const ROOT_KEY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &["CreateAccessKey", "DeleteAccessKey"],
+}];
+
+/// What can change the account's password policy.
+const PASSWORD_POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "UpdateAccountPasswordPolicy",
+        "DeleteAccountPasswordPolicy",
+    ],
+}];
+
+/// What can give a user a console password or an MFA device, or take either away.
+const CONSOLE_MFA_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "CreateLoginProfile",
+        "DeleteLoginProfile",
+        "EnableMFADevice",
+        "DeactivateMFADevice",
+        "DeleteUser",
+    ],
+}];
+
+/// What can create, activate, deactivate or delete a user's access key.
+const ACCESS_KEY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "CreateAccessKey",
+        "UpdateAccessKey",
+        "DeleteAccessKey",
+        "DeleteUser",
+    ],
+}];
+
+/// What can create, change, activate or remove a user's password or access key.
+const CREDENTIAL_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "CreateAccessKey",
+        "UpdateAccessKey",
+        "DeleteAccessKey",
+        "CreateLoginProfile",
+        "UpdateLoginProfile",
+        "DeleteLoginProfile",
+        "DeleteUser",
+    ],
+}];
 
 fn judge_account(
     verdicts: &mut Verdicts,
@@ -33,6 +92,7 @@ pub(super) const ROOT_MFA: Check = Check {
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html",
     fsbp: &["IAM.6", "IAM.9"],
     cis: &["1.5", "1.6"],
+    triggers: ROOT_MFA_CHANGES,
     evaluate: |inventory, _, verdicts| {
         let account = &inventory.iam.account;
         let virtual_device = account.root_virtual_mfa;
@@ -65,6 +125,7 @@ pub(super) const ROOT_ACCESS_KEYS: Check = Check {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
     fsbp: &["IAM.4"],
     cis: &["1.4"],
+    triggers: ROOT_KEY_CHANGES,
     evaluate: |inventory, _, verdicts| {
         judge_account(
             verdicts,
@@ -94,6 +155,7 @@ pub(super) const PASSWORD_POLICY: Check = Check {
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
     fsbp: &["IAM.7"],
     cis: &["1.8", "1.9"],
+    triggers: PASSWORD_POLICY_CHANGES,
     evaluate: password_policy,
 };
 
@@ -166,6 +228,7 @@ pub(super) const CONSOLE_USER_MFA: Check = Check {
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html",
     fsbp: &["IAM.5"],
     cis: &["1.10"],
+    triggers: CONSOLE_MFA_CHANGES,
     evaluate: |inventory, _, verdicts| {
         let Some(users) = &inventory.iam.credential_users else {
             return;
@@ -194,6 +257,7 @@ pub(super) const ACCESS_KEY_ROTATION: Check = Check {
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console",
     fsbp: &["IAM.3"],
     cis: &["1.14"],
+    triggers: ACCESS_KEY_CHANGES,
     evaluate: access_key_rotation,
 };
 
@@ -247,6 +311,7 @@ pub(super) const UNUSED_CREDENTIALS: Check = Check {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html",
     fsbp: &["IAM.8"],
     cis: &["1.12"],
+    triggers: CREDENTIAL_CHANGES,
     evaluate: unused_credentials,
 };
 

@@ -30,6 +30,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "iam:GetCredentialReport",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

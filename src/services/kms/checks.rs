@@ -1,6 +1,7 @@
 //! KMS: customer keys rotate.
 
 use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::Inventory;
 use super::KmsKey;
 use crate::model::Severity;
@@ -8,6 +9,20 @@ use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&CMK_ROTATION];
+
+/// What can turn a key's rotation on or off, or bring a key into or out of scope (created,
+/// enabled, disabled, scheduled for deletion).
+const KEY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "kms.amazonaws.com",
+    names: &[
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "CreateKey",
+        "EnableKey",
+        "DisableKey",
+        "ScheduleKeyDeletion",
+    ],
+}];
 
 const CMK_ROTATION: Check = Check {
     id: "kms.cmk_rotation",
@@ -22,6 +37,7 @@ const CMK_ROTATION: Check = Check {
     reference: "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
     fsbp: &["KMS.4"],
     cis: &["3.6"],
+    triggers: KEY_CHANGES,
     evaluate: cmk_rotation,
 };
 

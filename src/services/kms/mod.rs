@@ -15,6 +15,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["kms"],
     permissions: &["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -7,9 +7,48 @@ use crate::services::resource_policy::describe_public_grants;
 use crate::model::Severity;
 use crate::policy::{Principals, ResourcePolicy};
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC, &URL_PUBLIC, &SUPPORTED_RUNTIME];
+
+// CloudTrail names some Lambda events after a versioned operation (`AddPermission20150331v2`),
+// others, the function URL ones among them, after the API action itself; the names below are
+// those of "Lambda management events in CloudTrail":
+// <https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html>.
+
+/// What can change a function's resource-based policy, or create or delete a function.
+const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "lambda.amazonaws.com",
+    names: &[
+        "AddPermission20150331v2",
+        "RemovePermission20150331v2",
+        "CreateFunction20150331",
+        "DeleteFunction20150331",
+    ],
+}];
+
+/// What can create, change or delete a function URL, or create or delete a function.
+const URL_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "lambda.amazonaws.com",
+    names: &[
+        "CreateFunctionUrlConfig",
+        "UpdateFunctionUrlConfig",
+        "DeleteFunctionUrlConfig",
+        "CreateFunction20150331",
+        "DeleteFunction20150331",
+    ],
+}];
+
+/// What can change a function's runtime, or create or delete a function.
+const RUNTIME_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "lambda.amazonaws.com",
+    names: &[
+        "CreateFunction20150331",
+        "UpdateFunctionConfiguration20150331v2",
+        "DeleteFunction20150331",
+    ],
+}];
 
 fn function_resource(function: &Function) -> Resource<'_> {
     Resource {
@@ -32,6 +71,7 @@ const POLICY_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html",
     fsbp: &["Lambda.1"],
     cis: &[],
+    triggers: POLICY_CHANGES,
     evaluate: policy_public,
 };
 
@@ -95,6 +135,7 @@ const URL_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
     fsbp: &[],
     cis: &[],
+    triggers: URL_CHANGES,
     evaluate: url_public,
 };
 
@@ -155,6 +196,7 @@ const SUPPORTED_RUNTIME: Check = Check {
     reference: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
     fsbp: &["Lambda.2"],
     cis: &[],
+    triggers: RUNTIME_CHANGES,
     evaluate: supported_runtime,
 };
 

@@ -29,6 +29,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "lambda:ListTags",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

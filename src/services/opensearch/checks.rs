@@ -4,9 +4,24 @@
 use super::Domain;
 use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&NOT_PUBLIC, &FINE_GRAINED_ACCESS];
+
+/// What can create, reconfigure or delete a domain, through the OpenSearch or the older
+/// Elasticsearch configuration API (both recorded under `es.amazonaws.com`).
+const DOMAIN_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "es.amazonaws.com",
+    names: &[
+        "CreateDomain",
+        "UpdateDomainConfig",
+        "DeleteDomain",
+        "CreateElasticsearchDomain",
+        "UpdateElasticsearchDomainConfig",
+        "DeleteElasticsearchDomain",
+    ],
+}];
 
 fn resource(domain: &Domain) -> Resource<'_> {
     Resource {
@@ -30,6 +45,7 @@ const NOT_PUBLIC: Check = Check {
     // Opensearch.2 judges OpenSearch domains, ES.2 Elasticsearch ones (AWS writes the ids so).
     fsbp: &["Opensearch.2", "ES.2"],
     cis: &[],
+    triggers: DOMAIN_CHANGES,
     evaluate: not_public,
 };
 
@@ -68,6 +84,7 @@ const FINE_GRAINED_ACCESS: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/opensearch-controls.html#opensearch-7",
     fsbp: &["Opensearch.7"],
     cis: &[],
+    triggers: DOMAIN_CHANGES,
     evaluate: fine_grained_access,
 };
 

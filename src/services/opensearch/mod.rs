@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["es"],
     permissions: &["es:ListDomainNames", "es:DescribeDomains", "es:ListTags"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -2,6 +2,7 @@
 
 use crate::services::sg::open_to_world_on;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use super::{DbCluster, DbInstance, DbSnapshot};
 use crate::services::Inventory;
 use crate::services::sg::SecurityGroup;
@@ -19,6 +20,71 @@ pub(super) const CHECKS: &[&Check] = &[
     &SNAPSHOT_PUBLIC,
     &SNAPSHOT_ENCRYPTED,
 ];
+
+/// What can create, modify, promote, restore or delete a DB instance or cluster.
+const DATABASE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "rds.amazonaws.com",
+    names: &[
+        "CreateDBInstance",
+        "CreateDBInstanceReadReplica",
+        "ModifyDBInstance",
+        "PromoteReadReplica",
+        "RestoreDBInstanceFromDBSnapshot",
+        "RestoreDBInstanceFromS3",
+        "RestoreDBInstanceToPointInTime",
+        "DeleteDBInstance",
+        "CreateDBCluster",
+        "ModifyDBCluster",
+        "PromoteReadReplicaDBCluster",
+        "RestoreDBClusterFromS3",
+        "RestoreDBClusterFromSnapshot",
+        "RestoreDBClusterToPointInTime",
+        "DeleteDBCluster",
+    ],
+}];
+
+/// What can create, modify, promote, restore or delete a DB instance.
+const INSTANCE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "rds.amazonaws.com",
+    names: &[
+        "CreateDBInstance",
+        "CreateDBInstanceReadReplica",
+        "ModifyDBInstance",
+        "PromoteReadReplica",
+        "RestoreDBInstanceFromDBSnapshot",
+        "RestoreDBInstanceFromS3",
+        "RestoreDBInstanceToPointInTime",
+        "DeleteDBInstance",
+    ],
+}];
+
+/// What can create or remove a manual DB or cluster snapshot.
+const SNAPSHOT_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "rds.amazonaws.com",
+    names: &[
+        "CreateDBSnapshot",
+        "CopyDBSnapshot",
+        "DeleteDBSnapshot",
+        "CreateDBClusterSnapshot",
+        "CopyDBClusterSnapshot",
+        "DeleteDBClusterSnapshot",
+    ],
+}];
+
+/// What can change who may restore a manual snapshot, or create or remove one.
+const SNAPSHOT_SHARING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "rds.amazonaws.com",
+    names: &[
+        "ModifyDBSnapshotAttribute",
+        "ModifyDBClusterSnapshotAttribute",
+        "CreateDBSnapshot",
+        "CopyDBSnapshot",
+        "DeleteDBSnapshot",
+        "CreateDBClusterSnapshot",
+        "CopyDBClusterSnapshot",
+        "DeleteDBClusterSnapshot",
+    ],
+}];
 
 const DATABASE: &[&str] = &[DbInstance::RESOURCE_TYPE, DbCluster::RESOURCE_TYPE];
 
@@ -91,6 +157,7 @@ const STORAGE_ENCRYPTED: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
     fsbp: &["RDS.3", "RDS.27"],
     cis: &["2.3.1"],
+    triggers: DATABASE_CHANGES,
     evaluate: storage_encrypted,
 };
 
@@ -120,6 +187,7 @@ const BACKUP_RETENTION: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
     fsbp: &["RDS.11"],
     cis: &[],
+    triggers: DATABASE_CHANGES,
     evaluate: backup_retention,
 };
 
@@ -164,6 +232,7 @@ const MULTI_AZ: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html",
     fsbp: &["RDS.5", "RDS.15"],
     cis: &[],
+    triggers: DATABASE_CHANGES,
     evaluate: multi_az,
 };
 
@@ -192,6 +261,7 @@ const DELETION_PROTECTION: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
     fsbp: &["RDS.7", "RDS.8"],
     cis: &[],
+    triggers: DATABASE_CHANGES,
     evaluate: deletion_protection,
 };
 
@@ -230,6 +300,7 @@ const PUBLIC_ACCESS: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",
     fsbp: &["RDS.2"],
     cis: &["2.3.3"],
+    triggers: INSTANCE_CHANGES,
     evaluate: public_access,
 };
 
@@ -289,6 +360,7 @@ const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades",
     fsbp: &["RDS.13"],
     cis: &["2.3.2"],
+    triggers: INSTANCE_CHANGES,
     evaluate: auto_minor_version_upgrade,
 };
 
@@ -334,6 +406,7 @@ const SNAPSHOT_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html",
     fsbp: &["RDS.1"],
     cis: &[],
+    triggers: SNAPSHOT_SHARING_CHANGES,
     evaluate: |inventory, _, verdicts| {
         for snapshot in &inventory.rds.db_snapshots {
             // Unreadable attributes: no verdict (the error is in the report).
@@ -370,6 +443,7 @@ const SNAPSHOT_ENCRYPTED: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html",
     fsbp: &["RDS.4"],
     cis: &[],
+    triggers: SNAPSHOT_CHANGES,
     evaluate: |inventory, _, verdicts| {
         for snapshot in &inventory.rds.db_snapshots {
             verdicts.judge(

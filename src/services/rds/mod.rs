@@ -22,6 +22,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "rds:DescribeDBClusterSnapshotAttributes",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,6 +4,7 @@
 use super::RedshiftCluster;
 use crate::model::Severity;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::sg::{open_to_world_on, SecurityGroup};
 use crate::services::{Inventory, Service};
 
@@ -12,6 +13,38 @@ pub(super) const CHECKS: &[&Check] = &[
     &ENHANCED_VPC_ROUTING,
     &NO_DEFAULT_ADMIN,
     &PORT_NOT_OPEN,
+];
+
+/// What can create, modify, restore or delete a cluster.
+const CLUSTER_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "redshift.amazonaws.com",
+    names: &[
+        "CreateCluster",
+        "ModifyCluster",
+        "RestoreFromClusterSnapshot",
+        "DeleteCluster",
+    ],
+}];
+
+/// What can change a cluster's port or groups, or the ingress rules of those groups.
+const PORT_CHANGES: &[EventTrigger] = &[
+    EventTrigger {
+        source: "redshift.amazonaws.com",
+        names: &[
+            "CreateCluster",
+            "ModifyCluster",
+            "RestoreFromClusterSnapshot",
+            "DeleteCluster",
+        ],
+    },
+    EventTrigger {
+        source: "ec2.amazonaws.com",
+        names: &[
+            "AuthorizeSecurityGroupIngress",
+            "RevokeSecurityGroupIngress",
+            "ModifySecurityGroupRules",
+        ],
+    },
 ];
 
 /// The admin user name the console proposes; the Config rule behind Redshift.8
@@ -40,6 +73,7 @@ const NOT_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/redshift-controls.html#redshift-1",
     fsbp: &["Redshift.1"],
     cis: &[],
+    triggers: CLUSTER_CHANGES,
     evaluate: not_public,
 };
 
@@ -68,6 +102,7 @@ const ENHANCED_VPC_ROUTING: Check = Check {
     reference: "https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-routing.html",
     fsbp: &["Redshift.7"],
     cis: &[],
+    triggers: CLUSTER_CHANGES,
     evaluate: enhanced_vpc_routing,
 };
 
@@ -96,6 +131,7 @@ const NO_DEFAULT_ADMIN: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/redshift-controls.html#redshift-8",
     fsbp: &["Redshift.8"],
     cis: &[],
+    triggers: CLUSTER_CHANGES,
     evaluate: no_default_admin,
 };
 
@@ -124,6 +160,7 @@ const PORT_NOT_OPEN: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/redshift-controls.html#redshift-15",
     fsbp: &["Redshift.15"],
     cis: &[],
+    triggers: PORT_CHANGES,
     evaluate: port_not_open,
 };
 

@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["redshift", "ec2"],
     permissions: &["redshift:DescribeClusters", "ec2:DescribeSecurityGroups"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -3,9 +3,16 @@
 use super::Workgroup;
 use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&NOT_PUBLIC];
+
+/// What can create, update or delete a workgroup.
+const WORKGROUP_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "redshift-serverless.amazonaws.com",
+    names: &["CreateWorkgroup", "UpdateWorkgroup", "DeleteWorkgroup"],
+}];
 
 const NOT_PUBLIC: Check = Check {
     id: "redshiftserverless.not_public",
@@ -18,6 +25,7 @@ const NOT_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/redshiftserverless-controls.html#redshiftserverless-3",
     fsbp: &["RedshiftServerless.3"],
     cis: &[],
+    triggers: WORKGROUP_CHANGES,
     evaluate: not_public,
 };
 

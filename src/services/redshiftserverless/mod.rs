@@ -18,6 +18,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "redshift-serverless:ListTagsForResource",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -2,6 +2,7 @@
 
 use crate::policy::ResourcePolicy;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use super::{Bucket, BucketAcl, PublicAccessBlock, Versioning};
 use crate::services::Inventory;
 use crate::model::{Severity, Status};
@@ -17,6 +18,83 @@ pub(super) const CHECKS: &[&Check] = &[
     &ACL_PUBLIC,
     &SERVER_ACCESS_LOGGING,
 ];
+
+/// What can change a bucket's default encryption (a new bucket, a deleted one).
+const ENCRYPTION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketEncryption",
+        "DeleteBucketEncryption",
+    ],
+}];
+
+/// What can change a bucket's versioning.
+const VERSIONING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &["CreateBucket", "DeleteBucket", "PutBucketVersioning"],
+}];
+
+/// What can change the bucket's or the account's Block Public Access settings (the account's
+/// are S3 Control calls, which CloudTrail records under `s3.amazonaws.com`).
+const PUBLIC_ACCESS_BLOCK_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketPublicAccessBlock",
+        "DeleteBucketPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+        "DeleteAccountPublicAccessBlock",
+    ],
+}];
+
+/// What can change a bucket's policy.
+const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketPolicy",
+        "DeleteBucketPolicy",
+    ],
+}];
+
+/// What can change a bucket's policy or whether RestrictPublicBuckets is in force.
+const PUBLIC_POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketPolicy",
+        "DeleteBucketPolicy",
+        "PutBucketPublicAccessBlock",
+        "DeleteBucketPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+        "DeleteAccountPublicAccessBlock",
+    ],
+}];
+
+/// What can change a bucket's ACL grants or whether IgnorePublicAcls is in force.
+const ACL_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketAcl",
+        "PutBucketPublicAccessBlock",
+        "DeleteBucketPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+        "DeleteAccountPublicAccessBlock",
+    ],
+}];
+
+/// What can change a bucket's server access logging (turning it off is a PutBucketLogging too).
+const LOGGING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &["CreateBucket", "DeleteBucket", "PutBucketLogging"],
+}];
 
 fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
     Resource {
@@ -51,6 +129,7 @@ const DEFAULT_ENCRYPTION: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html",
     fsbp: &["S3.4"],
     cis: &[],
+    triggers: ENCRYPTION_CHANGES,
     evaluate: default_encryption,
 };
 
@@ -89,6 +168,7 @@ const VERSIONING: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
     fsbp: &["S3.14"],
     cis: &[],
+    triggers: VERSIONING_CHANGES,
     evaluate: versioning,
 };
 
@@ -126,6 +206,7 @@ const PUBLIC_ACCESS_BLOCK: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
     fsbp: &["S3.1", "S3.8"],
     cis: &["2.1.4"],
+    triggers: PUBLIC_ACCESS_BLOCK_CHANGES,
     evaluate: public_access_block,
 };
 
@@ -155,6 +236,7 @@ const SECURE_TRANSPORT: Check = Check {
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit",
     fsbp: &["S3.5"],
     cis: &["2.1.1"],
+    triggers: POLICY_CHANGES,
     evaluate: secure_transport,
 };
 
@@ -200,6 +282,7 @@ const POLICY_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status",
     fsbp: &["S3.2", "S3.3"],
     cis: &[],
+    triggers: PUBLIC_POLICY_CHANGES,
     evaluate: policy_public,
 };
 
@@ -262,6 +345,7 @@ const ACL_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
     fsbp: &["S3.2", "S3.3"],
     cis: &[],
+    triggers: ACL_CHANGES,
     evaluate: acl_public,
 };
 
@@ -297,6 +381,7 @@ const SERVER_ACCESS_LOGGING: Check = Check {
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
     fsbp: &["S3.9"],
     cis: &[],
+    triggers: LOGGING_CHANGES,
     evaluate: server_access_logging,
 };
 

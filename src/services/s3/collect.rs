@@ -30,8 +30,13 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
         Ok(block) => collection.inventory.account_public_access_block = Some(block),
         Err(error) => collection.errors.push(error),
     }
-    let (listed, errors) = listing;
+    let (mut listed, errors) = listing;
     collection.errors.extend(errors);
+    // A re-check reads the buckets named (one listing tells a deleted bucket, and gives the
+    // region) and the account's block, which every bucket's verdict depends on.
+    if let Some(only) = context.only {
+        listed.retain(|bucket| only.contains(&bucket.name));
+    }
 
     let account_ignores_acls = collection
         .inventory
@@ -269,6 +274,15 @@ async fn inspect_bucket(
         tags,
     };
     (Some(bucket), errors)
+}
+
+/// The bucket an event touched: CloudTrail's `bucketName` request parameter (every bucket
+/// operation has it; the account-level block has none, so its change re-reads all of S3).
+pub(crate) fn touched(event: &crate::services::events::ApiEvent) -> Vec<String> {
+    event
+        .parameter(&["bucketName"])
+        .map(|name| vec![name.to_string()])
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "s3:GetBucketTagging",
     ],
     checks: checks::CHECKS,
+    touched: Some(collect::touched),
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use ipnet::IpNet;
 
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use super::{IngressRule, SecurityGroup};
 use crate::services::Inventory;
 use crate::model::Severity;
@@ -12,6 +13,33 @@ use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
+
+/// What can change a group's ingress rules (CloudTrail event names are the API operations).
+const GROUP_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupIngress",
+        "ModifySecurityGroupRules",
+        "CreateSecurityGroup",
+        "DeleteSecurityGroup",
+    ],
+}];
+
+/// What can change a default group's rules, both ways, or create or remove a VPC's default group.
+const DEFAULT_GROUP_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupIngress",
+        "AuthorizeSecurityGroupEgress",
+        "RevokeSecurityGroupEgress",
+        "ModifySecurityGroupRules",
+        "CreateVpc",
+        "CreateDefaultVpc",
+        "DeleteVpc",
+    ],
+}];
 
 const EVERY_PORT: PortRange = PortRange::new(0, 65535);
 
@@ -122,6 +150,7 @@ const HIGH_RISK_PORTS: Check = Check {
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     fsbp: &["EC2.13", "EC2.14", "EC2.19"],
     cis: &["5.2", "5.3"],
+    triggers: GROUP_CHANGES,
     evaluate: high_risk_ports,
 };
 
@@ -188,6 +217,7 @@ const ALL_PORTS_OPEN: Check = Check {
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     fsbp: &["EC2.18"],
     cis: &["5.2", "5.3"],
+    triggers: GROUP_CHANGES,
     evaluate: all_ports_open,
 };
 
@@ -225,6 +255,7 @@ const DEFAULT_RESTRICTS_ALL: Check = Check {
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
     fsbp: &["EC2.2"],
     cis: &["5.4"],
+    triggers: DEFAULT_GROUP_CHANGES,
     evaluate: default_restricts_all,
 };
 

@@ -1,4 +1,4 @@
-//! Security groups: one paginated listing per region.
+//! Security groups: one paginated listing per region; a re-check reads only the groups named.
 
 use aws_sdk_ec2::Client;
 
@@ -13,18 +13,49 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     let account = context.account_id;
     let mut collection = Collection::<Inventory>::default();
     let call = Call::new("ec2", region, "DescribeSecurityGroups");
-    let pages = client
-        .describe_security_groups()
-        .max_results(1000)
-        .into_paginator()
-        .send();
-    let inventory = &mut collection.inventory;
-    each_page(pages, &call, &mut collection.errors, |page| {
-        let groups = page.security_groups().iter();
-        (inventory.security_groups).extend(groups.filter_map(|g| group(g, region, account)));
-    })
-    .await;
+    // A re-check filters on `group-id` rather than passing `GroupIds`: with ids, one deleted
+    // group fails the whole call (InvalidGroup.NotFound); a filter just leaves it out, which
+    // is how a deleted group's results get resolved. EC2 takes at most 200 values a filter.
+    let batches: Vec<Option<Vec<String>>> = match context.only {
+        None => vec![None],
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            ids.chunks(200).map(|chunk| Some(chunk.to_vec())).collect()
+        }
+    };
+    for ids in batches {
+        let filter = ids.map(|ids| {
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-id")
+                .set_values(Some(ids))
+                .build()
+        });
+        let pages = client
+            .describe_security_groups()
+            .set_filters(filter.map(|f| vec![f]))
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        let inventory = &mut collection.inventory;
+        each_page(pages, &call, &mut collection.errors, |page| {
+            let groups = page.security_groups().iter();
+            (inventory.security_groups).extend(groups.filter_map(|g| group(g, region, account)));
+        })
+        .await;
+    }
     collection
+}
+
+/// The groups an event touched: CloudTrail's `groupId` wherever the call names one (ingress
+/// and egress rule changes, `ModifySecurityGroupRules`' `GroupId`, a created group's
+/// response). See the EC2 API reference of each action for the parameter names.
+pub(crate) fn touched(event: &crate::services::events::ApiEvent) -> Vec<String> {
+    let mut ids = event.parameters_named("groupId");
+    ids.extend(event.parameters_named("GroupId"));
+    ids.retain(|id| id.starts_with("sg-"));
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// The groups with these ids, in one call: for a service whose verdict depends on the rules of

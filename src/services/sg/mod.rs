@@ -4,7 +4,7 @@ mod checks;
 mod collect;
 
 pub(crate) use checks::open_to_world_on;
-pub(crate) use collect::{collect, describe_groups};
+pub(crate) use collect::{collect, describe_groups, touched};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["ec2"],
     permissions: &["ec2:DescribeSecurityGroups"],
     checks: checks::CHECKS,
+    touched: Some(touched),
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

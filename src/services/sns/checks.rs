@@ -4,10 +4,23 @@ use super::Topic;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::resource_policy::describe_public_grants;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC];
+
+/// What can change a topic's access policy, or create or delete a topic.
+const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "sns.amazonaws.com",
+    names: &[
+        "CreateTopic",
+        "SetTopicAttributes",
+        "AddPermission",
+        "RemovePermission",
+        "DeleteTopic",
+    ],
+}];
 
 const POLICY_PUBLIC: Check = Check {
     id: "sns.policy_public",
@@ -20,6 +33,7 @@ const POLICY_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html",
     fsbp: &["SNS.4"],
     cis: &[],
+    triggers: POLICY_CHANGES,
     evaluate: policy_public,
 };
 

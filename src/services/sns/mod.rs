@@ -22,6 +22,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "sns:ListTagsForResource",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,10 +4,23 @@ use super::Queue;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::resource_policy::describe_public_grants;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC];
+
+/// What can change a queue's access policy, or create or delete a queue.
+const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "sqs.amazonaws.com",
+    names: &[
+        "CreateQueue",
+        "SetQueueAttributes",
+        "AddPermission",
+        "RemovePermission",
+        "DeleteQueue",
+    ],
+}];
 
 const POLICY_PUBLIC: Check = Check {
     id: "sqs.policy_public",
@@ -20,6 +33,7 @@ const POLICY_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html",
     fsbp: &["SQS.3"],
     cis: &[],
+    triggers: POLICY_CHANGES,
     evaluate: policy_public,
 };
 

@@ -4,6 +4,7 @@
 use super::{Document, PatchCompliance};
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -11,6 +12,28 @@ pub(super) const CHECKS: &[&Check] = &[
     &BLOCK_PUBLIC_SHARING,
     &PATCH_COMPLIANCE,
 ];
+
+/// What can share or unshare a document, or create or delete one.
+const DOCUMENT_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ssm.amazonaws.com",
+    names: &[
+        "CreateDocument",
+        "ModifyDocumentPermission",
+        "DeleteDocument",
+    ],
+}];
+
+/// What can change a region's public sharing setting for documents.
+const SHARING_SETTING_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ssm.amazonaws.com",
+    names: &["UpdateServiceSetting", "ResetServiceSetting"],
+}];
+
+/// What can record an instance's patch compliance.
+const COMPLIANCE_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ssm.amazonaws.com",
+    names: &["PutComplianceItems"],
+}];
 
 const DOCUMENTS_NOT_PUBLIC: Check = Check {
     id: "ssm.documents_not_public",
@@ -23,6 +46,7 @@ const DOCUMENTS_NOT_PUBLIC: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-4",
     fsbp: &["SSM.4"],
     cis: &[],
+    triggers: DOCUMENT_CHANGES,
     evaluate: documents_not_public,
 };
 
@@ -66,6 +90,7 @@ const BLOCK_PUBLIC_SHARING: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-7",
     fsbp: &["SSM.7"],
     cis: &[],
+    triggers: SHARING_SETTING_CHANGES,
     evaluate: block_public_sharing,
 };
 
@@ -93,6 +118,7 @@ const PATCH_COMPLIANCE: Check = Check {
     reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-2",
     fsbp: &["SSM.2"],
     cis: &[],
+    triggers: COMPLIANCE_CHANGES,
     evaluate: patch_compliance,
 };
 

@@ -23,6 +23,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ssm:ListResourceComplianceSummaries",
     ],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

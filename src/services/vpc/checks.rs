@@ -1,6 +1,7 @@
 //! VPCs: flow logs.
 
 use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::events::EventTrigger;
 use crate::services::Inventory;
 use super::Vpc;
 use crate::model::Severity;
@@ -8,6 +9,18 @@ use crate::services::checks::CheckOptions;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&FLOW_LOGS_ENABLED];
+
+/// What can create or remove a VPC or one of its flow logs.
+const FLOW_LOG_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "CreateFlowLogs",
+        "DeleteFlowLogs",
+        "CreateVpc",
+        "CreateDefaultVpc",
+        "DeleteVpc",
+    ],
+}];
 
 const FLOW_LOGS_ENABLED: Check = Check {
     id: "vpc.flow_logs_enabled",
@@ -22,6 +35,7 @@ const FLOW_LOGS_ENABLED: Check = Check {
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",
     fsbp: &["EC2.6"],
     cis: &["3.7"],
+    triggers: FLOW_LOG_CHANGES,
     evaluate: flow_logs_enabled,
 };
 

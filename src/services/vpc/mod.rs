@@ -15,6 +15,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["ec2"],
     permissions: &["ec2:DescribeVpcs", "ec2:DescribeFlowLogs"],
     checks: checks::CHECKS,
+    touched: None,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -9,7 +9,8 @@
 //! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
 //!        bench SECAUDIT SECAUDIT-LAMBDA --serve --units 1000   (a seeded emulator to profile against)
 
-#[path = "../tests/support/mod.rs"]
+mod recheck;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;
@@ -222,7 +223,10 @@ fn bench(args: &Args) -> Result<bool, String> {
         None
     };
 
-    let (text, met) = render(args, &sizes, &lambda, organization.as_ref());
+    eprintln!("== event-driven re-check ...");
+    let rechecks = recheck::run(&start_emulator(), latency)?;
+    let (mut text, mut met) = render(args, &sizes, &lambda, organization.as_ref());
+    met &= recheck::render(&mut text, &rechecks, latency);
     println!("{text}");
     if let Some(parent) = args.results.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
