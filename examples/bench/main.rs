@@ -77,6 +77,9 @@ struct Args {
     /// for profiling an audit by hand (`perf`, `strace`).
     #[arg(long)]
     serve: bool,
+    /// Run only the event-driven re-check scenario and print its section (no results file).
+    #[arg(long)]
+    recheck_only: bool,
 }
 
 /// One run of the audit binary.
@@ -119,6 +122,14 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let outcome = if args.serve {
         serve(&args).map(|()| true)
+    } else if args.recheck_only {
+        let latency = Duration::from_millis(args.latency_ms);
+        recheck::run(&start_emulator(), latency).map(|changes| {
+            let mut text = String::new();
+            let met = recheck::render(&mut text, &changes, latency);
+            println!("{text}");
+            met
+        })
     } else {
         bench(&args)
     };

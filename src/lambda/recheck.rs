@@ -40,12 +40,22 @@ pub struct RecheckResponse {
     /// From receiving the batch to the first alert's publish (the latency that matters).
     #[serde(skip)]
     pub alerted_after: Option<std::time::Duration>,
+    /// From receiving the batch to the end of the first account's re-read.
+    #[serde(skip)]
+    pub reread_after: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemFailure {
     #[serde(rename = "itemIdentifier")]
     pub item_identifier: String,
+}
+
+/// What one account's re-check did: its alert (message id, when published) and when its
+/// re-read ended, both from receiving the batch.
+struct AccountOutcome {
+    alert: Option<(String, std::time::Duration)>,
+    reread_after: std::time::Duration,
 }
 
 /// One account's share of the batch.
@@ -109,9 +119,10 @@ impl LambdaApp {
                 )
                 .await
             {
-                Ok(Some(alerted)) => {
+                Ok(Some(outcome)) => {
                     response.accounts_updated += 1;
-                    if let Some((message_id, after)) = alerted {
+                    response.reread_after.get_or_insert(outcome.reread_after);
+                    if let Some((message_id, after)) = outcome.alert {
                         response.alert_message_ids.push(message_id);
                         response.alerted_after.get_or_insert(after);
                     }
@@ -173,7 +184,7 @@ impl LambdaApp {
         mutelist: Option<&crate::assess::mutelist::Mutelist>,
         deadline: Option<tokio::time::Instant>,
         received: std::time::Instant,
-    ) -> Result<Option<Option<(String, std::time::Duration)>>, String> {
+    ) -> Result<Option<AccountOutcome>, String> {
         let member;
         let (clients, known): (&Clients, Option<&str>) = match &self.config.organization {
             None => (&self.clients, Some(account)),
@@ -200,8 +211,11 @@ impl LambdaApp {
         };
         // The latest report is read while the resources are: a batch's alert is three
         // dependent round trips after a one-call re-read (read, conditional write, publish).
-        let (reread, seen) = futures::join!(
-            reread(clients, &request, known, events, deadline),
+        let ((reread, reread_after), seen) = futures::join!(
+            async {
+                let reread = reread(clients, &request, known, events, deadline).await;
+                (reread, received.elapsed())
+            },
             self.store.read_baseline(account)
         );
         let reread = reread.map_err(|e| e.to_string())?;
@@ -253,7 +267,10 @@ impl LambdaApp {
         page.map_err(|(code, message)| format!("writing latest.html failed ({code}): {message}"))?;
         history.map_err(|e| e.to_string())?;
         tracing::info!(%account, run_id = %merged.run_id, alerted = message_id.is_some(), "re-check merged");
-        Ok(Some(message_id))
+        Ok(Some(AccountOutcome {
+            alert: message_id,
+            reread_after,
+        }))
     }
 }
 
