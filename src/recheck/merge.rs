@@ -7,7 +7,7 @@ use crate::assess::score::score;
 use crate::assess::{compare, error_covers_result, Scope};
 use crate::model::{resource_key, AuditError, CheckResult};
 use crate::report::{BaselineRef, Recheck, RecheckScope, Report, Summary};
-use crate::scan::{rfc3339, AccountScan};
+use crate::scan::AccountScan;
 use crate::services::checks::registry;
 
 /// At most this many re-checks are kept in a report between full runs.
@@ -38,7 +38,12 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     } = input;
     let mut fresh = scan.findings;
     if let Some(mutelist) = mutelist {
-        let today = time::OffsetDateTime::now_utc().date();
+        // As for a full run: a rule is judged on the day the re-read started.
+        let today = time::Date::parse(
+            scan.started_at.get(..10).unwrap_or_default(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap_or(time::Date::MAX);
         mutelist.apply(&mut fresh, &scan.account_id, today, |result| {
             scan.resource_tags.get(&resource_key(
                 &result.region,
@@ -110,7 +115,7 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     Report {
         run_id: scan.run_id,
         started_at: scan.started_at,
-        finished_at: rfc3339(time::OffsetDateTime::now_utc()),
+        finished_at: scan.finished_at,
         duration_ms: scan.duration_ms,
         complete: errors.is_empty(),
         score: score(results.iter().filter(|r| r.muted.is_none()), weights),
@@ -302,6 +307,34 @@ mod tests {
         assert_eq!(merged.summary.failed, 3);
         assert_eq!(merged.rechecks.len(), 1);
         assert_eq!(merged.baseline.as_ref().unwrap().run_id, current.run_id);
+    }
+
+    #[test]
+    fn the_mutelist_applies_to_reread_verdicts() {
+        let mutelist = Mutelist::parse(
+            "mutes.toml",
+            "[[rule]]\nchecks = [\"s3.policy_public\"]\nresources = [\"b\"]\nreason = \"a public website\"\nexpires = \"2099-01-01\"\n",
+        )
+        .unwrap();
+        let reread = scan(
+            vec![result("s3.policy_public", "b", Status::Fail)],
+            vec![],
+            "2026-12-02T09:00:00Z",
+        );
+        let merged = merge(
+            &nightly(),
+            MergeInput {
+                mutelist: Some(&mutelist),
+                ..input(reread, vec![buckets(&["b"])])
+            },
+        );
+        let b = (merged.results.iter())
+            .find(|r| r.check_id == "s3.policy_public" && r.resource_id == "b")
+            .unwrap();
+        assert!(b.muted.is_some());
+        // Muted: neither counted as open nor alerted as new.
+        assert_eq!(merged.summary.muted, 1);
+        assert_eq!(merged.new_open().count(), 0);
     }
 
     #[test]
