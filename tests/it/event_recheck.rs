@@ -918,3 +918,36 @@ fn the_cli_rechecks_a_saved_report_and_refuses_what_is_not_an_event() {
         assert!(stderr.contains(expected), "{stderr}");
     }
 }
+
+/// The triggers are a contract for tools: `checks --format json` lists them, and
+/// `events --format eventbridge` prints the pattern the templates' rules must equal.
+#[test]
+fn the_catalog_lists_each_checks_triggers_and_events_prints_the_pattern() {
+    use crate::cli::secaudit;
+    let output = secaudit(&["checks", "--format", "json"], None);
+    let catalog: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for check in catalog.as_array().unwrap() {
+        let triggers = check["triggers"].as_array().unwrap();
+        assert!(!triggers.is_empty(), "{}", check["id"]);
+        assert!(triggers
+            .iter()
+            .all(|t| t["source"].is_string() && t["names"].is_array()));
+    }
+    let sg = (catalog.as_array().unwrap().iter())
+        .find(|c| c["id"] == "sg.high_risk_ports")
+        .unwrap();
+    assert!(sg["triggers"]
+        .to_string()
+        .contains("AuthorizeSecurityGroupIngress"));
+    let output = secaudit(&["events", "--format", "eventbridge"], None);
+    assert!(output.status.success());
+    let pattern: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        pattern,
+        secaudit::services::events::eventbridge_pattern(secaudit::services::checks::registry())
+    );
+    assert_eq!(
+        pattern["detail-type"],
+        json!(["AWS API Call via CloudTrail"])
+    );
+}
