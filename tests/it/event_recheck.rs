@@ -8,6 +8,7 @@ use crate::support;
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::organization::ssh_from_anywhere;
 use aws_config::SdkConfig;
 use secaudit::lambda::config::LambdaConfig;
 use secaudit::lambda::recheck::RecheckResponse;
@@ -237,14 +238,8 @@ const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /// Makes the four changes through the SDK; returns their CloudTrail events.
 async fn break_things(sdk: &SdkConfig, t: &Targets) -> Vec<Value> {
-    use aws_sdk_ec2::types::{IpPermission, IpRange};
     let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let ssh = IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
+    let ssh = ssh_from_anywhere();
     ec2.authorize_security_group_ingress()
         .group_id(&t.group_id)
         .ip_permissions(ssh)
@@ -310,14 +305,8 @@ async fn break_things(sdk: &SdkConfig, t: &Targets) -> Vec<Value> {
 
 /// Reverts the four changes; returns their CloudTrail events.
 async fn revert(sdk: &SdkConfig, t: &Targets) -> Vec<Value> {
-    use aws_sdk_ec2::types::{IpPermission, IpRange};
     let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let ssh = IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
+    let ssh = ssh_from_anywhere();
     ec2.revoke_security_group_ingress()
         .group_id(&t.group_id)
         .ip_permissions(ssh)
@@ -574,18 +563,10 @@ fn a_burst_of_a_thousand_events_reads_each_resource_once_and_alerts_once() {
 
         // Open SSH on every group, then 1,000 events: ten per resource.
         for group in &groups {
-            use aws_sdk_ec2::types::{IpPermission, IpRange};
             aws_sdk_ec2::Client::new(&sdk)
                 .authorize_security_group_ingress()
                 .group_id(group)
-                .ip_permissions(
-                    IpPermission::builder()
-                        .ip_protocol("tcp")
-                        .from_port(22)
-                        .to_port(22)
-                        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                        .build(),
-                )
+                .ip_permissions(ssh_from_anywhere())
                 .send()
                 .await
                 .unwrap();
@@ -767,17 +748,9 @@ fn an_organization_rechecks_members_through_their_role_and_drops_outsiders() {
         app.handle(json!({"account_id": member}), None)
             .await
             .unwrap();
-        use aws_sdk_ec2::types::{IpPermission, IpRange};
         ec2.authorize_security_group_ingress()
             .group_id(&group)
-            .ip_permissions(
-                IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                    .build(),
-            )
+            .ip_permissions(ssh_from_anywhere())
             .send()
             .await
             .unwrap();
@@ -840,14 +813,17 @@ fn the_cli_rechecks_a_saved_report_and_refuses_what_is_not_an_event() {
         String::from_utf8_lossy(&scan.stderr)
     );
     block_on(async {
-        use aws_sdk_ec2::types::{IpPermission, IpRange};
         aws_sdk_ec2::Client::new(&sdk)
             .authorize_security_group_ingress()
             .group_id(&groups[0])
             .ip_permissions(
-                IpPermission::builder()
+                aws_sdk_ec2::types::IpPermission::builder()
                     .ip_protocol("-1")
-                    .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .build(),
+                    )
                     .build(),
             )
             .send()

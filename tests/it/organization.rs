@@ -16,7 +16,7 @@ use support::{block_on, MotoServer};
 
 const ROLE: &str = "SecAuditRole";
 
-fn ssh_from_anywhere() -> IpPermission {
+pub(crate) fn ssh_from_anywhere() -> IpPermission {
     IpPermission::builder()
         .ip_protocol("tcp")
         .from_port(22)
