@@ -137,8 +137,8 @@ pub struct LambdaApp {
     sns: aws_sdk_sns::Client,
     /// The partition member roles are assumed in: the caller's, read once when first needed.
     partition: tokio::sync::OnceCell<String>,
-    /// The accounts whose CloudTrail events are re-checked, read once when first needed.
-    event_accounts: tokio::sync::OnceCell<std::collections::BTreeSet<String>>,
+    /// The accounts whose CloudTrail events are re-checked, read when first needed.
+    event_accounts: tokio::sync::Mutex<Option<std::collections::BTreeSet<String>>>,
 }
 
 impl LambdaApp {
@@ -170,7 +170,7 @@ impl LambdaApp {
             store,
             sns,
             partition: tokio::sync::OnceCell::new(),
-            event_accounts: tokio::sync::OnceCell::new(),
+            event_accounts: tokio::sync::Mutex::new(None),
         }
     }
 

@@ -75,26 +75,31 @@ impl LambdaApp {
         let mut response = RecheckResponse::default();
         let mut failed: BTreeSet<String> = BTreeSet::new();
         let mut by_account: BTreeMap<String, AccountEvents> = BTreeMap::new();
-        let allowed = self.event_accounts().await?;
+        let mut parsed_messages = Vec::new();
         for message in messages {
             let parsed = serde_json::from_str(&message.body)
                 .map_err(|e| e.to_string())
                 .and_then(|value| parse_events(value).map_err(|e| e.to_string()));
-            let events = match parsed {
-                Ok(events) => events,
+            match parsed {
+                Ok(events) => parsed_messages.push((message.message_id, events)),
                 Err(problem) => {
                     tracing::error!(message_id = %message.message_id, %problem, "not a CloudTrail event");
                     failed.insert(message.message_id);
-                    continue;
                 }
-            };
+            }
+        }
+        let named: BTreeSet<&str> = (parsed_messages.iter())
+            .flat_map(|(_, events)| events.iter().filter_map(ApiEvent::account_id))
+            .collect();
+        let allowed = self.event_accounts(&named).await?;
+        for (message_id, events) in parsed_messages {
             for event in events {
                 response.events += 1;
                 match event.account_id().filter(|a| allowed.contains(*a)) {
                     Some(account) => {
                         let share = by_account.entry(account.to_string()).or_default();
                         share.events.push(event);
-                        share.messages.insert(message.message_id.clone());
+                        share.messages.insert(message_id.clone());
                     }
                     None => response.foreign_events += 1,
                 }
@@ -143,35 +148,42 @@ impl LambdaApp {
 
     /// The accounts whose events are re-checked: the function's own, or the organization's
     /// active accounts but the excluded ones.
-    async fn event_accounts(&self) -> Result<BTreeSet<String>, InvocationError> {
-        let accounts = self
-            .event_accounts
-            .get_or_try_init(|| async {
-                match &self.config.organization {
-                    None => crate::scan::caller_account(&self.clients)
-                        .await
-                        .map(|account| BTreeSet::from([account]))
-                        .map_err(InvocationError::AuditFailed),
-                    Some(organization) => self
-                        .clients
-                        .organization_accounts()
-                        .await
-                        .map(|accounts| {
-                            (accounts.into_iter())
-                                .map(|(id, _)| id)
-                                .filter(|id| !organization.excluded_accounts.contains(id))
-                                .collect()
-                        })
-                        .map_err(|e| {
-                            InvocationError::Plan(format!(
-                                "{} ({}): {}",
-                                e.operation, e.code, e.message
-                            ))
-                        }),
-                }
-            })
-            .await?;
-        Ok(accounts.clone())
+    /// An organization's list is read again when an event names an account it lacks (a new
+    /// member), so a warm function never drops a new account's events.
+    async fn event_accounts(
+        &self,
+        named: &BTreeSet<&str>,
+    ) -> Result<BTreeSet<String>, InvocationError> {
+        let mut cached = self.event_accounts.lock().await;
+        let stale = cached.as_ref().is_none_or(|accounts| {
+            self.config.organization.is_some() && !named.iter().all(|a| accounts.contains(*a))
+        });
+        if stale {
+            let accounts = match &self.config.organization {
+                None => crate::scan::caller_account(&self.clients)
+                    .await
+                    .map(|account| BTreeSet::from([account]))
+                    .map_err(InvocationError::AuditFailed),
+                Some(organization) => self
+                    .clients
+                    .organization_accounts()
+                    .await
+                    .map(|accounts| {
+                        (accounts.into_iter())
+                            .map(|(id, _)| id)
+                            .filter(|id| !organization.excluded_accounts.contains(id))
+                            .collect()
+                    })
+                    .map_err(|e| {
+                        InvocationError::Plan(format!(
+                            "{} ({}): {}",
+                            e.operation, e.code, e.message
+                        ))
+                    }),
+            }?;
+            *cached = Some(accounts);
+        }
+        Ok(cached.clone().unwrap_or_default())
     }
 
     /// Re-reads, merges, alerts and records one account's events: `None` when they touched

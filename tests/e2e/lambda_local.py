@@ -3,7 +3,8 @@ invoked with `cargo lambda invoke`, against a moto server on 127.0.0.1.
 
 A scheduled event must write the report to S3 at both keys and publish the alert, which is
 received through an SQS queue subscribed to the SNS topic; an on-demand request gets its
-response; an invalid payload gets an error. Then an organization night: the state machine's
+response; an invalid payload gets an error; an SQS batch of CloudTrail events gets the
+partial-batch response. Then an organization night: the state machine's
 definition is read from infra/template.yaml and walked state by state (asl.py passes the
 payloads the way Step Functions does, the Distributed Map's items and results go through S3
 as ItemReader and ResultWriter put them), each Lambda state an invocation of the function.
@@ -368,9 +369,33 @@ def main():
             assert "unknown field `regoins`" in output, output
             assert "InvalidRequest" in output, output
 
+        def sqs_batch_gets_the_partial_batch_response():
+            # The event source mapping's shape (ReportBatchItemFailures): only the message that
+            # is no event comes back, as AWS's SQS poller reads it.
+            detail = {
+                "eventSource": "ec2.amazonaws.com", "eventName": "AuthorizeSecurityGroupIngress",
+                "awsRegion": REGION, "eventTime": "2026-12-02T09:00:00Z",
+                "recipientAccountId": ACCOUNT, "requestParameters": {"groupId": group},
+                "userIdentity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/e2e"},
+            }
+            envelope = {"detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2", "detail": detail}
+            batch = {"Records": [
+                {"messageId": "good", "eventSource": "aws:sqs", "body": json.dumps(envelope)},
+                {"messageId": "bad", "eventSource": "aws:sqs", "body": "not an event"},
+            ]}
+            result = invoke(data=json.dumps(batch))
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}, result.stdout
+            # This deployment is an organization's, and the organization does not exist yet: the
+            # event's account is no member, so it is dropped, not re-read (the re-read itself is
+            # tested in tests/it/event_recheck.rs).
+            latest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"reports/{ACCOUNT}/latest.json")["Body"].read())
+            assert "rechecks" not in latest, latest["rechecks"]
+
         checks.run("scheduled_event_writes_report_and_alerts", scheduled_event_writes_report_and_alerts)
         checks.run("on_demand_request_gets_its_response", on_demand_request_gets_its_response)
         checks.run("invalid_payload_is_rejected", invalid_payload_is_rejected)
+        checks.run("sqs_batch_gets_the_partial_batch_response", sqs_batch_gets_the_partial_batch_response)
         organization_night(checks, client, s3, sqs, topic, invoke)
     except Exception:  # noqa: BLE001
         checks.broken()
