@@ -1,5 +1,7 @@
 //! `make demo`: starts a local AWS emulator, seeds a small account with good and bad
-//! resources, audits it with the `secaudit` binary, and stops the emulator.
+//! resources, audits it with the `secaudit` binary, then makes one change (RDP opened to the
+//! world on a new group) and re-checks it from its CloudTrail event with `secaudit recheck`,
+//! and stops the emulator.
 //! `make emulator` (`demo --serve`): seeds the same account and keeps it running for trying
 //! `secaudit` by hand, until Ctrl-C (the emulator ends with this process: its stdin closes).
 //!
@@ -63,13 +65,22 @@ fn main() -> ExitCode {
         &report,
     ];
     eprintln!("Running: secaudit {}\n", command.join(" "));
-    let status = Command::new(&secaudit)
-        .args(command)
-        .env("AWS_ENDPOINT_URL", &server.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .status();
+    let run = |args: &[&str]| {
+        Command::new(&secaudit)
+            .args(args)
+            .env("AWS_ENDPOINT_URL", &server.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .status()
+    };
+    let status = run(&command);
+    if matches!(&status, Ok(status) if status.success()) {
+        if let Err(error) = recheck_a_change(&server, &report, &run) {
+            eprintln!("the re-check step failed: {error}");
+            return ExitCode::from(1);
+        }
+    }
     drop(server);
     match status {
         Ok(status) if status.success() => {
@@ -103,5 +114,77 @@ fn main() -> ExitCode {
             eprintln!("cannot run {secaudit}: {error}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// A change after the audit, and its CloudTrail event re-checked against the saved report:
+/// what the event-driven re-check does within seconds in a deployment (docs/events.md).
+fn recheck_a_change(
+    server: &support::MotoServer,
+    report: &str,
+    run: &dyn Fn(&[&str]) -> std::io::Result<std::process::ExitStatus>,
+) -> Result<(), String> {
+    use aws_sdk_ec2::types::{IpPermission, IpRange};
+    let sdk = server.sdk_config("us-east-1");
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let group = support::block_on(async {
+        let group = ec2
+            .create_security_group()
+            .group_name("demo-jump-host")
+            .description("opened after the audit")
+            .send()
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let id = group.group_id().unwrap_or_default().to_string();
+        let rdp = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(3389)
+            .to_port(3389)
+            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+            .build();
+        ec2.authorize_security_group_ingress()
+            .group_id(&id)
+            .ip_permissions(rdp)
+            .send()
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        Ok::<_, String>(id)
+    })?;
+    // What CloudTrail records of that call (trimmed to the fields the re-check reads).
+    let event = serde_json::json!({
+        "eventSource": "ec2.amazonaws.com", "eventName": "AuthorizeSecurityGroupIngress",
+        "awsRegion": "us-east-1", "eventTime": "2026-12-02T09:00:00Z",
+        "recipientAccountId": "123456789012", "sourceIPAddress": "203.0.113.9",
+        "userIdentity": {"arn": "arn:aws:iam::123456789012:user/dev"},
+        "requestParameters": {"groupId": group, "ipPermissions": {"items": [{"ipProtocol": "tcp",
+            "fromPort": 3389, "toPort": 3389, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}},
+    });
+    let stem = report.strip_suffix(".json").unwrap_or(report);
+    let (event_path, merged) = (
+        format!("{stem}-event.json"),
+        format!("{stem}-rechecked.json"),
+    );
+    std::fs::write(&event_path, event.to_string()).map_err(|e| format!("{event_path}: {e}"))?;
+    let command = [
+        "recheck",
+        "--event",
+        &event_path,
+        "--report",
+        report,
+        "--output",
+        &merged,
+    ];
+    eprintln!(
+        "\nThen someone opens RDP to the world on a new group ({group}). Its CloudTrail event, \
+         re-checked against the report:\nRunning: secaudit {}\n",
+        command.join(" ")
+    );
+    match run(&command) {
+        Ok(status) if status.success() => {
+            eprintln!("The merged report is in {merged}.");
+            Ok(())
+        }
+        Ok(status) => Err(format!("secaudit recheck exited with {status}")),
+        Err(error) => Err(error.to_string()),
     }
 }
