@@ -294,10 +294,10 @@ pub fn render_organization(summary: &crate::report::organization::OrganizationSu
     )
 }
 
-/// `secaudit diff`: each change category with the findings in it.
+/// `secaudit diff` and `secaudit recheck`: each change category with the findings in it.
 pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
     let mut out = format!(
-        "secaudit diff — account {}: {} ({}) → {} ({})\n{} new, {} resolved, {} still failing, {} not verified\n",
+        "secaudit changes — account {}: {} ({}) → {} ({})\n{} new, {} resolved, {} still failing, {} not verified\n",
         new.account_id,
         old.run_id,
         old.finished_at,
