@@ -36,6 +36,10 @@ fn causes<'a>(report: &'a Report, result: &CheckResult) -> Vec<&'a EventRef> {
         .collect()
 }
 
+/// Resolved results named in an alert; the rest are counted (a deleted group's results can
+/// be many, and SNS messages are bounded).
+const RESOLVED_LISTED: usize = 50;
+
 fn event_line(event: &EventRef) -> String {
     format!(
         "    after {} ({}, {}) by {} from {} at {}\n",
@@ -144,8 +148,12 @@ fn message(
     }
     if !resolved.is_empty() {
         text.push_str(&format!("\nResolved by the change ({}):\n", resolved.len()));
-        for id in resolved {
+        for id in resolved.iter().take(RESOLVED_LISTED) {
             text.push_str(&format!("  {id}\n"));
+        }
+        if resolved.len() > RESOLVED_LISTED {
+            let more = resolved.len() - RESOLVED_LISTED;
+            text.push_str(&format!("  ... and {more} more in the report.\n"));
         }
     }
     text.push_str(&format!("\nRe-check: {}\nReport: {uri}\n", report.run_id));
@@ -158,7 +166,8 @@ fn message(
         "report_uri": uri,
         "findings": findings,
         "omitted_findings": total - listed.len(),
-        "resolved": resolved,
+        "resolved": &resolved[..resolved.len().min(RESOLVED_LISTED)],
+        "resolved_count": resolved.len(),
         "score": report.score.overall,
     });
     json!({"default": machine.to_string(), "email": text}).to_string()

@@ -113,6 +113,16 @@ impl LambdaApp {
         }
         let mut problems = Vec::new();
         let mutelist = self.mutelist(&mut problems).await;
+        // Unmuted verdicts would alert on accepted risks: the batch waits for a readable
+        // mutelist (SQS delivers it again; the dead-letter queue keeps it if that never comes).
+        if !problems.is_empty() {
+            failed.extend(
+                by_account
+                    .values()
+                    .flat_map(|share| share.messages.iter().cloned()),
+            );
+            by_account.clear();
+        }
         for (account, share) in by_account {
             match self
                 .recheck_account(
@@ -235,12 +245,44 @@ impl LambdaApp {
             return Ok(None);
         };
         fleet::ensure_member(account, &input.scan.account_id)?;
+        // A re-read cut short is done again later, not recorded as done.
+        if (input.scan.errors.iter()).any(|e| e.code == "DeadlineExceeded") {
+            return Err("the re-read was cut short by the invocation deadline".into());
+        }
         let merge_into = |current: Option<Report>| {
             let current = current.unwrap_or_else(|| no_full_audit_yet(&input.scan));
             merge(&current, input.clone())
         };
-        // A latest.json that could not be read is read again by the write's retry loop.
+        let uri = self
+            .store
+            .uri(&latest_key(&self.config.report_prefix, account));
+        let publish_alert = |report: &Report| {
+            let alert = build_change_alert(
+                report,
+                self.config.alert_min_severity,
+                self.config.alert_on_resolved,
+                &uri,
+            );
+            async move {
+                match alert {
+                    Some(alert) => publish(&self.sns, &self.config.alert_topic_arn, &alert)
+                        .await
+                        .map(|id| Some((id, received.elapsed())))
+                        .map_err(|e| e.to_string()),
+                    None => Ok(None),
+                }
+            }
+        };
+        // The alert goes out before the write: should the write then fail, the retried batch
+        // finds the finding new again and alerts again (at least once); the other way round, a
+        // failed publish would leave a recorded finding that is never alerted. A latest.json
+        // that could not be read is read again by the write's retry loop, and the alert
+        // follows the write.
         let first = seen.ok().map(|(current, seen)| (seen, merge_into(current)));
+        let mut message_id = match &first {
+            Some((_, preview)) => publish_alert(preview).await?,
+            None => None,
+        };
         let (merged, etag) = self
             .store
             .update_latest(
@@ -252,30 +294,13 @@ impl LambdaApp {
             .map_err(|(code, message)| {
                 format!("updating latest.json failed ({code}): {message}")
             })?;
-        let uri = self
-            .store
-            .uri(&latest_key(&self.config.report_prefix, account));
-        let alert = build_change_alert(
-            &merged,
-            self.config.alert_min_severity,
-            self.config.alert_on_resolved,
-            &uri,
-        );
-        let publish_alert = async {
-            match alert {
-                Some(alert) => publish(&self.sns, &self.config.alert_topic_arn, &alert)
-                    .await
-                    .map(|id| Some((id, received.elapsed())))
-                    .map_err(|e| e.to_string()),
-                None => Ok(None),
-            }
-        };
-        let (message_id, page, history) = futures::join!(
-            publish_alert,
+        if first.is_none() {
+            message_id = publish_alert(&merged).await?;
+        }
+        let (page, history) = futures::join!(
             self.store.put_latest_page(&merged, etag.as_deref()),
             update_history(&self.store, &merged)
         );
-        let message_id = message_id?;
         page.map_err(|(code, message)| format!("writing latest.html failed ({code}): {message}"))?;
         history.map_err(|e| e.to_string())?;
         tracing::info!(%account, run_id = %merged.run_id, alerted = message_id.is_some(), "re-check merged");

@@ -52,6 +52,14 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
             ))
         });
     }
+    // A batch that read later already wrote its verdicts (it won the write race): for what it
+    // covers, this older read is not the newer word.
+    let newer: Vec<&RecheckScope> = (current.rechecks.iter())
+        .filter(|r| r.started_at > scan.started_at)
+        .flat_map(|r| &r.scopes)
+        .collect();
+    let read_later = |result: &CheckResult| newer.iter().any(|scope| scope.covers(result));
+    fresh.retain(|r| !read_later(r));
     let fresh_ids: HashSet<&str> = fresh.iter().map(|r| r.id.as_str()).collect();
     let unreadable = |result: &CheckResult| {
         scan.errors
@@ -60,7 +68,9 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     };
     let replaced = |result: &CheckResult| {
         fresh_ids.contains(result.id.as_str())
-            || (scopes.iter().any(|scope| scope.covers(result)) && !unreadable(result))
+            || (scopes.iter().any(|scope| scope.covers(result))
+                && !unreadable(result)
+                && !read_later(result))
     };
     let mut results: Vec<CheckResult> = current
         .results
@@ -71,7 +81,8 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     results.extend(fresh.iter().cloned());
     sort_in_registry_order(&mut results);
 
-    // An earlier error about what was re-read without one is history.
+    // An earlier error about a resource re-read without one is history; any other stays
+    // until a full run (an error of a shared API may be another service's).
     let mut errors: Vec<AuditError> = current
         .errors
         .iter()
@@ -100,11 +111,16 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
             comparison.carried.push(old.clone());
         }
     }
+    // Only what was read without an error is this batch's newer word (for a later full run).
+    let read_scopes: Vec<RecheckScope> = scopes
+        .into_iter()
+        .filter(|scope| !scan.errors.iter().any(|e| scope_touched_by(scope, e)))
+        .collect();
     let mut rechecks = current.rechecks.clone();
     rechecks.push(Recheck {
         run_id: scan.run_id.clone(),
         started_at: scan.started_at.clone(),
-        scopes,
+        scopes: read_scopes,
         events,
         event_count,
         api_calls: scan.api_calls.total,
@@ -133,20 +149,22 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     }
 }
 
-/// Whether an error entry is about what `scope` re-read: the same service's APIs in its
-/// region, on one of its resources when the scope names them.
+/// Whether an earlier error entry is about a resource `scope` named and re-read: the same
+/// service's APIs, in its region, on that resource.
 fn scope_reread(scope: &RecheckScope, error: &AuditError) -> bool {
+    matches!((&scope.resources, &error.resource_id), (Some(ids), Some(id)) if ids.contains(id))
+        && scope_touched_by(scope, error)
+}
+
+/// Whether an error of this read may concern `scope`: one of the service's APIs (or the
+/// service itself, for a deadline cut) in its region.
+fn scope_touched_by(scope: &RecheckScope, error: &AuditError) -> bool {
     let Ok(service) = scope.service.parse::<crate::services::Service>() else {
         return false;
     };
     let api = error.service.as_str();
-    (api == service.as_str() || service.spec().apis.contains(&api))
-        && (scope.region == "global" || scope.region == error.region)
-        && match (&scope.resources, &error.resource_id) {
-            (None, _) => true,
-            (Some(ids), Some(id)) => ids.contains(id),
-            (Some(_), None) => false,
-        }
+    (api == "sts" || api == service.as_str() || service.spec().apis.contains(&api))
+        && (scope.region == "global" || error.region == "global" || scope.region == error.region)
 }
 
 /// Results in report order: by check as registered, then as they were.
@@ -307,6 +325,53 @@ mod tests {
         assert_eq!(merged.summary.failed, 3);
         assert_eq!(merged.rechecks.len(), 1);
         assert_eq!(merged.baseline.as_ref().unwrap().run_id, current.run_id);
+    }
+
+    #[test]
+    fn an_older_read_that_lost_the_write_race_does_not_undo_a_newer_one() {
+        let newer = merge(
+            &nightly(),
+            input(
+                scan(
+                    vec![result("s3.policy_public", "b", Status::Pass)],
+                    vec![],
+                    "2026-12-02T09:00:04Z",
+                ),
+                vec![buckets(&["b"])],
+            ),
+        );
+        let older = scan(
+            vec![result("s3.policy_public", "b", Status::Fail)],
+            vec![],
+            "2026-12-02T09:00:01Z",
+        );
+        let merged = merge(&newer, input(older, vec![buckets(&["b"])]));
+        assert_eq!(
+            status_of(&merged, "s3.policy_public", "b"),
+            Some(Status::Pass)
+        );
+        assert!(merged.changes.as_ref().unwrap().new.is_empty());
+    }
+
+    #[test]
+    fn a_failed_read_is_not_the_newer_word_for_a_later_full_run() {
+        let denied = AuditError {
+            service: "s3".into(),
+            region: "global".into(),
+            operation: "GetBucketPolicy".into(),
+            resource_id: Some("b".into()),
+            code: "Throttling".into(),
+            message: "slow down".into(),
+            required_permission: None,
+        };
+        let merged = merge(
+            &nightly(),
+            input(
+                scan(vec![], vec![denied], "2026-12-02T09:00:04Z"),
+                vec![buckets(&["b"])],
+            ),
+        );
+        assert!(merged.rechecks.last().unwrap().scopes.is_empty());
     }
 
     #[test]

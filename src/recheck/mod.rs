@@ -118,6 +118,13 @@ pub fn plan(events: Vec<ApiEvent>, services: &BTreeSet<Service>, regions: &[Stri
         }
         let mut read = false;
         for service in concerned {
+            if service.spec().spans_regions {
+                for region in regions {
+                    wanted.insert((service, region.clone()), None);
+                }
+                read = true;
+                continue;
+            }
             let region = if service.is_regional() {
                 if !regions.contains(&event.aws_region) {
                     continue;
@@ -317,6 +324,24 @@ mod tests {
             (plan.failed_calls, plan.unrelated, plan.outside_regions),
             (1, 1, 1)
         );
+    }
+
+    #[test]
+    fn a_verdict_that_spans_regions_is_reread_in_every_region() {
+        let regions = vec!["us-east-1".to_string(), "eu-west-1".to_string()];
+        let events = vec![event(
+            "config.amazonaws.com",
+            "StopConfigurationRecorder",
+            "eu-west-1",
+            json!({}),
+        )];
+        let plan = plan(events, &[Service::Config].into(), &regions);
+        let read: Vec<(&str, bool)> = plan
+            .units
+            .iter()
+            .map(|u| (u.region.as_str(), u.only.is_none()))
+            .collect();
+        assert_eq!(read, [("eu-west-1", true), ("us-east-1", true)]);
     }
 
     #[test]

@@ -217,10 +217,13 @@ pub struct RecheckScope {
 }
 
 impl RecheckScope {
-    /// Whether `result` is about what this scope re-read.
+    /// Whether `result` is about what this scope re-read. A whole service's read also covers
+    /// its account-wide (`global`) results, such as CloudTrail's multi-region verdict.
     pub fn covers(&self, result: &CheckResult) -> bool {
         result.service == self.service
-            && (self.region == "global" || self.region == result.region)
+            && (self.region == "global"
+                || self.region == result.region
+                || (self.resources.is_none() && result.region == "global"))
             && self
                 .resources
                 .as_ref()

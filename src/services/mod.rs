@@ -33,6 +33,9 @@ pub struct ServiceSpec {
     /// through [`CollectContext::only`]); `None`, or no id: the event is re-checked by reading
     /// the whole service in its region.
     pub touched: Option<fn(&events::ApiEvent) -> Vec<String>>,
+    /// A verdict depends on every audited region's data (Config's recording of global
+    /// resources, CloudTrail's multi-region trail): an event re-reads it in all of them.
+    pub spans_regions: bool,
 }
 
 /// Whether a resource with these tags is in the audited environment (`--environment`).

@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["acm:ListCertificates", "acm:ListTagsForCertificate"],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -18,6 +18,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "cloudtrail:GetEventSelectors",],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: true,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "config:DescribeConfigurationRecorderStatus",],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: true,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -26,6 +26,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     ],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 /// What EC2 showed of one account.

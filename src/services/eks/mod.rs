@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["eks:ListClusters", "eks:DescribeCluster"],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

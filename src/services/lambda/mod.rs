@@ -30,6 +30,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     ],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

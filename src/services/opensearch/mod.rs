@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["es:ListDomainNames", "es:DescribeDomains", "es:ListTags"],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

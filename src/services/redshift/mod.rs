@@ -18,6 +18,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["redshift:DescribeClusters", "ec2:DescribeSecurityGroups"],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

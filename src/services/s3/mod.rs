@@ -31,6 +31,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     ],
     checks: checks::CHECKS,
     touched: Some(collect::touched),
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

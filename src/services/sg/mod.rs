@@ -17,6 +17,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["ec2:DescribeSecurityGroups"],
     checks: checks::CHECKS,
     touched: Some(touched),
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -16,6 +16,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     permissions: &["ec2:DescribeVpcs", "ec2:DescribeFlowLogs"],
     checks: checks::CHECKS,
     touched: None,
+    spans_regions: false,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]
