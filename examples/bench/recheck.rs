@@ -310,7 +310,7 @@ pub fn render(out: &mut String, changes: &[Change], latency: Duration) -> bool {
         "A one-event SQS batch handed to the function (the library's engine in process, built \
          as `make bench` builds it) after it audited a {UNITS}-unit account, timed from \
          receiving the batch to the end of the re-read and to the SNS publish of the alert (the \
-         page and the history are written beside the publish); the median of {SAMPLES}. Round \
+         state, its page and the history are written after it); the median of {SAMPLES}. Round \
          trips: the delayed time's excess over the direct one, in {} ms latencies. Targets: at \
          most {} s to the alert and {MAX_ROUND_TRIPS} dependent round trips for the re-read.\n",
         latency.as_millis(),
