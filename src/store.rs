@@ -187,23 +187,36 @@ impl S3Store {
             };
             let body = serde_json::to_vec(&report)
                 .map_err(|e| ("SerializationFailed".to_string(), e.to_string()))?;
-            let put = self.put_request(&key, "application/json", body.into());
-            let put = match &seen {
-                LatestSeen::Etag(etag) => put.if_match(etag),
-                LatestSeen::Absent => put.if_none_match("*"),
-            };
-            match put.send().await {
-                Ok(written) => return Ok((report, written.e_tag().map(str::to_string))),
-                Err(error) => match describe_sdk_error(&error) {
-                    (code, _) if is_lost_race(&code) => continue,
-                    other => return Err(other),
-                },
+            if let Some(etag) = self.put_if(&key, body.into(), &seen).await? {
+                return Ok((report, etag));
             }
         }
         Err((
             "PreconditionFailed".into(),
             format!("{uri} kept changing under {MAX_WRITE_ATTEMPTS} attempts to update it"),
         ))
+    }
+
+    /// Writes JSON at `key` only if it is still as `seen` (If-Match its ETag, or If-None-Match
+    /// when there was none): `Some(the new ETag)`, or `None` when another writer came first.
+    async fn put_if(
+        &self,
+        key: &str,
+        body: bytes::Bytes,
+        seen: &LatestSeen,
+    ) -> Result<Option<Option<String>>, S3Failure> {
+        let put = self.put_request(key, "application/json", body);
+        let put = match seen {
+            LatestSeen::Etag(etag) => put.if_match(etag),
+            LatestSeen::Absent => put.if_none_match("*"),
+        };
+        match put.send().await {
+            Ok(written) => Ok(Some(written.e_tag().map(str::to_string))),
+            Err(error) => match describe_sdk_error(&error) {
+                (code, _) if is_lost_race(&code) => Ok(None),
+                other => Err(other),
+            },
+        }
     }
 
     /// `latest.html` for the report just written as `latest.json` (ETag `written`), skipped
@@ -235,8 +248,8 @@ impl S3Store {
     }
 }
 
-/// What a run saw of `latest.json` when it read its baseline: what a conditional write of it
-/// expects to find.
+/// What a run saw of a state object (`latest.json`, the history) when it read it: what a
+/// conditional write of it expects to find.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LatestSeen {
     Absent,
@@ -272,44 +285,21 @@ pub async fn update_history(store: &S3Store, report: &Report) -> Result<History,
         message,
     };
     for _ in 0..MAX_WRITE_ATTEMPTS {
-        let read = store
-            .client
-            .get_object()
-            .bucket(&store.bucket)
-            .key(&key)
-            .send()
-            .await;
-        let (history, etag) = match read {
-            Ok(output) => {
-                let etag = output.e_tag().map(str::to_string);
-                let bytes = output
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| failure("ReadFailed".into(), e.to_string()))?
-                    .into_bytes();
-                let history = History::parse(&uri, &bytes)
-                    .map_err(|message| failure("InvalidHistory".into(), message))?;
-                (history, etag)
-            }
-            Err(error) => match describe_sdk_error(&error) {
-                (code, _) if code == "NoSuchKey" => (History::default(), None),
-                (code, message) => return Err(failure(code, message)),
-            },
+        let (history, seen) = match store.get_with_etag(&key).await {
+            Ok(Some((bytes, etag))) => (
+                History::parse(&uri, &bytes)
+                    .map_err(|message| failure("InvalidHistory".into(), message))?,
+                LatestSeen::Etag(etag),
+            ),
+            Ok(None) => (History::default(), LatestSeen::Absent),
+            Err((code, message)) => return Err(failure(code, message)),
         };
         let history = history.with_run(report);
-        let put = store.put_request(&key, "application/json", history.to_json().into());
-        let put = match &etag {
-            Some(etag) => put.if_match(etag),
-            None => put.if_none_match("*"),
-        };
-        match put.send().await {
-            Ok(_) => return Ok(history),
-            Err(error) => match describe_sdk_error(&error) {
-                // Another run wrote in between: read again and add to what it wrote.
-                (code, _) if is_lost_race(&code) => continue,
-                (code, message) => return Err(failure(code, message)),
-            },
+        match store.put_if(&key, history.to_json().into(), &seen).await {
+            Ok(Some(_)) => return Ok(history),
+            // Another run wrote in between: read again and add to what it wrote.
+            Ok(None) => continue,
+            Err((code, message)) => return Err(failure(code, message)),
         }
     }
     Err(failure(

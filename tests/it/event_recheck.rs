@@ -57,16 +57,20 @@ fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaAp
     LambdaApp::new(config, server.sdk_config("us-east-1"))
 }
 
-async fn latest(sdk: &SdkConfig) -> Report {
-    let object = s3(sdk)
-        .get_object()
-        .bucket(BUCKET)
-        .key(LATEST)
+/// The JSON object at `key` of the report bucket.
+async fn read_json<T: serde::de::DeserializeOwned>(sdk: &SdkConfig, key: &str) -> T {
+    let object = (s3(sdk).get_object().bucket(BUCKET).key(key))
         .send()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{key}: {e:?}"));
     serde_json::from_slice(&object.body.collect().await.unwrap().into_bytes()).unwrap()
 }
+
+async fn latest(sdk: &SdkConfig) -> Report {
+    read_json(sdk, LATEST).await
+}
+
+const HISTORY: &str = "reports/123456789012/history.json";
 
 fn scheduled() -> Value {
     json!({
@@ -146,14 +150,11 @@ async fn full_audit(server: &MotoServer, unread_topic_arn: &str) -> Report {
         &[("SECAUDIT_REPORT_PREFIX", "fresh")],
     );
     other.handle(scheduled(), None).await.unwrap();
-    let object = s3(&server.sdk_config("us-east-1"))
-        .get_object()
-        .bucket(BUCKET)
-        .key("fresh/123456789012/latest.json")
-        .send()
-        .await
-        .unwrap();
-    serde_json::from_slice(&object.body.collect().await.unwrap().into_bytes()).unwrap()
+    read_json(
+        &server.sdk_config("us-east-1"),
+        "fresh/123456789012/latest.json",
+    )
+    .await
 }
 
 fn assert_same_verdicts(merged: &Report, full: &Report) {
@@ -476,15 +477,7 @@ fn changes_are_alerted_from_a_reread_and_the_merged_state_equals_a_full_audit() 
             "{follow_up}"
         );
         // The history marks each batch.
-        let history = s3(&sdk)
-            .get_object()
-            .bucket(BUCKET)
-            .key("reports/123456789012/history.json")
-            .send()
-            .await
-            .unwrap();
-        let history: Value =
-            serde_json::from_slice(&history.body.collect().await.unwrap().into_bytes()).unwrap();
+        let history: Value = read_json(&sdk, HISTORY).await;
         let triggers: Vec<Option<&str>> = history["runs"]
             .as_array()
             .unwrap()
@@ -637,15 +630,7 @@ fn two_batches_and_a_nightly_run_racing_on_latest_json_lose_nothing() {
         // Every writer's contribution is there: both batches' re-checks, the nightly's results.
         assert_eq!(merged.rechecks.len(), 2, "{:?}", merged.rechecks);
         assert!(failing(&merged, "s3.policy_public", &buckets[0]).is_some());
-        let history = s3(&sdk)
-            .get_object()
-            .bucket(BUCKET)
-            .key("reports/123456789012/history.json")
-            .send()
-            .await
-            .unwrap();
-        let history: Value =
-            serde_json::from_slice(&history.body.collect().await.unwrap().into_bytes()).unwrap();
+        let history: Value = read_json(&sdk, HISTORY).await;
         let runs: Vec<&str> = (history["runs"].as_array().unwrap().iter())
             .map(|r| r["run_id"].as_str().unwrap())
             .collect();
@@ -765,15 +750,7 @@ fn an_organization_rechecks_members_through_their_role_and_drops_outsiders() {
         assert!(response.batch_item_failures.is_empty(), "{response:?}");
         assert_eq!((response.foreign_events, response.accounts_updated), (1, 1));
         let key = format!("reports/{member}/latest.json");
-        let object = s3(&sdk)
-            .get_object()
-            .bucket(BUCKET)
-            .key(&key)
-            .send()
-            .await
-            .unwrap();
-        let merged: Report =
-            serde_json::from_slice(&object.body.collect().await.unwrap().into_bytes()).unwrap();
+        let merged: Report = read_json(&sdk, &key).await;
         assert_eq!(merged.account_id, member);
         assert!(failing(&merged, "sg.high_risk_ports", &group).is_some());
         assert_eq!(merged.rechecks.len(), 1);
