@@ -3,6 +3,7 @@
 //! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
 //! collects an account into a [`services::Inventory`] (each service's collector, through the
 //! clients of [`aws`]) and runs the [`services::checks`] over it;
+//! [`exposures`] joins the failed results into ways in;
 //! [`assess`] turns the scan into a [`report::Report`] (mutes, baseline, score, summary);
 //! [`render`] turns it into bytes and [`deliver`] ships them; [`store`] keeps the state a
 //! next run reads (baseline, history, mutelist). [`recheck`] is the event-driven path: CloudTrail
@@ -12,6 +13,7 @@
 pub mod assess;
 pub mod aws;
 pub mod deliver;
+pub mod exposures;
 pub mod fleet;
 pub mod lambda;
 pub mod model;

@@ -182,6 +182,10 @@ pub struct Mute {
     pub owner: Option<String>,
     /// `YYYY-MM-DD`: from that day on the rule mutes nothing.
     pub expires: String,
+    /// The rule says `exposures = true`: the exposures this result is a step of are hidden
+    /// too. Without it an accepted step still shows in its exposure, marked accepted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exposures: bool,
 }
 
 /// Something the audit could not read. The resources it concerns have no results.

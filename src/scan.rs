@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use futures::future::join_all;
 
 use crate::aws::{explain_missing_credentials, Call, Clients};
+use crate::exposures::Exposure;
 use crate::model::{ApiCalls, AuditError, CheckResult, Tags};
 use crate::request::{AuditRequest, EnvironmentFilter, RegionSelection};
 use crate::services::{
@@ -31,6 +32,8 @@ pub struct AccountScan {
     pub duration_ms: u64,
     /// Every (check, resource) verdict, in registry order.
     pub findings: Vec<CheckResult>,
+    /// The failed findings that add up to a way in (not yet marked muted).
+    pub exposures: Vec<Exposure>,
     /// What could not be read, sorted; the resources concerned have no findings.
     pub errors: Vec<AuditError>,
     pub api_calls: ApiCalls,
@@ -233,6 +236,7 @@ async fn scan_units(
         &request.options,
         started_at,
     );
+    let exposures = crate::exposures::find(&collection.inventory, &findings);
     let resource_tags = if request.read_tags {
         collection.inventory.tags_by_resource()
     } else {
@@ -263,6 +267,7 @@ async fn scan_units(
         finished_at: rfc3339(OffsetDateTime::now_utc()),
         duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
         findings,
+        exposures,
         errors,
         api_calls: clients.api_calls().since(&calls_before),
         resource_tags,

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
+use crate::exposures::Exposure;
 use crate::model::{AuditError, CheckResult, Status};
 use crate::report::{Changes, Report};
 use crate::services::Service;
@@ -77,6 +78,7 @@ pub struct Comparison {
 pub fn compare(
     baseline: &Report,
     results: &mut [CheckResult],
+    exposures: &[Exposure],
     scope: &Scope,
     now: &str,
 ) -> Comparison {
@@ -124,6 +126,11 @@ pub fn compare(
             }
         }
     }
+    let unverified: HashSet<&str> = changes.unverified.iter().map(String::as_str).collect();
+    let exposures = crate::exposures::compare(&baseline.exposures, exposures, |id| {
+        !unverified.contains(id)
+    });
+    changes.exposures = exposures;
     Comparison { changes, carried }
 }
 
@@ -142,7 +149,7 @@ pub fn compare_reports(old: &Report, new: &Report) -> Changes {
         errors: &new.errors,
     };
     let mut results = new.results.clone();
-    compare(old, &mut results, &scope, &new.started_at).changes
+    compare(old, &mut results, &new.exposures, &scope, &new.started_at).changes
 }
 
 #[cfg(test)]
@@ -204,7 +211,7 @@ mod tests {
         mut now: Vec<CheckResult>,
         scope: Scope,
     ) -> (Comparison, Vec<CheckResult>) {
-        let comparison = compare(&baseline(before), &mut now, &scope, NOW);
+        let comparison = compare(&baseline(before), &mut now, &[], &scope, NOW);
         (comparison, now)
     }
 
@@ -363,7 +370,7 @@ mod tests {
             environment_filtered: false,
             errors: &[],
         };
-        let next = compare(&next_baseline, &mut now, &complete, NOW);
+        let next = compare(&next_baseline, &mut now, &[], &complete, NOW);
         assert_eq!(next.changes.persisting.len(), 1);
         assert_eq!(now[0].first_seen.as_deref(), Some("2026-09-09T09:09:09Z"));
         assert!(next.changes.resolved[0].ends_with("/sg-1"));

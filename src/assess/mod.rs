@@ -52,6 +52,9 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         })
     });
 
+    let mut exposures = scan.exposures;
+    crate::exposures::annotate(&mut exposures, &results);
+
     let scope = Scope {
         services: Some(&scan.services),
         regions: &scan.regions,
@@ -60,7 +63,8 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
     };
     let (baseline, changes, carried_findings) = match &context.baseline {
         Some(baseline) => {
-            let comparison = diff::compare(baseline, &mut results, &scope, &scan.started_at);
+            let comparison =
+                diff::compare(baseline, &mut results, &exposures, &scope, &scan.started_at);
             (
                 Some(BaselineRef {
                     run_id: baseline.run_id.clone(),
@@ -99,6 +103,7 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         ),
         summary: Summary::of(&results),
         results,
+        exposures,
         errors,
         api_calls: scan.api_calls,
         services: scan
@@ -135,6 +140,7 @@ mod tests {
             finished_at: "2026-11-27T02:00:05Z".into(),
             duration_ms: 5000,
             findings,
+            exposures: Vec::new(),
             errors,
             api_calls: Default::default(),
             resource_tags: Default::default(),

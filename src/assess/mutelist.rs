@@ -54,6 +54,8 @@ pub struct Rule {
     pub reason: String,
     pub owner: Option<String>,
     pub expires: Date,
+    /// The rule also hides the exposures its muted results are steps of.
+    pub exposures: bool,
 }
 
 impl Rule {
@@ -98,6 +100,7 @@ impl Rule {
             reason: self.reason.clone(),
             owner: self.owner.clone(),
             expires: self.expires.to_string(),
+            exposures: self.exposures,
         }
     }
 }
@@ -218,6 +221,7 @@ impl Mutelist {
                 reason,
                 owner: raw.owner.filter(|o| !o.trim().is_empty()),
                 expires,
+                exposures: raw.exposures,
             });
         }
         Ok(Mutelist {
@@ -321,6 +325,8 @@ struct RawRule {
     owner: Option<String>,
     #[serde(default)]
     expires: Option<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    exposures: bool,
 }
 
 #[cfg(test)]

@@ -351,6 +351,7 @@ pub(super) mod tests {
             score: score(&results, Weights::default()),
             summary: Summary::of(&results),
             results,
+            exposures: Vec::new(),
             errors: vec![],
             api_calls: ApiCalls::default(),
             services: vec![],
@@ -375,6 +376,7 @@ pub(super) mod tests {
             reason: "accepted".into(),
             owner: None,
             expires: "2027-01-01".into(),
+            exposures: false,
         });
         let mut report = report(vec![
             result(1, Severity::Critical, Status::Fail),
@@ -391,6 +393,7 @@ pub(super) mod tests {
             resolved: vec!["gone".into(), "fixed".into(), "also".into()],
             persisting: vec![id(0)],
             unverified: vec![],
+            ..Default::default()
         });
         let alert = build_alert(&report, Severity::Critical, AlertOn::New, URI).unwrap();
         assert_eq!(

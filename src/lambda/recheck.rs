@@ -325,6 +325,7 @@ fn no_full_audit_yet(scan: &AccountScan) -> Report {
         finished_at: now,
         duration_ms: 0,
         findings: Vec::new(),
+        exposures: Vec::new(),
         errors: vec![Call::new("secaudit", "global", "FullAudit").entry(
             "NoFullAuditYet".into(),
             "no full audit of this account has run yet: this report holds only what events re-checked".into(),

@@ -507,6 +507,33 @@ impl Statement {
         }
     }
 
+    /// Whether this Allow grants `action` on every resource (`Resource` `*` or `NotResource`).
+    /// `action` is one action (`iam:PassRole`) or every action of a service (`s3:*`); names
+    /// match case-insensitively, as IAM matches them.
+    pub fn allows_on_every_resource(&self, action: &str) -> bool {
+        self.is_allow() && self.wildcard_resource().is_some() && self.covers_action(action)
+    }
+
+    /// Whether this Deny refuses `action` on every resource, unconditionally.
+    pub fn denies_on_every_resource(&self, action: &str) -> bool {
+        self.effect == Effect::Deny
+            && !self.has_condition
+            && matches!(&self.resources, Resources::Resource(list) if list.iter().any(|r| covers_every_resource(r)))
+            && self.covers_action(action)
+    }
+
+    fn covers_action(&self, action: &str) -> bool {
+        let action = action.trim().to_ascii_lowercase();
+        let matches = |pattern: &String| match action.strip_suffix(":*") {
+            Some(service) => covers_every_action_of(pattern, service),
+            None => wildcard_matches(&pattern.trim().to_ascii_lowercase(), &action),
+        };
+        match &self.actions {
+            Actions::Action(list) => list.iter().any(matches),
+            Actions::NotAction(list) => !list.iter().any(matches),
+        }
+    }
+
     /// The resource wildcards of an Allow: `Resource: "*"` or `NotResource`.
     pub fn wildcard_resource(&self) -> Option<&'static str> {
         if !self.is_allow() {

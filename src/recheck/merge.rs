@@ -101,7 +101,10 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
         environment_filtered: current.environment.is_some(),
         errors: &errors,
     };
-    let mut comparison = compare(current, &mut results, &scope, &scan.started_at);
+    // A re-check can break a chain, not find one: its reads are too narrow (the next full run
+    // joins the whole inventory again).
+    let exposures = crate::exposures::still_standing(current.exposures.clone(), &results);
+    let mut comparison = compare(current, &mut results, &exposures, &scope, &scan.started_at);
     // What the full run carried unverified and this re-check did not read stays carried.
     for old in &current.carried_findings {
         let reread = scopes.iter().any(|scope| scope.covers(old)) && !unreadable(old);
@@ -137,6 +140,7 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
         score: score(results.iter().filter(|r| r.muted.is_none()), weights),
         summary: Summary::of(&results),
         results,
+        exposures,
         errors,
         baseline: Some(BaselineRef {
             run_id: current.run_id.clone(),
@@ -231,6 +235,7 @@ mod tests {
             finished_at: at.into(),
             duration_ms: 1,
             findings,
+            exposures: Vec::new(),
             errors,
             api_calls: Default::default(),
             resource_tags: Default::default(),

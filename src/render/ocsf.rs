@@ -157,6 +157,7 @@ mod tests {
                 reason: "write-once logs".into(),
                 owner: None,
                 expires: "2027-01-01".into(),
+                exposures: false,
             }),
         }
     }

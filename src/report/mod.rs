@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::exposures::{Exposure, ExposureChanges};
 use crate::model::{ApiCalls, AuditError, CheckResult, Severity, SeverityCounts, Status, Weights};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -116,6 +117,9 @@ pub struct Changes {
     /// Failing in the baseline, not evaluated now (an error, the deadline, a narrower scope):
     /// neither resolved nor new. Kept in `carried_findings` for the next run.
     pub unverified: Vec<String>,
+    /// Exposures that appeared or were broken since the baseline (older reports lack it).
+    #[serde(default)]
+    pub exposures: ExposureChanges,
 }
 
 /// How many results changed since a baseline (or several, added up), by kind of [`Changes`].
@@ -165,6 +169,9 @@ pub struct Report {
     pub score: Score,
     pub summary: Summary,
     pub results: Vec<CheckResult>,
+    /// The failed results that add up to a way in, most severe first (older reports lack it).
+    #[serde(default)]
+    pub exposures: Vec<Exposure>,
     pub errors: Vec<AuditError>,
     pub api_calls: ApiCalls,
     /// The services audited (older reports lack it: read as every service).

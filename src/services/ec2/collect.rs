@@ -89,6 +89,8 @@ async fn snapshots(client: &Client, region: &str) -> Collection<Inventory> {
                 region: region.to_string(),
                 arn: format!("arn:{}:ec2:{region}::snapshot/{id}", partition(region)),
                 public: public.contains(id),
+                encrypted: snapshot.encrypted().unwrap_or(false),
+                volume_id: snapshot.volume_id().map(str::to_string),
                 tags: ec2_tags(snapshot.tags()),
             })
         })
@@ -199,6 +201,11 @@ async fn instances(client: &Client, region: &str, account: &str) -> Collection<I
                     .and_then(|m| m.http_endpoint())
                     .map(|e| e.as_str().to_string()),
                 public_ips: public_ips(instance),
+                security_groups: security_groups(instance),
+                instance_profile: instance
+                    .iam_instance_profile()
+                    .and_then(|p| p.arn())
+                    .map(str::to_string),
                 tags: ec2_tags(instance.tags()),
             });
         }
@@ -221,6 +228,26 @@ fn public_ips(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
         }
     }
     addresses
+}
+
+/// The groups of the instance and of every network interface, each once.
+fn security_groups(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    let interfaces = instance
+        .network_interfaces()
+        .iter()
+        .flat_map(|eni| eni.groups());
+    for id in instance
+        .security_groups()
+        .iter()
+        .chain(interfaces)
+        .filter_map(|g| g.group_id())
+    {
+        if !groups.iter().any(|g| g == id) {
+            groups.push(id.to_string());
+        }
+    }
+    groups
 }
 
 async fn volumes(client: &Client, region: &str, account: &str) -> Collection<Inventory> {

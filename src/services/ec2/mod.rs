@@ -94,6 +94,10 @@ pub struct Instance {
     pub http_endpoint: Option<String>,
     /// Public IPv4 addresses of the instance and of all its network interfaces.
     pub public_ips: Vec<String>,
+    /// The security groups of the instance and of all its network interfaces.
+    pub security_groups: Vec<String>,
+    /// The ARN of the instance profile associated with it (its role comes from IAM).
+    pub instance_profile: Option<String>,
     pub tags: Tags,
 }
 
@@ -141,6 +145,9 @@ pub struct Snapshot {
     pub arn: String,
     /// Anyone may create a volume from it (`createVolumePermission` group `all`).
     pub public: bool,
+    pub encrypted: bool,
+    /// The volume it was taken from (AWS reports an unknown id for copies).
+    pub volume_id: Option<String>,
     pub tags: Tags,
 }
 

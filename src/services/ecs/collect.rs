@@ -145,6 +145,10 @@ fn described_service(
         assign_public_ip: awsvpc
             .and_then(|c| c.assign_public_ip())
             .map(|a| a.as_str().to_string()),
+        security_groups: awsvpc
+            .map(|c| c.security_groups().to_vec())
+            .unwrap_or_default(),
+        task_definition: service.task_definition().map(str::to_string),
         tags: tag_map(service.tags(), |t| t.key(), |t| t.value()),
     })
 }
@@ -205,6 +209,7 @@ async fn task_definitions(
                             .to_string(),
                         region: region.to_string(),
                         pid_mode: definition.pid_mode().map(|m| m.as_str().to_string()),
+                        task_role_arn: definition.task_role_arn().map(str::to_string),
                         containers: definition
                             .container_definitions()
                             .iter()

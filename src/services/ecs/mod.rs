@@ -71,6 +71,10 @@ pub struct EcsService {
     /// `awsvpcConfiguration.assignPublicIp` (`ENABLED` or `DISABLED`); `None`: not set, which
     /// means DISABLED (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html).
     pub assign_public_ip: Option<String>,
+    /// The security groups of its awsvpc configuration.
+    pub security_groups: Vec<String>,
+    /// The ARN of the task definition (a revision) it runs.
+    pub task_definition: Option<String>,
     pub tags: Tags,
 }
 
@@ -89,6 +93,8 @@ pub struct TaskDefinition {
     pub region: String,
     /// `pidMode`: `host`, `task`, or `None` (each container has its own namespace).
     pub pid_mode: Option<String>,
+    /// The role its containers' AWS calls use.
+    pub task_role_arn: Option<String>,
     pub containers: Vec<Container>,
     pub tags: Tags,
 }

@@ -88,7 +88,7 @@ fn push_unique(list: &mut Vec<String>, item: String) {
 }
 
 /// The AWS managed AdministratorAccess policy, in any partition.
-fn is_administrator_access(policy: &PolicyAttachment) -> bool {
+pub(super) fn is_administrator_access(policy: &PolicyAttachment) -> bool {
     matches!(&policy.source, PolicySource::Managed { arn }
         if arn.starts_with("arn:") && arn.ends_with(":iam::aws:policy/AdministratorAccess"))
 }
@@ -576,6 +576,7 @@ pub(crate) mod tests {
             ),
             tags: None,
             policies,
+            instance_profiles: Vec::new(),
         }
     }
 

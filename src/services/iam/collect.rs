@@ -372,6 +372,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: group.arn().unwrap_or_default().to_string(),
             tags: None,
             policies: own.attachments(&managed, None).collect(),
+    instance_profiles: Vec::new(),
         });
         groups.insert(name.to_string(), own);
     }
@@ -390,6 +391,11 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: role.arn().unwrap_or_default().to_string(),
             tags: Some(tags(role.tags())),
             policies: own.attachments(&managed, None).collect(),
+            instance_profiles: role
+                .instance_profile_list()
+                .iter()
+                .map(|p| p.arn().to_string())
+                .collect(),
         });
     }
 
@@ -421,6 +427,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: user.arn().unwrap_or_default().to_string(),
             tags: Some(tags(user.tags())),
             policies,
+    instance_profiles: Vec::new(),
         });
     }
     collection

@@ -4,8 +4,10 @@
 mod checks;
 mod collect;
 mod credentials;
+mod privilege;
 
 pub(crate) use collect::collect;
+pub use privilege::{privilege, Privilege};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 
@@ -139,6 +141,8 @@ pub struct Principal {
     pub tags: Option<Tags>,
     /// Own inline and attached policies; for a user, also those of its groups.
     pub policies: Vec<PolicyAttachment>,
+    /// Roles: the ARNs of the instance profiles that hold the role (EC2 instances use it).
+    pub instance_profiles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

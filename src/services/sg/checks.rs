@@ -116,6 +116,15 @@ fn world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> +
     })
 }
 
+/// The group's ingress from the whole internet, one entry per rule ("tcp 22 from 0.0.0.0/0"):
+/// how an exposure gets in. Protocols without ports (ICMP) are no way in and are left out.
+pub(crate) fn world_ingress(group: &SecurityGroup) -> Vec<String> {
+    world_rules(group)
+        .filter(|(reach, _)| *reach != Reach::NoPorts)
+        .map(|(reach, sources)| format!("{} from {sources}", reach.describe()))
+        .collect()
+}
+
 /// Whether the group lets `port`/TCP in from the whole internet (for the RDS exposure detail).
 pub(crate) fn open_to_world_on(group: &SecurityGroup, port: u16) -> bool {
     world_rules(group).any(|(reach, _)| match reach {
