@@ -11,6 +11,7 @@ mod audit_emulated_account;
 mod cli;
 mod continuous_audit;
 mod event_recheck;
+mod exposures;
 mod lambda_handler;
 mod layout;
 mod organization;

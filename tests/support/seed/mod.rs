@@ -106,6 +106,7 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     seed_shared_copies(sdk, &seeded).await?;
     seed_s3(sdk).await?;
     seed_iam(sdk).await?;
+    seed_instance_profile(sdk, &seeded).await?;
     seed_guardrails(sdk).await?;
     lambda::seed(sdk).await?;
     eks::seed(sdk).await?;
@@ -205,79 +206,6 @@ async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
     .send()
     .await?;
 
-    // (name, IMDSv2 required, encrypted root, private subnet, environment)
-    let instances = [
-        ("web-prod", true, true, true, "prod"),
-        ("legacy-app", false, false, false, "prod"),
-        ("batch-dev", false, true, true, "dev"),
-    ];
-    for (name, imdsv2, encrypted, private, env) in instances {
-        let tokens = if imdsv2 {
-            HttpTokensState::Required
-        } else {
-            HttpTokensState::Optional
-        };
-        let mut run = ec2
-            .run_instances()
-            .image_id("ami-12345678")
-            .instance_type(InstanceType::T3Micro)
-            .min_count(1)
-            .max_count(1)
-            .metadata_options(
-                InstanceMetadataOptionsRequest::builder()
-                    .http_tokens(tokens)
-                    .http_endpoint(InstanceMetadataEndpointState::Enabled)
-                    .build(),
-            )
-            .tag_specifications(ec2_tags(ResourceType::Instance, name, env));
-        // moto treats any `Encrypted` value as true: leave it out for an unencrypted root.
-        if encrypted {
-            run = run.block_device_mappings(
-                BlockDeviceMapping::builder()
-                    .device_name("/dev/xvda")
-                    .ebs(
-                        EbsBlockDevice::builder()
-                            .volume_size(8)
-                            .encrypted(true)
-                            .build(),
-                    )
-                    .build(),
-            );
-        }
-        if private {
-            run = run.subnet_id(&private_subnet);
-        }
-        let output = run.send().await?;
-        let id = output.instances()[0]
-            .instance_id()
-            .ok_or("no instance id")?
-            .to_string();
-        seeded.instances.insert(name.to_string(), id);
-    }
-    // Stopped instances are audited too.
-    ec2.stop_instances()
-        .instance_ids(&seeded.instances["batch-dev"])
-        .send()
-        .await?;
-
-    for (name, encrypted, env) in [
-        ("data-encrypted", true, "prod"),
-        ("scratch-plain", false, "dev"),
-    ] {
-        let volume = ec2
-            .create_volume()
-            .availability_zone("us-east-1a")
-            .size(10)
-            .encrypted(encrypted)
-            .tag_specifications(ec2_tags(ResourceType::Volume, name, env))
-            .send()
-            .await?;
-        seeded.volumes.insert(
-            name.to_string(),
-            volume.volume_id().ok_or("no volume id")?.to_string(),
-        );
-    }
-
     let v4 = |cidr: &str| IpRange::builder().cidr_ip(cidr).build();
     let v6 = |cidr: &str| Ipv6Range::builder().cidr_ipv6(cidr).build();
     let rule = |protocol: &str, from: i32, to: i32| {
@@ -337,6 +265,107 @@ async fn seed_ec2(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
             .await?;
         seeded.security_groups.insert(name.to_string(), id);
     }
+
+    // A public subnet (it maps public IPs) of the seeded VPC, where legacy-app runs behind
+    // ssh-open: with its IMDSv1 and its administrator instance profile, an exposure.
+    let public_subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.1.2.0/24")
+        .availability_zone("us-east-1a")
+        .send()
+        .await?
+        .subnet()
+        .and_then(|s| s.subnet_id())
+        .ok_or("no subnet id")?
+        .to_string();
+    ec2.modify_subnet_attribute()
+        .subnet_id(&public_subnet)
+        .map_public_ip_on_launch(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
+        .send()
+        .await?;
+
+    // (name, IMDSv2 required, encrypted root, private subnet, environment)
+    let instances = [
+        ("web-prod", true, true, true, "prod"),
+        ("legacy-app", false, false, false, "prod"),
+        ("batch-dev", false, true, true, "dev"),
+    ];
+    for (name, imdsv2, encrypted, private, env) in instances {
+        let tokens = if imdsv2 {
+            HttpTokensState::Required
+        } else {
+            HttpTokensState::Optional
+        };
+        let mut run = ec2
+            .run_instances()
+            .image_id("ami-12345678")
+            .instance_type(InstanceType::T3Micro)
+            .min_count(1)
+            .max_count(1)
+            .metadata_options(
+                InstanceMetadataOptionsRequest::builder()
+                    .http_tokens(tokens)
+                    .http_endpoint(InstanceMetadataEndpointState::Enabled)
+                    .build(),
+            )
+            .tag_specifications(ec2_tags(ResourceType::Instance, name, env));
+        // moto treats any `Encrypted` value as true: leave it out for an unencrypted root.
+        if encrypted {
+            run = run.block_device_mappings(
+                BlockDeviceMapping::builder()
+                    .device_name("/dev/xvda")
+                    .ebs(
+                        EbsBlockDevice::builder()
+                            .volume_size(8)
+                            .encrypted(true)
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        if private {
+            run = run.subnet_id(&private_subnet);
+        } else {
+            run = run
+                .subnet_id(&public_subnet)
+                .security_group_ids(&seeded.security_groups["ssh-open"]);
+        }
+        let output = run.send().await?;
+        let id = output.instances()[0]
+            .instance_id()
+            .ok_or("no instance id")?
+            .to_string();
+        seeded.instances.insert(name.to_string(), id);
+    }
+    // Stopped instances are audited too.
+    ec2.stop_instances()
+        .instance_ids(&seeded.instances["batch-dev"])
+        .send()
+        .await?;
+
+    for (name, encrypted, env) in [
+        ("data-encrypted", true, "prod"),
+        ("scratch-plain", false, "dev"),
+    ] {
+        let volume = ec2
+            .create_volume()
+            .availability_zone("us-east-1a")
+            .size(10)
+            .encrypted(encrypted)
+            .tag_specifications(ec2_tags(ResourceType::Volume, name, env))
+            .send()
+            .await?;
+        seeded.volumes.insert(
+            name.to_string(),
+            volume.volume_id().ok_or("no volume id")?.to_string(),
+        );
+    }
+
     Ok(())
 }
 
@@ -950,6 +979,32 @@ async fn seed_iam(sdk: &SdkConfig) -> Result<(), BoxError> {
         .serial_number(serial)
         .authentication_code1("123456")
         .authentication_code2("654321")
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// legacy-app's instance profile holds deploy-admin: whoever gets its credentials is an
+/// administrator.
+async fn seed_instance_profile(sdk: &SdkConfig, seeded: &Seeded) -> Result<(), BoxError> {
+    let iam = aws_sdk_iam::Client::new(sdk);
+    iam.create_instance_profile()
+        .instance_profile_name("legacy-app")
+        .send()
+        .await?;
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("legacy-app")
+        .role_name("deploy-admin")
+        .send()
+        .await?;
+    aws_sdk_ec2::Client::new(sdk)
+        .associate_iam_instance_profile()
+        .instance_id(&seeded.instances["legacy-app"])
+        .iam_instance_profile(
+            aws_sdk_ec2::types::IamInstanceProfileSpecification::builder()
+                .name("legacy-app")
+                .build(),
+        )
         .send()
         .await?;
     Ok(())
