@@ -1,10 +1,11 @@
 //! The account alert: one SNS message per run when failed results at or above the threshold
-//! exist.
+//! exist, or a new open exposure. Exposures lead: a way in matters more than any one finding.
 //!
 //! It uses SNS's per-protocol message structure: readable text for email subscribers and a
 //! JSON document for everything else (SQS, Lambda, HTTPS). Message attributes (severity,
-//! account_id, score, finding_count) let subscribers filter. When the findings do not fit in
-//! one message, the alert lists what fits and says how many more are in the report.
+//! account_id, score, finding_count, exposure_count) let subscribers filter. When it does not
+//! fit in one message, the alert lists the exposures that fit, then the findings that fit, and
+//! says how many more are in the report.
 
 use serde::Serialize;
 use serde_json::json;
@@ -14,6 +15,7 @@ use futures::future::BoxFuture;
 use super::fit::{largest_fitting, subject, MAX_MESSAGE_BYTES};
 use super::sns::{publish, Alert};
 use super::{Delivered, Delivery, DeliveryError};
+use crate::exposures::Exposure;
 use crate::model::{CheckResult, Severity};
 use crate::report::{Report, Summary};
 
@@ -40,6 +42,28 @@ impl<'a> From<&'a CheckResult> for Finding<'a> {
             region: &r.region,
             title: &r.title,
             detail: &r.detail,
+        }
+    }
+}
+
+/// An exposure in the JSON alert: its steps by result id, to look up in the report.
+#[derive(Serialize)]
+struct ExposureItem<'a> {
+    id: &'a str,
+    severity: Severity,
+    title: &'a str,
+    fix: &'a str,
+    step_result_ids: Vec<&'a str>,
+}
+
+impl<'a> From<&'a Exposure> for ExposureItem<'a> {
+    fn from(e: &'a Exposure) -> Self {
+        ExposureItem {
+            id: &e.id,
+            severity: e.severity,
+            title: &e.title,
+            fix: &e.fix,
+            step_result_ids: e.steps.iter().map(|s| s.result_id.as_str()).collect(),
         }
     }
 }
@@ -112,6 +136,39 @@ pub(super) fn findings(
     findings
 }
 
+/// The open exposures the alert leads with: with [`AlertOn::New`] and a baseline, those new
+/// since it; else every open one. The threshold does not apply: an exposure is by definition
+/// high or critical, and its point is that findings each below the threshold add up to a way
+/// in, so a new one always alerts.
+fn exposures(report: &Report, alert_on: AlertOn) -> Vec<&Exposure> {
+    let new = match (alert_on, &report.changes) {
+        (AlertOn::New, Some(changes)) => Some(&changes.exposures.new),
+        _ => None,
+    };
+    report
+        .exposures
+        .iter()
+        .filter(|e| e.is_open() && new.is_none_or(|new| new.contains(&e.id)))
+        .collect()
+}
+
+/// An exposure in an email: `[CRITICAL] title`, then its fix.
+fn exposure_line(exposure: &Exposure) -> String {
+    format!(
+        "[{}] {}\n    fix: {}\n",
+        exposure.severity.as_str().to_uppercase(),
+        exposure.title,
+        exposure.fix
+    )
+}
+
+/// How many of the exposures and of the findings a message lists.
+#[derive(Debug, Clone, Copy)]
+struct Listed {
+    exposures: usize,
+    findings: usize,
+}
+
 /// A finding in an email: `[CRITICAL] check - type id (region)`, then its detail.
 pub(super) fn finding_line(finding: &CheckResult) -> String {
     format!(
@@ -133,26 +190,53 @@ fn text(
     report: &Report,
     threshold: Severity,
     uri: &str,
-    listed: &[&CheckResult],
-    total: usize,
+    (exposures, listed): (&[&Exposure], &[&CheckResult]),
+    (exposure_total, total): (usize, usize),
     context: &Context,
 ) -> String {
     let s: &Summary = &report.summary;
     let counts = &s.failed_by_severity;
+    let new = if context.alert_on == AlertOn::New {
+        "new "
+    } else {
+        ""
+    };
+    let found_exposures = match exposure_total {
+        0 => String::new(),
+        n => format!("{n} {new}exposure(s) and "),
+    };
     let headline = match (context.alert_on, context.new_count) {
         (AlertOn::New, Some(_)) => format!(
-            "secaudit found {total} new failed check(s) at {threshold} severity or worse in AWS account {}.\n\
+            "secaudit found {found_exposures}{total} new failed check(s) at {threshold} severity or worse in AWS account {}.\n\
              Since the last run: {} still open at {threshold} or worse, {} resolved.\n",
             report.account_id,
             context.open_count,
             context.resolved_count.unwrap_or(0)
         ),
         _ => format!(
-            "secaudit found {total} failed check(s) at {threshold} severity or worse in AWS account {}.\n",
+            "secaudit found {found_exposures}{total} failed check(s) at {threshold} severity or worse in AWS account {}.\n",
             report.account_id
         ),
     };
     let mut out = headline;
+    if exposure_total > 0 {
+        // Without a baseline every open exposure is new to whoever reads this.
+        out.push_str(if new.is_empty() {
+            "\nExposures:\n"
+        } else {
+            "\nNew exposures:\n"
+        });
+        for exposure in exposures {
+            out.push_str(&exposure_line(exposure));
+        }
+        if exposures.len() < exposure_total {
+            out.push_str(&format!(
+                "... and {} more exposure(s) in the full report.\n",
+                exposure_total - exposures.len()
+            ));
+        }
+        out.push('\n');
+    }
     for note in &context.notes {
         out.push_str(note);
         out.push('\n');
@@ -195,12 +279,15 @@ fn structure(
     report: &Report,
     threshold: Severity,
     uri: &str,
-    all: &[&CheckResult],
-    listed: usize,
+    (exposures, all): (&[&Exposure], &[&CheckResult]),
+    listed: Listed,
     context: &Context,
 ) -> String {
-    let shown = &all[..listed];
+    let shown = &all[..listed.findings];
+    let shown_exposures = &exposures[..listed.exposures];
     let machine = json!({
+        "exposures": shown_exposures.iter().map(|e| ExposureItem::from(*e)).collect::<Vec<_>>(),
+        "omitted_exposures": exposures.len() - listed.exposures,
         "run_id": report.run_id,
         "account_id": report.account_id,
         "regions": report.regions,
@@ -211,7 +298,7 @@ fn structure(
         "report_uri": uri,
         "alert_on": match context.alert_on { AlertOn::New => "new", AlertOn::All => "all" },
         "findings": shown.iter().map(|r| Finding::from(*r)).collect::<Vec<_>>(),
-        "omitted_findings": all.len() - listed,
+        "omitted_findings": all.len() - listed.findings,
         "new_findings": context.new_count,
         "resolved_count": context.resolved_count,
         "open_count": context.open_count,
@@ -219,14 +306,21 @@ fn structure(
     });
     json!({
         "default": machine.to_string(),
-        "email": text(report, threshold, uri, shown, all.len(), context),
+        "email": text(
+            report,
+            threshold,
+            uri,
+            (shown_exposures, shown),
+            (exposures.len(), all.len()),
+            context,
+        ),
     })
     .to_string()
 }
 
 /// The alert for a report, or `None` when there is nothing to say: no open finding at or above
-/// `threshold` (with [`AlertOn::New`], no new one), and no problem with the baseline or the
-/// mutelist to report.
+/// `threshold` and no open exposure (with [`AlertOn::New`], no new one), and no problem with
+/// the baseline or the mutelist to report.
 pub fn build_alert(
     report: &Report,
     threshold: Severity,
@@ -244,21 +338,39 @@ fn build_alert_within(
     max_bytes: usize,
 ) -> Option<Alert> {
     let all = findings(report, threshold, alert_on);
+    let exposures = exposures(report, alert_on);
     let context = Context::of(report, threshold, alert_on);
-    if all.is_empty() && context.notes.is_empty() {
+    if all.is_empty() && exposures.is_empty() && context.notes.is_empty() {
         return None;
     }
-    let worst = all.first().map_or("none", |r| r.severity.as_str());
+    let worst = (exposures.iter().map(|e| e.severity))
+        .chain(all.iter().map(|r| r.severity))
+        .max()
+        .map_or("none", Severity::as_str);
+    let message = |exposures_listed, findings| {
+        let listed = Listed {
+            exposures: exposures_listed,
+            findings,
+        };
+        structure(report, threshold, uri, (&exposures, &all), listed, &context)
+    };
+    // Exposures take the budget first; the findings get what is left.
+    let exposures_fit = largest_fitting(exposures.len(), max_bytes, |n| message(n, 0));
     let fits = largest_fitting(all.len(), max_bytes, |listed| {
-        structure(report, threshold, uri, &all, listed, &context)
+        message(exposures_fit, listed)
     });
     let new = if context.alert_on == AlertOn::New && context.new_count.is_some() {
         "new "
     } else {
         ""
     };
+    let exposure_count = match (exposures.len(), context.alert_on) {
+        (0, _) => String::new(),
+        (n, AlertOn::New) => format!("{n} new exposure(s), "),
+        (n, AlertOn::All) => format!("{n} exposure(s), "),
+    };
     let subject = subject(format!(
-        "secaudit: {} {new}{threshold}+ finding(s) in AWS account {} (score {})",
+        "secaudit: {exposure_count}{} {new}{threshold}+ finding(s) in AWS account {} (score {})",
         all.len(),
         report.account_id,
         score_text(report.score.overall)
@@ -267,13 +379,14 @@ fn build_alert_within(
         ("severity", "String", worst.to_string()),
         ("account_id", "String", report.account_id.clone()),
         ("finding_count", "Number", all.len().to_string()),
+        ("exposure_count", "Number", exposures.len().to_string()),
     ];
     if let Some(score) = report.score.overall {
         attributes.push(("score", "Number", format!("{score:.1}")));
     }
     Some(Alert {
         subject,
-        message: structure(report, threshold, uri, &all, fits, &context),
+        message: message(exposures_fit, fits),
         attributes,
         findings_total: all.len(),
         findings_listed: fits,
@@ -309,10 +422,11 @@ impl Delivery for SnsAlert {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::assess::score::score;
-    use crate::model::{ApiCalls, Status, Weights};
+    use crate::exposures::{ExposureKind, ExposureStep, StepRole};
+    use crate::model::{ApiCalls, Mute, Status, Weights};
 
     pub(crate) fn result(i: usize, severity: Severity, status: Status) -> CheckResult {
         CheckResult {
@@ -361,6 +475,77 @@ pub(super) mod tests {
             rechecks: vec![],
             mutelist: None,
             trend: vec![],
+        }
+    }
+
+    pub(crate) fn mute(rule: usize, exposures: bool) -> Mute {
+        Mute {
+            rule,
+            reason: "accepted".into(),
+            owner: None,
+            expires: "2027-01-01".into(),
+            exposures,
+        }
+    }
+
+    /// Instance `i-{i}` open to the world through `sg-{i:08}` (its step's finding is
+    /// [`result`] `i`), its role an administrator.
+    pub(crate) fn exposure(i: usize, severity: Severity) -> Exposure {
+        let step = |result: CheckResult, role, said: &str| ExposureStep {
+            result_id: result.id,
+            check_id: result.check_id.to_string(),
+            resource_type: result.resource_type.to_string(),
+            resource_id: result.resource_id,
+            region: result.region,
+            role,
+            contributes: said.into(),
+            muted: None,
+        };
+        let on =
+            |check: &str, resource_type: &str, resource_id: String, region: &str| CheckResult {
+                id: format!("{check}/123456789012/{region}/{resource_type}/{resource_id}"),
+                check_id: check.to_string().into(),
+                resource_type: resource_type.to_string().into(),
+                resource_id,
+                region: region.into(),
+                ..result(i, severity, Status::Fail)
+            };
+        Exposure {
+            id: format!("exposure/{i:016x}"),
+            kind: ExposureKind::ReachableInstance,
+            severity,
+            title: format!(
+                "Instance i-{i} is reachable from the internet with administrator rights"
+            ),
+            steps: vec![
+                step(
+                    on(
+                        "ec2.no_public_ip",
+                        "AWS::EC2::Instance",
+                        format!("i-{i}"),
+                        "us-east-1",
+                    ),
+                    StepRole::Entry,
+                    "Has a public address.",
+                ),
+                step(
+                    result(i, severity, Status::Fail),
+                    StepRole::Ease,
+                    "Opens SSH to the world.",
+                ),
+                step(
+                    on(
+                        "iam.admin_role",
+                        "AWS::IAM::Role",
+                        format!("app-{i}"),
+                        "global",
+                    ),
+                    StepRole::Reach,
+                    "Its role is an administrator.",
+                ),
+            ],
+            fix: format!("Close sg-{i:08} to the world."),
+            muted: None,
         }
     }
 
@@ -492,6 +677,7 @@ pub(super) mod tests {
                 ("severity", "String", "critical"),
                 ("account_id", "String", "123456789012"),
                 ("finding_count", "Number", "1"),
+                ("exposure_count", "Number", "0"),
                 ("score", "Number", "6.3"),
             ]
         );
@@ -530,7 +716,160 @@ pub(super) mod tests {
 
     fn structure_len(report: &Report, all: &[&CheckResult], n: usize) -> usize {
         let context = Context::of(report, Severity::Critical, AlertOn::All);
-        structure(report, Severity::Critical, URI, all, n, &context).len()
+        let listed = Listed {
+            exposures: 0,
+            findings: n,
+        };
+        structure(
+            report,
+            Severity::Critical,
+            URI,
+            (&[], all),
+            listed,
+            &context,
+        )
+        .len()
+    }
+
+    fn parts(alert: &Alert) -> (serde_json::Value, String) {
+        let structure: serde_json::Value = serde_json::from_str(&alert.message).unwrap();
+        let machine = serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+        (machine, structure["email"].as_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn an_open_exposure_leads_the_alert_even_when_no_finding_reaches_the_threshold() {
+        let mut report = report(vec![result(1, Severity::High, Status::Fail)]);
+        report.exposures = vec![exposure(1, Severity::High)];
+        let alert = build_alert(&report, Severity::Critical, AlertOn::New, URI).unwrap();
+        assert_eq!(
+            alert.findings_total, 0,
+            "the high finding stays below critical"
+        );
+        let (machine, email) = parts(&alert);
+        assert_eq!(machine["exposures"][0]["id"], "exposure/0000000000000001");
+        assert_eq!(machine["exposures"][0]["severity"], "high");
+        assert_eq!(
+            machine["exposures"][0]["step_result_ids"][1],
+            report.results[0].id.as_str()
+        );
+        assert_eq!(machine["omitted_exposures"], 0);
+        // Without a baseline every open exposure is new; it comes right after the headline.
+        let lines: Vec<&str> = email.lines().collect();
+        assert_eq!(
+            lines[..5],
+            [
+                "secaudit found 1 new exposure(s) and 0 failed check(s) at critical severity or worse in AWS account 123456789012.",
+                "",
+                "New exposures:",
+                "[HIGH] Instance i-1 is reachable from the internet with administrator rights",
+                "    fix: Close sg-00000001 to the world.",
+            ],
+            "{email}"
+        );
+        assert!(
+            alert
+                .subject
+                .starts_with("secaudit: 1 new exposure(s), 0 critical+ finding(s)"),
+            "{}",
+            alert.subject
+        );
+        assert!(alert
+            .attributes
+            .contains(&("exposure_count", "Number", "1".to_string())));
+        assert!(alert
+            .attributes
+            .contains(&("severity", "String", "high".to_string())));
+
+        // Hidden by the mutelist: nothing to say.
+        report.exposures[0].muted = Some(mute(1, true));
+        assert!(build_alert(&report, Severity::Critical, AlertOn::New, URI).is_none());
+    }
+
+    #[test]
+    fn with_a_baseline_only_new_exposures_alert_and_all_lists_every_open_one() {
+        use crate::report::{BaselineRef, Changes};
+        let mut report = report(vec![]);
+        report.exposures = vec![exposure(1, Severity::Critical), exposure(2, Severity::High)];
+        report.baseline = Some(BaselineRef {
+            run_id: "run-0".into(),
+            finished_at: "2026-11-24T02:00:05Z".into(),
+        });
+        report.changes = Some(Changes::default());
+        assert!(
+            build_alert(&report, Severity::Critical, AlertOn::New, URI).is_none(),
+            "both were there last night"
+        );
+        let changes = report.changes.as_mut().unwrap();
+        changes.exposures.new = vec!["exposure/0000000000000002".into()];
+        let alert = build_alert(&report, Severity::Critical, AlertOn::New, URI).unwrap();
+        let (machine, email) = parts(&alert);
+        assert_eq!(machine["exposures"].as_array().unwrap().len(), 1);
+        assert_eq!(machine["exposures"][0]["id"], "exposure/0000000000000002");
+        assert!(
+            email.contains("\nNew exposures:\n[HIGH] Instance i-2 "),
+            "{email}"
+        );
+        assert!(!email.contains("i-1 "), "{email}");
+
+        let all = build_alert(&report, Severity::Critical, AlertOn::All, URI).unwrap();
+        let (machine, email) = parts(&all);
+        assert_eq!(machine["exposures"].as_array().unwrap().len(), 2);
+        assert!(
+            email.contains("\nExposures:\n[CRITICAL] Instance i-1 "),
+            "{email}"
+        );
+        assert!(all
+            .subject
+            .starts_with("secaudit: 2 exposure(s), 0 critical+"));
+    }
+
+    #[test]
+    fn exposures_take_the_budget_first_and_the_findings_are_truncated() {
+        let results: Vec<_> = (0..5000)
+            .map(|i| result(i, Severity::Critical, Status::Fail))
+            .collect();
+        let mut report = report(results);
+        report.exposures = (0..3).map(|i| exposure(i, Severity::Critical)).collect();
+        let alert = build_alert(&report, Severity::Critical, AlertOn::All, URI).unwrap();
+        assert!(alert.message.len() <= MAX_MESSAGE_BYTES);
+        assert!(alert.findings_listed < 5000);
+        let (machine, email) = parts(&alert);
+        assert_eq!(machine["exposures"].as_array().unwrap().len(), 3);
+        assert_eq!(machine["omitted_exposures"], 0);
+        let heading = email.find("Exposures:").unwrap();
+        let first_finding = email.find("[CRITICAL] sg.high_risk_ports").unwrap();
+        assert!(heading < first_finding, "{email}");
+
+        // A budget for two of the three exposures and nothing else: those two, the rest counted.
+        let (open, all) = (
+            exposures(&report, AlertOn::All),
+            findings(&report, Severity::Critical, AlertOn::All),
+        );
+        let context = Context::of(&report, Severity::Critical, AlertOn::All);
+        let two = Listed {
+            exposures: 2,
+            findings: 0,
+        };
+        let budget = structure(
+            &report,
+            Severity::Critical,
+            URI,
+            (&open, &all),
+            two,
+            &context,
+        );
+        let alert =
+            build_alert_within(&report, Severity::Critical, AlertOn::All, URI, budget.len())
+                .unwrap();
+        let (machine, email) = parts(&alert);
+        assert_eq!(machine["exposures"].as_array().unwrap().len(), 2);
+        assert_eq!(machine["omitted_exposures"], 1);
+        assert_eq!((alert.findings_listed, alert.findings_total), (0, 5000));
+        assert!(
+            email.contains("... and 1 more exposure(s) in the full report."),
+            "{email}"
+        );
     }
 
     #[test]

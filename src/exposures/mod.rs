@@ -150,7 +150,14 @@ impl<'a> Failed<'a> {
 pub fn find(inventory: &Inventory, results: &[CheckResult]) -> Vec<Exposure> {
     let failed = Failed::new(results);
     let mut exposures = chains::all(inventory, &failed);
-    exposures.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    // Worst first; within a severity, ways into compute (and what its role reaches) before
+    // public data, in the kinds' order.
+    exposures.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     exposures.dedup_by(|a, b| a.id == b.id);
     exposures
 }

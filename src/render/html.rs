@@ -5,11 +5,13 @@
 //! Rendered by askama, which escapes every value by default: names, tags, ARNs and details come
 //! from AWS and are attacker-controlled, so none of them is ever markup.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use askama::Template;
 
 use super::Render;
+use crate::exposures::{Exposure, ExposureStep, StepRole};
 use crate::model::{AuditError, CheckResult, Severity};
 use crate::report::Report;
 use crate::services::checks::registry;
@@ -27,11 +29,71 @@ struct Bar {
 
 struct Row<'a> {
     result: &'a CheckResult,
+    anchor: String,
     severity: &'static str,
     resource_type: &'a str,
     is_new: bool,
     first_seen: String,
     age_days: String,
+}
+
+struct ExposureView<'a> {
+    exposure: &'a Exposure,
+    severity: &'static str,
+    steps: Vec<StepView<'a>>,
+}
+
+struct StepView<'a> {
+    step: &'a ExposureStep,
+    role: &'static str,
+    resource_type: &'a str,
+    anchor: String,
+    /// Its finding has a row on this page (open or muted); a report edited by hand may lack it.
+    linked: bool,
+}
+
+/// The `id` of a finding's row and the fragment linking to it: the one place both come from.
+/// Result ids hold `/`, `:` and whatever resource names hold, so every byte outside
+/// `[A-Za-z0-9-]` (`_` too, the escape) becomes `_` and two hex digits: distinct ids stay
+/// distinct, where replacing them all with `_` would let two rows share an id.
+fn anchor(result_id: &str) -> String {
+    let mut id = String::from("r-");
+    for byte in result_id.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' {
+            id.push(byte as char);
+        } else {
+            id.push_str(&format!("_{byte:02x}"));
+        }
+    }
+    id
+}
+
+fn short_type(resource_type: &str) -> &str {
+    resource_type.strip_prefix("AWS::").unwrap_or(resource_type)
+}
+
+fn exposure_view<'a>(exposure: &'a Exposure, on_page: &HashSet<&str>) -> ExposureView<'a> {
+    let steps = exposure
+        .steps
+        .iter()
+        .map(|step| StepView {
+            role: match step.role {
+                StepRole::Entry => "entry",
+                StepRole::Ease => "ease",
+                StepRole::Reach => "reach",
+                StepRole::Data => "data",
+            },
+            resource_type: short_type(&step.resource_type),
+            anchor: anchor(&step.result_id),
+            linked: on_page.contains(step.result_id.as_str()),
+            step,
+        })
+        .collect();
+    ExposureView {
+        exposure,
+        severity: exposure.severity.as_str(),
+        steps,
+    }
 }
 
 #[derive(Template)]
@@ -53,10 +115,27 @@ th{background:#f4f6fa;cursor:pointer;user-select:none} td.detail{max-width:28em}
 rect.critical{fill:#b3122a}rect.high{fill:#ea580c}rect.medium{fill:#ca8a04}rect.low{fill:#65a30d}rect.service{fill:#3b5b9a}
 .new{background:#e8f0ff;border-radius:3px;padding:0 .3em;font-size:11px} .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap}
 details summary{cursor:pointer} @media print{.filters{display:none} details{display:block}}
+.exposure{border-left:3px solid #c7cdd9;padding:.2em .8em;margin:.7em 0} .exposure ol{margin:.3em 0;padding-left:1.6em}
+.role{background:#eef1f6;border-radius:3px;padding:0 .3em;font-size:11px} .accepted{color:#5b6478;font-style:italic} tr:target{background:#fff4d6}
 </style></head><body>
 <h1>secaudit report — account {{ report.account_id }}</h1>
 <div class="muted">Run {{ report.run_id }} · {{ report.started_at }} to {{ report.finished_at }} · regions {{ regions }}{% if let Some(env) = report.environment %} · environment {{ env }}{% endif %}</div>
 {% if !report.complete %}<div class="incomplete" id="incomplete"><strong>Incomplete:</strong> {{ report.errors.len() }} error(s) left resources unevaluated; the score covers only what was evaluated.</div>{% endif %}
+{%- macro exposure(view) %}<div class="exposure" data-id="{{ view.exposure.id }}">
+<div><span class="sev {{ view.severity }}">{{ view.severity }}</span> <strong>{{ view.exposure.title }}</strong></div>
+{% if let Some(rule) = view.exposure.muted %}<div class="muted">Hidden by rule {{ rule.rule }}: {{ rule.reason }} (expires {{ rule.expires }})</div>{% endif %}
+<div>Fix: {{ view.exposure.fix }}</div>
+<ol>{% for step in view.steps %}<li><span class="role">{{ step.role }}</span> {% if step.linked %}<a href="#{{ step.anchor }}">{{ step.step.check_id }} on {{ step.step.resource_id }}</a>{% else %}{{ step.step.check_id }} on {{ step.step.resource_id }}{% endif %}
+<span class="muted">({{ step.resource_type }}, {{ step.step.region }})</span>: {{ step.step.contributes }}
+{%- if let Some(mute) = step.step.muted %}<div class="accepted">accepted risk: {{ mute.reason }} (rule {{ mute.rule }}, expires {{ mute.expires }})</div>{% endif %}</li>{% endfor %}</ol>
+</div>{% endmacro %}
+<section id="exposures"><h2>Exposures ({{ exposures.len() }})</h2>
+{% if exposures.is_empty() && hidden.is_empty() %}<p>No exposures: no failed findings add up to a way in.</p>
+{% else if exposures.is_empty() %}<p>No open exposures: the mutelist hides every one found.</p>{% endif %}
+{% for view in exposures %}{% call exposure(view) %}{% endfor %}
+{% if !hidden.is_empty() %}<details id="hidden-exposures"><summary>Hidden by the mutelist ({{ hidden.len() }})</summary>
+{% for view in hidden %}{% call exposure(view) %}{% endfor %}</details>{% endif %}
+</section>
 <div class="cards">
 <div><div class="muted">Score</div><div class="score" id="score">{{ score_text }}</div>
 <div id="counts" class="muted">evaluated <span id="evaluated">{{ report.summary.evaluated }}</span> · passed {{ report.summary.passed }} · failed <span id="failed">{{ report.summary.failed }}</span> · muted {{ report.summary.muted }}</div></div>
@@ -84,7 +163,7 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
 <label>service <select id="service-filter"><option value="">all</option>{% for service in services %}<option>{{ service }}</option>{% endfor %}</select></label>
 <label>text <input type="search" id="text-filter" placeholder="check, resource, detail"></label></div>
 <table id="findings"><thead><tr><th>Severity</th><th>Check</th><th>Resource</th><th>Region</th><th>Detail</th><th>Remediation</th><th>First seen</th><th>Age (days)</th></tr></thead><tbody>
-{% for row in rows %}<tr class="finding" data-severity="{{ row.severity }}" data-service="{{ row.result.service }}">
+{% for row in rows %}<tr class="finding" id="{{ row.anchor }}" data-severity="{{ row.severity }}" data-service="{{ row.result.service }}">
 <td class="sev {{ row.severity }}">{{ row.severity }}</td>
 <td>{{ row.result.check_id }}{% if row.is_new %} <span class="new">new</span>{% endif %}<div class="muted">{{ row.result.title }}</div></td>
 <td>{{ row.result.resource_id }}{% if let Some(name) = row.result.resource_name %} ({{ name }}){% endif %}<div class="muted">{{ row.resource_type }}</div></td>
@@ -97,7 +176,7 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
 {% for error in errors %}<tr><td>{{ error.service }}</td><td>{{ error.region }}</td><td>{{ error.operation }}</td><td>{{ error.resource_id.as_deref().unwrap_or("-") }}</td><td>{{ error.code }}</td><td>{{ error.required_permission.as_deref().unwrap_or("-") }}</td><td>{{ error.message }}</td></tr>{% endfor %}
 </tbody></table>{% endif %}
 {% if !muted.is_empty() %}<h2>Accepted risks (muted)</h2><table id="muted"><thead><tr><th>Check</th><th>Resource</th><th>Region</th><th>Reason</th><th>Owner</th><th>Expires</th></tr></thead><tbody>
-{% for result in muted %}{% if let Some(mute) = result.muted %}<tr><td>{{ result.check_id }}</td><td>{{ result.resource_id }}</td><td>{{ result.region }}</td><td>{{ mute.reason }}</td><td>{{ mute.owner.as_deref().unwrap_or("") }}</td><td>{{ mute.expires }}</td></tr>{% endif %}{% endfor %}
+{% for (anchor, result) in muted %}{% if let Some(mute) = result.muted %}<tr id="{{ anchor }}"><td>{{ result.check_id }}</td><td>{{ result.resource_id }}</td><td>{{ result.region }}</td><td>{{ mute.reason }}</td><td>{{ mute.owner.as_deref().unwrap_or("") }}</td><td>{{ mute.expires }}</td></tr>{% endif %}{% endfor %}
 </tbody></table>{% endif %}
 <h2>Passed checks</h2><details><summary>{{ report.summary.passed }} passed result(s) in {{ passed.len() }} check(s)</summary><table id="passed"><tbody>
 {% for (check, count) in passed %}<tr><td>{{ check }}</td><td>{{ count }}</td></tr>{% endfor %}
@@ -120,6 +199,17 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
   document.querySelectorAll('.sev-filter').forEach(function (box) { box.addEventListener('change', apply); });
   document.getElementById('service-filter').addEventListener('change', apply);
   document.getElementById('text-filter').addEventListener('input', apply);
+  // A step's finding may be filtered out of view: clear the filters so the link lands on it.
+  document.querySelectorAll('#exposures a[href^="#"]').forEach(function (link) {
+    link.addEventListener('click', function () {
+      var target = document.getElementById(link.getAttribute('href').slice(1));
+      if (!target || target.style.display !== 'none') return;
+      document.querySelectorAll('.sev-filter').forEach(function (box) { box.checked = true; });
+      document.getElementById('service-filter').value = '';
+      document.getElementById('text-filter').value = '';
+      apply();
+    });
+  });
   document.querySelectorAll('#findings th').forEach(function (header, column) {
     header.addEventListener('click', function () {
       var body = document.querySelector('#findings tbody');
@@ -147,8 +237,12 @@ struct Page<'a> {
     services: Vec<String>,
     rows: Vec<Row<'a>>,
     resolved: Vec<&'a String>,
+    /// Open exposures, most severe first; then those a mutelist rule hides.
+    exposures: Vec<ExposureView<'a>>,
+    hidden: Vec<ExposureView<'a>>,
     errors: &'a [AuditError],
-    muted: Vec<&'a CheckResult>,
+    /// With each row's anchor: a step whose finding is accepted links here.
+    muted: Vec<(String, &'a CheckResult)>,
     passed: Vec<(String, usize)>,
     seconds: String,
     version: &'static str,
@@ -218,7 +312,7 @@ fn page(report: &Report) -> Page<'_> {
             .map(|(service, n)| (service, n, "service"))
             .collect(),
     );
-    let new: std::collections::HashSet<&str> = report
+    let new: HashSet<&str> = report
         .changes
         .iter()
         .flat_map(|c| c.new.iter().map(String::as_str))
@@ -230,7 +324,7 @@ fn page(report: &Report) -> Page<'_> {
     .ok();
     let mut open: Vec<&CheckResult> = report.open().collect();
     open.sort_by_key(|r| std::cmp::Reverse(r.severity));
-    let rows = open
+    let rows: Vec<Row> = open
         .into_iter()
         .map(|result| {
             let first_seen = result.first_seen.clone().unwrap_or_default();
@@ -244,10 +338,8 @@ fn page(report: &Report) -> Page<'_> {
             .unwrap_or_default();
             Row {
                 severity: result.severity.as_str(),
-                resource_type: result
-                    .resource_type
-                    .strip_prefix("AWS::")
-                    .unwrap_or(&result.resource_type),
+                resource_type: short_type(&result.resource_type),
+                anchor: anchor(&result.id),
                 is_new: new.contains(result.id.as_str()),
                 first_seen,
                 age_days,
@@ -255,6 +347,19 @@ fn page(report: &Report) -> Page<'_> {
             }
         })
         .collect();
+    let muted: Vec<(String, &CheckResult)> = report
+        .results
+        .iter()
+        .filter(|r| r.muted.is_some())
+        .map(|r| (anchor(&r.id), r))
+        .collect();
+    let on_page: HashSet<&str> = rows
+        .iter()
+        .map(|row| row.result.id.as_str())
+        .chain(muted.iter().map(|(_, r)| r.id.as_str()))
+        .collect();
+    let (open_exposures, hidden): (Vec<&Exposure>, Vec<&Exposure>) =
+        report.exposures.iter().partition(|e| e.is_open());
     let passed: Vec<(String, usize)> = report
         .counts_by_check()
         .into_iter()
@@ -280,12 +385,16 @@ fn page(report: &Report) -> Page<'_> {
             .iter()
             .flat_map(|c| c.resolved.iter())
             .collect(),
-        errors: &report.errors,
-        muted: report
-            .results
-            .iter()
-            .filter(|r| r.muted.is_some())
+        exposures: open_exposures
+            .into_iter()
+            .map(|e| exposure_view(e, &on_page))
             .collect(),
+        hidden: hidden
+            .into_iter()
+            .map(|e| exposure_view(e, &on_page))
+            .collect(),
+        errors: &report.errors,
+        muted,
         passed,
         seconds: format!("{:.1}", report.duration_ms as f64 / 1000.0),
         version: env!("CARGO_PKG_VERSION"),
@@ -318,7 +427,7 @@ impl Render for HtmlRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Status;
+    use crate::model::{Mute, Status};
 
     #[test]
     fn values_from_aws_are_text_never_markup() {
@@ -351,5 +460,152 @@ mod tests {
         assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
         assert!(html.contains("&#34;&#62;&#60;img src=x onerror=alert(2)&#62;"));
         assert!(!html.contains("<b>bold</b>"));
+    }
+
+    fn failed(check_id: &'static str, resource_id: &str) -> CheckResult {
+        CheckResult {
+            id: crate::model::result_id(
+                check_id,
+                "123456789012",
+                "us-east-1",
+                "AWS::EC2::Instance",
+                resource_id,
+            ),
+            check_id: check_id.into(),
+            service: "ec2".into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            resource_type: "AWS::EC2::Instance".into(),
+            resource_id: resource_id.into(),
+            resource_name: None,
+            resource_arn: None,
+            region: "us-east-1".into(),
+            title: "t".into(),
+            detail: "d".into(),
+            remediation: "r".into(),
+            reference: "https://docs.aws.amazon.com/".into(),
+            first_seen: None,
+            muted: None,
+        }
+    }
+
+    fn mute(rule: usize, reason: &str, exposures: bool) -> Mute {
+        Mute {
+            rule,
+            reason: reason.into(),
+            owner: None,
+            expires: "2026-12-31".into(),
+            exposures,
+        }
+    }
+
+    fn step(result: &CheckResult, role: StepRole) -> ExposureStep {
+        ExposureStep {
+            result_id: result.id.clone(),
+            check_id: result.check_id.to_string(),
+            resource_type: result.resource_type.to_string(),
+            resource_id: result.resource_id.clone(),
+            region: result.region.clone(),
+            role,
+            contributes: format!("{} contributes", result.check_id),
+            muted: result.muted.clone(),
+        }
+    }
+
+    fn exposure(title: &str, steps: Vec<ExposureStep>, muted: Option<Mute>) -> Exposure {
+        Exposure {
+            id: format!("x-{title}"),
+            kind: crate::exposures::ExposureKind::ReachableInstance,
+            severity: Severity::Critical,
+            title: title.into(),
+            steps,
+            fix: "Close port 22 to the internet.".into(),
+            muted,
+        }
+    }
+
+    /// An open exposure (its reach step accepted by rule 2) and one rule 3 hides.
+    fn exposed_report() -> (Report, String) {
+        let mut report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        let entry = failed("ec2.public_ssh", "i-0abc");
+        let mut reach = failed("iam.admin_role", "i-0abc");
+        reach.muted = Some(mute(2, "Bastion by design", false));
+        let mut other = failed("ec2.imdsv1", "i-0def");
+        other.muted = Some(mute(3, "Lab host", true));
+        report.exposures = vec![
+            exposure(
+                "Open instance reaches admin",
+                vec![step(&entry, StepRole::Entry), step(&reach, StepRole::Reach)],
+                None,
+            ),
+            exposure(
+                "Lab instance",
+                vec![step(&other, StepRole::Entry)],
+                other.muted.clone(),
+            ),
+        ];
+        report.results = vec![entry, reach, other];
+        let mut bytes = Vec::new();
+        HtmlRenderer.render(&report, &mut bytes).unwrap();
+        (report, String::from_utf8(bytes).unwrap())
+    }
+
+    #[test]
+    fn exposures_come_first_and_link_to_their_findings() {
+        let (report, html) = exposed_report();
+        let exposures = html.find(r#"<section id="exposures">"#).unwrap();
+        let findings = html.find(r#"<table id="findings">"#).unwrap();
+        assert!(exposures < findings, "{html}");
+        assert!(html.contains("<h2>Exposures (1)</h2>"), "{html}");
+        assert!(html.contains("Fix: Close port 22 to the internet."));
+
+        // Each step's fragment is the id of its finding's row: open ones in the findings table,
+        // accepted ones in the muted table.
+        let links: Vec<&str> = html
+            .match_indices(r##"<a href="#"##)
+            .map(|(at, open)| {
+                let rest = &html[at + open.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(links.len(), 3, "{html}");
+        assert_eq!(links[0], anchor(&report.results[0].id));
+        assert!(html.contains(&format!(r#"<tr class="finding" id="{}""#, links[0])));
+        assert!(html.contains(&format!(r#"<tr id="{}">"#, links[1])));
+        assert_eq!(html.matches(&format!(r#"id="{}""#, links[0])).count(), 1);
+    }
+
+    #[test]
+    fn accepted_steps_show_their_rule_and_hidden_exposures_are_collapsed() {
+        let (_, html) = exposed_report();
+        assert!(html.contains("accepted risk: Bastion by design (rule 2, expires 2026-12-31)"));
+        let details = html.find(r#"<details id="hidden-exposures">"#).unwrap();
+        let end = details + html[details..].find("</details>").unwrap();
+        let hidden = html.find("Lab instance").unwrap();
+        assert!(details < hidden && hidden < end, "{html}");
+        assert!(html[details..end].contains("Hidden by rule 3: Lab host (expires 2026-12-31)"));
+        assert!(html.find("Open instance reaches admin").unwrap() < details);
+    }
+
+    #[test]
+    fn no_exposures_says_so_in_one_line() {
+        let report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        let mut bytes = Vec::new();
+        HtmlRenderer.render(&report, &mut bytes).unwrap();
+        let html = String::from_utf8(bytes).unwrap();
+        assert!(html.contains("<p>No exposures: no failed findings add up to a way in.</p>"));
+        assert!(!html.contains("hidden-exposures"));
+    }
+
+    #[test]
+    fn anchors_are_valid_fragments_and_keep_ids_apart() {
+        let id = anchor("s3.versioning/1/us-east-1/AWS::S3::Bucket/a_b");
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_ne!(anchor("role/a.b"), anchor("role/a@b"));
+        assert_ne!(anchor("role/a_2eb"), anchor("role/a.b"));
     }
 }

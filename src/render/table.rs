@@ -6,6 +6,7 @@ use comfy_table::{ContentArrangement, Table};
 use std::io::{self, Write};
 
 use super::Render;
+use crate::exposures::{Exposure, StepRole};
 use crate::model::Severity;
 use crate::report::{Changes, Report};
 use crate::services::checks::registry;
@@ -96,6 +97,7 @@ pub fn render(report: &Report) -> String {
             changes.unverified.len()
         ));
     }
+    out.push_str(&exposures_section(report));
     let new: std::collections::HashSet<&str> = report
         .changes
         .iter()
@@ -221,6 +223,63 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+fn role(role: StepRole) -> &'static str {
+    match role {
+        StepRole::Entry => "entry",
+        StepRole::Ease => "ease",
+        StepRole::Reach => "reach",
+        StepRole::Data => "data",
+    }
+}
+
+/// Open exposures, each with its steps and its fix, before the findings: a way in matters more
+/// than any one finding of it. Hidden ones are only counted (the mutelist said so).
+fn exposures_section(report: &Report) -> String {
+    let new: std::collections::HashSet<&str> = report
+        .changes
+        .iter()
+        .flat_map(|c| c.exposures.new.iter().map(String::as_str))
+        .collect();
+    let open: Vec<&Exposure> = report.exposures.iter().filter(|e| e.is_open()).collect();
+    let hidden = report.exposures.len() - open.len();
+    let mut out = String::new();
+    if !open.is_empty() {
+        out.push_str(&format!("\nEXPOSURES ({})\n", open.len()));
+    }
+    for exposure in &open {
+        let mut steps = table(&["Role", "Check", "Resource", "Region", "Contributes"]);
+        for step in &exposure.steps {
+            let accepted = if step.muted.is_some() {
+                " (accepted risk)"
+            } else {
+                ""
+            };
+            steps.add_row(vec![
+                role(step.role).to_string(),
+                step.check_id.clone(),
+                format!("{} {}", short_type(&step.resource_type), step.resource_id),
+                step.region.clone(),
+                format!("{}{accepted}", step.contributes),
+            ]);
+        }
+        let mark = if new.contains(exposure.id.as_str()) {
+            " (new)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "\n[{}] {}{mark}\n{steps}\nFix: {}\n",
+            exposure.severity.as_str().to_uppercase(),
+            exposure.title,
+            exposure.fix
+        ));
+    }
+    if hidden > 0 {
+        out.push_str(&format!("\n{hidden} exposure(s) hidden by the mutelist.\n"));
+    }
+    out
+}
+
 /// `AWS::IAM::Group` → `IAM::Group`: the prefix is the same on every row.
 /// `EC2::Instance` for `AWS::EC2::Instance`; `Account` for the service-less `AWS::::Account`.
 fn short_type(resource_type: &str) -> &str {
@@ -308,6 +367,7 @@ pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
         changes.persisting.len(),
         changes.unverified.len()
     );
+    out.push_str(&exposure_changes(old, new, changes));
     let lookup = |id: &str| {
         new.results
             .iter()
@@ -343,6 +403,46 @@ pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
     out
 }
 
+/// The exposures that came, went or could not be verified, before the findings: new ones are
+/// named from the new report, the others from the old one (they are gone from the new).
+fn exposure_changes(old: &Report, new: &Report, changes: &Changes) -> String {
+    let moved = &changes.exposures;
+    if moved.new.is_empty() && moved.resolved.is_empty() && moved.unverified.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "Exposures: {} new, {} resolved, {} not verified\n",
+        moved.new.len(),
+        moved.resolved.len(),
+        moved.unverified.len()
+    );
+    for (title, ids, source) in [
+        ("NEW EXPOSURES", &moved.new, &new.exposures),
+        ("RESOLVED EXPOSURES", &moved.resolved, &old.exposures),
+        (
+            "EXPOSURES NOT VERIFIED (a step not evaluated in the new run)",
+            &moved.unverified,
+            &old.exposures,
+        ),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut section = table(&["Severity", "Exposure"]);
+        for id in ids {
+            // An id the report does not describe (edited by hand) is still listed, by its id.
+            match source.iter().find(|e| &e.id == id) {
+                Some(exposure) => {
+                    section.add_row(vec![exposure.severity.to_string(), exposure.title.clone()])
+                }
+                None => section.add_row(vec!["-".to_string(), id.clone()]),
+            };
+        }
+        out.push_str(&format!("\n{title}\n{section}\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,5 +468,87 @@ mod tests {
         let table = render(&report);
         assert!(table.contains(" Account "), "{table}");
         assert!(!table.contains("::Account"), "{table}");
+    }
+
+    #[test]
+    fn open_exposures_come_first_with_their_steps_and_fix_hidden_ones_only_counted() {
+        use crate::deliver::alert::tests::{exposure, mute, report, result};
+        let mut report = report(vec![result(1, Severity::High, Status::Fail)]);
+        assert!(!render(&report).to_lowercase().contains("exposure"));
+
+        let mut open = exposure(1, Severity::Critical);
+        open.steps[1].muted = Some(mute(2, false));
+        let mut hidden = exposure(2, Severity::High);
+        hidden.muted = Some(mute(3, true));
+        report.exposures = vec![open, hidden];
+        let table = render(&report);
+        let heading = table.find("\nEXPOSURES (1)\n").expect(&table);
+        assert!(heading < table.find("HIGH findings").unwrap(), "{table}");
+        assert!(
+            table[..heading].starts_with("secaudit report run-1"),
+            "{table}"
+        );
+        assert!(table.contains(
+            "\n[CRITICAL] Instance i-1 is reachable from the internet with administrator rights\n"
+        ));
+        assert!(
+            table.contains("\nFix: Close sg-00000001 to the world.\n"),
+            "{table}"
+        );
+        let lines: Vec<&str> = table.lines().collect();
+        let row = |needle: &str| lines.iter().find(|l| l.contains(needle)).copied();
+        let entry = row("ec2.no_public_ip").unwrap();
+        assert!(
+            entry.contains("entry") && entry.contains("EC2::Instance i-1 "),
+            "{entry}"
+        );
+        assert!(row("Has a public address.").is_some_and(|l| !l.contains("accepted")));
+        let ease = row("Opens SSH to the world.").unwrap();
+        assert!(
+            ease.contains("(accepted risk)") && ease.contains(" ease "),
+            "{ease}"
+        );
+        assert!(
+            table.contains("\n1 exposure(s) hidden by the mutelist.\n"),
+            "{table}"
+        );
+        assert!(!table.contains("i-2 "), "{table}");
+    }
+
+    #[test]
+    fn the_changes_table_lists_new_and_resolved_exposures_before_the_findings() {
+        use crate::deliver::alert::tests::{exposure, report, result};
+        let mut old = report(vec![]);
+        old.exposures = vec![exposure(2, Severity::High)];
+        let mut new = report(vec![result(1, Severity::High, Status::Fail)]);
+        new.exposures = vec![exposure(1, Severity::Critical)];
+        let mut changes = Changes {
+            new: vec![new.results[0].id.clone()],
+            ..Default::default()
+        };
+        changes.exposures.new = vec![new.exposures[0].id.clone()];
+        changes.exposures.resolved = vec![old.exposures[0].id.clone()];
+        let text = render_changes(&old, &new, &changes);
+        assert!(
+            text.contains("Exposures: 1 new, 1 resolved, 0 not verified\n"),
+            "{text}"
+        );
+        let (added, resolved, findings) = (
+            text.find("\nNEW EXPOSURES\n").expect(&text),
+            text.find("\nRESOLVED EXPOSURES\n").expect(&text),
+            text.find("\nNEW\n").expect(&text),
+        );
+        assert!(added < resolved && resolved < findings, "{text}");
+        let i1 = text.find("Instance i-1 is reachable").expect(&text);
+        let i2 = text.find("Instance i-2 is reachable").expect(&text);
+        assert!(
+            added < i1 && i1 < resolved && resolved < i2 && i2 < findings,
+            "{text}"
+        );
+        assert!(!text.contains("NOT VERIFIED (a step"), "{text}");
+
+        // Nothing moved: no exposure lines at all.
+        changes.exposures = Default::default();
+        assert!(!render_changes(&old, &new, &changes).contains("xposure"));
     }
 }

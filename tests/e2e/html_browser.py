@@ -2,7 +2,8 @@
 
 Checks through the browser, not by grepping the file: the score and counts shown match the
 JSON report; the table has one row per open failed finding; a severity filter hides the others;
-values carrying markup (a crafted copy of the report, rendered by `secaudit render`) show as
+exposures, when the report has any, are the first section and their step links land on rows
+that exist; values carrying markup (a crafted copy of the report, rendered by `secaudit render`) show as
 text and execute nothing; and no request leaves the page. Saves a screenshot.
 
 Usage: python html_browser.py SECAUDIT REPORT.json REPORT.html SCREENSHOT.png
@@ -34,6 +35,45 @@ def browser() -> webdriver.Chrome:
     return webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
 
 
+def check_exposures(driver, report, check):
+    """Run after the text filter is set: the first step's finding may be filtered out, and the
+    page must bring it back into view when the step is followed."""
+    exposures = report.get("exposures") or []
+    section_text = driver.find_element(By.ID, "exposures").text
+    if not exposures:
+        check("no_exposures_says_so", "No exposures:" in section_text, section_text[:200])
+        return
+    open_exposures = [e for e in exposures if not e.get("muted")]
+    first = driver.execute_script(
+        "var h = document.querySelector('h2'); var s = h && h.closest('section'); return s && s.id")
+    check("exposures_are_the_first_section", first == "exposures", first)
+    check("exposures_before_findings", driver.execute_script(
+        "return !!(document.getElementById('exposures').compareDocumentPosition("
+        "document.getElementById('findings')) & Node.DOCUMENT_POSITION_FOLLOWING)"))
+    blocks = driver.find_elements(By.CSS_SELECTOR, "#exposures > .exposure")
+    check("one_block_per_open_exposure", len(blocks) == len(open_exposures),
+          f"{len(blocks)} != {len(open_exposures)}")
+    hidden = driver.find_elements(By.CSS_SELECTOR, "#hidden-exposures .exposure")
+    check("hidden_exposures_are_collapsed", len(hidden) == len(exposures) - len(open_exposures)
+          and not any(h.is_displayed() for h in hidden))
+    links = driver.find_elements(By.CSS_SELECTOR, "#exposures a[href^='#']")
+    fragments = [link.get_attribute("href").split("#", 1)[1] for link in links]
+    missing = [f for f in fragments
+               if driver.execute_script("return document.getElementById(arguments[0]) === null", f)]
+    check("every_step_link_has_a_target", bool(fragments) and not missing, missing[:3])
+    if not links or not links[0].is_displayed():
+        return
+    links[0].click()
+    fragment = fragments[0]
+    hash_ = driver.execute_script("return location.hash")
+    check("step_link_targets_its_finding", hash_ == "#" + fragment, f"{hash_} != #{fragment}")
+    target = driver.execute_script("return document.getElementById(arguments[0])", fragment)
+    in_view = target is not None and target.is_displayed() and driver.execute_script(
+        "var r = arguments[0].getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight",
+        target)
+    check("step_link_scrolls_to_a_shown_row", in_view)
+
+
 def main() -> int:
     secaudit, report_path, html_path, screenshot = sys.argv[1:5]
     with open(report_path) as handle:
@@ -63,6 +103,7 @@ def main() -> int:
         resources = driver.execute_script("return performance.getEntriesByType('resource').length")
         check("no_request_left_the_page", resources == 0, resources)
         driver.save_screenshot(screenshot)
+        check_exposures(driver, report, check)
 
         # Markup in values from AWS: shown as text, never run.
         crafted = dict(report)
@@ -71,6 +112,9 @@ def main() -> int:
         target["resource_id"] = "<script>window.__pwned=1</script>"
         target["resource_name"] = "\"><img src=x onerror=\"window.__pwned=2\">"
         target["detail"] = "<b id=injected>bold</b>"
+        if crafted.get("exposures"):
+            crafted["exposures"] = [dict(e) for e in crafted["exposures"]]
+            crafted["exposures"][0]["title"] = "<img src=x onerror=\"window.__pwned=3\">"
         with tempfile.TemporaryDirectory() as directory:
             crafted_path = os.path.join(directory, "crafted.json")
             with open(crafted_path, "w") as handle:

@@ -594,10 +594,25 @@ fn ocsf_output_validates_against_the_ocsf_schema_models() {
     let text = String::from_utf8(output.stdout).unwrap();
     let json = scan(&[]);
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    // One finding per result, and one per exposure (whose related findings are its steps).
+    let exposures = report["exposures"].as_array().unwrap().len();
+    assert!(exposures >= 2, "{report}");
     assert_eq!(
         text.lines().count(),
-        report["results"].as_array().unwrap().len()
+        report["results"].as_array().unwrap().len() + exposures
     );
+    let exposure_ids: Vec<&str> = report["exposures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    let exposure_findings = text
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|f| exposure_ids.contains(&f["finding_info"]["uid"].as_str().unwrap_or("")))
+        .count();
+    assert_eq!(exposure_findings, exposures);
     let python = std::env::var("SECAUDIT_MOTO_PYTHON")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
     let mut validator = Command::new(python)

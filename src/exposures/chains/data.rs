@@ -90,8 +90,9 @@ impl Links<'_> {
         ))
     }
 
-    /// AWS cannot make an AMI with encrypted snapshots public, so a public one always holds
-    /// readable disks.
+    /// AWS does not let an AMI with encrypted volumes be made public ("Share an AMI publicly",
+    /// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html), so a public
+    /// one always holds readable disks.
     pub(super) fn image(&self, image: &Image) -> Option<Exposure> {
         let at = (
             Image::RESOURCE_TYPE,
