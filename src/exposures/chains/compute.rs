@@ -1,7 +1,7 @@
 //! Compute reachable from the internet, and what its role reaches: instances, ECS services,
 //! Lambda functions.
 
-use super::{group_ids, ports, Links, OpenGroup};
+use super::{describe, group_ids, ports, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, ExposureStep, StepRole};
 use crate::services::ec2::Instance;
 use crate::services::ecs::{EcsService, TaskDefinition};
@@ -29,10 +29,7 @@ impl Links<'_> {
                 format!(
                     "It has public address {} and {}.",
                     instance.public_ips.join(", "),
-                    open.iter()
-                        .map(OpenGroup::describe)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    describe(&open)
                 )
             })?;
         let mut steps = vec![entry];
@@ -108,10 +105,7 @@ impl Links<'_> {
             .step("ecs.no_public_ip", at, StepRole::Entry, |_| {
                 format!(
                     "Its tasks get public addresses and {}.",
-                    open.iter()
-                        .map(OpenGroup::describe)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    describe(&open)
                 )
             })?;
         let mut steps = vec![entry];

@@ -124,6 +124,12 @@ fn ports(open: &[OpenGroup]) -> String {
     enumerate(&ports, 3)
 }
 
+/// "sg-1 (web) admits tcp 443 from 0.0.0.0/0; sg-2 (ssh) admits ...".
+fn describe(open: &[OpenGroup]) -> String {
+    let each: Vec<String> = open.iter().map(OpenGroup::describe).collect();
+    each.join("; ")
+}
+
 fn group_ids(open: &[OpenGroup]) -> String {
     let ids: Vec<String> = open.iter().map(|g| g.group.id.clone()).collect();
     enumerate(&ids, 3)

@@ -1,6 +1,6 @@
 //! Data stores and control planes reachable from the internet.
 
-use super::{group_ids, Links, OpenGroup};
+use super::{describe, group_ids, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, StepRole};
 use crate::services::eks::Cluster;
 use crate::services::opensearch::Domain;
@@ -24,10 +24,7 @@ impl Links<'_> {
             .step("rds.public_access", at, StepRole::Entry, |_| {
                 format!(
                     "It is publicly accessible on port {port} and {}.",
-                    open.iter()
-                        .map(OpenGroup::describe)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    describe(&open)
                 )
             })?;
         let mut steps = vec![entry];
