@@ -38,6 +38,38 @@ impl Scope<'_> {
     }
 }
 
+impl Scope<'_> {
+    /// Whether this run read everything `exposure` was found from: its steps have verdicts
+    /// (none is `unverified`) and every service its kind joins was audited, in its region, with
+    /// no error of that service's APIs there.
+    fn could_find(&self, exposure: &Exposure, unverified: &HashSet<&str>) -> bool {
+        let region = exposure
+            .steps
+            .iter()
+            .map(|s| s.region.as_str())
+            .find(|r| *r != "global")
+            .unwrap_or("global");
+        exposure
+            .steps
+            .iter()
+            .all(|s| !unverified.contains(s.result_id.as_str()))
+            && !self.environment_filtered
+            && (region == "global" || self.regions.iter().any(|r| r == region))
+            && exposure.kind.joins().iter().all(|service| {
+                self.services.is_none_or(|s| s.contains(service))
+                    && !self.errors.iter().any(|e| {
+                        let api = e.service.as_str();
+                        (api == "sts"
+                            || api == service.as_str()
+                            || service.spec().apis.contains(&api))
+                            && (!service.is_regional()
+                                || e.region == region
+                                || e.region == "global")
+                    })
+            })
+    }
+}
+
 /// Whether an error may have hidden `finding`. Errors name the API's service, and each service
 /// declares the APIs it reads (security groups through EC2, the account-level S3 settings
 /// through S3 Control); a deadline error names the service itself. An error on one resource
@@ -127,8 +159,8 @@ pub fn compare(
         }
     }
     let unverified: HashSet<&str> = changes.unverified.iter().map(String::as_str).collect();
-    let exposures = crate::exposures::compare(&baseline.exposures, exposures, |id| {
-        !unverified.contains(id)
+    let exposures = crate::exposures::compare(&baseline.exposures, exposures, |gone| {
+        scope.could_find(gone, &unverified)
     });
     changes.exposures = exposures;
     Comparison { changes, carried }
@@ -198,6 +230,61 @@ mod tests {
             message: "denied".into(),
             required_permission: None,
         }
+    }
+
+    #[test]
+    fn a_gone_exposure_is_resolved_only_when_every_service_it_joins_was_read() {
+        use crate::exposures::{exposure, ExposureKind, ExposureStep, StepRole};
+        let step = |check: &'static str, resource: &str, role| {
+            let result = finding(check, "us-east-1", resource, Status::Fail);
+            ExposureStep {
+                result_id: result.id,
+                check_id: check.into(),
+                resource_type: result.resource_type.to_string(),
+                resource_id: resource.into(),
+                region: "us-east-1".into(),
+                role,
+                contributes: String::new(),
+                muted: None,
+            }
+        };
+        let chain = exposure(
+            ExposureKind::ReachableInstance,
+            vec![
+                step("ec2.no_public_ip", "i-1", StepRole::Entry),
+                step("ec2.imdsv2_required", "i-1", StepRole::Ease),
+            ],
+            false,
+            String::new(),
+            String::new(),
+        );
+        let mut before = baseline(vec![]);
+        before.exposures = vec![chain.clone()];
+        let regions = ["us-east-1".to_string()];
+        let changes = |services: &BTreeSet<Service>, errors: &[AuditError]| {
+            let scope = Scope {
+                services: Some(services),
+                regions: &regions,
+                environment_filtered: false,
+                errors,
+            };
+            compare(&before, &mut [], &[], &scope, NOW)
+                .changes
+                .exposures
+        };
+        // Security groups not audited this time: the chain could not have been joined.
+        let no_groups: BTreeSet<Service> = [Service::Ec2, Service::Iam].into();
+        assert_eq!(changes(&no_groups, &[]).unverified, vec![chain.id.clone()]);
+        // Groups audited but unreadable in the region: neither.
+        let denied = [error("ec2", "us-east-1", None)];
+        assert_eq!(
+            changes(&all_services(), &denied).unverified,
+            vec![chain.id.clone()]
+        );
+        // Everything read: gone means broken.
+        let read = changes(&all_services(), &[]);
+        assert_eq!(read.resolved, vec![chain.id.clone()]);
+        assert!(read.unverified.is_empty());
     }
 
     const NOW: &str = "2026-11-27T02:00:00Z";

@@ -196,7 +196,8 @@ fn text(
 ) -> String {
     let s: &Summary = &report.summary;
     let counts = &s.failed_by_severity;
-    let new = if context.alert_on == AlertOn::New {
+    // "new" only against a baseline, as for the findings.
+    let new = if context.alert_on == AlertOn::New && context.new_count.is_some() {
         "new "
     } else {
         ""
@@ -220,7 +221,6 @@ fn text(
     };
     let mut out = headline;
     if exposure_total > 0 {
-        // Without a baseline every open exposure is new to whoever reads this.
         out.push_str(if new.is_empty() {
             "\nExposures:\n"
         } else {
@@ -364,10 +364,9 @@ fn build_alert_within(
     } else {
         ""
     };
-    let exposure_count = match (exposures.len(), context.alert_on) {
-        (0, _) => String::new(),
-        (n, AlertOn::New) => format!("{n} new exposure(s), "),
-        (n, AlertOn::All) => format!("{n} exposure(s), "),
+    let exposure_count = match exposures.len() {
+        0 => String::new(),
+        n => format!("{n} {new}exposure(s), "),
     };
     let subject = subject(format!(
         "secaudit: {exposure_count}{} {new}{threshold}+ finding(s) in AWS account {} (score {})",
@@ -754,14 +753,15 @@ pub(crate) mod tests {
             report.results[0].id.as_str()
         );
         assert_eq!(machine["omitted_exposures"], 0);
-        // Without a baseline every open exposure is new; it comes right after the headline.
+        // Without a baseline every open exposure is listed, right after the headline; "new"
+        // is said only against a baseline.
         let lines: Vec<&str> = email.lines().collect();
         assert_eq!(
             lines[..5],
             [
-                "secaudit found 1 new exposure(s) and 0 failed check(s) at critical severity or worse in AWS account 123456789012.",
+                "secaudit found 1 exposure(s) and 0 failed check(s) at critical severity or worse in AWS account 123456789012.",
                 "",
-                "New exposures:",
+                "Exposures:",
                 "[HIGH] Instance i-1 is reachable from the internet with administrator rights",
                 "    fix: Close sg-00000001 to the world.",
             ],
@@ -770,7 +770,7 @@ pub(crate) mod tests {
         assert!(
             alert
                 .subject
-                .starts_with("secaudit: 1 new exposure(s), 0 critical+ finding(s)"),
+                .starts_with("secaudit: 1 exposure(s), 0 critical+ finding(s)"),
             "{}",
             alert.subject
         );

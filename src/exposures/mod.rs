@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CheckResult, Mute, Severity};
-use crate::services::Inventory;
+use crate::services::{Inventory, Service};
 
 /// One way in, as a chain of failed results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +82,50 @@ pub enum StepRole {
     Reach,
     /// Data anyone can read.
     Data,
+}
+
+impl StepRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepRole::Entry => "entry",
+            StepRole::Ease => "ease",
+            StepRole::Reach => "reach",
+            StepRole::Data => "data",
+        }
+    }
+}
+
+impl ExposureKind {
+    /// The services whose reads join the chain: without one of them the chain cannot be
+    /// found, so its absence says nothing.
+    pub fn joins(self) -> &'static [Service] {
+        match self {
+            ExposureKind::ReachableInstance => &[Service::Ec2, Service::Sg, Service::Iam],
+            ExposureKind::ReachableService => &[Service::Ecs, Service::Sg, Service::Iam],
+            ExposureKind::PublicFunction => &[Service::Lambda, Service::Iam],
+            ExposureKind::ReachableDatabase => &[Service::Rds, Service::Sg],
+            ExposureKind::ReachableWarehouse => &[Service::Redshift],
+            ExposureKind::PublicSearchDomain => &[Service::Opensearch],
+            ExposureKind::PublicKubernetesApi => &[Service::Eks],
+            ExposureKind::PublicBucket => &[Service::S3],
+            // A snapshot of a reachable instance's disk joins EC2 and groups too.
+            ExposureKind::PublicSnapshot => &[Service::Ec2, Service::Sg, Service::Rds],
+            ExposureKind::PublicImage => &[Service::Ec2],
+        }
+    }
+
+    /// Whether these steps still make an exposure of this kind: a reachable instance or
+    /// service needs something beyond the way in; a search domain or Kubernetes API its
+    /// easing step; the rest stand on their entry or data.
+    fn stands(self, steps: &[ExposureStep]) -> bool {
+        match self {
+            ExposureKind::ReachableInstance | ExposureKind::ReachableService => steps.len() > 1,
+            ExposureKind::PublicSearchDomain | ExposureKind::PublicKubernetesApi => {
+                steps.iter().any(|s| s.role == StepRole::Ease)
+            }
+            _ => !steps.is_empty(),
+        }
+    }
 }
 
 /// One failed result in a chain.
@@ -172,14 +216,22 @@ pub(crate) fn exposure(
     fix: String,
 ) -> Exposure {
     let public_data = steps.iter().any(|s| s.role == StepRole::Data);
+    // The resources, not the results: a bucket public by policy and by ACL is one way in
+    // whichever of the two is fixed first. A result id is check/account/region/type/resource.
     let mut defining: Vec<&str> = steps
         .iter()
         .filter(|s| s.role != StepRole::Ease)
-        .map(|s| s.result_id.as_str())
+        .map(|s| {
+            s.result_id
+                .split_once('/')
+                .map_or(s.result_id.as_str(), |(_, r)| r)
+        })
         .collect();
     defining.sort_unstable();
+    defining.dedup();
+    let key = format!("{kind:?}\n{}", defining.join("\n"));
     Exposure {
-        id: format!("exposure/{:016x}", fnv1a(&defining.join("\n"))),
+        id: format!("exposure/{:016x}", fnv1a(&key)),
         kind,
         severity: if administrator || public_data {
             Severity::Critical
@@ -232,11 +284,12 @@ pub struct ExposureChanges {
     pub unverified: Vec<String>,
 }
 
-/// `evaluated(result id)`: whether this run has a verdict for that result.
+/// `could_find(exposure)`: whether this run read everything the exposure was found from (its
+/// steps' results and the services its kind joins), so that its absence means it is gone.
 pub fn compare(
     baseline: &[Exposure],
     now: &[Exposure],
-    evaluated: impl Fn(&str) -> bool,
+    could_find: impl Fn(&Exposure) -> bool,
 ) -> ExposureChanges {
     let known = |list: &[Exposure], id: &str| list.iter().any(|e| e.id == id);
     let mut changes = ExposureChanges {
@@ -248,7 +301,7 @@ pub fn compare(
         ..Default::default()
     };
     for gone in baseline.iter().filter(|e| !known(now, &e.id)) {
-        if gone.steps.iter().all(|s| evaluated(&s.result_id)) {
+        if could_find(gone) {
             changes.resolved.push(gone.id.clone());
         } else {
             changes.unverified.push(gone.id.clone());
@@ -257,7 +310,8 @@ pub fn compare(
     changes
 }
 
-/// The exposures that still stand after a re-check: those whose every step still failed. A
+/// The exposures that still stand after a re-check: an easing step that passes now is dropped;
+/// an exposure is broken when a defining step passes, or what is left no longer makes one. A
 /// re-check reads only the resources an event touched, too little to find new chains; the
 /// next full run does.
 pub fn still_standing(exposures: Vec<Exposure>, results: &[CheckResult]) -> Vec<Exposure> {
@@ -266,12 +320,18 @@ pub fn still_standing(exposures: Vec<Exposure>, results: &[CheckResult]) -> Vec<
         .filter(|r| r.is_failed())
         .map(|r| (r.id.as_str(), r))
         .collect();
+    let fails = |step: &ExposureStep| failing.contains_key(step.result_id.as_str());
     let mut kept: Vec<Exposure> = exposures
         .into_iter()
         .filter(|e| {
             e.steps
                 .iter()
-                .all(|s| failing.contains_key(s.result_id.as_str()))
+                .filter(|s| s.role != StepRole::Ease)
+                .all(fails)
+        })
+        .filter_map(|mut e| {
+            e.steps.retain(fails);
+            e.kind.stands(&e.steps).then_some(e)
         })
         .collect();
     annotate(&mut kept, results);

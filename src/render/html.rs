@@ -11,8 +11,9 @@ use std::io::{self, Write};
 use askama::Template;
 
 use super::Render;
-use crate::exposures::{Exposure, ExposureStep, StepRole};
+use crate::exposures::{Exposure, ExposureStep};
 use crate::model::{AuditError, CheckResult, Severity};
+use crate::render::table::short_type;
 use crate::report::Report;
 use crate::services::checks::registry;
 
@@ -68,21 +69,12 @@ fn anchor(result_id: &str) -> String {
     id
 }
 
-fn short_type(resource_type: &str) -> &str {
-    resource_type.strip_prefix("AWS::").unwrap_or(resource_type)
-}
-
 fn exposure_view<'a>(exposure: &'a Exposure, on_page: &HashSet<&str>) -> ExposureView<'a> {
     let steps = exposure
         .steps
         .iter()
         .map(|step| StepView {
-            role: match step.role {
-                StepRole::Entry => "entry",
-                StepRole::Ease => "ease",
-                StepRole::Reach => "reach",
-                StepRole::Data => "data",
-            },
+            role: step.role.as_str(),
             resource_type: short_type(&step.resource_type),
             anchor: anchor(&step.result_id),
             linked: on_page.contains(step.result_id.as_str()),
@@ -427,6 +419,7 @@ impl Render for HtmlRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exposures::StepRole;
     use crate::model::{Mute, Status};
 
     #[test]

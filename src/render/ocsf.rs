@@ -120,6 +120,9 @@ fn with_envelope(report: &Report, fields: Value) -> Value {
     if let (Value::Object(finding), Value::Object(fields)) = (&mut finding, fields) {
         finding.extend(fields);
     }
+    // A related event's `uid` names the event's `metadata.uid` (OCSF 1.3.0 Related Event):
+    // an exposure relates its steps' findings by their stable id, so that is each one's uid.
+    finding["metadata"]["uid"] = finding["finding_info"]["uid"].clone();
     finding
 }
 

@@ -6,7 +6,7 @@ use comfy_table::{ContentArrangement, Table};
 use std::io::{self, Write};
 
 use super::Render;
-use crate::exposures::{Exposure, StepRole};
+use crate::exposures::Exposure;
 use crate::model::Severity;
 use crate::report::{Changes, Report};
 use crate::services::checks::registry;
@@ -223,15 +223,6 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn role(role: StepRole) -> &'static str {
-    match role {
-        StepRole::Entry => "entry",
-        StepRole::Ease => "ease",
-        StepRole::Reach => "reach",
-        StepRole::Data => "data",
-    }
-}
-
 /// Open exposures, each with its steps and its fix, before the findings: a way in matters more
 /// than any one finding of it. Hidden ones are only counted (the mutelist said so).
 fn exposures_section(report: &Report) -> String {
@@ -255,7 +246,7 @@ fn exposures_section(report: &Report) -> String {
                 ""
             };
             steps.add_row(vec![
-                role(step.role).to_string(),
+                step.role.as_str().to_string(),
                 step.check_id.clone(),
                 format!("{} {}", short_type(&step.resource_type), step.resource_id),
                 step.region.clone(),
@@ -282,7 +273,7 @@ fn exposures_section(report: &Report) -> String {
 
 /// `AWS::IAM::Group` → `IAM::Group`: the prefix is the same on every row.
 /// `EC2::Instance` for `AWS::EC2::Instance`; `Account` for the service-less `AWS::::Account`.
-fn short_type(resource_type: &str) -> &str {
+pub(crate) fn short_type(resource_type: &str) -> &str {
     resource_type
         .strip_prefix("AWS::")
         .map_or(resource_type, |rest| rest.trim_start_matches(':'))

@@ -27,7 +27,10 @@ def main() -> int:
         if int(model.class_uid) != 2004 or model.finding_info.uid != finding["finding_info"]["uid"]:
             print(f"line {number}: not a Detection Finding with its uid")
             return 1
-        uids.add(model.finding_info.uid)
+        if finding["metadata"].get("uid") != finding["finding_info"]["uid"]:
+            print(f"line {number}: metadata.uid is not the finding's uid (related events name it)")
+            return 1
+        uids.add(finding["metadata"]["uid"])
         related += [(number, event.uid) for event in model.finding_info.related_events or []]
         count += 1
     for number, uid in related:

@@ -1,7 +1,7 @@
 //! Compute reachable from the internet, and what its role reaches: instances, ECS services,
 //! Lambda functions.
 
-use super::{describe, group_ids, ports, Links};
+use super::{describe, detail, group_ids, ports, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, ExposureStep, StepRole};
 use crate::services::ec2::Instance;
 use crate::services::ecs::{EcsService, TaskDefinition};
@@ -14,7 +14,7 @@ impl Links<'_> {
         if !matches!(instance.state.as_str(), "running" | "pending") {
             return None;
         }
-        let open = self.open_groups(&instance.region, &instance.security_groups, None);
+        let open = self.open_groups(&instance.region, &instance.public_interface_groups, None);
         if open.is_empty() {
             return None;
         }
@@ -103,10 +103,7 @@ impl Links<'_> {
         let entry = self
             .failed
             .step("ecs.no_public_ip", at, StepRole::Entry, |_| {
-                format!(
-                    "Its tasks get public addresses and {}.",
-                    describe(&open)
-                )
+                format!("Its tasks get public addresses and {}.", describe(&open))
             })?;
         let mut steps = vec![entry];
         steps.extend(self.port_steps(&open));
@@ -161,10 +158,9 @@ impl Links<'_> {
             function.region.as_str(),
             function.name.as_str(),
         );
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
         let entries: Vec<ExposureStep> = ["lambda.url_public", "lambda.policy_public"]
             .iter()
-            .filter_map(|check| self.failed.step(check, at, StepRole::Entry, said))
+            .filter_map(|check| self.failed.step(check, at, StepRole::Entry, detail))
             .collect();
         if entries.is_empty() {
             return None;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Links;
+use super::{detail, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, ExposureStep, StepRole};
 use crate::services::ec2::{Image, Snapshot};
 use crate::services::rds::DbSnapshot;
@@ -15,10 +15,9 @@ impl Links<'_> {
             bucket.region.as_str(),
             bucket.name.as_str(),
         );
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
         let steps: Vec<ExposureStep> = ["s3.policy_public", "s3.acl_public"]
             .iter()
-            .filter_map(|check| self.failed.step(check, at, StepRole::Data, said))
+            .filter_map(|check| self.failed.step(check, at, StepRole::Data, detail))
             .collect();
         if steps.is_empty() {
             return None;
@@ -117,19 +116,18 @@ impl Links<'_> {
     }
 
     pub(super) fn db_snapshot(&self, snapshot: &DbSnapshot) -> Option<Exposure> {
-        let kind = if snapshot.cluster {
-            DbSnapshot::CLUSTER_RESOURCE_TYPE
-        } else {
-            DbSnapshot::RESOURCE_TYPE
-        };
-        let at = (kind, snapshot.region.as_str(), snapshot.id.as_str());
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
-        let mut steps = vec![self
-            .failed
-            .step("rds.snapshot_public", at, StepRole::Data, said)?];
+        let at = (
+            snapshot.resource_type(),
+            snapshot.region.as_str(),
+            snapshot.id.as_str(),
+        );
+        let mut steps =
+            vec![self
+                .failed
+                .step("rds.snapshot_public", at, StepRole::Data, detail)?];
         steps.extend(
             self.failed
-                .step("rds.snapshot_encrypted", at, StepRole::Ease, said),
+                .step("rds.snapshot_encrypted", at, StepRole::Ease, detail),
         );
         Some(exposure(
             ExposureKind::PublicSnapshot,

@@ -9,9 +9,10 @@ mod stores;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{Exposure, ExposureStep, Failed, StepRole};
+use crate::model::CheckResult;
 use crate::services::checks::enumerate;
 use crate::services::iam::{privilege, Principal, PrincipalKind, Privilege};
-use crate::services::sg::{open_to_world_on, world_ingress, SecurityGroup};
+use crate::services::sg::{ipv4_world_ingress, open_to_ipv4_world_on, SecurityGroup};
 use crate::services::Inventory;
 
 pub(super) fn all(inventory: &Inventory, failed: &Failed) -> Vec<Exposure> {
@@ -130,6 +131,11 @@ fn describe(open: &[OpenGroup]) -> String {
     each.join("; ")
 }
 
+/// A step that contributes its finding's own evidence.
+fn detail(result: &CheckResult) -> String {
+    result.detail.clone()
+}
+
 fn group_ids(open: &[OpenGroup]) -> String {
     let ids: Vec<String> = open.iter().map(|g| g.group.id.clone()).collect();
     enumerate(&ids, 3)
@@ -160,14 +166,15 @@ impl<'a> Links<'a> {
         }
     }
 
-    /// The groups of `ids` open to the internet (on `port` only, when given).
+    /// The groups of `ids` open to the IPv4 internet (on `port` only, when given): every entry
+    /// this joins is a public IPv4 address.
     fn open_groups(&self, region: &str, ids: &[String], port: Option<u16>) -> Vec<OpenGroup<'a>> {
         ids.iter()
             .filter_map(|id| self.groups.get(&(region, id.as_str())))
-            .filter(|group| port.is_none_or(|port| open_to_world_on(group, port)))
+            .filter(|group| port.is_none_or(|port| open_to_ipv4_world_on(group, port)))
             .map(|group| OpenGroup {
                 group,
-                ingress: world_ingress(group),
+                ingress: ipv4_world_ingress(group),
             })
             .filter(|open| !open.ingress.is_empty())
             .collect()
@@ -182,12 +189,11 @@ impl<'a> Links<'a> {
                     o.group.region.as_str(),
                     o.group.id.as_str(),
                 );
-                let said = |r: &crate::model::CheckResult| r.detail.clone();
                 self.failed
-                    .step("sg.all_ports_open", at, StepRole::Ease, said)
+                    .step("sg.all_ports_open", at, StepRole::Ease, detail)
                     .or_else(|| {
                         self.failed
-                            .step("sg.high_risk_ports", at, StepRole::Ease, said)
+                            .step("sg.high_risk_ports", at, StepRole::Ease, detail)
                     })
             })
             .collect()

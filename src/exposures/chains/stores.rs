@@ -1,6 +1,6 @@
 //! Data stores and control planes reachable from the internet.
 
-use super::{describe, group_ids, Links};
+use super::{describe, detail, group_ids, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, StepRole};
 use crate::services::eks::Cluster;
 use crate::services::opensearch::Domain;
@@ -70,13 +70,12 @@ impl Links<'_> {
             cluster.region.as_str(),
             cluster.id.as_str(),
         );
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
         let entry = self
             .failed
-            .step("redshift.not_public", at, StepRole::Entry, said)?;
+            .step("redshift.not_public", at, StepRole::Entry, detail)?;
         let port = self
             .failed
-            .step("redshift.port_not_open", at, StepRole::Entry, said)?;
+            .step("redshift.port_not_open", at, StepRole::Entry, detail)?;
         Some(exposure(
             ExposureKind::ReachableWarehouse,
             vec![entry, port],
@@ -95,13 +94,12 @@ impl Links<'_> {
             domain.region.as_str(),
             domain.name.as_str(),
         );
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
         let entry = self
             .failed
-            .step("opensearch.not_public", at, StepRole::Entry, said)?;
+            .step("opensearch.not_public", at, StepRole::Entry, detail)?;
         let access =
             self.failed
-                .step("opensearch.fine_grained_access", at, StepRole::Ease, said)?;
+                .step("opensearch.fine_grained_access", at, StepRole::Ease, detail)?;
         Some(exposure(
             ExposureKind::PublicSearchDomain,
             vec![entry, access],
@@ -130,13 +128,12 @@ impl Links<'_> {
             cluster.region.as_str(),
             cluster.name.as_str(),
         );
-        let said = |r: &crate::model::CheckResult| r.detail.clone();
         let entry = self
             .failed
-            .step("eks.endpoint_not_public", at, StepRole::Entry, said)?;
+            .step("eks.endpoint_not_public", at, StepRole::Entry, detail)?;
         let version = self
             .failed
-            .step("eks.supported_version", at, StepRole::Ease, said)?;
+            .step("eks.supported_version", at, StepRole::Ease, detail)?;
         Some(exposure(
             ExposureKind::PublicKubernetesApi,
             vec![entry, version],

@@ -201,7 +201,7 @@ async fn instances(client: &Client, region: &str, account: &str) -> Collection<I
                     .and_then(|m| m.http_endpoint())
                     .map(|e| e.as_str().to_string()),
                 public_ips: public_ips(instance),
-                security_groups: security_groups(instance),
+                public_interface_groups: public_interface_groups(instance),
                 instance_profile: instance
                     .iam_instance_profile()
                     .and_then(|p| p.arn())
@@ -230,19 +230,30 @@ fn public_ips(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
     addresses
 }
 
-/// The groups of the instance and of every network interface, each once.
-fn security_groups(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
-    let mut groups: Vec<String> = Vec::new();
-    let interfaces = instance
+/// The groups of the network interfaces that have a public address, each once: the groups
+/// the internet meets (a private interface's open group is not reachable from outside).
+fn public_interface_groups(instance: &aws_sdk_ec2::types::Instance) -> Vec<String> {
+    let public: Vec<&aws_sdk_ec2::types::InstanceNetworkInterface> = instance
         .network_interfaces()
         .iter()
-        .flat_map(|eni| eni.groups());
-    for id in instance
-        .security_groups()
-        .iter()
-        .chain(interfaces)
-        .filter_map(|g| g.group_id())
-    {
+        .filter(|eni| eni.association().and_then(|a| a.public_ip()).is_some())
+        .collect();
+    let ids: Vec<&str> = if public.is_empty() && instance.public_ip_address().is_some() {
+        // No interface detail reported: the instance's groups are its primary interface's.
+        instance
+            .security_groups()
+            .iter()
+            .filter_map(|g| g.group_id())
+            .collect()
+    } else {
+        public
+            .iter()
+            .flat_map(|eni| eni.groups())
+            .filter_map(|g| g.group_id())
+            .collect()
+    };
+    let mut groups: Vec<String> = Vec::new();
+    for id in ids {
         if !groups.iter().any(|g| g == id) {
             groups.push(id.to_string());
         }

@@ -94,8 +94,8 @@ pub struct Instance {
     pub http_endpoint: Option<String>,
     /// Public IPv4 addresses of the instance and of all its network interfaces.
     pub public_ips: Vec<String>,
-    /// The security groups of the instance and of all its network interfaces.
-    pub security_groups: Vec<String>,
+    /// The security groups of its network interfaces that have a public address.
+    pub public_interface_groups: Vec<String>,
     /// The ARN of the instance profile associated with it (its role comes from IAM).
     pub instance_profile: Option<String>,
     pub tags: Tags,

@@ -116,18 +116,35 @@ fn world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> +
     })
 }
 
-/// The group's ingress from the whole internet, one entry per rule ("tcp 22 from 0.0.0.0/0"):
-/// how an exposure gets in. Protocols without ports (ICMP) are no way in and are left out.
-pub(crate) fn world_ingress(group: &SecurityGroup) -> Vec<String> {
-    world_rules(group)
+/// The group's ingress from the whole IPv4 internet (`0.0.0.0/0`), one entry per rule ("tcp 22
+/// from 0.0.0.0/0"): how an exposure through a public IPv4 address gets in. Protocols without
+/// ports (ICMP) are no way in and are left out; `::/0` does not reach an IPv4 address.
+pub(crate) fn ipv4_world_ingress(group: &SecurityGroup) -> Vec<String> {
+    ipv4_world_rules(group)
         .filter(|(reach, _)| *reach != Reach::NoPorts)
-        .map(|(reach, sources)| format!("{} from {sources}", reach.describe()))
+        .map(|(reach, _)| format!("{} from 0.0.0.0/0", reach.describe()))
         .collect()
+}
+
+fn ipv4_world_rules(group: &SecurityGroup) -> impl Iterator<Item = (Reach, String)> + '_ {
+    group.ingress.iter().filter_map(|rule| {
+        let v4 = world_sources(rule).into_iter().any(|c| !c.contains(':'));
+        v4.then(|| (reach(rule), "0.0.0.0/0".to_string()))
+    })
 }
 
 /// Whether the group lets `port`/TCP in from the whole internet (for the RDS exposure detail).
 pub(crate) fn open_to_world_on(group: &SecurityGroup, port: u16) -> bool {
-    world_rules(group).any(|(reach, _)| match reach {
+    admits_tcp(world_rules(group), port)
+}
+
+/// Whether the group lets `port`/TCP in from the whole IPv4 internet.
+pub(crate) fn open_to_ipv4_world_on(group: &SecurityGroup, port: u16) -> bool {
+    admits_tcp(ipv4_world_rules(group), port)
+}
+
+fn admits_tcp(mut rules: impl Iterator<Item = (Reach, String)>, port: u16) -> bool {
+    rules.any(|(reach, _)| match reach {
         Reach::AllTraffic => true,
         Reach::Ports { protocol, range } => {
             protocol == "tcp" && range.overlaps(&PortRange::single(port))
