@@ -12,6 +12,7 @@
 
 pub mod assess;
 pub mod aws;
+pub mod compliance;
 pub mod deliver;
 pub mod exposures;
 pub mod fleet;

@@ -114,6 +114,11 @@ pub struct CheckResult {
     pub detail: String,
     pub remediation: Cow<'static, str>,
     pub reference: Cow<'static, str>,
+    /// What the verdict rests on, in a form a requirement narrower than the check can be judged
+    /// on (a security group's world-open rules: `0.0.0.0/0 tcp 22`, `::/0 all traffic`). Left
+    /// out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
     /// Failed results: when this finding was first seen failing (RFC 3339), carried over from
     /// the baseline while it keeps failing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +172,7 @@ impl CheckResult {
             detail: String::new(),
             remediation: "".into(),
             reference: "".into(),
+            facts: Vec::new(),
             first_seen: None,
             muted: None,
         }

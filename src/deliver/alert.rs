@@ -444,6 +444,7 @@ pub(crate) mod tests {
                 .into(),
             remediation: "".into(),
             reference: "".into(),
+            facts: Vec::new(),
             first_seen: None,
             muted: None,
         }

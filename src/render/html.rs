@@ -441,6 +441,7 @@ mod tests {
             detail: "<b>bold</b>".into(),
             remediation: "r".into(),
             reference: "https://docs.aws.amazon.com/".into(),
+            facts: Vec::new(),
             first_seen: None,
             muted: None,
         }];
@@ -477,6 +478,7 @@ mod tests {
             detail: "d".into(),
             remediation: "r".into(),
             reference: "https://docs.aws.amazon.com/".into(),
+            facts: Vec::new(),
             first_seen: None,
             muted: None,
         }

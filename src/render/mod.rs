@@ -4,6 +4,7 @@
 //! One file per output behind the one [`Render`] trait: [`json`], [`table`], [`ocsf`], [`html`].
 
 pub mod catalog;
+pub mod compliance;
 pub mod html;
 pub mod json;
 pub mod ocsf;

@@ -252,6 +252,7 @@ mod tests {
             remediation: "Enable versioning.".into(),
             reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html"
                 .into(),
+            facts: Vec::new(),
             first_seen: Some("2026-11-01T02:00:00Z".into()),
             muted: muted.then(|| Mute {
                 rule: 1,

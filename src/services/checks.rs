@@ -184,6 +184,17 @@ impl Verdicts<'_> {
     }
 
     pub fn record(&mut self, resource: &Resource, status: Status, detail: String) {
+        self.record_with_facts(resource, status, detail, Vec::new());
+    }
+
+    /// A verdict with the facts it rests on ([`CheckResult::facts`]).
+    pub fn record_with_facts(
+        &mut self,
+        resource: &Resource,
+        status: Status,
+        detail: String,
+        facts: Vec<String>,
+    ) {
         let check = self.check;
         self.results.push(CheckResult {
             id: result_id(
@@ -209,6 +220,7 @@ impl Verdicts<'_> {
             detail,
             remediation: Cow::Borrowed(check.remediation),
             reference: Cow::Borrowed(check.reference),
+            facts,
             first_seen: None,
             muted: None,
         });

@@ -749,3 +749,77 @@ fn the_committed_check_reference_is_current() {
         "docs/checks.md is stale: run `secaudit checks --format markdown > docs/checks.md`"
     );
 }
+
+/// `secaudit compliance`: every requirement of a framework once, in each format; a framework
+/// it does not know is a usage error.
+#[test]
+fn compliance_views_list_every_requirement_once_in_each_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let path = report.to_str().unwrap();
+    let run = scan(&["--output", path]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+
+    let view = |framework: &str, format: &str| {
+        let output = secaudit(
+            &[
+                "compliance",
+                path,
+                "--framework",
+                framework,
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for (framework, count) in [("cis-aws-3.0", 62), ("fsbp", 363)] {
+        let json: Value = serde_json::from_str(&view(framework, "json")).unwrap();
+        let requirements = json["requirements"].as_array().unwrap();
+        assert_eq!(requirements.len(), count, "{framework}");
+        let counts = &json["counts"];
+        let sum: u64 = ["pass", "fail", "not_evaluated", "not_covered"]
+            .iter()
+            .map(|k| counts[k].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, count as u64);
+
+        // CSV: a header, then every requirement at least once, each row ten fields.
+        let csv = view(framework, "csv");
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("framework,requirement id,title,status,check ids,resource,region,result id,muted,reason")
+        );
+        let ids: std::collections::BTreeSet<String> = lines
+            .map(|line| line.split(',').nth(1).unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), count, "{framework}");
+
+        assert!(view(framework, "table").contains("Coverage: "));
+    }
+    // CIS 5.2 (0.0.0.0/0) fails on the demo's ssh-open group; 5.3 (::/0) on rdp-ipv6.
+    let cis: Value = serde_json::from_str(&view("cis-aws-3.0", "json")).unwrap();
+    let status = |id: &str| {
+        cis["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("5.2"), "fail");
+    assert_eq!(status("5.3"), "fail");
+    assert_eq!(status("1.1"), "not_covered");
+
+    let unknown = secaudit(&["compliance", path, "--framework", "pci"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("unknown framework 'pci'"),
+        "{}",
+        stderr(&unknown)
+    );
+}

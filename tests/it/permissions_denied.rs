@@ -132,6 +132,30 @@ fn denied_permissions_leave_gaps_never_passes() {
             ),
         ]
     );
+    // The compliance views say so: what a denied read maps to is not evaluated, never a pass,
+    // while a check that read everything it needed still decides its requirement.
+    let status = |framework: &str, id: &str| {
+        let framework = secaudit::compliance::frameworks::find(framework).unwrap();
+        let view = secaudit::compliance::evaluate(framework, &report);
+        view.requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.status)
+            .unwrap()
+    };
+    use secaudit::compliance::RequirementStatus::NotEvaluated;
+    assert_eq!(
+        status("cis-aws-3.0", "1.16"),
+        NotEvaluated,
+        "iam.admin_access"
+    );
+    assert_eq!(status("fsbp", "IAM.1"), NotEvaluated, "iam.admin_access");
+    // A denial on one bucket's versioning hides nothing of a check that read that bucket.
+    assert_ne!(
+        status("fsbp", "S3.8"),
+        NotEvaluated,
+        "s3.public_access_block read both"
+    );
     let checks = |id: &str| report.results.iter().filter(|r| r.check_id == id).count();
     // Denied: no verdicts at all, in particular no passes.
     assert_eq!(checks("s3.versioning"), 0);

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod checks;
+mod compliance;
 mod diff;
 mod events;
 mod files;
@@ -76,6 +77,16 @@ enum Command {
     },
     /// Re-read what CloudTrail events touched and merge the verdicts into a saved report.
     Recheck(Box<recheck::RecheckArgs>),
+    /// A framework's every requirement judged from a saved report: pass, fail, not evaluated
+    /// (could not read) or not covered (no check), with coverage.
+    Compliance {
+        report: PathBuf,
+        /// `cis-aws-3.0` or `fsbp`.
+        #[arg(long)]
+        framework: String,
+        #[arg(long, value_enum, default_value_t = compliance::ComplianceFormat::Table)]
+        format: compliance::ComplianceFormat,
+    },
     /// Work with a mutelist (accepted risks).
     Mutelist {
         #[command(subcommand)]
@@ -162,6 +173,11 @@ fn main() -> ExitCode {
             command: MutelistCommand::Check { file },
         } => exit_with(mutelist::check(&file)),
         Command::Events { format } => exit_with(events::run(format)),
+        Command::Compliance {
+            report,
+            framework,
+            format,
+        } => exit_with(compliance::run(&report, &framework, format)),
         Command::Recheck(args) => match current_thread_runtime() {
             Ok(runtime) => exit_with(runtime.block_on(recheck::run(&args))),
             Err(code) => code,

@@ -8,7 +8,7 @@ use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::events::EventTrigger;
 use super::{IngressRule, SecurityGroup};
 use crate::services::Inventory;
-use crate::model::Severity;
+use crate::model::{Severity, Status};
 use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
 use crate::services::Service;
 
@@ -153,6 +153,40 @@ fn admits_tcp(mut rules: impl Iterator<Item = (Reach, String)>, port: u16) -> bo
     })
 }
 
+/// The facts a failed exposure result rests on: each world-open rule as
+/// `<0.0.0.0/0|::/0> <all traffic|tcp 22|udp 0-65535|traffic>`, read back by [`fact_admits`].
+fn world_facts(group: &SecurityGroup) -> Vec<String> {
+    let mut facts = Vec::new();
+    for rule in &group.ingress {
+        let reach = reach(rule);
+        for source in world_sources(rule) {
+            let family = if source.contains(':') { "::/0" } else { "0.0.0.0/0" };
+            let fact = format!("{family} {}", reach.describe());
+            if !facts.contains(&fact) {
+                facts.push(fact);
+            }
+        }
+    }
+    facts
+}
+
+/// Whether a fact of [`world_facts`] admits TCP `port` from the world of that family
+/// (`ipv6`: `::/0`; else `0.0.0.0/0`).
+pub(crate) fn fact_admits(fact: &str, ipv6: bool, port: u16) -> bool {
+    let family = if ipv6 { "::/0 " } else { "0.0.0.0/0 " };
+    let Some(what) = fact.strip_prefix(family) else {
+        return false;
+    };
+    if what == "all traffic" {
+        return true;
+    }
+    let Some(ports) = what.strip_prefix("tcp ") else {
+        return false;
+    };
+    let (from, to) = ports.split_once('-').unwrap_or((ports, ports));
+    matches!((from.parse::<u16>(), to.parse::<u16>()), (Ok(from), Ok(to)) if from <= port && port <= to)
+}
+
 fn group_resource(group: &SecurityGroup) -> Resource<'_> {
     Resource {
         resource_type: SecurityGroup::RESOURCE_TYPE,
@@ -216,17 +250,22 @@ fn high_risk_ports(inventory: &Inventory, options: &CheckOptions, verdicts: &mut
             };
             risky.extend(detail);
         }
-        verdicts.judge(
-            &group_resource(group),
-            risky.is_empty(),
-            || "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
-            || {
+        if risky.is_empty() {
+            verdicts.pass(
+                &group_resource(group),
+                "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
+            );
+        } else {
+            verdicts.record_with_facts(
+                &group_resource(group),
+                Status::Fail,
                 format!(
                     "Ingress open to the world on high-risk ports: {}.",
                     enumerate(&risky, 5)
-                )
-            },
-        );
+                ),
+                world_facts(group),
+            );
+        }
     }
 }
 
@@ -241,7 +280,9 @@ const ALL_PORTS_OPEN: Check = Check {
     remediation: "Replace the rule with rules for the specific ports the workload serves, from \
                   the narrowest possible sources.",
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
-    fsbp: &["EC2.18"],
+    // Not FSBP EC2.18, which allows only authorized ports (80 and 443 by default) to the world:
+    // a group open on 8080 passes this check and fails EC2.18.
+    fsbp: &[],
     cis: &["5.2", "5.3"],
     triggers: GROUP_CHANGES,
     evaluate: all_ports_open,
@@ -253,17 +294,22 @@ fn all_ports_open(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
             .filter(|(reach, _)| reach.covers_every_port())
             .map(|(reach, from)| format!("{} from {from}", reach.describe()))
             .collect();
-        verdicts.judge(
-            &group_resource(group),
-            all_open.is_empty(),
-            || "No ingress rule opens all ports to 0.0.0.0/0 or ::/0.".into(),
-            || {
+        if all_open.is_empty() {
+            verdicts.pass(
+                &group_resource(group),
+                "No ingress rule opens all ports to 0.0.0.0/0 or ::/0.".into(),
+            );
+        } else {
+            verdicts.record_with_facts(
+                &group_resource(group),
+                Status::Fail,
                 format!(
                     "Ingress open to the world on all ports: {}.",
                     enumerate(&all_open, 5)
-                )
-            },
-        );
+                ),
+                world_facts(group),
+            );
+        }
     }
 }
 

@@ -1,0 +1,218 @@
+//! Compliance views: a framework's every requirement judged from a report, with one of pass,
+//! fail, not evaluated (a mapped check could not read everything) or not covered (no check
+//! maps to it), so coverage is a number and no requirement is silently missing.
+
+pub mod frameworks;
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::CheckResult;
+use crate::report::Report;
+use crate::services::checks::Check;
+use crate::services::Service;
+pub use frameworks::{Framework, Requirement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    Pass,
+    Fail,
+    /// A mapped check's service was not audited, or an error may have hidden a result.
+    NotEvaluated,
+    /// No check maps to it (for CIS, manual recommendations among them).
+    NotCovered,
+}
+
+impl RequirementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementStatus::Pass => "pass",
+            RequirementStatus::Fail => "fail",
+            RequirementStatus::NotEvaluated => "not_evaluated",
+            RequirementStatus::NotCovered => "not_covered",
+        }
+    }
+}
+
+/// One requirement's verdict and the results it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementView {
+    pub id: String,
+    pub title: String,
+    pub status: RequirementStatus,
+    /// Failed, and every failing result is muted: an accepted risk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
+    pub checks: Vec<String>,
+    /// Failing results first (the first `failed` of them), then the passing ones.
+    pub results: Vec<String>,
+    pub failed: usize,
+    /// Why it is not evaluated or not covered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub pass: usize,
+    pub fail: usize,
+    pub not_evaluated: usize,
+    pub not_covered: usize,
+}
+
+/// A framework judged from one report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkView {
+    pub framework: String,
+    pub name: String,
+    pub version: String,
+    pub counts: StatusCounts,
+    /// Covered ÷ all requirements, in percent (one decimal).
+    pub coverage: f64,
+    /// CIS: automated recommendations covered ÷ automated recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_coverage: Option<f64>,
+    /// Passed ÷ (passed + failed), in percent; `None` when nothing was judged.
+    pub score: Option<f64>,
+    pub requirements: Vec<RequirementView>,
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+/// Every requirement of `framework`, judged from `report`.
+pub fn evaluate(framework: &Framework, report: &Report) -> FrameworkView {
+    let requirements: Vec<RequirementView> = framework
+        .requirements
+        .iter()
+        .map(|requirement| judge(framework, requirement, report))
+        .collect();
+    let mut counts = StatusCounts::default();
+    for r in &requirements {
+        match r.status {
+            RequirementStatus::Pass => counts.pass += 1,
+            RequirementStatus::Fail => counts.fail += 1,
+            RequirementStatus::NotEvaluated => counts.not_evaluated += 1,
+            RequirementStatus::NotCovered => counts.not_covered += 1,
+        }
+    }
+    let total = requirements.len();
+    let automated: Vec<(&Requirement, &RequirementView)> = framework
+        .requirements
+        .iter()
+        .zip(&requirements)
+        .filter(|(r, _)| r.is_automated())
+        .collect();
+    let automated_coverage = framework.about.automated.map(|_| {
+        let covered = automated
+            .iter()
+            .filter(|(_, v)| v.status != RequirementStatus::NotCovered)
+            .count();
+        percent(covered, automated.len())
+    });
+    let judged = counts.pass + counts.fail;
+    FrameworkView {
+        framework: framework.about.id.clone(),
+        name: framework.about.name.clone(),
+        version: framework.about.version.clone(),
+        counts,
+        coverage: percent(total - counts.not_covered, total),
+        automated_coverage,
+        score: (judged > 0).then(|| percent(counts.pass, judged)),
+        requirements,
+    }
+}
+
+fn judge(framework: &Framework, requirement: &Requirement, report: &Report) -> RequirementView {
+    let checks = frameworks::mapped_checks(framework, &requirement.id);
+    let mut view = RequirementView {
+        id: requirement.id.clone(),
+        title: requirement.title.clone(),
+        status: RequirementStatus::NotCovered,
+        accepted: false,
+        checks: checks.iter().map(|c| c.id.to_string()).collect(),
+        results: Vec::new(),
+        failed: 0,
+        reason: None,
+    };
+    if checks.is_empty() {
+        view.reason = Some(match requirement.assessment.as_deref() {
+            Some("manual") => "manual: no check can decide it".into(),
+            _ => "no secaudit check maps to it".into(),
+        });
+        return view;
+    }
+    let results: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| view.checks.iter().any(|c| *c == r.check_id))
+        .collect();
+    let fails = |r: &CheckResult| {
+        r.is_failed()
+            && frameworks::fails_requirement(&framework.about.id, &requirement.id, &r.facts)
+                .unwrap_or(true)
+    };
+    let failing: Vec<&&CheckResult> = results.iter().filter(|r| fails(r)).collect();
+    view.results = failing
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(results.iter().filter(|r| !fails(r)).map(|r| r.id.clone()))
+        .collect();
+    view.failed = failing.len();
+    if !failing.is_empty() {
+        view.status = RequirementStatus::Fail;
+        view.accepted = failing.iter().all(|r| r.muted.is_some());
+        return view;
+    }
+    // Nothing failed: a pass only if every mapped check read everything it needed.
+    let unread: Vec<String> = checks
+        .iter()
+        .filter_map(|check| unread_because(check, report))
+        .collect();
+    if unread.is_empty() {
+        view.status = RequirementStatus::Pass;
+    } else {
+        view.status = RequirementStatus::NotEvaluated;
+        view.reason = Some(unread.join("; "));
+    }
+    view
+}
+
+/// Why the report cannot vouch for every result of `check`: its service not audited, or an
+/// error of one of its APIs that may have hidden a result (an error about one resource does
+/// not, where the check has a result for that resource: it read what it needed).
+fn unread_because(check: &Check, report: &Report) -> Option<String> {
+    let service = check.service;
+    let audited = report.services.is_empty()
+        || report
+            .services
+            .iter()
+            .any(|s| Service::from_str(s).is_ok_and(|s| s == service));
+    if !audited {
+        return Some(format!("{} was not audited", service.as_str()));
+    }
+    let judged = |resource: &str| {
+        report.results.iter().any(|r| {
+            r.check_id == check.id
+                && (r.resource_id == resource || r.resource_arn.as_deref() == Some(resource))
+        })
+    };
+    let error = report.errors.iter().find(|e| {
+        let api = e.service.as_str();
+        (api == "sts" || api == service.as_str() || service.spec().apis.contains(&api))
+            && !e.resource_id.as_deref().is_some_and(judged)
+    })?;
+    Some(format!(
+        "{} {} failed in {} ({})",
+        error.service, error.operation, error.region, error.code
+    ))
+}
+
+#[cfg(test)]
+mod tests;

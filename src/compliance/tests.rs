@@ -1,0 +1,193 @@
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::model::{AuditError, Mute, Status};
+use crate::services::checks::registry;
+use crate::services::checks::test_support::run;
+use crate::services::sg::{IngressRule, SecurityGroup};
+use crate::services::{sg, Inventory};
+
+fn report(results: Vec<CheckResult>, services: &[&str], errors: Vec<AuditError>) -> Report {
+    let mut report: Report =
+        serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+    report.results = results;
+    report.services = services.iter().map(|s| s.to_string()).collect();
+    report.errors = errors;
+    report
+}
+
+fn status_of(view: &FrameworkView, id: &str) -> RequirementStatus {
+    view.requirements
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no requirement {id}"))
+        .status
+}
+
+#[test]
+fn every_requirement_appears_exactly_once_as_many_as_the_source_lists() {
+    assert_eq!(frameworks::all().len(), 2);
+    for framework in frameworks::all() {
+        let ids: BTreeSet<&str> = framework
+            .requirements
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(
+            ids.len(),
+            framework.requirements.len(),
+            "{}",
+            framework.about.id
+        );
+        assert_eq!(
+            framework.requirements.len(),
+            framework.about.count,
+            "{}",
+            framework.about.id
+        );
+        if let Some(automated) = framework.about.automated {
+            let counted = framework
+                .requirements
+                .iter()
+                .filter(|r| r.is_automated())
+                .count();
+            assert_eq!(counted, automated);
+        }
+        let view = evaluate(framework, &report(vec![], &[], vec![]));
+        assert_eq!(view.requirements.len(), framework.about.count);
+        let c = view.counts;
+        assert_eq!(
+            c.pass + c.fail + c.not_evaluated + c.not_covered,
+            framework.about.count
+        );
+        assert!(
+            framework.about.source.starts_with("http"),
+            "{}",
+            framework.about.source
+        );
+    }
+}
+
+/// Security Hub controls the checks name that belong to other standards, not to FSBP (CIS,
+/// NIST, PCI DSS) or that AWS retired (S3.4), per the Security Hub controls reference.
+const SECURITY_HUB_NOT_FSBP: &[&str] = &["EC2.13", "EC2.14", "IAM.9", "KMS.4", "S3.14", "S3.4"];
+
+#[test]
+fn every_id_a_check_declares_is_a_requirement_of_its_framework() {
+    let cis = frameworks::find("cis-aws-3.0").unwrap();
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let has = |f: &Framework, id: &str| f.requirements.iter().any(|r| r.id == id);
+    for check in registry() {
+        for id in check.cis {
+            assert!(has(cis, id), "{}: CIS {id}", check.id);
+        }
+        for id in check.fsbp {
+            assert!(
+                has(fsbp, id) != SECURITY_HUB_NOT_FSBP.contains(id),
+                "{}: Security Hub {id}",
+                check.id
+            );
+        }
+    }
+    assert!(frameworks::find("pci")
+        .unwrap_err()
+        .contains("cis-aws-3.0, fsbp"));
+}
+
+fn group(id: &str, port: i32, cidr: &str) -> SecurityGroup {
+    SecurityGroup {
+        id: id.into(),
+        name: id.into(),
+        region: "us-east-1".into(),
+        ingress: vec![IngressRule {
+            protocol: "tcp".into(),
+            from_port: Some(port),
+            to_port: Some(port),
+            cidrs: vec![cidr.into()],
+            other_peers: vec![],
+        }],
+        ..Default::default()
+    }
+}
+
+fn groups(list: Vec<SecurityGroup>) -> Vec<CheckResult> {
+    run(&Inventory {
+        sg: sg::Inventory {
+            security_groups: list,
+        },
+        ..Default::default()
+    })
+}
+
+#[test]
+fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
+    let cis = frameworks::find("cis-aws-3.0").unwrap();
+    let judged = |list| evaluate(cis, &report(groups(list), &["sg"], vec![]));
+
+    let ipv4_ssh = judged(vec![group("sg-1", 22, "0.0.0.0/0")]);
+    assert_eq!(status_of(&ipv4_ssh, "5.2"), RequirementStatus::Fail);
+    assert_eq!(status_of(&ipv4_ssh, "5.3"), RequirementStatus::Pass);
+
+    let ipv6_rdp = judged(vec![group("sg-1", 3389, "::/0")]);
+    assert_eq!(status_of(&ipv6_rdp, "5.2"), RequirementStatus::Pass);
+    assert_eq!(status_of(&ipv6_rdp, "5.3"), RequirementStatus::Fail);
+
+    // A database port open to the world fails sg.high_risk_ports, not the admin-port rules.
+    let database = judged(vec![group("sg-1", 5432, "0.0.0.0/0")]);
+    assert_eq!(status_of(&database, "5.2"), RequirementStatus::Pass);
+
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let view = evaluate(
+        fsbp,
+        &report(groups(vec![group("sg-1", 22, "::/0")]), &["sg"], vec![]),
+    );
+    assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::Fail);
+}
+
+#[test]
+fn a_denied_read_is_not_evaluated_never_pass_and_unmapped_is_not_covered() {
+    let cis = frameworks::find("cis-aws-3.0").unwrap();
+    let passing = groups(vec![group("sg-1", 443, "0.0.0.0/0")]);
+    let denied = AuditError {
+        service: "ec2".into(),
+        region: "eu-west-1".into(),
+        operation: "DescribeSecurityGroups".into(),
+        resource_id: None,
+        code: "AccessDenied".into(),
+        message: "denied".into(),
+        required_permission: None,
+    };
+    let view = evaluate(cis, &report(passing.clone(), &["sg"], vec![denied]));
+    let ssh = view.requirements.iter().find(|r| r.id == "5.2").unwrap();
+    assert_eq!(ssh.status, RequirementStatus::NotEvaluated);
+    assert!(ssh.reason.as_deref().unwrap().contains("AccessDenied"));
+
+    let clean = evaluate(cis, &report(passing, &["sg"], vec![]));
+    assert_eq!(status_of(&clean, "5.2"), RequirementStatus::Pass);
+    // IAM not audited: its requirements are not evaluated, not passed.
+    assert_eq!(status_of(&clean, "1.16"), RequirementStatus::NotEvaluated);
+    // 1.1 (contact details) is manual: no check decides it.
+    assert_eq!(status_of(&clean, "1.1"), RequirementStatus::NotCovered);
+    assert!(clean.coverage > 0.0 && clean.coverage < 100.0);
+    assert!(clean.automated_coverage.unwrap() >= clean.coverage);
+}
+
+#[test]
+fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
+    let cis = frameworks::find("cis-aws-3.0").unwrap();
+    let mut results = groups(vec![group("sg-1", 22, "0.0.0.0/0")]);
+    for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
+        result.muted = Some(Mute {
+            rule: 1,
+            reason: "bastion".into(),
+            owner: None,
+            expires: "2099-01-01".into(),
+            exposures: false,
+        });
+    }
+    let view = evaluate(cis, &report(results, &["sg"], vec![]));
+    let ssh = view.requirements.iter().find(|r| r.id == "5.2").unwrap();
+    assert_eq!(ssh.status, RequirementStatus::Fail);
+    assert!(ssh.accepted);
+    assert!(ssh.results[0].starts_with("sg."));
+}
