@@ -61,6 +61,8 @@ fn main() -> ExitCode {
         "eu-west-1",
         "--format",
         "table",
+        "--compliance",
+        "cis-aws-3.0",
         "--output",
         &report,
     ];

@@ -116,6 +116,7 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         carried_findings,
         mutelist,
         trend: Vec::new(),
+        compliance: Vec::new(),
         rechecks: Vec::new(),
     }
 }

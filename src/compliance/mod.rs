@@ -8,8 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::CheckResult;
-use crate::report::Report;
+use crate::model::{AuditError, CheckResult};
 use crate::services::checks::Check;
 use crate::services::Service;
 pub use frameworks::{Framework, Requirement};
@@ -79,15 +78,25 @@ pub struct FrameworkView {
     pub requirements: Vec<RequirementView>,
 }
 
-fn percent(part: usize, whole: usize) -> f64 {
+/// `part` of `whole` in percent, one decimal (0 of nothing is 0).
+pub fn percent(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 0.0;
     }
     (part as f64 * 1000.0 / whole as f64).round() / 10.0
 }
 
+/// What a requirement is judged on: a report's results, the services it audited (empty: every
+/// service, an older report) and what it could not read.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub results: &'a [CheckResult],
+    pub services: &'a [String],
+    pub errors: &'a [AuditError],
+}
+
 /// Every requirement of `framework`, judged from `report`.
-pub fn evaluate(framework: &Framework, report: &Report) -> FrameworkView {
+pub fn evaluate(framework: &Framework, report: Evidence) -> FrameworkView {
     let requirements: Vec<RequirementView> = framework
         .requirements
         .iter()
@@ -129,7 +138,7 @@ pub fn evaluate(framework: &Framework, report: &Report) -> FrameworkView {
     }
 }
 
-fn judge(framework: &Framework, requirement: &Requirement, report: &Report) -> RequirementView {
+fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> RequirementView {
     let checks = frameworks::mapped_checks(framework, &requirement.id);
     let mut view = RequirementView {
         id: requirement.id.clone(),
@@ -187,7 +196,7 @@ fn judge(framework: &Framework, requirement: &Requirement, report: &Report) -> R
 /// Why the report cannot vouch for every result of `check`: its service not audited, or an
 /// error of one of its APIs that may have hidden a result (an error about one resource does
 /// not, where the check has a result for that resource: it read what it needed).
-fn unread_because(check: &Check, report: &Report) -> Option<String> {
+fn unread_because(check: &Check, report: Evidence) -> Option<String> {
     let service = check.service;
     let audited = report.services.is_empty()
         || report

@@ -7,13 +7,29 @@ use crate::services::checks::test_support::run;
 use crate::services::sg::{IngressRule, SecurityGroup};
 use crate::services::{sg, Inventory};
 
+/// What a report would hold: the evidence, owned.
+struct Report {
+    results: Vec<CheckResult>,
+    services: Vec<String>,
+    errors: Vec<AuditError>,
+}
+
+impl Report {
+    fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            results: &self.results,
+            services: &self.services,
+            errors: &self.errors,
+        }
+    }
+}
+
 fn report(results: Vec<CheckResult>, services: &[&str], errors: Vec<AuditError>) -> Report {
-    let mut report: Report =
-        serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
-    report.results = results;
-    report.services = services.iter().map(|s| s.to_string()).collect();
-    report.errors = errors;
-    report
+    Report {
+        results,
+        services: services.iter().map(|s| s.to_string()).collect(),
+        errors,
+    }
 }
 
 fn status_of(view: &FrameworkView, id: &str) -> RequirementStatus {
@@ -53,7 +69,7 @@ fn every_requirement_appears_exactly_once_as_many_as_the_source_lists() {
                 .count();
             assert_eq!(counted, automated);
         }
-        let view = evaluate(framework, &report(vec![], &[], vec![]));
+        let view = evaluate(framework, report(vec![], &[], vec![]).evidence());
         assert_eq!(view.requirements.len(), framework.about.count);
         let c = view.counts;
         assert_eq!(
@@ -122,7 +138,7 @@ fn groups(list: Vec<SecurityGroup>) -> Vec<CheckResult> {
 #[test]
 fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
-    let judged = |list| evaluate(cis, &report(groups(list), &["sg"], vec![]));
+    let judged = |list| evaluate(cis, report(groups(list), &["sg"], vec![]).evidence());
 
     let ipv4_ssh = judged(vec![group("sg-1", 22, "0.0.0.0/0")]);
     assert_eq!(status_of(&ipv4_ssh, "5.2"), RequirementStatus::Fail);
@@ -139,7 +155,7 @@ fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
     let fsbp = frameworks::find("fsbp").unwrap();
     let view = evaluate(
         fsbp,
-        &report(groups(vec![group("sg-1", 22, "::/0")]), &["sg"], vec![]),
+        report(groups(vec![group("sg-1", 22, "::/0")]), &["sg"], vec![]).evidence(),
     );
     assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::Fail);
 }
@@ -157,12 +173,15 @@ fn a_denied_read_is_not_evaluated_never_pass_and_unmapped_is_not_covered() {
         message: "denied".into(),
         required_permission: None,
     };
-    let view = evaluate(cis, &report(passing.clone(), &["sg"], vec![denied]));
+    let view = evaluate(
+        cis,
+        report(passing.clone(), &["sg"], vec![denied]).evidence(),
+    );
     let ssh = view.requirements.iter().find(|r| r.id == "5.2").unwrap();
     assert_eq!(ssh.status, RequirementStatus::NotEvaluated);
     assert!(ssh.reason.as_deref().unwrap().contains("AccessDenied"));
 
-    let clean = evaluate(cis, &report(passing, &["sg"], vec![]));
+    let clean = evaluate(cis, report(passing, &["sg"], vec![]).evidence());
     assert_eq!(status_of(&clean, "5.2"), RequirementStatus::Pass);
     // IAM not audited: its requirements are not evaluated, not passed.
     assert_eq!(status_of(&clean, "1.16"), RequirementStatus::NotEvaluated);
@@ -185,7 +204,7 @@ fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
             exposures: false,
         });
     }
-    let view = evaluate(cis, &report(results, &["sg"], vec![]));
+    let view = evaluate(cis, report(results, &["sg"], vec![]).evidence());
     let ssh = view.requirements.iter().find(|r| r.id == "5.2").unwrap();
     assert_eq!(ssh.status, RequirementStatus::Fail);
     assert!(ssh.accepted);

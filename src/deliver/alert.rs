@@ -473,6 +473,7 @@ pub(crate) mod tests {
             changes: None,
             carried_findings: vec![],
             rechecks: vec![],
+            compliance: vec![],
             mutelist: None,
             trend: vec![],
         }

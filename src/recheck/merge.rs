@@ -131,7 +131,7 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
     let excess = rechecks.len().saturating_sub(RECHECKS_KEPT);
     rechecks.drain(..excess);
     let weights = current.score.weights;
-    Report {
+    let mut merged = Report {
         run_id: scan.run_id,
         started_at: scan.started_at,
         finished_at: scan.finished_at,
@@ -150,7 +150,15 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
         carried_findings: comparison.carried,
         rechecks,
         ..current.clone()
-    }
+    };
+    // The compliance views asked for follow the merged results.
+    merged.compliance = current
+        .compliance
+        .iter()
+        .filter_map(|view| crate::compliance::frameworks::find(&view.framework).ok())
+        .map(|framework| crate::compliance::evaluate(framework, merged.evidence()))
+        .collect();
+    merged
 }
 
 /// Whether an earlier error entry is about a resource `scope` named and re-read: the same

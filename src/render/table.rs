@@ -220,6 +220,10 @@ pub fn render(report: &Report) -> String {
         report.api_calls.retries,
         report.duration_ms as f64 / 1000.0
     ));
+    for view in &report.compliance {
+        out.push('\n');
+        out.push_str(&crate::render::compliance::render_table(view));
+    }
     out
 }
 

@@ -191,10 +191,24 @@ pub struct Report {
     /// `history.json` beside the Lambda's reports): the score trend. Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend: Vec<history::HistoryEntry>,
+    /// Compliance views asked for (`--compliance`), one per framework. Left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compliance: Vec<crate::compliance::FrameworkView>,
     /// The event-driven re-checks merged into this report since its full run, oldest first
     /// (a full run keeps those that read after it started). Left out when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rechecks: Vec<Recheck>,
+}
+
+impl Report {
+    /// What compliance views judge this report on.
+    pub fn evidence(&self) -> crate::compliance::Evidence<'_> {
+        crate::compliance::Evidence {
+            results: &self.results,
+            services: &self.services,
+            errors: &self.errors,
+        }
+    }
 }
 
 /// One batch of CloudTrail events re-checked and merged into `latest.json`.

@@ -823,3 +823,25 @@ fn compliance_views_list_every_requirement_once_in_each_format() {
         stderr(&unknown)
     );
 }
+
+/// docs/coverage-<framework>.md is `secaudit compliance --coverage`, committed: a check that
+/// maps to a requirement changes it, or this fails.
+#[test]
+fn the_committed_coverage_tables_are_current() {
+    for framework in ["cis-aws-3.0", "fsbp"] {
+        let output = secaudit(
+            &["compliance", "--coverage", "--framework", framework],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let generated = String::from_utf8(output.stdout).expect("UTF-8");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("docs/coverage-{framework}.md"));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/coverage-{framework}.md is stale: run `secaudit compliance --coverage \
+             --framework {framework} > docs/coverage-{framework}.md`"
+        );
+    }
+}

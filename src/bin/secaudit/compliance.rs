@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use secaudit::compliance::{evaluate, frameworks};
-use secaudit::render::compliance::{render_csv, render_table};
+use secaudit::render::compliance::{render_coverage, render_csv, render_table};
 
 use crate::files::{print, read_saved_report};
 use crate::Failure;
@@ -24,7 +24,7 @@ pub enum ComplianceFormat {
 pub fn run(path: &Path, framework: &str, format: ComplianceFormat) -> Result<ExitCode, Failure> {
     let framework = frameworks::find(framework).map_err(Failure::Usage)?;
     let report = read_saved_report(path)?;
-    let view = evaluate(framework, &report);
+    let view = evaluate(framework, report.evidence());
     let text = match format {
         ComplianceFormat::Table => render_table(&view),
         ComplianceFormat::Csv => render_csv(&view, &report),
@@ -32,6 +32,14 @@ pub fn run(path: &Path, framework: &str, format: ComplianceFormat) -> Result<Exi
             serde_json::to_string_pretty(&view).map_err(|e| Failure::Run(e.to_string()))? + "\n"
         }
     };
+    print(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `secaudit compliance --coverage --framework F`: the committed coverage table.
+pub fn coverage(framework: &str) -> Result<ExitCode, Failure> {
+    let framework = frameworks::find(framework).map_err(Failure::Usage)?;
+    let text = render_coverage(framework);
     print(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

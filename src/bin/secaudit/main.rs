@@ -80,10 +80,14 @@ enum Command {
     /// A framework's every requirement judged from a saved report: pass, fail, not evaluated
     /// (could not read) or not covered (no check), with coverage.
     Compliance {
-        report: PathBuf,
+        #[arg(required_unless_present = "coverage")]
+        report: Option<PathBuf>,
         /// `cis-aws-3.0` or `fsbp`.
         #[arg(long)]
         framework: String,
+        /// Print what secaudit covers of the framework (Markdown, no report needed).
+        #[arg(long, conflicts_with = "report")]
+        coverage: bool,
         #[arg(long, value_enum, default_value_t = compliance::ComplianceFormat::Table)]
         format: compliance::ComplianceFormat,
     },
@@ -176,8 +180,12 @@ fn main() -> ExitCode {
         Command::Compliance {
             report,
             framework,
+            coverage,
             format,
-        } => exit_with(compliance::run(&report, &framework, format)),
+        } => exit_with(match report {
+            Some(report) if !coverage => compliance::run(&report, &framework, format),
+            _ => compliance::coverage(&framework),
+        }),
         Command::Recheck(args) => match current_thread_runtime() {
             Ok(runtime) => exit_with(runtime.block_on(recheck::run(&args))),
             Err(code) => code,

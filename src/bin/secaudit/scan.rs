@@ -65,6 +65,9 @@ pub struct ScanArgs {
     /// Accepted risks (TOML): matching failures are muted, and left out of the score and gates.
     #[arg(long, value_name = "FILE")]
     pub mutelist: Option<PathBuf>,
+    /// Add a framework's compliance view to the report (`cis-aws-3.0`, `fsbp`; repeatable).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Vec<String>,
     /// The account's history of runs (created if missing): this run is added, and the HTML
     /// page draws the score trend from it.
     #[arg(long, value_name = "FILE")]
@@ -253,6 +256,11 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
+    let frameworks = args
+        .compliance
+        .iter()
+        .map(|id| secaudit::compliance::frameworks::find(id).map_err(Failure::Usage))
+        .collect::<Result<Vec<_>, _>>()?;
     let history = args.history.as_deref().map(read_history).transpose()?;
     let request = AuditRequest {
         read_tags: assessment.mutelist.as_ref().is_some_and(|m| m.uses_tags()),
@@ -285,6 +293,10 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let mut report = assess(scan, &assessment);
+    report.compliance = frameworks
+        .iter()
+        .map(|framework| secaudit::compliance::evaluate(framework, report.evidence()))
+        .collect();
     if let (Some(path), Some(history)) = (&args.history, history) {
         let history = history.with_run(&report);
         write_atomically(path, &history.to_json())?;
