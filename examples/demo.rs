@@ -63,6 +63,8 @@ fn main() -> ExitCode {
         "table",
         "--compliance",
         "cis-aws-3.0",
+        "--compliance",
+        "fsbp",
         "--output",
         &report,
     ];
@@ -104,6 +106,15 @@ fn main() -> ExitCode {
                     eprintln!("secaudit render --format html failed");
                     return ExitCode::from(1);
                 }
+            }
+            // The CIS view requirement by requirement, as an auditor reads it.
+            eprintln!("\nRunning: secaudit compliance {report} --framework cis-aws-3.0\n");
+            let cis = Command::new(&secaudit)
+                .args(["compliance", &report, "--framework", "cis-aws-3.0"])
+                .status();
+            if !matches!(&cis, Ok(status) if status.success()) {
+                eprintln!("secaudit compliance failed");
+                return ExitCode::from(1);
             }
             eprintln!("\nThe full JSON report is in {report}; open {html} in a browser.");
             ExitCode::SUCCESS

@@ -1,7 +1,10 @@
 //! The organization tally: the summary of many accounts (`organization.json`), built account
 //! by account so that no account's results are kept once its report is written.
 
+use std::collections::BTreeMap;
+
 use super::score::ScoreTally;
+use crate::compliance::{combine, FrameworkCounts, RequirementStatus, StatusCounts};
 use crate::model::Weights;
 use crate::report::organization::{AccountEntry, OrganizationSummary};
 use crate::report::{ChangeCounts, Changes, Report, Summary, SCHEMA_VERSION};
@@ -12,6 +15,8 @@ pub struct AccountPart {
     entry: AccountEntry,
     score: ScoreTally,
     changes: Option<ChangeCounts>,
+    /// Each compliance view's requirement statuses, in the framework's order.
+    compliance: Vec<(String, Vec<RequirementStatus>)>,
 }
 
 impl AccountPart {
@@ -33,9 +38,22 @@ impl AccountPart {
                     .iter()
                     .map(|e| format!("{} {} {}: {}", e.service, e.region, e.operation, e.code))
                     .collect(),
+                compliance: report
+                    .compliance
+                    .iter()
+                    .map(|view| FrameworkCounts::new(&view.framework, view.counts))
+                    .collect(),
             },
             score,
             changes: report.changes.as_ref().map(Changes::counts),
+            compliance: report
+                .compliance
+                .iter()
+                .map(|view| {
+                    let statuses = view.requirements.iter().map(|r| r.status).collect();
+                    (view.framework.clone(), statuses)
+                })
+                .collect(),
         }
     }
 }
@@ -48,6 +66,9 @@ pub struct OrganizationTally {
     score: ScoreTally,
     summary: Summary,
     changes: Option<ChangeCounts>,
+    compliance: BTreeMap<String, Vec<RequirementStatus>>,
+    /// An account could not be audited: nothing passes everywhere.
+    unaudited: bool,
 }
 
 impl OrganizationTally {
@@ -59,6 +80,8 @@ impl OrganizationTally {
             score: ScoreTally::new(weights),
             summary: Summary::default(),
             changes: None,
+            compliance: BTreeMap::new(),
+            unaudited: false,
         }
     }
 
@@ -83,11 +106,24 @@ impl OrganizationTally {
                 .get_or_insert_with(ChangeCounts::default)
                 .add(&changes);
         }
+        for (framework, statuses) in part.compliance {
+            match self.compliance.get_mut(&framework) {
+                Some(organization) => {
+                    for (org, account) in organization.iter_mut().zip(statuses) {
+                        *org = combine(*org, account);
+                    }
+                }
+                None => {
+                    self.compliance.insert(framework, statuses);
+                }
+            }
+        }
         self.accounts.push(part.entry);
     }
 
     /// Records an account that could not be audited at all.
     pub fn add_failure(&mut self, account_id: &str, name: &str, error: String) {
+        self.unaudited = true;
         self.accounts.push(AccountEntry {
             account_id: account_id.to_string(),
             name: name.to_string(),
@@ -96,6 +132,7 @@ impl OrganizationTally {
             complete: false,
             report_uri: None,
             errors: vec![error],
+            compliance: Vec::new(),
         });
     }
 
@@ -111,6 +148,19 @@ impl OrganizationTally {
             score: self.score.score(),
             summary: self.summary,
             changes: self.changes,
+            compliance: self
+                .compliance
+                .iter()
+                .map(|(framework, statuses)| {
+                    let statuses = statuses.iter().map(|s| match s {
+                        RequirementStatus::Pass if self.unaudited => {
+                            RequirementStatus::NotEvaluated
+                        }
+                        other => *other,
+                    });
+                    FrameworkCounts::new(framework, StatusCounts::of(statuses))
+                })
+                .collect(),
         }
     }
 }
@@ -131,6 +181,70 @@ mod tests {
         report.summary = Summary::of(&report.results);
         report.score = crate::assess::score::score(&report.results, Weights::default());
         report
+    }
+
+    fn with_view(mut report: Report, statuses: &[RequirementStatus]) -> Report {
+        use crate::compliance::{FrameworkView, RequirementView};
+        let requirements: Vec<RequirementView> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| RequirementView {
+                id: format!("{i}"),
+                title: String::new(),
+                status: *status,
+                accepted: false,
+                checks: vec![],
+                results: vec![],
+                failed: 0,
+                reason: None,
+            })
+            .collect();
+        let counts = StatusCounts::of(statuses.iter().copied());
+        report.compliance = vec![FrameworkView {
+            framework: "cis-aws-3.0".into(),
+            name: String::new(),
+            version: String::new(),
+            counts,
+            coverage: counts.coverage(),
+            automated_coverage: None,
+            score: counts.score(),
+            requirements,
+        }];
+        report
+    }
+
+    #[test]
+    fn the_organization_fails_a_requirement_failed_anywhere_and_passes_one_passed_everywhere() {
+        use RequirementStatus::{Fail, NotCovered, NotEvaluated, Pass};
+        let mut tally = OrganizationTally::new("run".into(), "t0".into(), Weights::default());
+        let a = with_view(report("111111111111", &[]), &[Pass, Pass, Pass, NotCovered]);
+        let b = with_view(
+            report("222222222222", &[]),
+            &[Fail, Pass, NotEvaluated, NotCovered],
+        );
+        tally.add_report("a", &a, None);
+        tally.add_report("b", &b, None);
+        let summary = tally.finish("t1".into());
+        assert_eq!(summary.accounts[1].compliance[0].counts.fail, 1);
+        let org = &summary.compliance[0];
+        assert_eq!(org.framework, "cis-aws-3.0");
+        assert_eq!(
+            org.counts,
+            StatusCounts {
+                pass: 1,
+                fail: 1,
+                not_evaluated: 1,
+                not_covered: 1
+            }
+        );
+        assert_eq!(org.score, Some(50.0));
+
+        // An account that could not be audited: nothing passes everywhere.
+        let mut tally = OrganizationTally::new("run".into(), "t0".into(), Weights::default());
+        tally.add_report("a", &a, None);
+        tally.add_failure("333333333333", "c", "denied".into());
+        let counts = tally.finish("t1".into()).compliance[0].counts;
+        assert_eq!((counts.pass, counts.not_evaluated), (0, 3));
     }
 
     #[test]

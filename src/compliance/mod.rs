@@ -61,6 +61,68 @@ pub struct StatusCounts {
     pub not_covered: usize,
 }
 
+impl StatusCounts {
+    pub fn of(statuses: impl IntoIterator<Item = RequirementStatus>) -> Self {
+        let mut counts = StatusCounts::default();
+        for status in statuses {
+            match status {
+                RequirementStatus::Pass => counts.pass += 1,
+                RequirementStatus::Fail => counts.fail += 1,
+                RequirementStatus::NotEvaluated => counts.not_evaluated += 1,
+                RequirementStatus::NotCovered => counts.not_covered += 1,
+            }
+        }
+        counts
+    }
+
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.not_evaluated + self.not_covered
+    }
+
+    /// Covered ÷ all, in percent.
+    pub fn coverage(&self) -> f64 {
+        percent(self.total() - self.not_covered, self.total())
+    }
+
+    /// Passed ÷ judged, in percent; `None` when nothing was judged.
+    pub fn score(&self) -> Option<f64> {
+        let judged = self.pass + self.fail;
+        (judged > 0).then(|| percent(self.pass, judged))
+    }
+}
+
+/// A framework's counts, for summaries of many accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkCounts {
+    pub framework: String,
+    pub counts: StatusCounts,
+    pub coverage: f64,
+    pub score: Option<f64>,
+}
+
+impl FrameworkCounts {
+    pub fn new(framework: &str, counts: StatusCounts) -> Self {
+        FrameworkCounts {
+            framework: framework.to_string(),
+            counts,
+            coverage: counts.coverage(),
+            score: counts.score(),
+        }
+    }
+}
+
+/// The organization's status of one requirement from its accounts': failing anywhere fails
+/// it; a pass needs a pass everywhere (an account not judged leaves it not evaluated).
+pub fn combine(a: RequirementStatus, b: RequirementStatus) -> RequirementStatus {
+    use RequirementStatus::*;
+    match (a, b) {
+        (NotCovered, _) | (_, NotCovered) => NotCovered,
+        (Fail, _) | (_, Fail) => Fail,
+        (NotEvaluated, _) | (_, NotEvaluated) => NotEvaluated,
+        (Pass, Pass) => Pass,
+    }
+}
+
 /// A framework judged from one report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkView {
@@ -102,16 +164,7 @@ pub fn evaluate(framework: &Framework, report: Evidence) -> FrameworkView {
         .iter()
         .map(|requirement| judge(framework, requirement, report))
         .collect();
-    let mut counts = StatusCounts::default();
-    for r in &requirements {
-        match r.status {
-            RequirementStatus::Pass => counts.pass += 1,
-            RequirementStatus::Fail => counts.fail += 1,
-            RequirementStatus::NotEvaluated => counts.not_evaluated += 1,
-            RequirementStatus::NotCovered => counts.not_covered += 1,
-        }
-    }
-    let total = requirements.len();
+    let counts = StatusCounts::of(requirements.iter().map(|r| r.status));
     let automated: Vec<(&Requirement, &RequirementView)> = framework
         .requirements
         .iter()
@@ -125,17 +178,34 @@ pub fn evaluate(framework: &Framework, report: Evidence) -> FrameworkView {
             .count();
         percent(covered, automated.len())
     });
-    let judged = counts.pass + counts.fail;
     FrameworkView {
         framework: framework.about.id.clone(),
         name: framework.about.name.clone(),
         version: framework.about.version.clone(),
         counts,
-        coverage: percent(total - counts.not_covered, total),
+        coverage: counts.coverage(),
         automated_coverage,
-        score: (judged > 0).then(|| percent(counts.pass, judged)),
+        score: counts.score(),
         requirements,
     }
+}
+
+/// The views of `frameworks`, each judged from the same evidence.
+pub fn views<'a>(
+    frameworks: impl IntoIterator<Item = &'a Framework>,
+    evidence: Evidence,
+) -> Vec<FrameworkView> {
+    frameworks
+        .into_iter()
+        .map(|framework| evaluate(framework, evidence))
+        .collect()
+}
+
+/// The shipped frameworks `ids` name, skipping unknown ones (configuration checks them first).
+pub fn known<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<&'static Framework> {
+    ids.into_iter()
+        .filter_map(|id| frameworks::find(id).ok())
+        .collect()
 }
 
 fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> RequirementView {

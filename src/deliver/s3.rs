@@ -61,6 +61,16 @@ impl S3Reports {
     }
 }
 
+/// `<prefix>/<account>/compliance/<framework>.csv`: the latest view, replaced every run.
+fn compliance_key(prefix: &str, account: &str, framework: &str) -> String {
+    let prefix = prefix.trim_matches('/');
+    if prefix.is_empty() {
+        format!("{account}/compliance/{framework}.csv")
+    } else {
+        format!("{prefix}/{account}/compliance/{framework}.csv")
+    }
+}
+
 /// The HTML page's key beside a JSON report's.
 fn html_key(json_key: &str) -> String {
     format!(
@@ -107,6 +117,16 @@ impl Delivery for S3Reports {
             let (json, html) = (JsonRenderer.content_type(), HtmlRenderer.content_type());
             self.put(&keys.dated, json, body).await?;
             self.put(&html_key(&keys.dated), html, page).await?;
+            // The compliance views asked for, as CSV beside the account's reports.
+            for view in &report.compliance {
+                let csv = crate::render::compliance::render_csv(view, report);
+                self.put(
+                    &compliance_key(&self.store.prefix, &report.account_id, &view.framework),
+                    "text/csv",
+                    bytes::Bytes::from(csv),
+                )
+                .await?;
+            }
             if let Some(seen) = &self.write_latest {
                 // An event batch that wrote since the baseline was read re-read after this
                 // run started: its verdicts are kept.
@@ -142,6 +162,18 @@ impl Delivery for S3Reports {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compliance_views_sit_beside_the_account_reports() {
+        assert_eq!(
+            compliance_key("/reports/", "123456789012", "fsbp"),
+            "reports/123456789012/compliance/fsbp.csv"
+        );
+        assert_eq!(
+            compliance_key("", "123456789012", "cis-aws-3.0"),
+            "123456789012/compliance/cis-aws-3.0.csv"
+        );
+    }
 
     #[test]
     fn keys_follow_the_documented_layout() {

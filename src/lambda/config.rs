@@ -28,6 +28,9 @@ pub struct LambdaConfig {
     /// `SECAUDIT_ALERT_ON_RESOLVED=true`: an event batch that resolved findings says so in a
     /// short follow-up.
     pub alert_on_resolved: bool,
+    /// `SECAUDIT_COMPLIANCE`: framework ids (`cis-aws-3.0,fsbp`) whose views each report
+    /// carries, with `<account>/compliance/<framework>.csv` beside it.
+    pub compliance: Vec<String>,
     /// `(bucket, key)` of the mutelist, read at every invocation so an edit applies next run.
     pub mutelist: Option<(String, String)>,
     pub environment_tag_key: String,
@@ -154,6 +157,19 @@ impl LambdaConfig {
                 ))
             }
         };
+        let mut compliance = Vec::new();
+        for id in get("SECAUDIT_COMPLIANCE")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+        {
+            crate::compliance::frameworks::find(id)
+                .map_err(|problem| error("SECAUDIT_COMPLIANCE", problem))?;
+            if !compliance.iter().any(|known| known == id) {
+                compliance.push(id.to_string());
+            }
+        }
         let mutelist = match get("SECAUDIT_MUTELIST_URI") {
             None => None,
             Some(uri) => Some(
@@ -244,6 +260,7 @@ impl LambdaConfig {
             alert_min_severity,
             alert_on,
             alert_on_resolved,
+            compliance,
             mutelist,
             environment_tag_key,
             defaults,
@@ -289,6 +306,27 @@ mod tests {
         assert_eq!(config.alert_on, AlertOn::New);
         assert_eq!(config.mutelist, None);
         assert_eq!(config.organization, None);
+    }
+
+    #[test]
+    fn compliance_frameworks_are_named_and_checked() {
+        let with = |value: &str| {
+            config(&[
+                ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                ("SECAUDIT_COMPLIANCE", value),
+            ])
+        };
+        assert_eq!(with("").unwrap().compliance, Vec::<String>::new());
+        assert_eq!(
+            with("cis-aws-3.0, fsbp,fsbp").unwrap().compliance,
+            ["cis-aws-3.0", "fsbp"]
+        );
+        let bad = with("cis-aws-3.0,pci").unwrap_err().to_string();
+        assert!(
+            bad.contains("SECAUDIT_COMPLIANCE") && bad.contains("'pci'"),
+            "{bad}"
+        );
     }
 
     #[test]

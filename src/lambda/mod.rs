@@ -373,6 +373,10 @@ impl LambdaApp {
         if let Some(baseline) = &context.baseline {
             crate::recheck::keep_newer_rechecks(&mut report, baseline);
         }
+        // Checked when the configuration was read: every id names a shipped framework.
+        let frameworks =
+            crate::compliance::known(self.config.compliance.iter().map(String::as_str));
+        report.compliance = crate::compliance::views(frameworks, report.evidence());
         tracing::info!(run_id = %report.run_id, account = %report.account_id, complete = report.complete, "audit done, delivering");
         self.deliver(target, report, seen).await
     }

@@ -152,12 +152,9 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
         ..current.clone()
     };
     // The compliance views asked for follow the merged results.
-    merged.compliance = current
-        .compliance
-        .iter()
-        .filter_map(|view| crate::compliance::frameworks::find(&view.framework).ok())
-        .map(|framework| crate::compliance::evaluate(framework, merged.evidence()))
-        .collect();
+    let frameworks =
+        crate::compliance::known(current.compliance.iter().map(|v| v.framework.as_str()));
+    merged.compliance = crate::compliance::views(frameworks, merged.evidence());
     merged
 }
 

@@ -2,8 +2,12 @@
 
 use std::collections::HashMap;
 
+use comfy_table::Table;
+
 use crate::compliance::frameworks::mapped_checks;
-use crate::compliance::{percent, Framework, FrameworkView, Requirement, RequirementStatus};
+use crate::compliance::{
+    percent, Framework, FrameworkView, Requirement, RequirementStatus, RequirementView,
+};
 use crate::model::CheckResult;
 use crate::render::table::table;
 use crate::report::Report;
@@ -20,6 +24,39 @@ fn status_label(status: RequirementStatus, accepted: bool) -> &'static str {
 
 /// The headline (counts, coverage, score) and one row per requirement.
 pub fn render_table(view: &FrameworkView) -> String {
+    let mut out = headline(view);
+    out.push_str(&format!("{}\n", rows(view.requirements.iter())));
+    out
+}
+
+/// After a scan's findings: the headline, and only the requirements that need a look (failed
+/// or not evaluated); the others are counted, with the command that lists every one. FSBP's
+/// 363 rows in full would bury the findings.
+pub fn render_brief(view: &FrameworkView) -> String {
+    let mut out = headline(view);
+    let listed: Vec<&RequirementView> = view
+        .requirements
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                RequirementStatus::Fail | RequirementStatus::NotEvaluated
+            )
+        })
+        .collect();
+    if !listed.is_empty() {
+        out.push_str(&format!("{}\n", rows(listed.into_iter())));
+    }
+    out.push_str(&format!(
+        "({} passed and {} not covered not listed; `secaudit compliance REPORT --framework {}` \
+         lists all)\n",
+        view.counts.pass, view.counts.not_covered, view.framework
+    ));
+    out
+}
+
+/// Counts per status, coverage and score: two lines.
+fn headline(view: &FrameworkView) -> String {
     let c = &view.counts;
     let mut out = format!(
         "{} {} — {} pass, {} fail, {} not evaluated, {} not covered\n",
@@ -33,8 +70,12 @@ pub fn render_table(view: &FrameworkView) -> String {
         Some(score) => out.push_str(&format!("; score over the judged ones: {score:.1}\n")),
         None => out.push_str("; nothing judged\n"),
     }
+    out
+}
+
+fn rows<'a>(requirements: impl Iterator<Item = &'a RequirementView>) -> Table {
     let mut rows = table(&["Requirement", "Status", "Title", "Checks", "Why"]);
-    for r in &view.requirements {
+    for r in requirements {
         let why = match (r.status, &r.reason) {
             (RequirementStatus::Fail, _) => format!("{} failing result(s)", r.failed),
             (_, Some(reason)) => reason.clone(),
@@ -48,8 +89,7 @@ pub fn render_table(view: &FrameworkView) -> String {
             why,
         ]);
     }
-    out.push_str(&format!("{rows}\n"));
-    out
+    rows
 }
 
 /// One row per (requirement, result), and one for a requirement without results: framework,

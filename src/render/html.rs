@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use askama::Template;
 
+use super::html_compliance::{blocks, FrameworkBlock};
 use super::Render;
 use crate::exposures::{Exposure, ExposureStep};
 use crate::model::{AuditError, CheckResult, Severity};
@@ -57,7 +58,7 @@ struct StepView<'a> {
 /// Result ids hold `/`, `:` and whatever resource names hold, so every byte outside
 /// `[A-Za-z0-9-]` (`_` too, the escape) becomes `_` and two hex digits: distinct ids stay
 /// distinct, where replacing them all with `_` would let two rows share an id.
-fn anchor(result_id: &str) -> String {
+pub(super) fn anchor(result_id: &str) -> String {
     let mut id = String::from("r-");
     for byte in result_id.bytes() {
         if byte.is_ascii_alphanumeric() || byte == b'-' {
@@ -99,11 +100,11 @@ fn exposure_view<'a>(exposure: &'a Exposure, on_page: &HashSet<&str>) -> Exposur
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1.5em;color:#1d2433}
 h1{font-size:1.5em;margin:0 0 .2em} h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #dde1ea}
-.muted{color:#5b6478} .incomplete{background:#fff4d6;border:1px solid #e5b93d;padding:.5em .8em;margin:.8em 0}
+h3{font-size:1em;margin:1.2em 0 .2em} .muted,.st-not_covered{color:#5b6478} .st{font-weight:600;white-space:nowrap} .incomplete{background:#fff4d6;border:1px solid #e5b93d;padding:.5em .8em;margin:.8em 0}
 .score{font-size:2.6em;font-weight:700} .cards{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;width:100%;font-size:13px} th,td{border-bottom:1px solid #e6e9f0;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f6fa;cursor:pointer;user-select:none} td.detail{max-width:28em}
-.sev{font-weight:600;text-transform:uppercase;font-size:11px} .critical{color:#b3122a}.high{color:#c2410c}.medium{color:#a16207}.low{color:#4d6b2f}
+.sev{font-weight:600;text-transform:uppercase;font-size:11px} .critical,.st-fail{color:#b3122a}.high{color:#c2410c}.medium,.st-not_evaluated{color:#a16207}.low,.st-pass{color:#4d6b2f}
 rect.critical{fill:#b3122a}rect.high{fill:#ea580c}rect.medium{fill:#ca8a04}rect.low{fill:#65a30d}rect.service{fill:#3b5b9a}
 .new{background:#e8f0ff;border-radius:3px;padding:0 .3em;font-size:11px} .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap}
 details summary{cursor:pointer} @media print{.filters{display:none} details{display:block}}
@@ -164,6 +165,13 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
 <td>{{ row.first_seen }}</td><td>{{ row.age_days }}</td></tr>{% endfor %}
 </tbody></table>
 {% if rows.is_empty() %}<p>No failed checks.</p>{% endif %}
+{% if !compliance.is_empty() %}<section id="compliance"><h2>Compliance</h2>
+{% for block in compliance %}<div class="framework" data-framework="{{ block.view.framework }}"><h3>{{ block.view.name }} {{ block.view.version }}</h3>
+<div class="muted">{{ block.summary }}</div>
+<details><summary>{{ block.rows.len() }} requirement(s)</summary><table class="requirements"><thead><tr><th>Requirement</th><th>Title</th><th>Status</th><th>Checks</th><th>Failing results, or why</th></tr></thead><tbody>
+{% for row in block.rows %}<tr class="requirement" data-status="{{ row.status }}"><td>{{ row.requirement.id }}</td><td>{{ row.requirement.title }}</td><td class="st st-{{ row.status }}">{{ row.label }}</td><td>{{ row.requirement.checks|join(", ") }}</td>
+<td>{% for link in row.failing %}<div>{% if link.linked %}<a href="#{{ link.anchor }}">{{ link.text }}</a>{% else %}{{ link.text }}{% endif %}</div>{% endfor %}{% if let Some(reason) = row.requirement.reason %}<span class="muted">{{ reason }}</span>{% endif %}</td></tr>{% endfor %}
+</tbody></table></details></div>{% endfor %}</section>{% endif %}
 {% if !errors.is_empty() %}<h2>What could not be read</h2><table id="errors"><thead><tr><th>Service</th><th>Region</th><th>Operation</th><th>Resource</th><th>Code</th><th>Permission to grant</th><th>Message</th></tr></thead><tbody>
 {% for error in errors %}<tr><td>{{ error.service }}</td><td>{{ error.region }}</td><td>{{ error.operation }}</td><td>{{ error.resource_id.as_deref().unwrap_or("-") }}</td><td>{{ error.code }}</td><td>{{ error.required_permission.as_deref().unwrap_or("-") }}</td><td>{{ error.message }}</td></tr>{% endfor %}
 </tbody></table>{% endif %}
@@ -191,8 +199,9 @@ details summary{cursor:pointer} @media print{.filters{display:none} details{disp
   document.querySelectorAll('.sev-filter').forEach(function (box) { box.addEventListener('change', apply); });
   document.getElementById('service-filter').addEventListener('change', apply);
   document.getElementById('text-filter').addEventListener('input', apply);
-  // A step's finding may be filtered out of view: clear the filters so the link lands on it.
-  document.querySelectorAll('#exposures a[href^="#"]').forEach(function (link) {
+  // A step's or a requirement's finding may be filtered out of view: clear the filters so the
+  // link lands on it.
+  document.querySelectorAll('#exposures a[href^="#"], #compliance a[href^="#"]').forEach(function (link) {
     link.addEventListener('click', function () {
       var target = document.getElementById(link.getAttribute('href').slice(1));
       if (!target || target.style.display !== 'none') return;
@@ -235,6 +244,8 @@ struct Page<'a> {
     errors: &'a [AuditError],
     /// With each row's anchor: a step whose finding is accepted links here.
     muted: Vec<(String, &'a CheckResult)>,
+    /// Each framework view of the report, after the findings.
+    compliance: Vec<FrameworkBlock<'a>>,
     passed: Vec<(String, usize)>,
     seconds: String,
     version: &'static str,
@@ -386,6 +397,7 @@ fn page(report: &Report) -> Page<'_> {
             .map(|e| exposure_view(e, &on_page))
             .collect(),
         errors: &report.errors,
+        compliance: blocks(&report.compliance, &report.results, &on_page),
         muted,
         passed,
         seconds: format!("{:.1}", report.duration_ms as f64 / 1000.0),
@@ -592,6 +604,79 @@ mod tests {
         let html = String::from_utf8(bytes).unwrap();
         assert!(html.contains("<p>No exposures: no failed findings add up to a way in.</p>"));
         assert!(!html.contains("hidden-exposures"));
+    }
+
+    #[test]
+    fn compliance_follows_the_findings_a_row_per_requirement_failing_ones_link_to_rows() {
+        use crate::compliance::{evaluate, frameworks::find};
+        let mut report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        let open = failed("ec2.imdsv2_required", "i-0abc");
+        let mut accepted = failed("ec2.imdsv2_required", "i-0def");
+        accepted.muted = Some(mute(4, "Legacy AMI", false));
+        report.results = vec![open, accepted];
+        report.compliance = ["cis-aws-3.0", "fsbp"]
+            .map(|id| evaluate(find(id).unwrap(), report.evidence()))
+            .into();
+        let mut bytes = Vec::new();
+        HtmlRenderer.render(&report, &mut bytes).unwrap();
+        let html = String::from_utf8(bytes).unwrap();
+
+        let section = html
+            .find(r#"<section id="compliance"><h2>Compliance</h2>"#)
+            .expect(&html);
+        assert!(html.find(r#"<table id="findings">"#).unwrap() < section);
+        assert!(section < html.find("<h2>Passed checks</h2>").unwrap());
+        let cis = html
+            .find(r#"<div class="framework" data-framework="cis-aws-3.0">"#)
+            .unwrap();
+        let fsbp = html
+            .find(r#"<div class="framework" data-framework="fsbp">"#)
+            .unwrap();
+        assert!(section < cis && cis < fsbp, "{html}");
+        let end = fsbp + html[fsbp..].find("</section>").unwrap();
+        let row = r#"<tr class="requirement" "#;
+        assert_eq!(html[cis..fsbp].matches(row).count(), 62);
+        assert_eq!(html[fsbp..end].matches(row).count(), 363);
+        assert_eq!(html.matches(row).count(), 62 + 363);
+        for view in &report.compliance {
+            assert!(html.contains(&format!("<h3>{} {}</h3>", view.name, view.version)));
+        }
+        assert!(html[cis..fsbp].contains("coverage "), "{html}");
+
+        // CIS 5.6 fails on both results: each links to its row, the open one in the findings
+        // table and the accepted one in the muted table.
+        let start = cis + html[cis..].find("<td>5.6</td>").unwrap();
+        let cells = &html[start..start + html[start..].find("</tr>").unwrap()];
+        assert!(
+            cells.contains(r#"<td class="st st-fail">fail</td>"#),
+            "{cells}"
+        );
+        let links: Vec<&str> = cells
+            .match_indices(r##"<a href="#"##)
+            .map(|(at, open)| {
+                let rest = &cells[at + open.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(
+            links,
+            [anchor(&report.results[0].id), anchor(&report.results[1].id)]
+        );
+        assert!(html.contains(&format!(r#"<tr class="finding" id="{}""#, links[0])));
+        assert!(html.contains(&format!(r#"<tr id="{}">"#, links[1])));
+        assert!(html.contains(r#"<td class="st st-not_covered">not covered</td>"#));
+    }
+
+    #[test]
+    fn no_compliance_views_no_section() {
+        let report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        let mut bytes = Vec::new();
+        HtmlRenderer.render(&report, &mut bytes).unwrap();
+        assert!(!String::from_utf8(bytes)
+            .unwrap()
+            .contains(r#"id="compliance""#));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod compliance;
 pub mod html;
+mod html_compliance;
 pub mod json;
 pub mod ocsf;
 pub mod table;

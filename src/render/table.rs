@@ -220,9 +220,10 @@ pub fn render(report: &Report) -> String {
         report.api_calls.retries,
         report.duration_ms as f64 / 1000.0
     ));
+    // Each view's headline and what needs a look; `secaudit compliance` lists every row.
     for view in &report.compliance {
         out.push('\n');
-        out.push_str(&crate::render::compliance::render_table(view));
+        out.push_str(&crate::render::compliance::render_brief(view));
     }
     out
 }
@@ -463,6 +464,45 @@ mod tests {
         let table = render(&report);
         assert!(table.contains(" Account "), "{table}");
         assert!(!table.contains("::Account"), "{table}");
+    }
+
+    #[test]
+    fn compliance_views_list_only_what_needs_a_look_and_count_the_rest() {
+        use crate::compliance::{evaluate, frameworks::find};
+        let mut report: Report =
+            serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
+        report.results.push(CheckResult::example(
+            "ec2.imdsv2_required",
+            "i-0abc",
+            Severity::High,
+            Status::Fail,
+        ));
+        report.compliance = ["cis-aws-3.0", "fsbp"]
+            .map(|id| evaluate(find(id).unwrap(), report.evidence()))
+            .into();
+        let text = render(&report);
+        for view in &report.compliance {
+            let c = &view.counts;
+            let headline = format!(
+                "\n{} {} — {} pass, {} fail, {} not evaluated, {} not covered\nCoverage: ",
+                view.name, view.version, c.pass, c.fail, c.not_evaluated, c.not_covered
+            );
+            assert!(text.contains(&headline), "{text}");
+            assert!(text.contains(&format!(
+                "({} passed and {} not covered not listed; `secaudit compliance REPORT \
+                 --framework {}` lists all)\n",
+                c.pass, c.not_covered, view.framework
+            )));
+            assert!(c.pass > 0 && c.not_covered > 0 && c.fail == 1, "{c:?}");
+        }
+        let status = |label: &str| {
+            text.lines()
+                .filter(|l| l.contains(&format!("┆ {label} ")))
+                .count()
+        };
+        assert_eq!(status("FAIL"), 2, "{text}");
+        assert_eq!(status("pass"), 0, "{text}");
+        assert_eq!(status("not covered"), 0, "{text}");
     }
 
     #[test]

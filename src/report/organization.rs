@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ChangeCounts, Score, Summary};
+use crate::compliance::FrameworkCounts;
 
 /// One account of the organization run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +21,9 @@ pub struct AccountEntry {
     pub report_uri: Option<String>,
     /// Why the account could not be audited (or what its report's errors were), one line each.
     pub errors: Vec<String>,
+    /// The counts of its report's compliance views; left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compliance: Vec<FrameworkCounts>,
 }
 
 /// `organization.json`.
@@ -36,6 +40,10 @@ pub struct OrganizationSummary {
     /// The accounts' changes since their baselines, added up; null when no account's report
     /// was compared with a baseline.
     pub changes: Option<ChangeCounts>,
+    /// Per framework, the organization's counts: a requirement fails if it fails in any
+    /// account, passes only if it passes in every account. Left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compliance: Vec<FrameworkCounts>,
 }
 
 impl OrganizationSummary {

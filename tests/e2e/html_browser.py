@@ -3,7 +3,8 @@
 Checks through the browser, not by grepping the file: the score and counts shown match the
 JSON report; the table has one row per open failed finding; a severity filter hides the others;
 exposures, when the report has any, are the first section and their step links land on rows
-that exist; values carrying markup (a crafted copy of the report, rendered by `secaudit render`) show as
+that exist; compliance views, when it has any, follow the findings with one block per framework
+and one row per requirement, failing ones linking to rows that exist; values carrying markup (a crafted copy of the report, rendered by `secaudit render`) show as
 text and execute nothing; and no request leaves the page. Saves a screenshot.
 
 Usage: python html_browser.py SECAUDIT REPORT.json REPORT.html SCREENSHOT.png
@@ -74,6 +75,53 @@ def check_exposures(driver, report, check):
     check("step_link_scrolls_to_a_shown_row", in_view)
 
 
+def check_compliance(driver, report, check):
+    """One block per framework view of the JSON, after the findings, each with one row per
+    requirement (collapsed: counted, not looked at); a failing requirement's links land on rows
+    that exist, and following one shows its row even when the filters hid it."""
+    views = report.get("compliance") or []
+    sections = driver.find_elements(By.ID, "compliance")
+    if not views:
+        check("no_compliance_no_section", not sections)
+        return
+    check("compliance_section_after_findings", bool(sections) and driver.execute_script(
+        "return !!(document.getElementById('findings').compareDocumentPosition("
+        "document.getElementById('compliance')) & Node.DOCUMENT_POSITION_FOLLOWING)"))
+    if not sections:
+        return
+    blocks = driver.find_elements(By.CSS_SELECTOR, "#compliance > .framework")
+    shown = [b.get_attribute("data-framework") for b in blocks]
+    expected = [v["framework"] for v in views]
+    check("one_compliance_block_per_framework", shown == expected, f"{shown} != {expected}")
+    for block, view in zip(blocks, views):
+        heading = block.find_element(By.TAG_NAME, "h3").text
+        check(f"compliance_{view['framework']}_heading",
+              view["name"] in heading and view["version"] in heading, heading)
+        rows = block.find_elements(By.CSS_SELECTOR, "tr.requirement")
+        check(f"compliance_{view['framework']}_one_row_per_requirement",
+              len(rows) == len(view["requirements"]), f"{len(rows)} != {len(view['requirements'])}")
+        statuses = [r.get_attribute("data-status") for r in rows]
+        listed = [r["status"] for r in view["requirements"]]
+        check(f"compliance_{view['framework']}_statuses_match", statuses == listed)
+    links = driver.find_elements(By.CSS_SELECTOR, "#compliance a[href^='#']")
+    fragments = [link.get_attribute("href").split("#", 1)[1] for link in links]
+    missing = [f for f in fragments
+               if driver.execute_script("return document.getElementById(arguments[0]) === null", f)]
+    failing = any(r["status"] == "fail" for v in views for r in v["requirements"])
+    check("every_compliance_link_has_a_target", (bool(fragments) or not failing) and not missing,
+          missing[:3])
+    if not links:
+        return
+    link = links[0]
+    details = driver.execute_script("return arguments[0].closest('details')", link)
+    details.find_element(By.TAG_NAME, "summary").click()
+    link.click()
+    hash_ = driver.execute_script("return location.hash")
+    check("compliance_link_targets_its_result", hash_ == "#" + fragments[0], f"{hash_} != #{fragments[0]}")
+    target = driver.execute_script("return document.getElementById(arguments[0])", fragments[0])
+    check("compliance_link_shows_its_row", target is not None and target.is_displayed())
+
+
 def main() -> int:
     secaudit, report_path, html_path, screenshot = sys.argv[1:5]
     with open(report_path) as handle:
@@ -104,6 +152,7 @@ def main() -> int:
         check("no_request_left_the_page", resources == 0, resources)
         driver.save_screenshot(screenshot)
         check_exposures(driver, report, check)
+        check_compliance(driver, report, check)
 
         # Markup in values from AWS: shown as text, never run.
         crafted = dict(report)

@@ -77,7 +77,11 @@ fn scheduled_run_writes_the_report_and_alerts() {
     block_on(async {
         seed_demo_account(&sdk).await.unwrap();
         let sinks = create_sinks(&sdk, "alerts").await;
-        let app = app(&server, &sinks.topic_arn, &[]);
+        let app = app(
+            &server,
+            &sinks.topic_arn,
+            &[("SECAUDIT_COMPLIANCE", "cis-aws-3.0")],
+        );
         let response = app
             .handle(scheduled_event(), None)
             .await
@@ -124,6 +128,29 @@ fn scheduled_run_writes_the_report_and_alerts() {
             let text = String::from_utf8_lossy(&body);
             assert!(text.contains(&response.run_id), "{key}");
         }
+        // SECAUDIT_COMPLIANCE: the view in the report, and its CSV beside the reports.
+        assert_eq!(report.compliance.len(), 1);
+        assert_eq!(report.compliance[0].requirements.len(), 62);
+        let csv = s3
+            .get_object()
+            .bucket(BUCKET)
+            .key("reports/123456789012/compliance/cis-aws-3.0.csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.content_type(), Some("text/csv"));
+        let body = csv.body.collect().await.unwrap().into_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.starts_with("framework,requirement id,title,status,"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .filter(|l| l.starts_with("cis-aws-3.0,5.2,"))
+                .count()
+                >= 1
+        );
 
         let envelope = sinks.receive().await.expect("an alert in the queue");
         let attributes = &envelope["MessageAttributes"];

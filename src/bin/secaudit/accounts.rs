@@ -50,6 +50,7 @@ pub async fn run(
     fail_on: Option<Severity>,
 ) -> Result<ExitCode, Failure> {
     use futures::stream::{self, StreamExt};
+    let frameworks = args.frameworks()?;
     let role_name = args
         .role_name
         .as_deref()
@@ -137,10 +138,12 @@ pub async fn run(
                     tally.add_failure(&account, &name, why);
                     continue;
                 }
-                let report = match &args.baseline_dir {
+                let mut report = match &args.baseline_dir {
                     Some(dir) => assess(scan, &with_account_baseline(assessment, dir, &account)),
                     None => assess(scan, assessment),
                 };
+                report.compliance =
+                    secaudit::compliance::views(frameworks.iter().copied(), report.evidence());
                 let path = directory.join(format!("{account}.json"));
                 let delivery = FileDelivery::new(Target::File(path.clone()), Format::Json);
                 let written =

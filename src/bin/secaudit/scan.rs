@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use secaudit::assess::assess;
 use secaudit::assess::AssessContext;
 use secaudit::aws::{Clients, ConnectionSettings};
+use secaudit::compliance::frameworks::find as find_framework;
+use secaudit::compliance::{views, Framework};
 use secaudit::deliver::deliver_all;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::Delivery;
@@ -168,6 +170,14 @@ impl ScanArgs {
         })
     }
 
+    /// The frameworks of `--compliance`, checked before any AWS call.
+    pub fn frameworks(&self) -> Result<Vec<&'static Framework>, Failure> {
+        self.compliance
+            .iter()
+            .map(|id| find_framework(id).map_err(Failure::Usage))
+            .collect()
+    }
+
     /// Weights, mutelist and baseline, read and checked before any AWS call.
     pub fn assessment(&self) -> Result<AssessContext, Failure> {
         let mutelist = self.mutelist.as_deref().map(read_mutelist).transpose()?;
@@ -256,11 +266,7 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
-    let frameworks = args
-        .compliance
-        .iter()
-        .map(|id| secaudit::compliance::frameworks::find(id).map_err(Failure::Usage))
-        .collect::<Result<Vec<_>, _>>()?;
+    let frameworks = args.frameworks()?;
     let history = args.history.as_deref().map(read_history).transpose()?;
     let request = AuditRequest {
         read_tags: assessment.mutelist.as_ref().is_some_and(|m| m.uses_tags()),
@@ -293,10 +299,7 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let mut report = assess(scan, &assessment);
-    report.compliance = frameworks
-        .iter()
-        .map(|framework| secaudit::compliance::evaluate(framework, report.evidence()))
-        .collect();
+    report.compliance = views(frameworks, report.evidence());
     if let (Some(path), Some(history)) = (&args.history, history) {
         let history = history.with_run(&report);
         write_atomically(path, &history.to_json())?;
