@@ -66,8 +66,10 @@ pub struct OrganizationTally {
     score: ScoreTally,
     summary: Summary,
     changes: Option<ChangeCounts>,
-    compliance: BTreeMap<String, Vec<RequirementStatus>>,
-    /// An account could not be audited: nothing passes everywhere.
+    /// Per framework, the combined statuses and how many accounts' views made them.
+    compliance: BTreeMap<String, (Vec<RequirementStatus>, usize)>,
+    /// Accounts audited, and whether one could not be: nothing passes everywhere then.
+    audited: usize,
     unaudited: bool,
 }
 
@@ -81,6 +83,7 @@ impl OrganizationTally {
             summary: Summary::default(),
             changes: None,
             compliance: BTreeMap::new(),
+            audited: 0,
             unaudited: false,
         }
     }
@@ -106,15 +109,24 @@ impl OrganizationTally {
                 .get_or_insert_with(ChangeCounts::default)
                 .add(&changes);
         }
+        self.audited += 1;
         for (framework, statuses) in part.compliance {
             match self.compliance.get_mut(&framework) {
-                Some(organization) => {
+                // The same framework data for every account of one run: same length.
+                Some((organization, accounts)) if organization.len() == statuses.len() => {
                     for (org, account) in organization.iter_mut().zip(statuses) {
                         *org = combine(*org, account);
                     }
+                    *accounts += 1;
+                }
+                Some((organization, _)) => {
+                    // Not comparable requirement by requirement: nothing passes for sure.
+                    for org in organization.iter_mut() {
+                        *org = combine(*org, RequirementStatus::NotEvaluated);
+                    }
                 }
                 None => {
-                    self.compliance.insert(framework, statuses);
+                    self.compliance.insert(framework, (statuses, 1));
                 }
             }
         }
@@ -151,11 +163,11 @@ impl OrganizationTally {
             compliance: self
                 .compliance
                 .iter()
-                .map(|(framework, statuses)| {
+                .map(|(framework, (statuses, accounts))| {
+                    // An account without this view, or not audited at all, judged nothing.
+                    let everywhere = !self.unaudited && *accounts == self.audited;
                     let statuses = statuses.iter().map(|s| match s {
-                        RequirementStatus::Pass if self.unaudited => {
-                            RequirementStatus::NotEvaluated
-                        }
+                        RequirementStatus::Pass if !everywhere => RequirementStatus::NotEvaluated,
                         other => *other,
                     });
                     FrameworkCounts::new(framework, StatusCounts::of(statuses))

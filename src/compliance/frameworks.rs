@@ -102,6 +102,10 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
 /// result decide whether it fails the requirement: CIS 5.2 names `0.0.0.0/0` and 5.3 `::/0`,
 /// both on the remote administration ports 22 and 3389 (CIS AWS Foundations v3.0.0).
 pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -> Option<bool> {
+    // A result without facts (a report from before them) fails as the check said.
+    if facts.is_empty() {
+        return None;
+    }
     let admits = |ipv6: &[bool], ports: &[u16]| {
         facts.iter().any(|fact| {
             ipv6.iter()

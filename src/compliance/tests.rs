@@ -20,6 +20,7 @@ impl Report {
             results: &self.results,
             services: &self.services,
             errors: &self.errors,
+            environment_filtered: false,
         }
     }
 }
@@ -157,7 +158,9 @@ fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
         fsbp,
         report(groups(vec![group("sg-1", 22, "::/0")]), &["sg"], vec![]).evidence(),
     );
-    assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::Fail);
+    // EC2.19 names more ports than the check judges: not covered rather than a false pass.
+    assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::NotCovered);
+    assert_eq!(status_of(&view, "EC2.2"), RequirementStatus::Pass);
 }
 
 #[test]
@@ -209,4 +212,44 @@ fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
     assert_eq!(ssh.status, RequirementStatus::Fail);
     assert!(ssh.accepted);
     assert!(ssh.results[0].starts_with("sg."));
+}
+
+#[test]
+fn a_result_without_facts_fails_as_its_check_said_and_an_environment_passes_nothing() {
+    let cis = frameworks::find("cis-aws-3.0").unwrap();
+    let mut results = groups(vec![group("sg-1", 5432, "0.0.0.0/0")]);
+    for result in &mut results {
+        result.facts.clear();
+    }
+    let old = evaluate(cis, report(results, &["sg"], vec![]).evidence());
+    assert_eq!(status_of(&old, "5.2"), RequirementStatus::Fail);
+    assert_eq!(status_of(&old, "5.3"), RequirementStatus::Fail);
+
+    let passing = report(
+        groups(vec![group("sg-1", 443, "0.0.0.0/0")]),
+        &["sg"],
+        vec![],
+    );
+    let filtered = Evidence {
+        environment_filtered: true,
+        ..passing.evidence()
+    };
+    assert_eq!(
+        status_of(&evaluate(cis, filtered), "5.2"),
+        RequirementStatus::NotEvaluated
+    );
+    // A report older than `services`: only services with results count as audited.
+    let old_report = report(groups(vec![group("sg-1", 443, "0.0.0.0/0")]), &[], vec![]);
+    let view = evaluate(cis, old_report.evidence());
+    assert_eq!(status_of(&view, "5.2"), RequirementStatus::Pass);
+    assert_eq!(status_of(&view, "1.16"), RequirementStatus::NotEvaluated);
+}
+
+#[test]
+fn udp_to_an_administration_port_fails_cis_5_2() {
+    use crate::services::sg::fact_admits;
+    assert!(fact_admits("0.0.0.0/0 udp 3389", false, 3389));
+    assert!(fact_admits("::/0 tcp 0-65535", true, 22));
+    assert!(!fact_admits("::/0 tcp 22", false, 22));
+    assert!(!fact_admits("0.0.0.0/0 traffic", false, 22));
 }

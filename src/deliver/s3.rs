@@ -117,16 +117,6 @@ impl Delivery for S3Reports {
             let (json, html) = (JsonRenderer.content_type(), HtmlRenderer.content_type());
             self.put(&keys.dated, json, body).await?;
             self.put(&html_key(&keys.dated), html, page).await?;
-            // The compliance views asked for, as CSV beside the account's reports.
-            for view in &report.compliance {
-                let csv = crate::render::compliance::render_csv(view, report);
-                self.put(
-                    &compliance_key(&self.store.prefix, &report.account_id, &view.framework),
-                    "text/csv",
-                    bytes::Bytes::from(csv),
-                )
-                .await?;
-            }
             if let Some(seen) = &self.write_latest {
                 // An event batch that wrote since the baseline was read re-read after this
                 // run started: its verdicts are kept.
@@ -150,6 +140,17 @@ impl Delivery for S3Reports {
                     .put_latest_page(&written, etag.as_deref())
                     .await
                     .map_err(|(code, message)| failure(uri, code, message))?;
+            }
+            // The compliance views asked for, as CSV beside the account's reports: after
+            // latest.json, so that a failed side output never costs the next run its baseline.
+            for view in &report.compliance {
+                let csv = crate::render::compliance::render_csv(view, report);
+                self.put(
+                    &compliance_key(&self.store.prefix, &report.account_id, &view.framework),
+                    "text/csv",
+                    bytes::Bytes::from(csv),
+                )
+                .await?;
             }
             Ok(Delivered {
                 destination: self.uri(&keys.dated),

@@ -217,6 +217,8 @@ pub fn keep_newer_rechecks(full: &mut Report, current: &Report) {
         full.score.weights,
     );
     full.summary = Summary::of(&full.results);
+    let frameworks = crate::compliance::known(full.compliance.iter().map(|v| v.framework.as_str()));
+    full.compliance = crate::compliance::views(frameworks, full.evidence());
 }
 
 #[cfg(test)]

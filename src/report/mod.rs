@@ -207,6 +207,7 @@ impl Report {
             results: &self.results,
             services: &self.services,
             errors: &self.errors,
+            environment_filtered: self.environment.is_some(),
         }
     }
 }

@@ -170,7 +170,7 @@ fn world_facts(group: &SecurityGroup) -> Vec<String> {
     facts
 }
 
-/// Whether a fact of [`world_facts`] admits TCP `port` from the world of that family
+/// Whether a fact of [`world_facts`] admits `port` (TCP or UDP) from the world of that family
 /// (`ipv6`: `::/0`; else `0.0.0.0/0`).
 pub(crate) fn fact_admits(fact: &str, ipv6: bool, port: u16) -> bool {
     let family = if ipv6 { "::/0 " } else { "0.0.0.0/0 " };
@@ -180,7 +180,8 @@ pub(crate) fn fact_admits(fact: &str, ipv6: bool, port: u16) -> bool {
     if what == "all traffic" {
         return true;
     }
-    let Some(ports) = what.strip_prefix("tcp ") else {
+    // CIS 5.2/5.3 name TCP, UDP and all protocols alike.
+    let Some(ports) = what.strip_prefix("tcp ").or_else(|| what.strip_prefix("udp ")) else {
         return false;
     };
     let (from, to) = ports.split_once('-').unwrap_or((ports, ports));
@@ -208,7 +209,9 @@ const HIGH_RISK_PORTS: Check = Check {
     remediation: "Restrict the rule's source to known CIDRs or security groups, or reach the \
                   hosts through SSM Session Manager or a VPN instead.",
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
-    fsbp: &["EC2.13", "EC2.14", "EC2.19"],
+    // Not FSBP EC2.19, whose port list is longer than the default high-risk ports (8080, 5601,
+    // ...): a group open on 8080 passes this check and fails the control.
+    fsbp: &["EC2.13", "EC2.14"],
     cis: &["5.2", "5.3"],
     triggers: GROUP_CHANGES,
     evaluate: high_risk_ports,
