@@ -4,7 +4,7 @@ use super::*;
 use crate::model::{AuditError, Mute, Status};
 use crate::services::checks::registry;
 use crate::services::checks::test_support::run;
-use crate::services::sg::{IngressRule, SecurityGroup};
+use crate::services::sg::SecurityGroup;
 use crate::services::{sg, Inventory};
 
 /// What a report would hold: the evidence, owned.
@@ -111,22 +111,6 @@ fn every_id_a_check_declares_is_a_requirement_of_its_framework() {
         .contains("cis-aws-3.0, fsbp"));
 }
 
-fn group(id: &str, port: i32, cidr: &str) -> SecurityGroup {
-    SecurityGroup {
-        id: id.into(),
-        name: id.into(),
-        region: "us-east-1".into(),
-        ingress: vec![IngressRule {
-            protocol: "tcp".into(),
-            from_port: Some(port),
-            to_port: Some(port),
-            cidrs: vec![cidr.into()],
-            other_peers: vec![],
-        }],
-        ..Default::default()
-    }
-}
-
 fn groups(list: Vec<SecurityGroup>) -> Vec<CheckResult> {
     run(&Inventory {
         sg: sg::Inventory {
@@ -141,22 +125,27 @@ fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
     let judged = |list| evaluate(cis, report(groups(list), &["sg"], vec![]).evidence());
 
-    let ipv4_ssh = judged(vec![group("sg-1", 22, "0.0.0.0/0")]);
+    let ipv4_ssh = judged(vec![SecurityGroup::opening("sg-1", 22, "0.0.0.0/0")]);
     assert_eq!(status_of(&ipv4_ssh, "5.2"), RequirementStatus::Fail);
     assert_eq!(status_of(&ipv4_ssh, "5.3"), RequirementStatus::Pass);
 
-    let ipv6_rdp = judged(vec![group("sg-1", 3389, "::/0")]);
+    let ipv6_rdp = judged(vec![SecurityGroup::opening("sg-1", 3389, "::/0")]);
     assert_eq!(status_of(&ipv6_rdp, "5.2"), RequirementStatus::Pass);
     assert_eq!(status_of(&ipv6_rdp, "5.3"), RequirementStatus::Fail);
 
     // A database port open to the world fails sg.high_risk_ports, not the admin-port rules.
-    let database = judged(vec![group("sg-1", 5432, "0.0.0.0/0")]);
+    let database = judged(vec![SecurityGroup::opening("sg-1", 5432, "0.0.0.0/0")]);
     assert_eq!(status_of(&database, "5.2"), RequirementStatus::Pass);
 
     let fsbp = frameworks::find("fsbp").unwrap();
     let view = evaluate(
         fsbp,
-        report(groups(vec![group("sg-1", 22, "::/0")]), &["sg"], vec![]).evidence(),
+        report(
+            groups(vec![SecurityGroup::opening("sg-1", 22, "::/0")]),
+            &["sg"],
+            vec![],
+        )
+        .evidence(),
     );
     // EC2.19 names more ports than the check judges: not covered rather than a false pass.
     assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::NotCovered);
@@ -166,7 +155,7 @@ fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
 #[test]
 fn a_denied_read_is_not_evaluated_never_pass_and_unmapped_is_not_covered() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
-    let passing = groups(vec![group("sg-1", 443, "0.0.0.0/0")]);
+    let passing = groups(vec![SecurityGroup::opening("sg-1", 443, "0.0.0.0/0")]);
     let denied = AuditError {
         service: "ec2".into(),
         region: "eu-west-1".into(),
@@ -197,7 +186,7 @@ fn a_denied_read_is_not_evaluated_never_pass_and_unmapped_is_not_covered() {
 #[test]
 fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
-    let mut results = groups(vec![group("sg-1", 22, "0.0.0.0/0")]);
+    let mut results = groups(vec![SecurityGroup::opening("sg-1", 22, "0.0.0.0/0")]);
     for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
         result.muted = Some(Mute {
             rule: 1,
@@ -217,7 +206,7 @@ fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
 #[test]
 fn a_result_without_facts_fails_as_its_check_said_and_an_environment_passes_nothing() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
-    let mut results = groups(vec![group("sg-1", 5432, "0.0.0.0/0")]);
+    let mut results = groups(vec![SecurityGroup::opening("sg-1", 5432, "0.0.0.0/0")]);
     for result in &mut results {
         result.facts.clear();
     }
@@ -226,7 +215,7 @@ fn a_result_without_facts_fails_as_its_check_said_and_an_environment_passes_noth
     assert_eq!(status_of(&old, "5.3"), RequirementStatus::Fail);
 
     let passing = report(
-        groups(vec![group("sg-1", 443, "0.0.0.0/0")]),
+        groups(vec![SecurityGroup::opening("sg-1", 443, "0.0.0.0/0")]),
         &["sg"],
         vec![],
     );
@@ -239,7 +228,11 @@ fn a_result_without_facts_fails_as_its_check_said_and_an_environment_passes_noth
         RequirementStatus::NotEvaluated
     );
     // A report older than `services`: only services with results count as audited.
-    let old_report = report(groups(vec![group("sg-1", 443, "0.0.0.0/0")]), &[], vec![]);
+    let old_report = report(
+        groups(vec![SecurityGroup::opening("sg-1", 443, "0.0.0.0/0")]),
+        &[],
+        vec![],
+    );
     let view = evaluate(cis, old_report.evidence());
     assert_eq!(status_of(&view, "5.2"), RequirementStatus::Pass);
     assert_eq!(status_of(&view, "1.16"), RequirementStatus::NotEvaluated);

@@ -9,31 +9,13 @@ use crate::services::iam::{PolicyAttachment, PolicySource, Principal, PrincipalK
 use crate::services::lambda::{Function, FunctionUrl};
 use crate::services::rds::DbInstance;
 use crate::services::s3::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
-use crate::services::sg::{IngressRule, SecurityGroup};
+use crate::services::sg::SecurityGroup;
 use crate::services::{ec2, iam, lambda, rds, s3, sg};
 
 const REGION: &str = "us-east-1";
 const ADMIN: &str = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 const READ_ONLY: &str =
     r#"{"Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#;
-
-fn group(id: &str, port: i32, cidr: &str) -> SecurityGroup {
-    SecurityGroup {
-        id: id.into(),
-        name: format!("{id}-name"),
-        vpc_id: Some("vpc-1".into()),
-        region: REGION.into(),
-        arn: format!("arn:aws:ec2:{REGION}:123456789012:security-group/{id}"),
-        ingress: vec![IngressRule {
-            protocol: "tcp".into(),
-            from_port: Some(port),
-            to_port: Some(port),
-            cidrs: vec![cidr.into()],
-            other_peers: vec![],
-        }],
-        ..Default::default()
-    }
-}
 
 fn instance(id: &str, public: bool, groups: &[&str], tokens: &str, endpoint: &str) -> Instance {
     Instance {
@@ -106,7 +88,7 @@ fn checks_of(exposure: &Exposure) -> Vec<(&str, StepRole)> {
 #[test]
 fn a_reachable_instance_with_imdsv1_reaches_an_administrator_through_its_profile() {
     let inventory = account(
-        vec![group("sg-ssh", 22, "0.0.0.0/0")],
+        vec![SecurityGroup::opening("sg-ssh", 22, "0.0.0.0/0")],
         vec![instance("i-1", true, &["sg-ssh"], "optional", "enabled")],
         vec![role("app", ADMIN)],
     );
@@ -147,12 +129,12 @@ fn a_reachable_instance_with_imdsv1_reaches_an_administrator_through_its_profile
 
 #[test]
 fn near_misses_are_no_exposures() {
-    let web = || group("sg-web", 443, "0.0.0.0/0");
+    let web = || SecurityGroup::opening("sg-web", 443, "0.0.0.0/0");
     let cases = [
         (
             "public address, no group open to the world",
             account(
-                vec![group("sg-in", 22, "10.0.0.0/8")],
+                vec![SecurityGroup::opening("sg-in", 22, "10.0.0.0/8")],
                 vec![instance("i-1", true, &["sg-in"], "optional", "enabled")],
                 vec![role("app", ADMIN)],
             ),
@@ -160,7 +142,7 @@ fn near_misses_are_no_exposures() {
         (
             "group open only to ::/0, public IPv4 address",
             account(
-                vec![group("sg-v6", 22, "::/0")],
+                vec![SecurityGroup::opening("sg-v6", 22, "::/0")],
                 vec![instance("i-1", true, &["sg-v6"], "optional", "enabled")],
                 vec![role("app", ADMIN)],
             ),
@@ -168,7 +150,7 @@ fn near_misses_are_no_exposures() {
         (
             "group open to the world, no public address",
             account(
-                vec![group("sg-ssh", 22, "0.0.0.0/0")],
+                vec![SecurityGroup::opening("sg-ssh", 22, "0.0.0.0/0")],
                 vec![instance("i-1", false, &["sg-ssh"], "optional", "enabled")],
                 vec![role("app", ADMIN)],
             ),
@@ -268,7 +250,7 @@ fn a_public_database_with_its_port_open_to_the_world() {
             ..Default::default()
         },
         sg: sg::Inventory {
-            security_groups: vec![group("sg-db", 5432, cidr)],
+            security_groups: vec![SecurityGroup::opening("sg-db", 5432, cidr)],
         },
         ..Default::default()
     };
@@ -333,7 +315,7 @@ fn a_public_function_url_running_as_an_administrator() {
 #[test]
 fn a_public_snapshot_of_a_reachable_instance_disk_is_public_data() {
     let mut inventory = account(
-        vec![group("sg-web", 443, "0.0.0.0/0")],
+        vec![SecurityGroup::opening("sg-web", 443, "0.0.0.0/0")],
         vec![instance("i-1", true, &["sg-web"], "required", "enabled")],
         vec![],
     );
@@ -367,7 +349,7 @@ fn a_public_snapshot_of_a_reachable_instance_disk_is_public_data() {
 fn ids_follow_the_way_in_not_the_easing_steps() {
     let with = |tokens: &str| {
         exposures_of(&account(
-            vec![group("sg-ssh", 22, "0.0.0.0/0")],
+            vec![SecurityGroup::opening("sg-ssh", 22, "0.0.0.0/0")],
             vec![instance("i-1", true, &["sg-ssh"], tokens, "enabled")],
             vec![role("app", ADMIN)],
         ))
@@ -381,7 +363,7 @@ fn ids_follow_the_way_in_not_the_easing_steps() {
 #[test]
 fn a_muted_step_shows_as_accepted_and_hides_the_exposure_only_when_its_rule_says_so() {
     let inventory = account(
-        vec![group("sg-ssh", 22, "0.0.0.0/0")],
+        vec![SecurityGroup::opening("sg-ssh", 22, "0.0.0.0/0")],
         vec![instance("i-1", true, &["sg-ssh"], "optional", "enabled")],
         vec![role("app", ADMIN)],
     );
@@ -416,7 +398,7 @@ fn a_muted_step_shows_as_accepted_and_hides_the_exposure_only_when_its_rule_says
 #[test]
 fn a_gone_exposure_is_resolved_only_when_every_step_was_evaluated() {
     let inventory = account(
-        vec![group("sg-ssh", 22, "0.0.0.0/0")],
+        vec![SecurityGroup::opening("sg-ssh", 22, "0.0.0.0/0")],
         vec![instance("i-1", true, &["sg-ssh"], "optional", "enabled")],
         vec![role("app", ADMIN)],
     );

@@ -53,6 +53,28 @@ pub struct SecurityGroup {
     pub tags: Tags,
 }
 
+#[cfg(test)]
+impl SecurityGroup {
+    /// A group in us-east-1 whose one rule opens tcp `port` to `cidr` (for unit tests).
+    pub(crate) fn opening(id: &str, port: i32, cidr: &str) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: format!("{id}-name"),
+            vpc_id: Some("vpc-1".into()),
+            region: "us-east-1".into(),
+            arn: format!("arn:aws:ec2:us-east-1:123456789012:security-group/{id}"),
+            ingress: vec![IngressRule {
+                protocol: "tcp".into(),
+                from_port: Some(port),
+                to_port: Some(port),
+                cidrs: vec![cidr.into()],
+                other_peers: vec![],
+            }],
+            ..Default::default()
+        }
+    }
+}
+
 impl SecurityGroup {
     pub const RESOURCE_TYPE: &'static str = "AWS::EC2::SecurityGroup";
 
