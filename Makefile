@@ -13,7 +13,8 @@
 #   make invoke-local  the function under cargo lambda watch against the local emulator
 #   make bench         release binaries against synthetic accounts of 100 and 1,000 units and
 #                      an organization of 50 small accounts; writes bench/results.md (not part
-#                      of make test: a release build is long)
+#                      of make test: a release build is long; BENCH_COMPARE=PATH adds an
+#                      earlier build's figures from the same run)
 
 SHELL := bash
 PYTHON ?= python3
@@ -28,7 +29,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo emulator install test test-browser browser test-rust test-lambda lint lint-infra events-pattern build lambda deploy invoke-local bench venv tools
+.PHONY: all demo demo-build emulator install test test-browser browser test-rust test-lambda lint lint-infra events-pattern build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -48,14 +49,18 @@ $(TOOLS)/.installed: infra/requirements.txt
 venv: $(VENV)/.installed
 tools: $(TOOLS)/.installed
 
-# Dev-dependency features apply to every target built here, so tests, examples and binaries
-# share one build of the SDK crates.
-demo: venv
-	cargo build --bins --examples
+# The demo's two programs: examples bring the dev-dependencies' features, so this build of the
+# SDK crates is the one the tests and the other binaries share.
+demo-build:
+	cargo build --bin secaudit --example demo
+
+# The virtualenv (downloads) and the first build (compiling) overlap.
+demo:
+	$(MAKE) --no-print-directory -j2 venv demo-build
 	$(CARGO_TARGET_DIR)/debug/examples/demo $(CARGO_TARGET_DIR)/debug/secaudit demo-report.json
 
-emulator: venv
-	cargo build --bins --examples
+emulator:
+	$(MAKE) --no-print-directory -j2 venv demo-build
 	$(CARGO_TARGET_DIR)/debug/examples/demo --serve
 
 # Copies the binary rather than `cargo install`: that would build without the dev-dependencies'
@@ -143,13 +148,17 @@ invoke-local: venv tools
 	cargo build --bins --examples
 	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda --show
 
-# The audited binaries are release builds; the harness (seeding, measuring) shares the test
-# build. BENCH_UNITS=100,1000 and BENCH_LATENCY_MS=50 by default.
+# The audited binaries are release builds with symbols (the `profiling` profile, so `perf`
+# names functions); the harness (seeding, measuring) shares the test build.
+# BENCH_UNITS=100,1000 and BENCH_LATENCY_MS=50 by default; BENCH_COMPARE=PATH audits an
+# earlier `secaudit` build beside this one in the same run.
 BENCH_UNITS ?= 100,1000
 BENCH_LATENCY_MS ?= 50
+BENCH_COMPARE ?=
 bench: venv
-	cargo build --release --bins
+	cargo build --profile profiling --bins
 	cargo build --example bench
-	$(CARGO_TARGET_DIR)/debug/examples/bench $(CARGO_TARGET_DIR)/release/secaudit \
-		$(CARGO_TARGET_DIR)/release/secaudit-lambda --units $(BENCH_UNITS) \
-		--latency-ms $(BENCH_LATENCY_MS) --results bench/results.md
+	$(CARGO_TARGET_DIR)/debug/examples/bench $(CARGO_TARGET_DIR)/profiling/secaudit \
+		$(CARGO_TARGET_DIR)/profiling/secaudit-lambda --units $(BENCH_UNITS) \
+		--latency-ms $(BENCH_LATENCY_MS) --results bench/results.md \
+		$(if $(BENCH_COMPARE),--compare $(BENCH_COMPARE))

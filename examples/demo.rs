@@ -3,7 +3,7 @@
 //! world on a new group) and re-checks it from its CloudTrail event with `secaudit recheck`,
 //! and stops the emulator.
 //! `make emulator` (`demo --serve`): seeds the same account and keeps it running for trying
-//! `secaudit` by hand, until Ctrl-C (the emulator ends with this process: its stdin closes).
+//! `secaudit` by hand, until Ctrl-C or SIGTERM (then it stops the emulator).
 //!
 //! Usage: demo PATH-TO-SECAUDIT [REPORT-PATH] | demo --serve
 
@@ -11,6 +11,30 @@
 mod support;
 
 use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    // Only an atomic store: the one thing a signal handler may safely do here.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Blocks until Ctrl-C (SIGINT) or SIGTERM. Both are handled explicitly: a background job
+/// (`make emulator &`, `nohup make test &`) starts with SIGINT ignored, so relying on its
+/// default action would serve forever.
+fn wait_for_interrupt() {
+    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: installs a handler that only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+    }
+    while !INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -49,9 +73,10 @@ fn main() -> ExitCode {
              Press Ctrl-C to stop.",
             endpoint = server.endpoint
         );
-        loop {
-            std::thread::park();
-        }
+        wait_for_interrupt();
+        eprintln!("Stopping the emulator ...");
+        drop(server);
+        return ExitCode::SUCCESS;
     }
     let command = [
         "scan",

@@ -1,13 +1,10 @@
 //! Several accounts, as the CLI (`--accounts`, `--organization`) and the Lambda (the
 //! organization events) both audit them: the member role in each account, in the caller's
-//! partition; each account's baseline, or its error entry; the checks on what came back.
+//! partition; the checks on what came back.
 
-use crate::assess::AssessContext;
 use crate::aws::Clients;
 use crate::deliver::digest::{DigestSummary, Unaudited};
-use crate::model::AuditError;
 use crate::report::organization::OrganizationSummary;
-use crate::report::Report;
 
 /// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`, ...), if it is one.
 pub fn partition_of(arn: &str) -> Option<&str> {
@@ -72,21 +69,6 @@ pub fn ensure_member(expected: &str, actual: &str) -> Result<(), String> {
     } else {
         Err(format!("the role's credentials act in account {actual}"))
     }
-}
-
-/// The shared assessment with one account's baseline: none (a first run), a report, or why it
-/// could not be read, which becomes an error entry of that account's report (so the report
-/// says it compared with nothing) while the other accounts go on.
-pub fn with_baseline(
-    shared: &AssessContext,
-    baseline: Result<Option<Report>, AuditError>,
-) -> AssessContext {
-    let mut context = shared.clone();
-    match baseline {
-        Ok(baseline) => context.baseline = baseline,
-        Err(entry) => context.problems.push(entry),
-    }
-    context
 }
 
 /// What the organization digest says of the run as a whole, from its summary.

@@ -1,6 +1,7 @@
 //! secaudit: audits the security posture of AWS accounts.
 //!
-//! The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
+//! [`audit::audit_account`] is the whole flow for one account, the one the CLI and the Lambda
+//! run. The flow, one module each: an [`request::AuditRequest`] says what to audit; [`scan`]
 //! collects an account into a [`services::Inventory`] (each service's collector, through the
 //! clients of [`aws`]) and runs the [`services::checks`] over it;
 //! [`exposures`] joins the failed results into ways in;
@@ -11,6 +12,7 @@
 //! they share.
 
 pub mod assess;
+pub mod audit;
 pub mod aws;
 pub mod compliance;
 pub mod deliver;
@@ -27,12 +29,4 @@ pub mod scan;
 pub mod services;
 pub mod store;
 
-/// Scans and assesses one account with the default assessment (default weights, nothing
-/// muted, no baseline).
-pub async fn run_audit(
-    clients: &aws::Clients,
-    request: &request::AuditRequest,
-) -> Result<report::Report, scan::AuditRunError> {
-    let scan = scan::scan(clients, request, None).await?;
-    Ok(assess::assess(scan, &assess::AssessContext::default()))
-}
+pub use audit::{audit_account, AccountAudit};

@@ -9,6 +9,7 @@
 //! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
 //!        bench SECAUDIT SECAUDIT-LAMBDA --serve --units 1000   (a seeded emulator to profile against)
 
+mod compare;
 mod recheck;
 #[path = "../../tests/support/mod.rs"]
 mod support;
@@ -23,6 +24,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use compare::render_comparison;
 use secaudit::report::Report;
 use secaudit::request::DEFAULT_CONCURRENCY;
 use support::fault_proxy::{FaultProxy, Faults};
@@ -80,6 +82,10 @@ struct Args {
     /// Run only the event-driven re-check scenario and print its section (no results file).
     #[arg(long)]
     recheck_only: bool,
+    /// An earlier `secaudit` build, audited beside this one in the same run (same seeded
+    /// accounts, runs interleaved): before-and-after figures without the machine's drift.
+    #[arg(long, value_name = "SECAUDIT")]
+    compare: Option<PathBuf>,
 }
 
 /// One run of the audit binary.
@@ -112,6 +118,8 @@ struct Size {
     delayed: Run,
     emulator_busy: Duration,
     bound: CriticalPath,
+    /// The `--compare` build's direct runs: median CPU, its range, and the highest peak RSS.
+    compared: Option<(Duration, (Duration, Duration), u64)>,
 }
 
 fn main() -> ExitCode {
@@ -188,9 +196,21 @@ fn bench(args: &Args) -> Result<bool, String> {
             "   seeded in {:.1} s; auditing directly ...",
             seed_time.as_secs_f64()
         );
-        let mut runs = (0..args.repeat.max(1))
-            .map(|_| audit(&args.secaudit, &server.endpoint, units))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut runs = Vec::new();
+        let mut earlier = Vec::new();
+        for _ in 0..args.repeat.max(1) {
+            runs.push(audit(&args.secaudit, &server.endpoint, units)?);
+            if let Some(other) = &args.compare {
+                eprintln!("   (the earlier build)");
+                earlier.push(audit(other, &server.endpoint, units)?);
+            }
+        }
+        let compared = (!earlier.is_empty()).then(|| {
+            earlier.sort_by_key(|run| run.cpu);
+            let peak = earlier.iter().map(|run| run.peak_rss_kb).max().unwrap_or(0);
+            let range = (earlier[0].cpu, earlier[earlier.len() - 1].cpu);
+            (earlier[earlier.len() / 2].cpu, range, peak)
+        });
         runs.sort_by_key(|run| run.cpu);
         let cpu_range = (runs[0].cpu, runs[runs.len() - 1].cpu);
         let direct = runs.swap_remove(runs.len() / 2);
@@ -220,23 +240,40 @@ fn bench(args: &Args) -> Result<bool, String> {
             delayed,
             emulator_busy,
             bound,
+            compared,
         });
     }
     eprintln!("== secaudit-lambda start-up ...");
     let lambda = lambda_startup(&args.lambda)?;
-    let organization = if args.organization_accounts > 0 {
-        Some(organization(
-            &args.secaudit,
-            args.organization_accounts,
-            args.organization_units,
-        )?)
+    let (organization, organization_compared) = if args.organization_accounts > 0 {
+        let (server, seed_time) =
+            seed_organization(args.organization_accounts, args.organization_units)?;
+        let audit = |secaudit: &Path| {
+            audit_organization(
+                secaudit,
+                &server,
+                args.organization_accounts,
+                args.organization_units,
+                seed_time,
+            )
+        };
+        let compared = args.compare.as_deref().map(audit).transpose()?;
+        (Some(audit(&args.secaudit)?), compared)
     } else {
-        None
+        (None, None)
     };
 
     eprintln!("== event-driven re-check ...");
     let rechecks = recheck::run(&start_emulator(), latency)?;
     let (mut text, mut met) = render(args, &sizes, &lambda, organization.as_ref());
+    if args.compare.is_some() {
+        render_comparison(
+            &mut text,
+            &sizes,
+            organization.as_ref(),
+            organization_compared.as_ref(),
+        );
+    }
     met &= recheck::render(&mut text, &rechecks, latency);
     println!("{text}");
     if let Some(parent) = args.results.parent() {
@@ -304,9 +341,8 @@ fn audit(secaudit: &Path, endpoint: &str, units: usize) -> Result<Run, String> {
     })
 }
 
-/// The organization scenario: `accounts` member accounts of `units` each, then one
-/// `secaudit scan --organization` (the management account excluded) measured like an audit.
-fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<OrganizationRun, String> {
+/// The organization scenario's emulator: `accounts` member accounts of `units` each.
+fn seed_organization(accounts: usize, units: usize) -> Result<(MotoServer, Duration), String> {
     eprintln!(
         "== organization: {accounts} accounts × {units} units: starting moto and seeding ..."
     );
@@ -326,9 +362,22 @@ fn organization(secaudit: &Path, accounts: usize, units: usize) -> Result<Organi
         Ok::<(), String>(())
     })?;
     let seed_time = clock.elapsed();
+    eprintln!("   seeded in {:.1} s", seed_time.as_secs_f64());
+    Ok((server, seed_time))
+}
+
+/// One `secaudit scan --organization` (the management account excluded) over the seeded
+/// members, measured like an audit.
+fn audit_organization(
+    secaudit: &Path,
+    server: &MotoServer,
+    accounts: usize,
+    units: usize,
+    seed_time: Duration,
+) -> Result<OrganizationRun, String> {
     eprintln!(
-        "   seeded in {:.1} s; auditing ...",
-        seed_time.as_secs_f64()
+        "   auditing the organization with {} ...",
+        secaudit.display()
     );
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let output = launched(secaudit, &server.endpoint, dir.path())?
@@ -574,12 +623,29 @@ struct LambdaStartup {
     max: Duration,
 }
 
+/// The binary's size as deployed. `make bench` builds with symbols (the `profiling` profile, so
+/// a profile of the audit names functions): a stripped copy is measured, as `strip = true`
+/// builds it for `make build` and `make lambda`.
+fn stripped_size(binary: &Path) -> Result<u64, String> {
+    let copy = std::env::temp_dir().join(format!("secaudit-bench-{}.stripped", std::process::id()));
+    let status = Command::new("strip")
+        .arg("-o")
+        .arg(&copy)
+        .arg(binary)
+        .status()
+        .map_err(|e| format!("strip (binutils) {}: {e}", binary.display()))?;
+    let size = std::fs::metadata(&copy).map(|m| m.len());
+    let _ = std::fs::remove_file(&copy);
+    match (status.success(), size) {
+        (true, Ok(size)) => Ok(size),
+        _ => Err(format!("cannot strip a copy of {}", binary.display())),
+    }
+}
+
 /// Execs the Lambda binary against a loopback "Runtime API" and times the arrival of its first
 /// request (the poll for the next invocation), after configuration and clients are built.
 fn lambda_startup(lambda: &Path) -> Result<LambdaStartup, String> {
-    let size_bytes = std::fs::metadata(lambda)
-        .map_err(|e| format!("{}: {e}", lambda.display()))?
-        .len();
+    let size_bytes = stripped_size(lambda)?;
     let mut samples = Vec::with_capacity(STARTUP_SAMPLES);
     for _ in 0..STARTUP_SAMPLES {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;

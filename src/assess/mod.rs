@@ -2,7 +2,8 @@
 //! day a mutelist rule is judged on is the scan's start).
 //!
 //! Order matters and is fixed here: mutes are applied, then the run is compared with its
-//! baseline, then score and summary are computed once, from what those two decided.
+//! baseline, then score, summary and the compliance views are computed once, from what those
+//! two decided.
 
 mod diff;
 pub mod mutelist;
@@ -13,6 +14,7 @@ use time::Date;
 
 pub use diff::{compare, compare_reports, error_covers_result, Scope};
 
+use crate::compliance::Framework;
 use crate::model::resource_key;
 use crate::model::{AuditError, Weights};
 use crate::report::{BaselineRef, Report, Summary, SCHEMA_VERSION};
@@ -31,6 +33,8 @@ pub struct AssessContext {
     /// What went wrong preparing the context (a baseline or mutelist that could not be read):
     /// reported among the errors, so the report says what it could not do.
     pub problems: Vec<AuditError>,
+    /// The compliance views the report carries (`--compliance`, `SECAUDIT_COMPLIANCE`).
+    pub frameworks: Vec<&'static Framework>,
 }
 
 /// The report of one account scan.
@@ -84,7 +88,7 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
 
     let mut errors = scan.errors;
     errors.extend(context.problems.iter().cloned());
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         run_id: scan.run_id,
         account_id: scan.account_id,
@@ -118,7 +122,26 @@ pub fn assess(scan: AccountScan, context: &AssessContext) -> Report {
         trend: Vec::new(),
         compliance: Vec::new(),
         rechecks: Vec::new(),
-    }
+    };
+    judge_compliance(&mut report, context.frameworks.iter().copied());
+    report
+}
+
+/// The compliance views of `frameworks`, judged from the report's results: the one place a
+/// report's views are computed.
+pub fn judge_compliance<'a>(
+    report: &mut Report,
+    frameworks: impl IntoIterator<Item = &'a Framework>,
+) {
+    report.compliance = crate::compliance::views(frameworks, report.evidence());
+}
+
+/// The views a report already carries, judged again after its results changed (a re-check's
+/// merge).
+pub fn rejudge_compliance(report: &mut Report) {
+    let frameworks =
+        crate::compliance::known(report.compliance.iter().map(|v| v.framework.as_str()));
+    judge_compliance(report, frameworks);
 }
 
 #[cfg(test)]

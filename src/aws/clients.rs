@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use aws_config::{Region, SdkConfig};
 
-use super::{each_page, s3control_config, with_clock_and_sleep, ApiCallCounter, Call};
+use super::{each_page, s3control_config, ApiCallCounter, Call};
 use crate::model::AuditError;
 
 /// An SDK client that a service collector asks [`Clients::client`] for, by region.
@@ -76,6 +76,7 @@ impl Clients {
     }
 
     pub fn from_sdk_config(sdk: SdkConfig) -> Self {
+        let sdk = super::with_http_clock_and_sleep(&sdk);
         let counter = ApiCallCounter::default();
         let home_region = sdk.region().map(|r| r.to_string());
         // IAM and STS resolve their global endpoints from any region.
@@ -116,10 +117,10 @@ impl Clients {
         external_id: Option<&str>,
         session_name: &str,
     ) -> Clients {
-        let sdk = with_clock_and_sleep(&self.sdk);
+        let sdk = &self.sdk;
         let mut provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
             .session_name(session_name)
-            .configure(&sdk);
+            .configure(sdk);
         if let Some(external_id) = external_id {
             provider = provider.external_id(external_id);
         }

@@ -13,7 +13,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::endpoint::Endpoint;
 
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
@@ -73,10 +75,22 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     }
 }
 
+/// The HTTPS client every SDK client of a process shares: hyper 1 with rustls on the ring
+/// provider, verifying servers against the system's root certificates. The SDK crates' default
+/// features would build two clients instead (hyper 0.14 with rustls 0.21, and one on aws-lc-rs,
+/// a C build): this one is what remains with `default-features = false` (docs/testing.md has
+/// the measured difference).
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// SDK configuration with secaudit's retry and timeout settings, credentials and region loaded
 /// the standard way (environment, profile, SSO, credential process, instance or task role).
 pub async fn load_sdk_config(settings: &ConnectionSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(settings.max_attempts.max(1))
@@ -125,10 +139,14 @@ pub async fn check_profile(name: &str) -> Result<(), String> {
     ))
 }
 
-/// The configuration with a clock and a sleep implementation: credential providers that
-/// refresh (AssumeRole) need both, and a hand-built configuration may lack them.
-pub fn with_clock_and_sleep(sdk: &SdkConfig) -> SdkConfig {
+/// The configuration with an HTTP client, a clock and a sleep implementation: credential
+/// providers that refresh (AssumeRole) need the last two, every client the first, and a
+/// hand-built configuration may lack them.
+pub fn with_http_clock_and_sleep(sdk: &SdkConfig) -> SdkConfig {
     let mut builder = sdk.to_builder();
+    if sdk.http_client().is_none() {
+        builder.set_http_client(Some(https_client()));
+    }
     if sdk.time_source().is_none() {
         builder.set_time_source(Some(aws_smithy_async::time::SharedTimeSource::default()));
     }

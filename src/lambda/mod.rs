@@ -18,9 +18,9 @@ use config::{LambdaConfig, OrganizationConfig};
 use event::{parse_invocation, EventError, Invocation, Trigger};
 use organization::{AccountWork, Plan};
 
-use crate::assess::assess;
 use crate::assess::mutelist::Mutelist;
 use crate::assess::AssessContext;
+use crate::audit::{audit_account, AccountAudit, AccountAuditError, BaselineProblem};
 use crate::aws::Call;
 use crate::aws::Clients;
 use crate::deliver::alert::SnsAlert;
@@ -30,7 +30,7 @@ use crate::fleet;
 use crate::model::AuditError;
 use crate::report::{Report, Summary};
 use crate::request::AuditRequest;
-use crate::scan::{scan, AuditRunError};
+use crate::scan::AuditRunError;
 use crate::store::{latest_key, read_mutelist, update_history, LatestSeen, S3Store};
 
 /// What an on-demand caller gets back.
@@ -143,6 +143,7 @@ pub struct LambdaApp {
 
 impl LambdaApp {
     pub fn new(config: LambdaConfig, sdk: SdkConfig) -> Self {
+        let sdk = crate::aws::with_http_clock_and_sleep(&sdk);
         let sns = aws_sdk_sns::Client::new(&sdk);
         let clients = Clients::from_sdk_config(sdk);
         let report_s3: aws_sdk_s3::Client =
@@ -181,17 +182,13 @@ impl LambdaApp {
         }
     }
 
-    /// The report to S3 first (its URI goes into the alert), then the alert.
-    fn deliveries(&self, write_latest: Option<LatestSeen>) -> Vec<Box<dyn Delivery>> {
-        vec![
-            Box::new(self.report_store(write_latest)),
-            Box::new(SnsAlert {
-                client: self.sns.clone(),
-                topic_arn: self.config.alert_topic_arn.clone(),
-                min_severity: self.config.alert_min_severity,
-                alert_on: self.config.alert_on,
-            }),
-        ]
+    fn alert(&self) -> SnsAlert {
+        SnsAlert {
+            client: self.sns.clone(),
+            topic_arn: self.config.alert_topic_arn.clone(),
+            min_severity: self.config.alert_min_severity,
+            alert_on: self.config.alert_on,
+        }
     }
 
     /// The mutelist, if one is configured. A mutelist that cannot be read or does not parse
@@ -334,8 +331,8 @@ impl LambdaApp {
             .ok_or(InvocationError::NotAnOrganizationDeployment)
     }
 
-    /// Scan, assess, deliver: one account's audit.
-    /// One account's audit: scan, assess against the mutelist and the baseline, deliver.
+    /// One account's audit (the library's [`audit_account`], against the mutelist and the
+    /// account's `latest.json`), then its deliveries.
     async fn audit(
         &self,
         target: &Target<'_>,
@@ -344,39 +341,40 @@ impl LambdaApp {
     ) -> Result<InvocationResponse, InvocationError> {
         let mut problems = Vec::new();
         let mutelist = self.mutelist(&mut problems).await;
-        let request = AuditRequest {
-            read_tags: mutelist.as_ref().is_some_and(Mutelist::uses_tags),
-            ..request
-        };
-        let scan = scan(target.clients, &request, collect_until).await?;
-        if let Some(expected) = target.expected_account {
-            if fleet::ensure_member(expected, &scan.account_id).is_err() {
-                return Err(InvocationError::WrongAccount {
-                    expected: expected.to_string(),
-                    actual: scan.account_id,
-                });
-            }
-        }
-        let (baseline, seen) = match self.baseline(&scan.account_id).await {
-            Ok((baseline, seen)) => (Ok(baseline), Some(seen)),
-            Err(entry) => (Err(entry), None),
-        };
-        let shared = AssessContext {
-            weights: Default::default(),
+        let assessment = AssessContext {
             mutelist,
-            baseline: None,
             problems,
+            // Checked when the configuration was read: every id names a shipped framework.
+            frameworks: crate::compliance::known(self.config.compliance.iter().map(String::as_str)),
+            ..AssessContext::default()
         };
-        let context = fleet::with_baseline(&shared, baseline);
-        let mut report = assess(scan, &context);
-        // Event batches that re-read while this run was reading keep their verdicts.
-        if let Some(baseline) = &context.baseline {
-            crate::recheck::keep_newer_rechecks(&mut report, baseline);
-        }
-        // Checked when the configuration was read: every id names a shipped framework.
-        let frameworks =
-            crate::compliance::known(self.config.compliance.iter().map(String::as_str));
-        report.compliance = crate::compliance::views(frameworks, report.evidence());
+        let audit = AccountAudit {
+            clients: target.clients,
+            request: &request,
+            assessment: &assessment,
+            expected_account: target.expected_account,
+            collect_until,
+        };
+        // The ETag of the latest.json compared with: only its replacement may be written.
+        let mut seen = None;
+        let seen_slot = &mut seen;
+        let report = audit_account(&audit, |account| async move {
+            let (baseline, latest) = self
+                .baseline(&account)
+                .await
+                .map_err(|entry| BaselineProblem::Unreadable(Box::new(entry)))?;
+            *seen_slot = Some(latest);
+            Ok(baseline)
+        })
+        .await
+        .map_err(|error| match error {
+            AccountAuditError::Run(error) => InvocationError::AuditFailed(error),
+            AccountAuditError::WrongAccount { expected, actual } => {
+                InvocationError::WrongAccount { expected, actual }
+            }
+            // The account's own latest.json key: its source never names another account.
+            AccountAuditError::Baseline(error) => InvocationError::Results(error.to_string()),
+        })?;
         tracing::info!(run_id = %report.run_id, account = %report.account_id, complete = report.complete, "audit done, delivering");
         self.deliver(target, report, seen).await
     }
@@ -400,9 +398,11 @@ impl LambdaApp {
                 }
             }
         }
-        let mut deliveries = self.deliveries(seen.filter(|_| target.configured_scope));
-        if !target.alert {
-            deliveries.truncate(1);
+        // The report to S3 first (its URI goes into the alert), then the alert.
+        let report_store = self.report_store(seen.filter(|_| target.configured_scope));
+        let mut deliveries: Vec<Box<dyn Delivery>> = vec![Box::new(report_store)];
+        if target.alert {
+            deliveries.push(Box::new(self.alert()));
         }
         let outcome = deliver_all(&report, &deliveries).await;
         problems.extend(outcome.failed.iter().map(ToString::to_string));

@@ -152,9 +152,7 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
         ..current.clone()
     };
     // The compliance views asked for follow the merged results.
-    let frameworks =
-        crate::compliance::known(current.compliance.iter().map(|v| v.framework.as_str()));
-    merged.compliance = crate::compliance::views(frameworks, merged.evidence());
+    crate::assess::rejudge_compliance(&mut merged);
     merged
 }
 
@@ -217,8 +215,7 @@ pub fn keep_newer_rechecks(full: &mut Report, current: &Report) {
         full.score.weights,
     );
     full.summary = Summary::of(&full.results);
-    let frameworks = crate::compliance::known(full.compliance.iter().map(|v| v.framework.as_str()));
-    full.compliance = crate::compliance::views(frameworks, full.evidence());
+    crate::assess::rejudge_compliance(full);
 }
 
 #[cfg(test)]

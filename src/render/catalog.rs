@@ -35,7 +35,7 @@ impl CatalogFormat {
 
 /// The check catalog, for `secaudit checks`.
 pub fn render_catalog<'a>(checks: impl IntoIterator<Item = &'a Check>) -> String {
-    let mut catalog = super::table::table(&["Check", "Severity", "Title", "Security Hub", "CIS"]);
+    let mut catalog = super::text_table(&["Check", "Severity", "Title", "Security Hub", "CIS"]);
     for check in checks {
         catalog.add_row(vec![
             check.id.to_string(),

@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use comfy_table::Table;
 
+use super::text_table;
 use crate::compliance::frameworks::mapped_checks;
 use crate::compliance::{
     percent, Framework, FrameworkView, Requirement, RequirementStatus, RequirementView,
 };
 use crate::model::CheckResult;
-use crate::render::table::table;
 use crate::report::Report;
 
 fn status_label(status: RequirementStatus, accepted: bool) -> &'static str {
@@ -74,7 +74,7 @@ fn headline(view: &FrameworkView) -> String {
 }
 
 fn rows<'a>(requirements: impl Iterator<Item = &'a RequirementView>) -> Table {
-    let mut rows = table(&["Requirement", "Status", "Title", "Checks", "Why"]);
+    let mut rows = text_table(&["Requirement", "Status", "Title", "Checks", "Why"]);
     for r in requirements {
         let why = match (r.status, &r.reason) {
             (RequirementStatus::Fail, _) => format!("{} failing result(s)", r.failed),

@@ -11,10 +11,9 @@ use std::io::{self, Write};
 use askama::Template;
 
 use super::html_compliance::{blocks, FrameworkBlock};
-use super::Render;
+use super::{anchor, short_type, Render};
 use crate::exposures::{Exposure, ExposureStep};
 use crate::model::{AuditError, CheckResult, Severity};
-use crate::render::table::short_type;
 use crate::report::Report;
 use crate::services::checks::registry;
 
@@ -52,22 +51,6 @@ struct StepView<'a> {
     anchor: String,
     /// Its finding has a row on this page (open or muted); a report edited by hand may lack it.
     linked: bool,
-}
-
-/// The `id` of a finding's row and the fragment linking to it: the one place both come from.
-/// Result ids hold `/`, `:` and whatever resource names hold, so every byte outside
-/// `[A-Za-z0-9-]` (`_` too, the escape) becomes `_` and two hex digits: distinct ids stay
-/// distinct, where replacing them all with `_` would let two rows share an id.
-pub(super) fn anchor(result_id: &str) -> String {
-    let mut id = String::from("r-");
-    for byte in result_id.bytes() {
-        if byte.is_ascii_alphanumeric() || byte == b'-' {
-            id.push(byte as char);
-        } else {
-            id.push_str(&format!("_{byte:02x}"));
-        }
-    }
-    id
 }
 
 fn exposure_view<'a>(exposure: &'a Exposure, on_page: &HashSet<&str>) -> ExposureView<'a> {
@@ -677,15 +660,5 @@ mod tests {
         assert!(!String::from_utf8(bytes)
             .unwrap()
             .contains(r#"id="compliance""#));
-    }
-
-    #[test]
-    fn anchors_are_valid_fragments_and_keep_ids_apart() {
-        let id = anchor("s3.versioning/1/us-east-1/AWS::S3::Bucket/a_b");
-        assert!(id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert_ne!(anchor("role/a.b"), anchor("role/a@b"));
-        assert_ne!(anchor("role/a_2eb"), anchor("role/a.b"));
     }
 }

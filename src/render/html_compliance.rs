@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::html::anchor;
+use super::anchor;
 use crate::compliance::{FrameworkView, RequirementStatus, RequirementView};
 use crate::model::CheckResult;
 

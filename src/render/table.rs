@@ -1,11 +1,8 @@
 //! The report for people: score, counts, failed results by severity, errors.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
-
 use std::io::{self, Write};
 
-use super::Render;
+use super::{short_type, text_table, Render};
 use crate::exposures::Exposure;
 use crate::model::Severity;
 use crate::report::{Changes, Report};
@@ -22,16 +19,6 @@ impl Render for TableRenderer {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(render(report).as_bytes())
     }
-}
-
-pub fn table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(140)
-        .set_header(header.to_vec());
-    table
 }
 
 pub fn render(report: &Report) -> String {
@@ -109,7 +96,7 @@ pub fn render(report: &Report) -> String {
         if failed.is_empty() {
             continue;
         }
-        let mut section = table(&["Check", "Type", "Resource", "Region", "Detail"]);
+        let mut section = text_table(&["Check", "Type", "Resource", "Region", "Detail"]);
         for result in failed {
             let resource = match &result.resource_name {
                 Some(name) => format!("{} ({name})", result.resource_id),
@@ -142,7 +129,7 @@ pub fn render(report: &Report) -> String {
         .filter(|r| r.muted.is_some())
         .collect();
     if !muted.is_empty() {
-        let mut section = table(&[
+        let mut section = text_table(&[
             "Check", "Resource", "Region", "Rule", "Reason", "Owner", "Expires",
         ]);
         for result in muted {
@@ -177,7 +164,7 @@ pub fn render(report: &Report) -> String {
     out.push_str(&passed_lines(report));
 
     if !report.errors.is_empty() {
-        let mut errors = table(&[
+        let mut errors = text_table(&[
             "Service",
             "Region",
             "Operation",
@@ -243,7 +230,7 @@ fn exposures_section(report: &Report) -> String {
         out.push_str(&format!("\nEXPOSURES ({})\n", open.len()));
     }
     for exposure in &open {
-        let mut steps = table(&["Role", "Check", "Resource", "Region", "Contributes"]);
+        let mut steps = text_table(&["Role", "Check", "Resource", "Region", "Contributes"]);
         for step in &exposure.steps {
             let accepted = if step.muted.is_some() {
                 " (accepted risk)"
@@ -276,14 +263,6 @@ fn exposures_section(report: &Report) -> String {
     out
 }
 
-/// `AWS::IAM::Group` → `IAM::Group`: the prefix is the same on every row.
-/// `EC2::Instance` for `AWS::EC2::Instance`; `Account` for the service-less `AWS::::Account`.
-pub(crate) fn short_type(resource_type: &str) -> &str {
-    resource_type
-        .strip_prefix("AWS::")
-        .map_or(resource_type, |rest| rest.trim_start_matches(':'))
-}
-
 /// One line per check with passed results, in report order: "s3.versioning  3 passed, 1 failed".
 fn passed_lines(report: &Report) -> String {
     let lines: Vec<String> = report
@@ -306,7 +285,7 @@ fn passed_lines(report: &Report) -> String {
 
 /// An organization run: one row per account, then the organization's score.
 pub fn render_organization(summary: &crate::report::organization::OrganizationSummary) -> String {
-    let mut accounts = table(&[
+    let mut accounts = text_table(&[
         "Account",
         "Name",
         "Score",
@@ -382,7 +361,7 @@ pub fn render_changes(old: &Report, new: &Report, changes: &Changes) -> String {
         if ids.is_empty() {
             continue;
         }
-        let mut section = table(&["Severity", "Check", "Type", "Resource", "Region"]);
+        let mut section = text_table(&["Severity", "Check", "Type", "Resource", "Region"]);
         for id in ids {
             if let Some(result) = lookup(id) {
                 section.add_row(vec![
@@ -424,7 +403,7 @@ fn exposure_changes(old: &Report, new: &Report, changes: &Changes) -> String {
         if ids.is_empty() {
             continue;
         }
-        let mut section = table(&["Severity", "Exposure"]);
+        let mut section = text_table(&["Severity", "Exposure"]);
         for id in ids {
             // An id the report does not describe (edited by hand) is still listed, by its id.
             match source.iter().find(|e| &e.id == id) {

@@ -8,7 +8,6 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::model::{result_id, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 /// An inclusive port range, as in a security-group rule.
@@ -80,6 +79,16 @@ pub fn default_high_risk_ports() -> Vec<RiskyPort> {
         label: label.to_string(),
     })
     .collect()
+}
+
+/// The API calls of one event source that can change a check's verdict (CloudTrail's
+/// `eventSource` and `eventName`s; see [`super::events`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EventTrigger {
+    /// CloudTrail's `eventSource`, e.g. `ec2.amazonaws.com`.
+    pub source: &'static str,
+    /// CloudTrail's `eventName`s, e.g. `AuthorizeSecurityGroupIngress`.
+    pub names: &'static [&'static str],
 }
 
 /// Tunables of the checks.

@@ -14,15 +14,6 @@ use serde_json::{json, Value};
 
 use super::checks::Check;
 
-/// The API calls of one event source that can change a check's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct EventTrigger {
-    /// CloudTrail's `eventSource`, e.g. `ec2.amazonaws.com`.
-    pub source: &'static str,
-    /// CloudTrail's `eventName`s, e.g. `AuthorizeSecurityGroupIngress`.
-    pub names: &'static [&'static str],
-}
-
 /// One CloudTrail record of a management call, as far as a re-check needs it: what was
 /// called, where, by whom, and the parameters that name the resource. Field names are
 /// CloudTrail's (see the record contents reference above).

@@ -6,7 +6,6 @@ use crate::support;
 use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::request::{parse_services, AuditRequest};
-use secaudit::run_audit;
 use support::seed::block_public_access_for_account;
 use support::{block_on, MotoServer};
 
@@ -32,11 +31,15 @@ fn account_level_block_covers_buckets_without_their_own() {
                 .expect("create bucket");
         }
         let clients = Clients::from_sdk_config(sdk.clone());
-        let before = run_audit(&clients, &request).await.expect("audit");
+        let before = crate::support::audit_with_defaults(&clients, &request)
+            .await
+            .expect("audit");
         block_public_access_for_account(&sdk, "123456789012")
             .await
             .expect("account block");
-        let after = run_audit(&clients, &request).await.expect("audit");
+        let after = crate::support::audit_with_defaults(&clients, &request)
+            .await
+            .expect("audit");
         (before, after)
     });
     let (before, after) = report;

@@ -12,7 +12,6 @@ use secaudit::aws::required_permission;
 use secaudit::aws::Clients;
 use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
-use secaudit::run_audit;
 use secaudit::services::Service;
 use support::synthetic::{seed_units, SyntheticAccount};
 use support::{block_on, MotoServer};
@@ -34,7 +33,11 @@ fn audit_synthetic(emulator_env: &[(&str, &str)]) -> (SyntheticAccount, Report, 
         .expect("list keys")
         .keys()
         .len() as u64;
-    let report = block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit");
+    let report = block_on(crate::support::audit_with_defaults(
+        &Clients::from_sdk_config(sdk),
+        &request,
+    ))
+    .expect("audit");
     assert!(report.complete, "{:#?}", report.errors);
     (account, report, kms_keys)
 }
@@ -286,7 +289,11 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
         services: services.into_iter().collect(),
         ..AuditRequest::default()
     };
-    let report = block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit");
+    let report = block_on(crate::support::audit_with_defaults(
+        &Clients::from_sdk_config(sdk),
+        &request,
+    ))
+    .expect("audit");
     assert!(report.complete, "{:#?}", report.errors);
     let expected: BTreeMap<String, u64> = [
         ("sts:GetCallerIdentity", 1),

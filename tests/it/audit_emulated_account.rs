@@ -10,9 +10,8 @@ use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::report::Report;
 use secaudit::request::{parse_services, AuditRequest, EnvironmentFilter, RegionSelection};
-use secaudit::run_audit;
 use support::seed::{seed_demo_account, Seeded};
-use support::{block_on, MotoServer};
+use support::{audit_with_defaults, block_on, MotoServer};
 
 struct World {
     server: MotoServer,
@@ -31,7 +30,7 @@ fn world() -> &'static World {
 
 fn audit(request: &AuditRequest) -> Report {
     let clients = Clients::from_sdk_config(world().server.sdk_config("us-east-1"));
-    block_on(run_audit(&clients, request)).expect("the audit runs")
+    block_on(audit_with_defaults(&clients, request)).expect("the audit runs")
 }
 
 fn both_regions() -> AuditRequest {

@@ -428,16 +428,28 @@ fn the_emulator_for_trying_by_hand_serves_until_interrupted() {
                 examples.display()
             )
         });
-    let mut printed = String::new();
-    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.starts_with("Press Ctrl-C") {
-            break;
+    // Read on a thread, so a demo that never gets ready fails the test instead of hanging it.
+    let stdout = demo.stdout.take().unwrap();
+    let (sender, ready) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut printed = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
         }
-    }
+        let _ = sender.send(printed);
+    });
+    let printed = match ready.recv_timeout(Duration::from_secs(300)) {
+        Ok(printed) => printed,
+        Err(_) => {
+            let _ = demo.kill();
+            panic!("demo --serve printed no endpoint within 300 s");
+        }
+    };
     let endpoint = printed
         .split_whitespace()
         .find_map(|word| word.strip_prefix("AWS_ENDPOINT_URL="))
@@ -455,9 +467,17 @@ fn the_emulator_for_trying_by_hand_serves_until_interrupted() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("ssh-open"));
 
-    // Ctrl-C: the process and its emulator go away.
+    // Ctrl-C: the process and its emulator go away (even when SIGINT was ignored at start, as
+    // in a background job).
     unsafe { libc::kill(demo.id() as i32, libc::SIGINT) };
-    demo.wait().unwrap();
+    let stopped_by = Instant::now() + Duration::from_secs(30);
+    while demo.try_wait().unwrap().is_none() {
+        if Instant::now() > stopped_by {
+            let _ = demo.kill();
+            panic!("demo --serve did not stop within 30 s of SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

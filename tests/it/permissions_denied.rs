@@ -8,9 +8,8 @@ use crate::support;
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use secaudit::aws::Clients;
 use secaudit::request::{AuditRequest, RegionSelection};
-use secaudit::run_audit;
 use secaudit::services::Service;
-use support::{block_on, MotoServer};
+use support::{audit_with_defaults, block_on, MotoServer};
 
 /// Requests made by `seed` before enforcement starts.
 const SEEDING_REQUESTS: &str = "7";
@@ -92,7 +91,7 @@ fn denied_permissions_leave_gaps_never_passes() {
                 .collect(),
             ..AuditRequest::default()
         };
-        run_audit(&Clients::from_sdk_config(sdk), &request)
+        audit_with_defaults(&Clients::from_sdk_config(sdk), &request)
             .await
             .expect("the audit runs")
     });

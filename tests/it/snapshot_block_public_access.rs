@@ -8,7 +8,6 @@ use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::report::Report;
 use secaudit::request::{parse_services, AuditRequest, RegionSelection};
-use secaudit::run_audit;
 use support::{block_on, MotoServer};
 
 fn verdict(report: &Report, snapshot: &str) -> (Status, String) {
@@ -57,13 +56,17 @@ fn a_public_snapshot_passes_once_all_sharing_is_blocked() {
             .await
             .expect("make public");
         let clients = Clients::from_sdk_config(sdk.clone());
-        let before = run_audit(&clients, &request).await.expect("audit");
+        let before = crate::support::audit_with_defaults(&clients, &request)
+            .await
+            .expect("audit");
         ec2.enable_snapshot_block_public_access()
             .state(SnapshotBlockPublicAccessState::BlockAllSharing)
             .send()
             .await
             .expect("block all sharing");
-        let after = run_audit(&clients, &request).await.expect("audit");
+        let after = crate::support::audit_with_defaults(&clients, &request)
+            .await
+            .expect("audit");
         (snapshot, before, after)
     });
     for report in [&before, &after] {

@@ -10,7 +10,6 @@ use aws_config::retry::RetryConfig;
 use secaudit::aws::Clients;
 use secaudit::report::Report;
 use secaudit::request::{AuditRequest, RegionSelection};
-use secaudit::run_audit;
 use support::fault_proxy::{FaultProxy, Faults};
 use support::seed::seed_demo_account;
 use support::{block_on, sdk_config, MotoServer};
@@ -30,7 +29,11 @@ fn audit(endpoint: &str) -> Report {
         regions: RegionSelection::Listed(vec!["us-east-1".into(), "eu-west-1".into()]),
         ..AuditRequest::default()
     };
-    block_on(run_audit(&Clients::from_sdk_config(sdk), &request)).expect("audit")
+    block_on(crate::support::audit_with_defaults(
+        &Clients::from_sdk_config(sdk),
+        &request,
+    ))
+    .expect("audit")
 }
 
 fn verdicts(report: &Report) -> Vec<(String, String, String)> {

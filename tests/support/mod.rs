@@ -80,6 +80,7 @@ pub fn sdk_config(endpoint: &str, region: &str) -> SdkConfig {
             "testing", "testing", None, None, "test",
         )))
         .endpoint_url(endpoint)
+        .http_client(secaudit::aws::https_client())
         .build()
 }
 
@@ -94,7 +95,7 @@ impl Drop for MotoServer {
 /// Credentials acting in `account` through `role` (moto lets any AssumeRole succeed, and its
 /// credentials then act in that account).
 pub async fn in_account(sdk: &SdkConfig, account: &str, role: &str) -> SdkConfig {
-    let sdk = &secaudit::aws::with_clock_and_sleep(sdk);
+    let sdk = &secaudit::aws::with_http_clock_and_sleep(sdk);
     let provider =
         aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account}:role/{role}"))
             .session_name("seed")
@@ -143,4 +144,21 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("tokio runtime")
         .block_on(future)
+}
+
+/// One account's audit through the library's pipeline with the default assessment (default
+/// weights, nothing muted, no baseline, no compliance views).
+pub async fn audit_with_defaults(
+    clients: &secaudit::aws::Clients,
+    request: &secaudit::request::AuditRequest,
+) -> Result<secaudit::report::Report, secaudit::audit::AccountAuditError> {
+    let assessment = secaudit::assess::AssessContext::default();
+    let audit = secaudit::AccountAudit {
+        clients,
+        request,
+        assessment: &assessment,
+        expected_account: None,
+        collect_until: None,
+    };
+    secaudit::audit_account(&audit, secaudit::audit::no_baseline).await
 }

@@ -5,52 +5,53 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
-use secaudit::assess::assess;
 use secaudit::assess::organization::OrganizationTally;
-use secaudit::assess::AssessContext;
-use secaudit::aws::Clients;
+use secaudit::audit::{audit_account, AccountAudit, BaselineProblem};
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::{deliver_all, Delivery};
 use secaudit::fleet;
-use secaudit::model::{AuditError, Severity};
+use secaudit::model::AuditError;
 use secaudit::render::{table, Format};
-use secaudit::report::read_account_report;
-use secaudit::request::{parse_account_ids, AuditRequest, RequestError};
-use secaudit::scan::scan;
+use secaudit::report::{read_account_report, Report};
+use secaudit::request::{parse_account_ids, RequestError};
 
 use crate::files::print;
-use crate::scan::{gate_message, ScanArgs};
+use crate::scan::{gate_message, Prepared, ScanArgs};
 use crate::Failure;
 
-/// The shared assessment with `account`'s baseline from `dir`: no file is the account's first
-/// run; one that cannot be read, or is another account's, is an error entry of its report.
-fn with_account_baseline(shared: &AssessContext, dir: &Path, account: &str) -> AssessContext {
+/// `account`'s baseline from `dir`: no file is the account's first run; one that cannot be
+/// read, or is another account's, is an error entry of its report.
+fn account_baseline(dir: Option<&Path>, account: &str) -> Result<Option<Report>, BaselineProblem> {
+    let Some(dir) = dir else {
+        return Ok(None);
+    };
     let path = dir.join(format!("{account}.json"));
     let source = path.display().to_string();
-    let problem =
-        |code: &str, message: String| AuditError::input("ReadBaseline", &source, code, message);
-    let baseline = match std::fs::read(&path) {
+    let problem = |code: &str, message: String| {
+        let entry = AuditError::input("ReadBaseline", &source, code, message);
+        BaselineProblem::Unreadable(Box::new(entry))
+    };
+    match std::fs::read(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(problem("Unreadable", e.to_string())),
         Ok(bytes) => read_account_report(&source, account, &bytes)
             .map(Some)
             .map_err(|e| problem("InvalidBaseline", e.to_string())),
-    };
-    fleet::with_baseline(shared, baseline)
+    }
 }
 
 /// Several accounts, each through the role: one report per account in --output-dir, then
 /// organization.json. Each account's report is written and dropped before the next starts
 /// counting, so memory does not grow with the number of accounts.
-pub async fn run(
-    args: &ScanArgs,
-    base: &Clients,
-    request: &AuditRequest,
-    assessment: &AssessContext,
-    fail_on: Option<Severity>,
-) -> Result<ExitCode, Failure> {
+pub async fn run(args: &ScanArgs, prepared: Prepared) -> Result<ExitCode, Failure> {
     use futures::stream::{self, StreamExt};
-    let frameworks = args.frameworks()?;
+    let Prepared {
+        request,
+        assessment,
+        clients: base,
+        fail_on,
+    } = prepared;
+    let (base, request, assessment) = (&base, &request, &assessment);
     let role_name = args
         .role_name
         .as_deref()
@@ -123,27 +124,29 @@ pub async fn run(
                     session,
                 )
                 .await;
-                (account, name, scan(&clients, request, None).await)
+                let audit = AccountAudit {
+                    clients: &clients,
+                    request,
+                    assessment,
+                    expected_account: Some(&account),
+                    collect_until: None,
+                };
+                let baseline_dir = args.baseline_dir.as_deref();
+                let audited = audit_account(&audit, |account| async move {
+                    account_baseline(baseline_dir, &account)
+                })
+                .await;
+                (account, name, audited)
             }
         })
         .buffer_unordered(args.account_concurrency);
     futures::pin_mut!(audits);
-    while let Some((account, name, scanned)) = audits.next().await {
+    while let Some((account, name, audited)) = audits.next().await {
         progress.inc(1);
         progress.set_message(format!("last: {account}"));
-        match scanned {
+        match audited {
             Err(error) => tally.add_failure(&account, &name, error.to_string()),
-            Ok(scan) => {
-                if let Err(why) = fleet::ensure_member(&account, &scan.account_id) {
-                    tally.add_failure(&account, &name, why);
-                    continue;
-                }
-                let mut report = match &args.baseline_dir {
-                    Some(dir) => assess(scan, &with_account_baseline(assessment, dir, &account)),
-                    None => assess(scan, assessment),
-                };
-                report.compliance =
-                    secaudit::compliance::views(frameworks.iter().copied(), report.evidence());
+            Ok(report) => {
                 let path = directory.join(format!("{account}.json"));
                 let delivery = FileDelivery::new(Target::File(path.clone()), Format::Json);
                 let written =

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use secaudit::render::table::table;
+use secaudit::render::text_table;
 use secaudit::services::checks::registry;
 use secaudit::services::events::eventbridge_pattern;
 
@@ -38,7 +38,7 @@ pub fn run(format: EventsFormat) -> Result<ExitCode, Failure> {
                     }
                 }
             }
-            let mut out = table(&["Event source", "Event name", "Checks"]);
+            let mut out = text_table(&["Event source", "Event name", "Checks"]);
             for ((source, name), checks) in rows {
                 out.add_row(vec![
                     source.to_string(),

@@ -195,7 +195,14 @@ fn main() -> ExitCode {
                 Ok(runtime) => runtime,
                 Err(code) => return code,
             };
-            exit_with(runtime.block_on(scan::run(&args)))
+            exit_with(runtime.block_on(async {
+                let prepared = scan::prepare(&args).await?;
+                if args.several() {
+                    accounts::run(&args, prepared).await
+                } else {
+                    scan::run(&args, prepared).await
+                }
+            }))
         }
     }
 }

@@ -1,13 +1,15 @@
-//! `secaudit scan`: its flags, and one account's audit (several accounts: [`crate::accounts`]).
+//! `secaudit scan`: its flags, what they prepare (request, assessment, clients), and one
+//! account's audit (several accounts: [`crate::accounts`]). The audit itself is the library's
+//! [`audit_account`]; this file parses, delivers and exits.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use secaudit::assess::assess;
 use secaudit::assess::AssessContext;
+use secaudit::audit::{audit_account, AccountAudit, AccountAuditError, BaselineProblem};
 use secaudit::aws::{Clients, ConnectionSettings};
 use secaudit::compliance::frameworks::find as find_framework;
-use secaudit::compliance::{views, Framework};
+use secaudit::compliance::Framework;
 use secaudit::deliver::deliver_all;
 use secaudit::deliver::file::{FileDelivery, Target};
 use secaudit::deliver::Delivery;
@@ -19,7 +21,6 @@ use secaudit::request::{
     AuditRequest, EnvironmentFilter, RegionSelection, RequestError, DEFAULT_CONCURRENCY,
     DEFAULT_ENVIRONMENT_TAG_KEY,
 };
-use secaudit::scan::scan;
 use secaudit::services::checks::{CheckOptions, RiskyPort};
 use secaudit::services::Service;
 
@@ -178,7 +179,7 @@ impl ScanArgs {
             .collect()
     }
 
-    /// Weights, mutelist and baseline, read and checked before any AWS call.
+    /// Weights, mutelist, frameworks and baseline, read and checked before any AWS call.
     pub fn assessment(&self) -> Result<AssessContext, Failure> {
         let mutelist = self.mutelist.as_deref().map(read_mutelist).transpose()?;
         let baseline = self
@@ -194,7 +195,13 @@ impl ScanArgs {
             mutelist,
             baseline,
             problems: Vec::new(),
+            frameworks: self.frameworks()?,
         })
+    }
+
+    /// Several accounts (`--accounts`, `--organization`) rather than the caller's own.
+    pub fn several(&self) -> bool {
+        self.accounts.is_some() || self.organization
     }
 
     /// The JSON report to `--output`, and the chosen format on stdout (unless that would
@@ -239,7 +246,16 @@ impl ScanArgs {
     }
 }
 
-pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
+/// What every scan needs, read and checked before the audit: a bad flag or file is a usage
+/// error before any AWS call.
+pub struct Prepared {
+    pub request: AuditRequest,
+    pub assessment: AssessContext,
+    pub clients: Clients,
+    pub fail_on: Option<Severity>,
+}
+
+pub async fn prepare(args: &ScanArgs) -> Result<Prepared, Failure> {
     let request = args.request()?;
     // Refuse an unwritable destination before the audit, not after it.
     if let Some(path) = &args.output {
@@ -254,11 +270,10 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
             )));
         }
     }
-    let several = args.accounts.is_some() || args.organization;
     if args
         .baseline_dir
         .as_deref()
-        .is_some_and(|dir| !several || !dir.is_dir())
+        .is_some_and(|dir| !args.several() || !dir.is_dir())
     {
         return Err(Failure::Usage(
             "--baseline-dir is for several accounts (--accounts, --organization) and must be a directory; for one account, use --baseline REPORT".into(),
@@ -266,12 +281,6 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
     }
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
     let assessment = args.assessment()?;
-    let frameworks = args.frameworks()?;
-    let history = args.history.as_deref().map(read_history).transpose()?;
-    let request = AuditRequest {
-        read_tags: assessment.mutelist.as_ref().is_some_and(|m| m.uses_tags()),
-        ..request
-    };
     let connection = args.connection(&request)?;
     let profile = connection
         .profile
@@ -282,24 +291,56 @@ pub async fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(Failure::Usage)?;
     }
-    let clients = Clients::load(&connection).await;
-    if several {
-        return crate::accounts::run(args, &clients, &request, &assessment, fail_on).await;
+    Ok(Prepared {
+        request,
+        assessment,
+        clients: Clients::load(&connection).await,
+        fail_on,
+    })
+}
+
+/// An audit that could not run, as the CLI ends: bad input exits 2, anything else 1.
+pub fn audit_failure(error: AccountAuditError) -> Failure {
+    match error {
+        AccountAuditError::Run(e) if e.is_usage_error() => Failure::Usage(e.to_string()),
+        AccountAuditError::Baseline(e) => Failure::Usage(e.to_string()),
+        other => Failure::Run(other.to_string()),
     }
-    let scan = scan(&clients, &request, None).await.map_err(|e| {
-        if e.is_usage_error() {
-            Failure::Usage(e.to_string())
-        } else {
-            Failure::Run(e.to_string())
+}
+
+/// The caller's own account: audited, then its history, then the deliveries.
+pub async fn run(args: &ScanArgs, prepared: Prepared) -> Result<ExitCode, Failure> {
+    let Prepared {
+        request,
+        mut assessment,
+        clients,
+        fail_on,
+    } = prepared;
+    let history = args.history.as_deref().map(read_history).transpose()?;
+    let given = assessment.baseline.take();
+    let source = args
+        .baseline
+        .as_deref()
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    let audit = AccountAudit {
+        clients: &clients,
+        request: &request,
+        assessment: &assessment,
+        expected_account: None,
+        collect_until: None,
+    };
+    let mut report = audit_account(&audit, |account| async move {
+        match given {
+            Some(baseline) => baseline
+                .ensure_account(&source, &account)
+                .map(|()| Some(baseline))
+                .map_err(BaselineProblem::OtherAccount),
+            None => Ok(None),
         }
-    })?;
-    if let (Some(baseline), Some(path)) = (&assessment.baseline, &args.baseline) {
-        baseline
-            .ensure_account(&path.display().to_string(), &scan.account_id)
-            .map_err(|e| Failure::Usage(e.to_string()))?;
-    }
-    let mut report = assess(scan, &assessment);
-    report.compliance = views(frameworks, report.evidence());
+    })
+    .await
+    .map_err(audit_failure)?;
     if let (Some(path), Some(history)) = (&args.history, history) {
         let history = history.with_run(&report);
         write_atomically(path, &history.to_json())?;

@@ -2,8 +2,8 @@
 
 use super::Certificate;
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&RSA_KEY_LENGTH];

@@ -3,8 +3,8 @@
 
 use super::{BucketState, Distribution};
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&DEFAULT_ROOT_OBJECT, &S3_ORIGIN_EXISTS];

@@ -1,13 +1,13 @@
 //! CloudTrail: a multi-region trail that records every management event, and every trail's
 //! log validation and encryption.
 
-use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
-use crate::services::Inventory;
 use super::Trail;
-use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
+use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&MULTI_REGION_ENABLED, &LOG_FILE_VALIDATION, &KMS_ENCRYPTED];
@@ -70,7 +70,8 @@ fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
         t.multi_region && t.logging == Some(true) && t.all_management_events == Some(true)
     });
     let multi: Vec<String> = inventory
-        .cloudtrail.trails
+        .cloudtrail
+        .trails
         .iter()
         .filter(|t| t.multi_region)
         .map(|t| {
@@ -166,10 +167,10 @@ const KMS_ENCRYPTED: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{only, run, Case};
-    use crate::services::{cloudtrail, Inventory};
     use super::super::Trail;
     use crate::model::Status;
+    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::{cloudtrail, Inventory};
 
     fn trail(name: &str, multi: bool, logging: bool, all: bool) -> Trail {
         Trail {
@@ -183,15 +184,21 @@ pub(crate) mod tests {
     }
 
     fn good() -> Inventory {
-        Inventory::from(cloudtrail::Inventory { trails: vec![Trail {
+        Inventory::from(cloudtrail::Inventory {
+            trails: vec![Trail {
                 log_file_validation: true,
                 kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
                 ..trail("org-trail", true, true, true)
-            }], trail_regions: vec!["us-east-1".into()] })
+            }],
+            trail_regions: vec!["us-east-1".into()],
+        })
     }
 
     fn bad() -> Inventory {
-        Inventory::from(cloudtrail::Inventory { trails: vec![trail("regional", false, true, true)], trail_regions: vec!["us-east-1".into()] })
+        Inventory::from(cloudtrail::Inventory {
+            trails: vec![trail("regional", false, true, true)],
+            trail_regions: vec!["us-east-1".into()],
+        })
     }
 
     pub fn cases() -> Vec<Case> {
@@ -223,7 +230,10 @@ pub(crate) mod tests {
     #[test]
     fn a_single_region_or_idle_or_narrowed_trail_is_not_enough() {
         let detail = |trails: Vec<Trail>| {
-            let results = run(&Inventory::from(cloudtrail::Inventory { trails, trail_regions: vec!["us-east-1".into()] }));
+            let results = run(&Inventory::from(cloudtrail::Inventory {
+                trails,
+                trail_regions: vec!["us-east-1".into()],
+            }));
             let result = only(&results, "cloudtrail.multi_region_enabled", "123456789012");
             assert_eq!(result.status, Status::Fail);
             result.detail.clone()

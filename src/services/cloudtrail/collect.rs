@@ -102,4 +102,3 @@ fn records_all_management_events(
     });
     basic || advanced
 }
-

@@ -3,9 +3,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
 
 use super::{InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
@@ -13,9 +13,11 @@ use crate::model::Tags;
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
     apis: &["cloudtrail"],
-    permissions: &["cloudtrail:DescribeTrails",
+    permissions: &[
+        "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",
-        "cloudtrail:GetEventSelectors",],
+        "cloudtrail:GetEventSelectors",
+    ],
     checks: checks::CHECKS,
     touched: None,
     spans_regions: true,

@@ -1,12 +1,12 @@
 //! AWS Config: a recorder of every supported resource type in every audited region.
 
 use super::{ConfigRecorder, RecordingScope};
-use crate::services::checks::{enumerate, Check, Verdicts};
-use crate::services::events::EventTrigger;
-use crate::services::Inventory;
-use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
+use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&RECORDER_ENABLED];
@@ -61,8 +61,7 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
             .cloned()
     };
     let global_somewhere = regions.values().any(|recorders| {
-        working(recorders)
-            .is_some_and(|r| r.scope == RecordingScope::AllSupported { global: true })
+        working(recorders).is_some_and(|r| r.scope == RecordingScope::AllSupported { global: true })
     });
     for (region, recorders) in regions {
         let problem = match (working(recorders), recorders.as_slice()) {
@@ -111,10 +110,10 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{run, Case};
     use super::super::{ConfigRecorder, RecordingScope};
-    use crate::services::{config, Inventory};
     use crate::model::Status;
+    use crate::services::checks::test_support::{run, Case};
+    use crate::services::{config, Inventory};
 
     fn regions() -> Inventory {
         let recorder = |recording, status: &str, scope| ConfigRecorder {
@@ -128,13 +127,31 @@ pub(crate) mod tests {
         let except = RecordingScope::AllExcept(vec!["AWS::EC2::Volume".into()]);
         Inventory::from(config::Inventory {
             recorders: [
-                ("eu-west-1".to_string(), vec![recorder(true, "PENDING", all(true))]),
-                ("eu-west-2".to_string(), vec![recorder(true, "SUCCESS", all(false))]),
+                (
+                    "eu-west-1".to_string(),
+                    vec![recorder(true, "PENDING", all(true))],
+                ),
+                (
+                    "eu-west-2".to_string(),
+                    vec![recorder(true, "SUCCESS", all(false))],
+                ),
                 ("us-east-1".to_string(), vec![]),
-                ("us-west-2".to_string(), vec![recorder(true, "FAILURE", all(true))]),
-                ("ap-south-1".to_string(), vec![recorder(false, "SUCCESS", all(true))]),
-                ("ca-central-1".to_string(), vec![recorder(true, "SUCCESS", only)]),
-                ("sa-east-1".to_string(), vec![recorder(true, "SUCCESS", except)]),
+                (
+                    "us-west-2".to_string(),
+                    vec![recorder(true, "FAILURE", all(true))],
+                ),
+                (
+                    "ap-south-1".to_string(),
+                    vec![recorder(false, "SUCCESS", all(true))],
+                ),
+                (
+                    "ca-central-1".to_string(),
+                    vec![recorder(true, "SUCCESS", only)],
+                ),
+                (
+                    "sa-east-1".to_string(),
+                    vec![recorder(true, "SUCCESS", except)],
+                ),
             ]
             .into(),
         })

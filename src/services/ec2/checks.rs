@@ -1,12 +1,12 @@
 //! EC2 instances and EBS volumes.
 
-use crate::services::checks::{Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use super::{Image, Instance, Snapshot, Volume};
-use crate::services::Inventory;
-use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
+use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -294,7 +294,10 @@ fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             region: &snapshot.region,
         };
         if !snapshot.public {
-            verdicts.pass(&resource, "The snapshot is not restorable by everyone.".into());
+            verdicts.pass(
+                &resource,
+                "The snapshot is not restorable by everyone.".into(),
+            );
             continue;
         }
         match blocks.get(&snapshot.region).map(String::as_str) {
@@ -350,32 +353,42 @@ const AMI_PUBLIC: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{only, run, Case};
     use super::super::{Image, Instance, Snapshot, Volume};
-    use crate::services::{ec2, Inventory};
     use crate::model::Status;
+    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::{ec2, Inventory};
 
     pub fn cases() -> Vec<Case> {
-        let instances = || Inventory::from(ec2::Inventory { instances: vec![
-                instance("i-required", Some("enabled"), Some("required"), None),
-                instance(
-                    "i-optional",
-                    Some("enabled"),
-                    Some("optional"),
-                    Some("54.1.2.3"),
-                ),
-            ], ..Default::default() });
-        let volumes = || Inventory::from(ec2::Inventory { volumes: vec![
-                Volume {
-                    id: "vol-enc".into(),
-                    encrypted: true,
-                    ..Default::default()
-                },
-                Volume {
-                    id: "vol-plain".into(),
-                    ..Default::default()
-                },
-            ], ..Default::default() });
+        let instances = || {
+            Inventory::from(ec2::Inventory {
+                instances: vec![
+                    instance("i-required", Some("enabled"), Some("required"), None),
+                    instance(
+                        "i-optional",
+                        Some("enabled"),
+                        Some("optional"),
+                        Some("54.1.2.3"),
+                    ),
+                ],
+                ..Default::default()
+            })
+        };
+        let volumes = || {
+            Inventory::from(ec2::Inventory {
+                volumes: vec![
+                    Volume {
+                        id: "vol-enc".into(),
+                        encrypted: true,
+                        ..Default::default()
+                    },
+                    Volume {
+                        id: "vol-plain".into(),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            })
+        };
         let case = |check, resource_id, expected, inventory| Case {
             check,
             resource_id,
@@ -383,35 +396,41 @@ pub(crate) mod tests {
             inventory,
             region: None,
         };
-        let regions = || Inventory::from(ec2::Inventory { ebs_encryption_by_default: [
-                ("eu-west-1".to_string(), true),
-                ("us-east-1".to_string(), false),
-            ]
-            .into(), snapshots: vec![
-                Snapshot {
-                    id: "snap-0private".into(),
-                    ..Default::default()
-                },
-                Snapshot {
-                    id: "snap-0public".into(),
-                    region: "us-east-1".into(),
-                    public: true,
-                    ..Default::default()
-                },
-            ], snapshot_block_public_access: [
-                ("us-east-1".to_string(), "unblocked".to_string()),
-            ]
-            .into(), images: vec![
-                Image {
-                    id: "ami-private".into(),
-                    ..Default::default()
-                },
-                Image {
-                    id: "ami-public".into(),
-                    public: true,
-                    ..Default::default()
-                },
-            ], ..Default::default() });
+        let regions = || {
+            Inventory::from(ec2::Inventory {
+                ebs_encryption_by_default: [
+                    ("eu-west-1".to_string(), true),
+                    ("us-east-1".to_string(), false),
+                ]
+                .into(),
+                snapshots: vec![
+                    Snapshot {
+                        id: "snap-0private".into(),
+                        ..Default::default()
+                    },
+                    Snapshot {
+                        id: "snap-0public".into(),
+                        region: "us-east-1".into(),
+                        public: true,
+                        ..Default::default()
+                    },
+                ],
+                snapshot_block_public_access: [("us-east-1".to_string(), "unblocked".to_string())]
+                    .into(),
+                images: vec![
+                    Image {
+                        id: "ami-private".into(),
+                        ..Default::default()
+                    },
+                    Image {
+                        id: "ami-public".into(),
+                        public: true,
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            })
+        };
         vec![
             case("ec2.imdsv2_required", "i-required", Status::Pass, instances),
             case("ec2.imdsv2_required", "i-optional", Status::Fail, instances),
@@ -422,26 +441,28 @@ pub(crate) mod tests {
         ]
         .into_iter()
         .chain(
-            [(Status::Pass, "eu-west-1"), (Status::Fail, "us-east-1")].map(
-                |(expected, region)| Case {
+            [(Status::Pass, "eu-west-1"), (Status::Fail, "us-east-1")].map(|(expected, region)| {
+                Case {
                     check: "ec2.ebs_default_encryption",
                     resource_id: "123456789012",
                     expected,
                     inventory: regions,
                     region: Some(region),
-                },
-            ),
+                }
+            }),
         )
         .chain(
-            [("snap-0private", Status::Pass), ("snap-0public", Status::Fail)].map(
-                |(resource_id, expected)| Case {
-                    check: "ec2.ebs_snapshot_public",
-                    resource_id,
-                    expected,
-                    inventory: regions,
-                    region: None,
-                },
-            ),
+            [
+                ("snap-0private", Status::Pass),
+                ("snap-0public", Status::Fail),
+            ]
+            .map(|(resource_id, expected)| Case {
+                check: "ec2.ebs_snapshot_public",
+                resource_id,
+                expected,
+                inventory: regions,
+                region: None,
+            }),
         )
         .chain(
             [("ami-private", Status::Pass), ("ami-public", Status::Fail)].map(
@@ -503,7 +524,11 @@ pub(crate) mod tests {
         }));
         let blocked = only(&results, "ec2.ebs_snapshot_public", "snap-blocked");
         assert_eq!(blocked.status, Status::Pass);
-        assert!(blocked.detail.contains("block-all-sharing"), "{}", blocked.detail);
+        assert!(
+            blocked.detail.contains("block-all-sharing"),
+            "{}",
+            blocked.detail
+        );
         // Blocking new sharing leaves existing public snapshots public.
         assert_eq!(
             only(&results, "ec2.ebs_snapshot_public", "snap-new-only").status,
@@ -512,7 +537,11 @@ pub(crate) mod tests {
         // The state could not be read: a public snapshot fails on its permissions.
         let unknown = only(&results, "ec2.ebs_snapshot_public", "snap-unknown");
         assert_eq!(unknown.status, Status::Fail);
-        assert!(unknown.detail.contains("could not be read"), "{}", unknown.detail);
+        assert!(
+            unknown.detail.contains("could not be read"),
+            "{}",
+            unknown.detail
+        );
         assert_eq!(
             only(&results, "ec2.ebs_snapshot_public", "snap-private").status,
             Status::Pass
@@ -521,12 +550,15 @@ pub(crate) mod tests {
 
     #[test]
     fn imdsv2_passes_when_required_or_endpoint_disabled() {
-        let inventory = Inventory::from(ec2::Inventory { instances: vec![
+        let inventory = Inventory::from(ec2::Inventory {
+            instances: vec![
                 instance("i-required", Some("enabled"), Some("required"), None),
                 instance("i-optional", Some("enabled"), Some("optional"), None),
                 instance("i-disabled", Some("disabled"), Some("optional"), None),
                 instance("i-unknown", None, None, None),
-            ], ..Default::default() });
+            ],
+            ..Default::default()
+        });
         let results = run(&inventory);
         let status = |id| only(&results, "ec2.imdsv2_required", id).status;
         assert_eq!(status("i-required"), Status::Pass);
@@ -542,7 +574,8 @@ pub(crate) mod tests {
 
     #[test]
     fn public_ip_fails_and_names_the_address() {
-        let inventory = Inventory::from(ec2::Inventory { instances: vec![
+        let inventory = Inventory::from(ec2::Inventory {
+            instances: vec![
                 instance(
                     "i-public",
                     Some("enabled"),
@@ -550,7 +583,9 @@ pub(crate) mod tests {
                     Some("54.1.2.3"),
                 ),
                 instance("i-private", Some("enabled"), Some("required"), None),
-            ], ..Default::default() });
+            ],
+            ..Default::default()
+        });
         let results = run(&inventory);
         let public = only(&results, "ec2.no_public_ip", "i-public");
         assert_eq!(public.status, Status::Fail);
@@ -565,7 +600,10 @@ pub(crate) mod tests {
     fn a_public_address_on_a_secondary_interface_fails_too() {
         let mut multi = instance("i-multi", Some("enabled"), Some("required"), None);
         multi.public_ips = vec!["3.3.3.3".into(), "18.1.1.1".into()];
-        let results = run(&Inventory::from(ec2::Inventory { instances: vec![multi], ..Default::default() }));
+        let results = run(&Inventory::from(ec2::Inventory {
+            instances: vec![multi],
+            ..Default::default()
+        }));
         let result = only(&results, "ec2.no_public_ip", "i-multi");
         assert_eq!(result.status, Status::Fail);
         assert_eq!(
@@ -591,11 +629,14 @@ pub(crate) mod tests {
             attached_instances: attached.iter().map(|s| s.to_string()).collect(),
             tags: Default::default(),
         };
-        let inventory = Inventory::from(ec2::Inventory { volumes: vec![
+        let inventory = Inventory::from(ec2::Inventory {
+            volumes: vec![
                 volume("vol-enc", true, &["i-1"]),
                 volume("vol-plain", false, &["i-1"]),
                 volume("vol-loose", false, &[]),
-            ], ..Default::default() });
+            ],
+            ..Default::default()
+        });
         let results = run(&inventory);
         assert_eq!(
             only(&results, "ec2.ebs_encrypted", "vol-enc").status,

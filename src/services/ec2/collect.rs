@@ -36,7 +36,13 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         snapshot_block_public_access(&client, region),
         images(&client, region),
     );
-    for part in [volumes, default_encryption, snapshots, snapshot_block, images] {
+    for part in [
+        volumes,
+        default_encryption,
+        snapshots,
+        snapshot_block,
+        images,
+    ] {
         instances.merge(part);
     }
     instances
@@ -69,11 +75,12 @@ async fn snapshots(client: &Client, region: &str) -> Collection<Inventory> {
     futures::join!(
         each_page(owned_pages, &call, &mut owned_errors, |page| owned
             .extend(page.snapshots.unwrap_or_default())),
-        each_page(public_pages, &call, &mut public_errors, |page| public.extend(
-            page.snapshots()
-                .iter()
-                .filter_map(|s| s.snapshot_id().map(str::to_string))
-        )),
+        each_page(public_pages, &call, &mut public_errors, |page| public
+            .extend(
+                page.snapshots()
+                    .iter()
+                    .filter_map(|s| s.snapshot_id().map(str::to_string))
+            )),
     );
     collection.errors.extend(owned_errors);
     collection.errors.extend(public_errors);
@@ -294,4 +301,3 @@ async fn volumes(client: &Client, region: &str, account: &str) -> Collection<Inv
     .await;
     collection
 }
-

@@ -4,9 +4,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::{collect, ec2_arn, ec2_tags};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::{collect, ec2_arn, ec2_tags};
 
 use std::collections::BTreeMap;
 

@@ -4,8 +4,8 @@
 use super::{RegistryScanning, Repository};
 use crate::model::Severity;
 use crate::policy::wildcard_matches;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&IMAGE_SCANNING];
@@ -49,7 +49,11 @@ fn filter_matches(filter: &str, repository: &str) -> bool {
 }
 
 /// The first filter of a rule of this frequency that selects the repository.
-fn matching<'a>(registry: &'a RegistryScanning, frequency: &str, repository: &str) -> Option<&'a str> {
+fn matching<'a>(
+    registry: &'a RegistryScanning,
+    frequency: &str,
+    repository: &str,
+) -> Option<&'a str> {
     registry
         .rules
         .iter()
@@ -104,7 +108,8 @@ fn image_scanning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
         } else if repository.scan_on_push {
             verdicts.pass(
                 &resource,
-                "The repository's scanOnPush is true: basic scanning scans its images on push.".into(),
+                "The repository's scanOnPush is true: basic scanning scans its images on push."
+                    .into(),
             );
         } else {
             verdicts.fail(
@@ -200,7 +205,13 @@ pub(crate) mod tests {
 
     #[test]
     fn filters_match_as_the_ecr_documentation_table_says() {
-        let names = ["prod", "repo-prod", "prod-repo", "repo-prod-repo", "prodrepo"];
+        let names = [
+            "prod",
+            "repo-prod",
+            "prod-repo",
+            "repo-prod-repo",
+            "prodrepo",
+        ];
         let table = [
             ("prod", [true, true, true, true, true]),
             ("*prod", [true, true, false, false, false]),
@@ -231,7 +242,11 @@ pub(crate) mod tests {
         let results = run(&registries());
         let tools = only(&results, CHECK, "tools");
         assert_eq!(tools.status, Status::Fail);
-        assert!(tools.detail.contains("enhanced scanning"), "{}", tools.detail);
+        assert!(
+            tools.detail.contains("enhanced scanning"),
+            "{}",
+            tools.detail
+        );
     }
 
     #[test]

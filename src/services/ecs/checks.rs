@@ -3,8 +3,8 @@
 
 use super::{Container, EcsService, TaskDefinition};
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -187,7 +187,12 @@ fn judge_containers(
         verdicts.judge(
             &resource(definition),
             named.is_empty(),
-            || format!("{pass} ({count} container{}).", if count == 1 { "" } else { "s" }),
+            || {
+                format!(
+                    "{pass} ({count} container{}).",
+                    if count == 1 { "" } else { "s" }
+                )
+            },
             || format!("{fail}: {}.", enumerate(&named, 5)),
         );
     }
@@ -385,7 +390,11 @@ pub(crate) mod tests {
         assert!(bridged.detail.contains("no awsvpc"), "{}", bridged.detail);
         let defaulted = only(&results, "ecs.no_public_ip", "apps/defaulted");
         assert_eq!(defaulted.status, Status::Pass);
-        assert!(defaulted.detail.contains("DISABLED"), "{}", defaulted.detail);
+        assert!(
+            defaulted.detail.contains("DISABLED"),
+            "{}",
+            defaulted.detail
+        );
         assert_eq!(bridged.resource_name.as_deref(), Some("bridged"));
     }
 
@@ -393,13 +402,22 @@ pub(crate) mod tests {
     fn failures_name_the_offending_containers() {
         let results = run(&inventory());
         let privileged = only(&results, "ecs.no_privileged", "web:3");
-        assert_eq!(privileged.detail, "Privileged containers, with root access to the host: app.");
+        assert_eq!(
+            privileged.detail,
+            "Privileged containers, with root access to the host: app."
+        );
         // Absent readonlyRootFilesystem and logConfiguration count as not set.
         let mixed = only(&results, "ecs.readonly_root", "mixed:1");
         assert_eq!(mixed.status, Status::Fail);
         assert!(mixed.detail.ends_with(": b."), "{}", mixed.detail);
-        assert_eq!(only(&results, "ecs.logging", "mixed:1").status, Status::Fail);
-        assert_eq!(only(&results, "ecs.no_host_pid", "mixed:1").status, Status::Pass);
+        assert_eq!(
+            only(&results, "ecs.logging", "mixed:1").status,
+            Status::Fail
+        );
+        assert_eq!(
+            only(&results, "ecs.no_host_pid", "mixed:1").status,
+            Status::Pass
+        );
     }
 
     #[test]
@@ -415,6 +433,9 @@ pub(crate) mod tests {
         near.ecs.task_definitions[1].containers[0].environment_names =
             vec!["AWS_ACCESS_KEY".into(), "aws_secret_access_key".into()];
         let results = run(&near);
-        assert_eq!(only(&results, "ecs.no_credentials_in_env", "worker:2").status, Status::Pass);
+        assert_eq!(
+            only(&results, "ecs.no_credentials_in_env", "worker:2").status,
+            Status::Pass
+        );
     }
 }

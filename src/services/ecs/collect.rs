@@ -3,7 +3,7 @@
 //! Tags come with both descriptions.
 
 use aws_sdk_ecs::types::{
-    ContainerDefinition, ServiceField, TaskDefinitionField, TaskDefinitionFamilyStatus,
+    ContainerDefinition, ServiceField, TaskDefinitionFamilyStatus, TaskDefinitionField,
     TaskDefinitionStatus,
 };
 use aws_sdk_ecs::Client;

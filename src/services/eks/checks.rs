@@ -3,8 +3,8 @@
 use super::versions::{self, Source, Support};
 use super::Cluster;
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&ENDPOINT_NOT_PUBLIC, &SUPPORTED_VERSION];
@@ -225,7 +225,11 @@ pub(crate) mod tests {
         let results = run(&clusters());
         let result = only(&results, ENDPOINT, "platform");
         assert_eq!(result.status, Status::Fail);
-        assert!(result.detail.contains("203.0.113.0/24"), "{}", result.detail);
+        assert!(
+            result.detail.contains("203.0.113.0/24"),
+            "{}",
+            result.detail
+        );
         let open = only(&results, ENDPOINT, "open");
         assert!(open.detail.contains("anywhere"), "{}", open.detail);
         none(&results, ENDPOINT, "future");
@@ -247,7 +251,11 @@ pub(crate) mod tests {
         let results = with_dates(&[("1.40", date!(2026 - 12 - 31))]);
         let result = only(&results, VERSION, "future");
         assert_eq!(result.status, Status::Pass);
-        assert!(result.detail.contains("until 2026-12-31"), "{}", result.detail);
+        assert!(
+            result.detail.contains("until 2026-12-31"),
+            "{}",
+            result.detail
+        );
         // Overriding: 1.24 given a later date passes.
         let results = with_dates(&[("1.24", date!(2027 - 01 - 01))]);
         assert_eq!(only(&results, VERSION, "platform").status, Status::Pass);
@@ -258,12 +266,20 @@ pub(crate) mod tests {
         let results = run(&clusters());
         let result = only(&results, VERSION, "future");
         assert_eq!(result.status, Status::Pass, "{}", result.detail);
-        assert!(result.detail.contains("newer than 1.36"), "{}", result.detail);
+        assert!(
+            result.detail.contains("newer than 1.36"),
+            "{}",
+            result.detail
+        );
         // Once the newest known version is out of standard support, the table is stale.
         let results = with_dates(&[("1.36", date!(2026 - 11 - 01))]);
         let result = only(&results, VERSION, "future");
         assert_eq!(result.status, Status::Fail);
-        assert!(result.detail.contains("cannot be shown"), "{}", result.detail);
+        assert!(
+            result.detail.contains("cannot be shown"),
+            "{}",
+            result.detail
+        );
     }
 
     #[test]
@@ -271,7 +287,11 @@ pub(crate) mod tests {
         let results = run(&clusters());
         let ancient = only(&results, VERSION, "ancient");
         assert_eq!(ancient.status, Status::Fail);
-        assert!(ancient.detail.contains("older than 1.23"), "{}", ancient.detail);
+        assert!(
+            ancient.detail.contains("older than 1.23"),
+            "{}",
+            ancient.detail
+        );
         let odd = only(&results, VERSION, "odd");
         assert_eq!(odd.status, Status::Fail);
         assert!(odd.detail.contains("cannot be shown"), "{}", odd.detail);

@@ -55,7 +55,10 @@ pub(super) enum Support {
     /// Newer than every version with a known date. EKS releases minor versions in order, each
     /// with 14 months of standard support, so this one's support lasts at least until
     /// `newest`'s ends.
-    Newer { newest: Version, until_at_least: Date },
+    Newer {
+        newest: Version,
+        until_at_least: Date,
+    },
     /// Older than every version with a known date: its support ended by `oldest`'s end.
     Older { oldest: Version, ended_by: Date },
     /// Not a `major.minor` version, or one between known versions without a date of its own.

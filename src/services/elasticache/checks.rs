@@ -3,8 +3,8 @@
 
 use super::{CacheCluster, ReplicationGroup};
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -115,7 +115,11 @@ fn automatic_backups(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Ver
         // A replication group is always Valkey or Redis OSS; an engine it does not name is one.
         .filter(|g| g.engine.as_deref().is_none_or(is_redis_like))
         .filter_map(|g| {
-            Some((group_resource(g), g.snapshot_retention_days?, "replication group"))
+            Some((
+                group_resource(g),
+                g.snapshot_retention_days?,
+                "replication group",
+            ))
         });
     for (resource, days, kind) in standalone.chain(groups) {
         verdicts.judge(
@@ -269,13 +273,33 @@ pub(crate) mod tests {
         };
         vec![
             case("elasticache.automatic_backups", "sessions", Status::Pass),
-            case("elasticache.automatic_backups", "cache-legacy", Status::Fail),
+            case(
+                "elasticache.automatic_backups",
+                "cache-legacy",
+                Status::Fail,
+            ),
             case("elasticache.automatic_backups", "orders", Status::Pass),
             case("elasticache.automatic_backups", "carts", Status::Fail),
-            case("elasticache.auto_minor_version_upgrade", "sessions", Status::Pass),
-            case("elasticache.auto_minor_version_upgrade", "cache-legacy", Status::Fail),
-            case("elasticache.no_default_subnet_group", "sessions", Status::Pass),
-            case("elasticache.no_default_subnet_group", "cache-legacy", Status::Fail),
+            case(
+                "elasticache.auto_minor_version_upgrade",
+                "sessions",
+                Status::Pass,
+            ),
+            case(
+                "elasticache.auto_minor_version_upgrade",
+                "cache-legacy",
+                Status::Fail,
+            ),
+            case(
+                "elasticache.no_default_subnet_group",
+                "sessions",
+                Status::Pass,
+            ),
+            case(
+                "elasticache.no_default_subnet_group",
+                "cache-legacy",
+                Status::Fail,
+            ),
             // The subnet group is judged for every engine.
             case("elasticache.no_default_subnet_group", "memo", Status::Fail),
         ]
@@ -302,8 +326,16 @@ pub(crate) mod tests {
             "Automatic backups of the replication group are kept 3 days (SnapshotRetentionLimit)."
         );
         // Minor version upgrades and subnet groups are per cache cluster, members included.
-        only(&results, "elasticache.auto_minor_version_upgrade", "orders-002");
-        only(&results, "elasticache.no_default_subnet_group", "orders-002");
+        only(
+            &results,
+            "elasticache.auto_minor_version_upgrade",
+            "orders-002",
+        );
+        only(
+            &results,
+            "elasticache.no_default_subnet_group",
+            "orders-002",
+        );
         none(&results, "elasticache.auto_minor_version_upgrade", "orders");
     }
 

@@ -61,7 +61,9 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                 Some(ReplicationGroup {
                     id: id.to_string(),
                     region: region.to_string(),
-                    arn: g.arn().map_or_else(|| arn("replicationgroup", id), str::to_string),
+                    arn: g
+                        .arn()
+                        .map_or_else(|| arn("replicationgroup", id), str::to_string),
                     engine: g.engine().map(str::to_ascii_lowercase),
                     snapshot_retention_days: g.snapshot_retention_limit(),
                     members: g.member_clusters().to_vec(),
@@ -114,7 +116,11 @@ async fn tags_of(
     id: &str,
     arn: &str,
 ) -> (Option<Tags>, Option<AuditError>) {
-    let answer = client.list_tags_for_resource().resource_name(arn).send().await;
+    let answer = client
+        .list_tags_for_resource()
+        .resource_name(arn)
+        .send()
+        .await;
     let mut errors = Vec::new();
     let call = Call::new("elasticache", region, "ListTagsForResource").on(id);
     let tags = call.read(answer, &mut errors, |o| {

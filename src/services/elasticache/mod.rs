@@ -4,9 +4,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
 
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
@@ -37,8 +37,12 @@ impl ServiceInventory for Inventory {
     }
 
     fn retain_environment(&mut self, in_environment: InEnvironment) {
-        retain_tagged(&mut self.cache_clusters, in_environment, |c| c.tags.as_ref());
-        retain_tagged(&mut self.replication_groups, in_environment, |g| g.tags.as_ref());
+        retain_tagged(&mut self.cache_clusters, in_environment, |c| {
+            c.tags.as_ref()
+        });
+        retain_tagged(&mut self.replication_groups, in_environment, |g| {
+            g.tags.as_ref()
+        });
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {

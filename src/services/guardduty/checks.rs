@@ -1,11 +1,11 @@
 //! GuardDuty: a detector in every audited region.
 
-use crate::services::checks::{Check, Verdicts};
-use crate::services::events::EventTrigger;
-use crate::services::Inventory;
-use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::model::Severity;
+use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{Check, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&ENABLED];
@@ -49,17 +49,19 @@ fn enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use crate::model::Status;
     use crate::services::checks::test_support::Case;
     use crate::services::{guardduty, Inventory};
-    use crate::model::Status;
 
     fn regions() -> Inventory {
-        Inventory::from(guardduty::Inventory { detectors: [
+        Inventory::from(guardduty::Inventory {
+            detectors: [
                 ("eu-west-1".to_string(), Some("ENABLED".to_string())),
                 ("us-east-1".to_string(), None),
                 ("us-west-2".to_string(), Some("DISABLED".to_string())),
             ]
-            .into() })
+            .into(),
+        })
     }
 
     pub fn cases() -> Vec<Case> {

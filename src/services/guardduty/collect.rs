@@ -2,6 +2,7 @@
 
 use super::Inventory;
 use crate::aws::{regional_client, Call};
+use crate::model::AuditError;
 use crate::services::{CollectContext, Collection};
 
 regional_client!(aws_sdk_guardduty);
@@ -10,32 +11,33 @@ regional_client!(aws_sdk_guardduty);
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: aws_sdk_guardduty::Client = context.clients.client(region);
     let mut collection = Collection::<Inventory>::default();
-    let detectors = match client.list_detectors().send().await {
-        Ok(output) => output.detector_ids.unwrap_or_default(),
-        Err(error) => {
-            let call = Call::new("guardduty", region, "ListDetectors");
-            collection.errors.push(call.error(&error));
-            return collection;
-        }
-    };
-    let status = match detectors.first() {
-        None => None,
-        Some(id) => match client.get_detector().detector_id(id).send().await {
-            Ok(output) => Some(
-                output
-                    .status()
-                    .map_or(String::new(), |s| s.as_str().to_string()),
-            ),
-            Err(error) => {
-                let call = Call::new("guardduty", region, "GetDetector").on(id);
-                collection.errors.push(call.error(&error));
-                return collection;
-            }
-        },
-    };
+    if let Some(status) = detector_status(&client, region, &mut collection.errors).await {
+        let detectors = &mut collection.inventory.detectors;
+        detectors.insert(region.to_string(), status);
+    }
     collection
-        .inventory
-        .detectors
-        .insert(region.to_string(), status);
-    collection
+}
+
+/// `Some(None)`: the region has no detector. `None`: it could not be read (an error entry
+/// says why), and the region gets no verdict.
+async fn detector_status(
+    client: &aws_sdk_guardduty::Client,
+    region: &str,
+    errors: &mut Vec<AuditError>,
+) -> Option<Option<String>> {
+    let listed = client.list_detectors().send().await;
+    let detectors =
+        Call::new("guardduty", region, "ListDetectors").read(listed, errors, |output| {
+            output.detector_ids.unwrap_or_default()
+        })?;
+    let Some(id) = detectors.first() else {
+        return Some(None);
+    };
+    let detector = client.get_detector().detector_id(id).send().await;
+    Call::new("guardduty", region, "GetDetector")
+        .on(id)
+        .read(detector, errors, |output| {
+            output.status().map(|status| status.as_str().to_string())
+        })
+        .map(|status| Some(status.unwrap_or_default()))
 }

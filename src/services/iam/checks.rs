@@ -1,12 +1,12 @@
 //! IAM roles, users and groups, judged on every identity policy that applies to them.
 
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 
 use super::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
-use crate::services::Inventory;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
+use crate::services::Inventory;
 use crate::services::Service;
 
 use super::credentials::{
@@ -271,7 +271,8 @@ const USER_DIRECT_POLICIES: Check = Check {
 
 fn user_direct_policies(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for user in inventory
-        .iam.principals
+        .iam
+        .principals
         .iter()
         .filter(|p| p.kind == PrincipalKind::User)
     {
@@ -306,58 +307,78 @@ fn user_direct_policies(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
 pub(crate) mod tests {
     use std::sync::Arc;
 
-    use crate::services::checks::evaluate;
-    use crate::services::checks::test_support::{none, only, run, Case, NOW};
     use super::super::{AccessKey, CredentialUser};
     use super::super::{AccountSettings, PasswordPolicy};
-    use crate::services::{iam, Inventory};
     use super::super::{PolicyAttachment, PolicySource, Principal, PrincipalKind};
     use crate::model::Status;
     use crate::policy::PolicyDocument;
+    use crate::services::checks::evaluate;
+    use crate::services::checks::test_support::{none, only, run, Case, NOW};
     use crate::services::checks::CheckOptions;
+    use crate::services::{iam, Inventory};
 
     pub fn cases() -> Vec<Case> {
-        let principals = || Inventory::from(iam::Inventory { principals: vec![
-                principal(
-                    PrincipalKind::Role,
-                    "admin",
-                    vec![inline("root-ish", ADMIN)],
-                ),
-                principal(
-                    PrincipalKind::User,
-                    "reader",
-                    vec![inline("read", READ_ONE_BUCKET)],
-                ),
-            ], ..Default::default() });
-        let good_account = || Inventory::from(iam::Inventory { account: AccountSettings {
-                root_mfa_enabled: Some(true),
-                root_virtual_mfa: Some(false),
-                root_access_keys_present: Some(false),
-                password_policy: Some(Some(PasswordPolicy {
-                    minimum_length: Some(14),
-                    reuse_prevention: Some(24),
-                })),
-            }, ..Default::default() });
-        let bad_account = || Inventory::from(iam::Inventory { account: AccountSettings {
-                root_mfa_enabled: Some(false),
-                root_virtual_mfa: Some(false),
-                root_access_keys_present: Some(true),
-                password_policy: Some(None),
-            }, ..Default::default() });
-        let users = || Inventory::from(iam::Inventory { principals: vec![
-                Principal {
-                    policies: vec![PolicyAttachment {
-                        via_group: Some("readers".into()),
-                        ..inline("read", READ_ONE_BUCKET)
-                    }],
-                    ..principal(PrincipalKind::User, "grouped", vec![])
+        let principals = || {
+            Inventory::from(iam::Inventory {
+                principals: vec![
+                    principal(
+                        PrincipalKind::Role,
+                        "admin",
+                        vec![inline("root-ish", ADMIN)],
+                    ),
+                    principal(
+                        PrincipalKind::User,
+                        "reader",
+                        vec![inline("read", READ_ONE_BUCKET)],
+                    ),
+                ],
+                ..Default::default()
+            })
+        };
+        let good_account = || {
+            Inventory::from(iam::Inventory {
+                account: AccountSettings {
+                    root_mfa_enabled: Some(true),
+                    root_virtual_mfa: Some(false),
+                    root_access_keys_present: Some(false),
+                    password_policy: Some(Some(PasswordPolicy {
+                        minimum_length: Some(14),
+                        reuse_prevention: Some(24),
+                    })),
                 },
-                principal(
-                    PrincipalKind::User,
-                    "direct",
-                    vec![inline("read", READ_ONE_BUCKET)],
-                ),
-            ], ..Default::default() });
+                ..Default::default()
+            })
+        };
+        let bad_account = || {
+            Inventory::from(iam::Inventory {
+                account: AccountSettings {
+                    root_mfa_enabled: Some(false),
+                    root_virtual_mfa: Some(false),
+                    root_access_keys_present: Some(true),
+                    password_policy: Some(None),
+                },
+                ..Default::default()
+            })
+        };
+        let users = || {
+            Inventory::from(iam::Inventory {
+                principals: vec![
+                    Principal {
+                        policies: vec![PolicyAttachment {
+                            via_group: Some("readers".into()),
+                            ..inline("read", READ_ONE_BUCKET)
+                        }],
+                        ..principal(PrincipalKind::User, "grouped", vec![])
+                    },
+                    principal(
+                        PrincipalKind::User,
+                        "direct",
+                        vec![inline("read", READ_ONE_BUCKET)],
+                    ),
+                ],
+                ..Default::default()
+            })
+        };
         let mut cases = Vec::new();
         for check in [
             "iam.root_mfa",
@@ -385,7 +406,8 @@ pub(crate) mod tests {
                 last_rotated: days_ago(rotated),
                 last_used: used.and_then(days_ago),
             };
-            Inventory::from(iam::Inventory { credential_users: Some(vec![
+            Inventory::from(iam::Inventory {
+                credential_users: Some(vec![
                     CredentialUser {
                         name: "careful".into(),
                         password_enabled: true,
@@ -402,7 +424,9 @@ pub(crate) mod tests {
                         access_keys: vec![key(1, true, 200, None)],
                         ..Default::default()
                     },
-                ]), ..Default::default() })
+                ]),
+                ..Default::default()
+            })
         };
         for check in [
             "iam.console_user_mfa",
@@ -460,7 +484,8 @@ pub(crate) mod tests {
             last_rotated: days_ago(rotated),
             last_used: used.and_then(days_ago),
         };
-        let results = run(&Inventory::from(iam::Inventory { credential_users: Some(vec![
+        let results = run(&Inventory::from(iam::Inventory {
+            credential_users: Some(vec![
                 user("inactive-old", vec![key(false, 900, None)]),
                 user("new-never-used", vec![key(true, 10, None)]),
                 user("old-never-used", vec![key(true, 60, None)]),
@@ -470,7 +495,9 @@ pub(crate) mod tests {
                     password_last_changed: days_ago(50),
                     ..user("password-never-used", vec![])
                 },
-            ]), ..Default::default() }));
+            ]),
+            ..Default::default()
+        }));
         none(&results, "iam.access_key_rotation", "inactive-old");
         none(&results, "iam.unused_credentials", "inactive-old");
         let status = |check, user| only(&results, check, user).status;
@@ -495,14 +522,20 @@ pub(crate) mod tests {
             Status::Fail
         );
         // No report: no verdict for anyone, never a pass.
-        let results = run(&Inventory::from(iam::Inventory { credential_users: None, ..Default::default() }));
+        let results = run(&Inventory::from(iam::Inventory {
+            credential_users: None,
+            ..Default::default()
+        }));
         assert!(!results.iter().any(|r| r.check_id == "iam.console_user_mfa"));
     }
 
     #[test]
     fn account_settings_details_and_unreadable_settings() {
         let account = |settings: AccountSettings| {
-            run(&Inventory::from(iam::Inventory { account: settings, ..Default::default() }))
+            run(&Inventory::from(iam::Inventory {
+                account: settings,
+                ..Default::default()
+            }))
         };
         let results = account(AccountSettings {
             root_mfa_enabled: Some(true),
@@ -530,13 +563,16 @@ pub(crate) mod tests {
             min_password_reuse_prevention: 0,
             ..CheckOptions::default()
         };
-        let inventory = Inventory::from(iam::Inventory { account: AccountSettings {
+        let inventory = Inventory::from(iam::Inventory {
+            account: AccountSettings {
                 password_policy: Some(Some(PasswordPolicy {
                     minimum_length: Some(8),
                     reuse_prevention: None,
                 })),
                 ..Default::default()
-            }, ..Default::default() });
+            },
+            ..Default::default()
+        });
         let results = evaluate(
             &inventory,
             "123456789012",
@@ -613,7 +649,11 @@ pub(crate) mod tests {
                 "iam.wildcard_actions",
                 "iam.wildcard_resources",
             ] {
-                assert_eq!(only(&results, check, name).status, expected, "{check} {name}");
+                assert_eq!(
+                    only(&results, check, name).status,
+                    expected,
+                    "{check} {name}"
+                );
             }
         }
         assert!(only(&results, "iam.admin_access", "member")
@@ -623,11 +663,14 @@ pub(crate) mod tests {
 
     #[test]
     fn inline_admin_statement_fails_all_three_checks() {
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![principal(
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![principal(
                 PrincipalKind::Role,
                 "admin",
                 vec![inline("root-ish", ADMIN)],
-            )], ..Default::default() }));
+            )],
+            ..Default::default()
+        }));
         let admin = only(&results, "iam.admin_access", "admin");
         assert_eq!(admin.status, Status::Fail);
         assert_eq!(
@@ -656,7 +699,10 @@ pub(crate) mod tests {
             via_group: Some("admins".into()),
             document: None,
         };
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![principal(PrincipalKind::User, "alice", vec![policy])], ..Default::default() }));
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![principal(PrincipalKind::User, "alice", vec![policy])],
+            ..Default::default()
+        }));
         let admin = only(&results, "iam.admin_access", "alice");
         assert_eq!(admin.status, Status::Fail);
         assert!(admin
@@ -670,14 +716,17 @@ pub(crate) mod tests {
     #[test]
     fn least_privilege_principal_passes_and_deny_never_fails() {
         let deny_all = r#"{"Statement":[{"Effect":"Deny","NotAction":"*","NotResource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![
                 principal(
                     PrincipalKind::Group,
                     "readers",
                     vec![inline("read", READ_ONE_BUCKET), inline("guard", deny_all)],
                 ),
                 principal(PrincipalKind::Role, "empty", vec![]),
-            ], ..Default::default() }));
+            ],
+            ..Default::default()
+        }));
         for check in [
             "iam.admin_access",
             "iam.wildcard_actions",
@@ -700,14 +749,17 @@ pub(crate) mod tests {
     fn service_wildcards_and_not_action_fail_wildcard_actions_only() {
         let service = r#"{"Statement":[{"Effect":"Allow","Action":["s3:*","ec2:Describe*"],"Resource":"arn:aws:s3:::b"}]}"#;
         let not_action = r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"arn:aws:s3:::b"}]}"#;
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![
                 principal(PrincipalKind::User, "s3-admin", vec![inline("s3", service)]),
                 principal(
                     PrincipalKind::Role,
                     "power",
                     vec![inline("power", not_action)],
                 ),
-            ], ..Default::default() }));
+            ],
+            ..Default::default()
+        }));
         let s3 = only(&results, "iam.wildcard_actions", "s3-admin");
         assert_eq!(s3.status, Status::Fail);
         assert_eq!(
@@ -734,14 +786,17 @@ pub(crate) mod tests {
         let describe =
             r#"{"Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}"#;
         let not_resource = r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}]}"#;
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![principal(
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![principal(
                 PrincipalKind::Role,
                 "reader",
                 vec![
                     inline("describe", describe),
                     inline("almost-all", not_resource),
                 ],
-            )], ..Default::default() }));
+            )],
+            ..Default::default()
+        }));
         let result = only(&results, "iam.wildcard_resources", "reader");
         assert_eq!(result.status, Status::Fail);
         assert_eq!(
@@ -760,14 +815,17 @@ pub(crate) mod tests {
             via_group: None,
             document: None,
         };
-        let results = run(&Inventory::from(iam::Inventory { principals: vec![
+        let results = run(&Inventory::from(iam::Inventory {
+            principals: vec![
                 principal(PrincipalKind::Role, "unknown", vec![unreadable.clone()]),
                 principal(
                     PrincipalKind::Role,
                     "known-bad",
                     vec![unreadable, inline("admin", ADMIN)],
                 ),
-            ], ..Default::default() }));
+            ],
+            ..Default::default()
+        }));
         for check in [
             "iam.admin_access",
             "iam.wildcard_actions",

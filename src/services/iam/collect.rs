@@ -17,8 +17,8 @@ use super::{
 };
 use crate::aws::{code_of, each_page, tag_map, Call};
 use crate::model::{AuditError, Tags};
-use crate::services::{CollectContext, Collection};
 use crate::policy::PolicyDocument;
+use crate::services::{CollectContext, Collection};
 
 const REGION: &str = "global";
 
@@ -263,12 +263,18 @@ async fn account_settings(client: &Client, account: &str) -> Collection<Inventor
     collection.errors.extend(device_errors);
     // An account without a password policy answers NoSuchEntity.
     account_settings.password_policy = Call::new("iam", REGION, "GetAccountPasswordPolicy")
-        .read_or(policy, &["NoSuchEntity"], || None, &mut collection.errors, |o| {
-            o.password_policy().map(|p| PasswordPolicy {
-                minimum_length: p.minimum_password_length(),
-                reuse_prevention: p.password_reuse_prevention(),
-            })
-        });
+        .read_or(
+            policy,
+            &["NoSuchEntity"],
+            || None,
+            &mut collection.errors,
+            |o| {
+                o.password_policy().map(|p| PasswordPolicy {
+                    minimum_length: p.minimum_password_length(),
+                    reuse_prevention: p.password_reuse_prevention(),
+                })
+            },
+        );
     collection
 }
 
@@ -372,7 +378,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: group.arn().unwrap_or_default().to_string(),
             tags: None,
             policies: own.attachments(&managed, None).collect(),
-    instance_profiles: Vec::new(),
+            instance_profiles: Vec::new(),
         });
         groups.insert(name.to_string(), own);
     }
@@ -427,7 +433,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: user.arn().unwrap_or_default().to_string(),
             tags: Some(tags(user.tags())),
             policies,
-    instance_profiles: Vec::new(),
+            instance_profiles: Vec::new(),
         });
     }
     collection

@@ -4,10 +4,10 @@
 use time::OffsetDateTime;
 
 use super::{AccessKey, CredentialUser, PrincipalKind};
-use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
 /// What can give the root user an MFA device or take it away.
@@ -25,10 +25,7 @@ const ROOT_KEY_CHANGES: &[EventTrigger] = &[EventTrigger {
 /// What can change the account's password policy.
 const PASSWORD_POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
     source: "iam.amazonaws.com",
-    names: &[
-        "UpdateAccountPasswordPolicy",
-        "DeleteAccountPasswordPolicy",
-    ],
+    names: &["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"],
 }];
 
 /// What can give a user a console password or an MFA device, or take either away.
@@ -130,7 +127,8 @@ pub(super) const ROOT_ACCESS_KEYS: Check = Check {
         judge_account(
             verdicts,
             inventory
-                .iam.account
+                .iam
+                .account
                 .root_access_keys_present
                 .map(|present| !present),
             || "The root user has no access keys.".into(),

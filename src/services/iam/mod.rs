@@ -6,10 +6,10 @@ mod collect;
 mod credentials;
 mod privilege;
 
-pub(crate) use collect::collect;
-pub use privilege::{privilege, Privilege};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
+pub use privilege::{privilege, Privilege};
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -58,7 +58,9 @@ impl Privilege {
         match self {
             Privilege::Administrator { .. } => "is an administrator".into(),
             Privilege::AnyRole { .. } => "can act as any role".into(),
-            Privilege::Data { actions, .. } => format!("has {} on every resource", actions.join(", ")),
+            Privilege::Data { actions, .. } => {
+                format!("has {} on every resource", actions.join(", "))
+            }
         }
     }
 
@@ -66,13 +68,12 @@ impl Privilege {
     pub fn describe(&self) -> String {
         match self {
             Privilege::Administrator { via } => format!("is an administrator ({via})"),
-            Privilege::AnyRole { action, via } => format!(
-                "may pass any role to {action}, and so act as any role ({via})"
-            ),
-            Privilege::Data { actions, via } => format!(
-                "may use {} on every resource ({via})",
-                actions.join(", ")
-            ),
+            Privilege::AnyRole { action, via } => {
+                format!("may pass any role to {action}, and so act as any role ({via})")
+            }
+            Privilege::Data { actions, via } => {
+                format!("may use {} on every resource ({via})", actions.join(", "))
+            }
         }
     }
 }
@@ -200,8 +201,11 @@ mod tests {
 
     #[test]
     fn not_action_grants_and_unconditional_denies_count() {
-        let not_iam = role(&[r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#]);
-        assert!(matches!(privilege(&not_iam), Some(Privilege::Data { actions, .. }) if actions.len() == 3));
+        let not_iam =
+            role(&[r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#]);
+        assert!(
+            matches!(privilege(&not_iam), Some(Privilege::Data { actions, .. }) if actions.len() == 3)
+        );
         let denied = role(&[
             &allow(r#""s3:*""#, "*"),
             r#"{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,

@@ -1,11 +1,11 @@
 //! KMS: customer keys rotate.
 
-use crate::services::checks::{Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
-use crate::services::Inventory;
 use super::KmsKey;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&CMK_ROTATION];
@@ -66,10 +66,10 @@ fn cmk_rotation(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{none, run, Case};
-    use crate::services::{kms, Inventory};
     use super::super::KmsKey;
     use crate::model::Status;
+    use crate::services::checks::test_support::{none, run, Case};
+    use crate::services::{kms, Inventory};
 
     fn keys() -> Inventory {
         let key = |id: &str, rotation| KmsKey {
@@ -78,11 +78,13 @@ pub(crate) mod tests {
             rotation_enabled: rotation,
             ..Default::default()
         };
-        Inventory::from(kms::Inventory { keys: vec![
+        Inventory::from(kms::Inventory {
+            keys: vec![
                 key("k-rotating", Some(true)),
                 key("k-static", Some(false)),
                 key("k-unreadable", None),
-            ] })
+            ],
+        })
     }
 
     pub fn cases() -> Vec<Case> {

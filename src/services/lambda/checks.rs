@@ -3,11 +3,11 @@
 
 use super::runtimes::{support, Support, TABLE_AS_OF};
 use super::Function;
-use crate::services::resource_policy::describe_public_grants;
 use crate::model::Severity;
 use crate::policy::{Principals, ResourcePolicy};
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
+use crate::services::resource_policy::describe_public_grants;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC, &URL_PUBLIC, &SUPPORTED_RUNTIME];

@@ -6,9 +6,9 @@ use aws_sdk_lambda::Client;
 use futures::stream::{self, StreamExt};
 
 use super::{Function, FunctionUrl, Inventory};
-use crate::services::resource_policy::parse_resource_policy;
 use crate::aws::{each_page, regional_client, Call};
 use crate::model::{AuditError, Tags};
+use crate::services::resource_policy::parse_resource_policy;
 use crate::services::{CollectContext, Collection};
 
 regional_client!(aws_sdk_lambda);

@@ -3,8 +3,8 @@
 
 use super::Domain;
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&NOT_PUBLIC, &FINE_GRAINED_ACCESS];
@@ -145,8 +145,7 @@ pub(crate) mod tests {
     pub fn cases() -> Vec<Case> {
         let mut cases = Vec::new();
         for check in ["opensearch.not_public", "opensearch.fine_grained_access"] {
-            for (resource_id, expected) in
-                [("search", Status::Pass), ("logs-public", Status::Fail)]
+            for (resource_id, expected) in [("search", Status::Pass), ("logs-public", Status::Fail)]
             {
                 cases.push(Case {
                     check,
@@ -190,9 +189,11 @@ pub(crate) mod tests {
             legacy.detail,
             "The domain (Elasticsearch_7.10) is in a VPC: it has no public endpoint."
         );
-        assert!(only(&results, "opensearch.fine_grained_access", "legacy-es")
-            .detail
-            .contains("(Elasticsearch_7.10)"));
+        assert!(
+            only(&results, "opensearch.fine_grained_access", "legacy-es")
+                .detail
+                .contains("(Elasticsearch_7.10)")
+        );
         assert_eq!(
             only(&results, "opensearch.not_public", "empty-options").status,
             Status::Fail

@@ -1,13 +1,13 @@
 //! RDS DB instances and clusters (Aurora, Multi-AZ clusters, DocumentDB and Neptune).
 
-use crate::services::sg::open_to_world_on;
-use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use super::{DbCluster, DbInstance, DbSnapshot};
-use crate::services::Inventory;
-use crate::services::sg::SecurityGroup;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::sg::open_to_world_on;
+use crate::services::sg::SecurityGroup;
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -105,7 +105,8 @@ struct Database<'a> {
 /// members too would weigh a cluster by its number of instances.
 fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
     let standalone = inventory
-        .rds.db_instances
+        .rds
+        .db_instances
         .iter()
         .filter(|db| db.cluster_id.is_none())
         .map(|db| Database {
@@ -368,7 +369,8 @@ fn auto_minor_version_upgrade(inventory: &Inventory, _: &CheckOptions, verdicts:
     // Cluster members follow their cluster's engine version; the check is for stand-alone
     // instances, as FSBP RDS.13 describes it.
     for db in inventory
-        .rds.db_instances
+        .rds
+        .db_instances
         .iter()
         .filter(|db| db.cluster_id.is_none())
     {
@@ -458,47 +460,57 @@ const SNAPSHOT_ENCRYPTED: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::super::{DbCluster, DbInstance, DbSnapshot};
+    use crate::model::Status;
     use crate::services::checks::evaluate;
     use crate::services::checks::test_support::{none, only, run, Case};
-    use super::super::{DbCluster, DbInstance, DbSnapshot};
-    use crate::services::{rds, Inventory};
-    use crate::model::Status;
     use crate::services::checks::CheckOptions;
+    use crate::services::{rds, Inventory};
 
     pub fn cases() -> Vec<Case> {
-        let databases = || Inventory::from(rds::Inventory { db_instances: vec![
-                instance("db-bad", None, false, 0),
-                DbInstance {
-                    multi_az: true,
-                    deletion_protection: true,
-                    auto_minor_version_upgrade: true,
-                    ..instance("db-ok", None, true, 7)
-                },
-                DbInstance {
-                    publicly_accessible: true,
-                    ..instance("db-bad-public", None, false, 0)
-                },
-            ], ..Default::default() });
+        let databases = || {
+            Inventory::from(rds::Inventory {
+                db_instances: vec![
+                    instance("db-bad", None, false, 0),
+                    DbInstance {
+                        multi_az: true,
+                        deletion_protection: true,
+                        auto_minor_version_upgrade: true,
+                        ..instance("db-ok", None, true, 7)
+                    },
+                    DbInstance {
+                        publicly_accessible: true,
+                        ..instance("db-bad-public", None, false, 0)
+                    },
+                ],
+                ..Default::default()
+            })
+        };
         let mut cases = Vec::new();
-        let snapshots = || Inventory::from(rds::Inventory { db_snapshots: vec![
-                DbSnapshot {
-                    id: "snap-shared".into(),
-                    encrypted: true,
-                    restorable_by: Some(vec!["111122223333".into()]),
-                    ..Default::default()
-                },
-                DbSnapshot {
-                    id: "snap-public".into(),
-                    cluster: true,
-                    restorable_by: Some(vec!["all".into()]),
-                    ..Default::default()
-                },
-                DbSnapshot {
-                    id: "snap-unreadable".into(),
-                    encrypted: true,
-                    ..Default::default()
-                },
-            ], ..Default::default() });
+        let snapshots = || {
+            Inventory::from(rds::Inventory {
+                db_snapshots: vec![
+                    DbSnapshot {
+                        id: "snap-shared".into(),
+                        encrypted: true,
+                        restorable_by: Some(vec!["111122223333".into()]),
+                        ..Default::default()
+                    },
+                    DbSnapshot {
+                        id: "snap-public".into(),
+                        cluster: true,
+                        restorable_by: Some(vec!["all".into()]),
+                        ..Default::default()
+                    },
+                    DbSnapshot {
+                        id: "snap-unreadable".into(),
+                        encrypted: true,
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            })
+        };
         for check in ["rds.snapshot_public", "rds.snapshot_encrypted"] {
             for (resource_id, expected) in
                 [("snap-shared", Status::Pass), ("snap-public", Status::Fail)]
@@ -575,10 +587,13 @@ pub(crate) mod tests {
 
     #[test]
     fn standalone_instances_are_judged_on_all_four_properties() {
-        let inventory = Inventory::from(rds::Inventory { db_instances: vec![
+        let inventory = Inventory::from(rds::Inventory {
+            db_instances: vec![
                 instance("db-bad", None, false, 0),
                 instance("db-ok", None, true, 7),
-            ], ..Default::default() });
+            ],
+            ..Default::default()
+        });
         let results = run(&inventory);
         for check in [
             "rds.storage_encrypted",
@@ -608,15 +623,21 @@ pub(crate) mod tests {
 
     #[test]
     fn backup_retention_threshold_is_inclusive_and_configurable() {
-        let inventory = Inventory::from(rds::Inventory { db_instances: vec![
+        let inventory = Inventory::from(rds::Inventory {
+            db_instances: vec![
                 instance("db-6", None, true, 6),
                 instance("db-7", None, true, 7),
-            ], ..Default::default() });
+            ],
+            ..Default::default()
+        });
         let results = run(&inventory);
         let six = only(&results, "rds.backup_retention", "db-6");
         assert_eq!(six.status, Status::Fail);
         assert!(six.detail.contains("6 days, fewer than the required 7"));
-        let one = run(&Inventory::from(rds::Inventory { db_instances: vec![instance("db-1", None, true, 1)], ..Default::default() }));
+        let one = run(&Inventory::from(rds::Inventory {
+            db_instances: vec![instance("db-1", None, true, 1)],
+            ..Default::default()
+        }));
         assert!(only(&one, "rds.backup_retention", "db-1")
             .detail
             .contains("kept 1 day,"));
@@ -673,7 +694,11 @@ pub(crate) mod tests {
     fn aurora_clusters_are_judged_once_on_the_cluster_not_per_member() {
         // The member reports unencrypted storage and no backups: instance-level values that
         // Aurora ignores. It must not produce results of its own.
-        let inventory = Inventory::from(rds::Inventory { db_instances: vec![instance("aurora-1", Some("aurora"), false, 0)], db_clusters: vec![aurora("aurora")], ..Default::default() });
+        let inventory = Inventory::from(rds::Inventory {
+            db_instances: vec![instance("aurora-1", Some("aurora"), false, 0)],
+            db_clusters: vec![aurora("aurora")],
+            ..Default::default()
+        });
         let results = run(&inventory);
         for check in [
             "rds.storage_encrypted",
@@ -744,7 +769,10 @@ pub(crate) mod tests {
         let mut cluster = aurora("legacy");
         cluster.storage_encrypted = false;
         cluster.deletion_protection = false;
-        let results = run(&Inventory::from(rds::Inventory { db_clusters: vec![cluster], ..Default::default() }));
+        let results = run(&Inventory::from(rds::Inventory {
+            db_clusters: vec![cluster],
+            ..Default::default()
+        }));
         assert_eq!(
             only(&results, "rds.storage_encrypted", "legacy").status,
             Status::Fail

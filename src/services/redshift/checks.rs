@@ -3,8 +3,8 @@
 
 use super::RedshiftCluster;
 use crate::model::Severity;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::sg::{open_to_world_on, SecurityGroup};
 use crate::services::{Inventory, Service};
 
@@ -274,7 +274,8 @@ pub(crate) mod tests {
             "redshift.no_default_admin",
             "redshift.port_not_open",
         ] {
-            for (resource_id, expected) in [("warehouse", Status::Pass), ("legacy-dw", Status::Fail)]
+            for (resource_id, expected) in
+                [("warehouse", Status::Pass), ("legacy-dw", Status::Fail)]
             {
                 cases.push(Case {
                     check,
@@ -301,8 +302,12 @@ pub(crate) mod tests {
 
     #[test]
     fn a_port_range_covering_the_cluster_port_fails() {
-        let (status, detail) =
-            port_verdict(vec![group("sg-range", "tcp", Some((5000, 6000)), "0.0.0.0/0")]);
+        let (status, detail) = port_verdict(vec![group(
+            "sg-range",
+            "tcp",
+            Some((5000, 6000)),
+            "0.0.0.0/0",
+        )]);
         assert_eq!(status, Status::Fail);
         assert_eq!(
             detail,
@@ -383,7 +388,8 @@ pub(crate) mod tests {
     fn the_environment_filter_keeps_the_groups_of_the_clusters_kept() {
         use crate::services::ServiceInventory;
         let mut inventory = warehouses();
-        inventory.redshift.clusters[0].tags = [("Environment".to_string(), "prod".to_string())].into();
+        inventory.redshift.clusters[0].tags =
+            [("Environment".to_string(), "prod".to_string())].into();
         inventory
             .redshift
             .retain_environment(&|tags: &crate::model::Tags| {

@@ -21,9 +21,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         .send();
     let clusters = &mut collection.inventory.clusters;
     each_page(pages, &call, &mut collection.errors, |page| {
-        clusters.extend(
-            (page.clusters().iter()).filter_map(|c| from_sdk(c, region, account)),
-        );
+        clusters.extend((page.clusters().iter()).filter_map(|c| from_sdk(c, region, account)));
     })
     .await;
     // The groups of clusters outside the audited environment would be read for nothing.

@@ -1,12 +1,12 @@
 //! S3 buckets, with the account-level public access block.
 
-use crate::policy::ResourcePolicy;
-use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use super::{Bucket, BucketAcl, PublicAccessBlock, Versioning};
-use crate::services::Inventory;
 use crate::model::{Severity, Status};
+use crate::policy::ResourcePolicy;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[
@@ -245,9 +245,9 @@ fn secure_transport(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
         let Some(policy) = &bucket.policy else {
             continue;
         };
-        let denies = policy.as_ref().is_some_and(|document| {
-            document.denies_insecure_transport(&bucket.arn)
-        });
+        let denies = policy
+            .as_ref()
+            .is_some_and(|document| document.denies_insecure_transport(&bucket.arn));
         verdicts.judge(
             &bucket_resource(bucket),
             denies,
@@ -392,7 +392,8 @@ fn server_access_logging(inventory: &Inventory, _: &CheckOptions, verdicts: &mut
         };
         // A log target is judged too (logging to itself or elsewhere); the detail says it is one.
         let sources: Vec<String> = inventory
-            .s3.buckets
+            .s3
+            .buckets
             .iter()
             .filter(|b| b.logging.as_ref().and_then(|l| l.as_deref()) == Some(bucket.name.as_str()))
             .map(|b| b.name.clone())
@@ -464,30 +465,35 @@ fn judge_public_access_block(
 pub(crate) mod tests {
     use std::sync::Arc;
 
-    use crate::services::checks::test_support::{none, only, run, Case};
     use super::super::BucketAcl;
     use super::super::{Bucket, BucketEncryption, PublicAccessBlock, Versioning};
-    use crate::services::{s3, Inventory};
     use crate::model::Status;
     use crate::policy::PolicyDocument;
+    use crate::services::checks::test_support::{none, only, run, Case};
+    use crate::services::{s3, Inventory};
 
     pub fn cases() -> Vec<Case> {
-        let buckets = || Inventory::from(s3::Inventory { buckets: vec![
-                Bucket {
-                    encryption: Some(BucketEncryption {
-                        algorithms: vec!["AES256".into()],
-                    }),
-                    versioning: Some(Versioning::Enabled),
-                    public_access_block: Some(PublicAccessBlock::ALL_ON),
-                    acl: Some(BucketAcl::Ignored),
-                    logging: Some(Some("logs".into())),
-                    ..with_policy("good", TLS_ONLY)
-                },
-                Bucket {
-                    acl: Some(BucketAcl::PublicGrants(vec!["AllUsers READ".into()])),
-                    ..with_policy("bad", PUBLIC_READ)
-                },
-            ], account_public_access_block: Some(PublicAccessBlock::default()) });
+        let buckets = || {
+            Inventory::from(s3::Inventory {
+                buckets: vec![
+                    Bucket {
+                        encryption: Some(BucketEncryption {
+                            algorithms: vec!["AES256".into()],
+                        }),
+                        versioning: Some(Versioning::Enabled),
+                        public_access_block: Some(PublicAccessBlock::ALL_ON),
+                        acl: Some(BucketAcl::Ignored),
+                        logging: Some(Some("logs".into())),
+                        ..with_policy("good", TLS_ONLY)
+                    },
+                    Bucket {
+                        acl: Some(BucketAcl::PublicGrants(vec!["AllUsers READ".into()])),
+                        ..with_policy("bad", PUBLIC_READ)
+                    },
+                ],
+                account_public_access_block: Some(PublicAccessBlock::default()),
+            })
+        };
         let mut cases = Vec::new();
         for check in [
             "s3.default_encryption",
@@ -550,7 +556,10 @@ pub(crate) mod tests {
         });
         let mut unknown = bucket("unknown");
         unknown.encryption = None;
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![kms, dsse, bucket("plain"), unknown], ..Default::default() }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![kms, dsse, bucket("plain"), unknown],
+            ..Default::default()
+        }));
         let kms = only(&results, "s3.default_encryption", "kms");
         assert_eq!(kms.status, Status::Pass);
         assert!(kms.detail.contains("SSE-KMS"));
@@ -570,7 +579,10 @@ pub(crate) mod tests {
         enabled.versioning = Some(Versioning::Enabled);
         let mut suspended = bucket("suspended");
         suspended.versioning = Some(Versioning::Suspended);
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![enabled, suspended, bucket("never")], ..Default::default() }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![enabled, suspended, bucket("never")],
+            ..Default::default()
+        }));
         assert_eq!(
             only(&results, "s3.versioning", "enabled").status,
             Status::Pass
@@ -600,12 +612,15 @@ pub(crate) mod tests {
         unreadable.public_access_block = None;
 
         // Account blocks ACLs only: "half" gets policies from nowhere.
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![
                 own.clone(),
                 half.clone(),
                 bucket("none"),
                 unreadable.clone(),
-            ], account_public_access_block: Some(partial(true, false)) }));
+            ],
+            account_public_access_block: Some(partial(true, false)),
+        }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
             Status::Pass
@@ -619,14 +634,20 @@ pub(crate) mod tests {
         none(&results, "s3.public_access_block", "unreadable");
 
         // Account blocks policies, bucket blocks ACLs: together all four are in force.
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![half.clone()], account_public_access_block: Some(partial(false, true)) }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![half.clone()],
+            account_public_access_block: Some(partial(false, true)),
+        }));
         assert_eq!(
             only(&results, "s3.public_access_block", "half").status,
             Status::Pass
         );
 
         // The account-level block alone covers every bucket, even an unreadable one.
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![bucket("none"), unreadable], account_public_access_block: Some(PublicAccessBlock::ALL_ON) }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![bucket("none"), unreadable],
+            account_public_access_block: Some(PublicAccessBlock::ALL_ON),
+        }));
         let covered = only(&results, "s3.public_access_block", "none");
         assert_eq!(covered.status, Status::Pass);
         assert!(covered.detail.contains("account"));
@@ -636,7 +657,10 @@ pub(crate) mod tests {
         );
 
         // Unknown account settings: a fully blocked bucket still passes, others are unjudged.
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![own, half], account_public_access_block: None }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![own, half],
+            account_public_access_block: None,
+        }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
             Status::Pass
@@ -720,7 +744,10 @@ pub(crate) mod tests {
         let mut buckets = buckets;
         buckets.push(split("split", "arn:aws:s3:::BUCKET/*"));
         buckets.push(split("split-twice-the-bucket", "arn:aws:s3:::BUCKET"));
-        let results = run(&Inventory::from(s3::Inventory { buckets, ..Default::default() }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets,
+            ..Default::default()
+        }));
         for (bucket, expected) in [
             ("plain-star", Status::Pass),
             ("aws-list", Status::Pass),
@@ -823,7 +850,10 @@ pub(crate) mod tests {
             ),
             mitigated,
         ];
-        let results = run(&Inventory::from(s3::Inventory { buckets, account_public_access_block: Some(PublicAccessBlock::default()) }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets,
+            account_public_access_block: Some(PublicAccessBlock::default()),
+        }));
         let verdict = |b| only(&results, "s3.policy_public", b);
         for bucket in [
             "star",
@@ -850,7 +880,10 @@ pub(crate) mod tests {
         // Details never quote condition values.
         assert!(!verdict("one-org").detail.contains("o-abc123"));
         // The account's RestrictPublicBuckets mitigates too.
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![allow("star", star, get, "{}")], account_public_access_block: Some(PublicAccessBlock::ALL_ON) }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![allow("star", star, get, "{}")],
+            account_public_access_block: Some(PublicAccessBlock::ALL_ON),
+        }));
         assert_eq!(
             only(&results, "s3.policy_public", "star").status,
             Status::Pass
@@ -869,7 +902,10 @@ pub(crate) mod tests {
         let mut source = bucket("app");
         source.logging = Some(Some("logs".into()));
         let target = bucket("logs");
-        let results = run(&Inventory::from(s3::Inventory { buckets: vec![authenticated, unreadable, source, target], ..Default::default() }));
+        let results = run(&Inventory::from(s3::Inventory {
+            buckets: vec![authenticated, unreadable, source, target],
+            ..Default::default()
+        }));
         let acl = only(&results, "s3.acl_public", "any-account");
         assert_eq!(acl.status, Status::Fail);
         assert!(acl.detail.contains("AuthenticatedUsers READ"));

@@ -92,9 +92,13 @@ async fn account_public_access_block(
         .send()
         .await;
     let mut errors = Vec::new();
-    let block = call.read_or(answer, &[NO_BLOCK], PublicAccessBlock::default, &mut errors, |o| {
-        public_access_block!(o)
-    });
+    let block = call.read_or(
+        answer,
+        &[NO_BLOCK],
+        PublicAccessBlock::default,
+        &mut errors,
+        |o| public_access_block!(o),
+    );
     block.ok_or_else(|| errors.remove(0))
 }
 
@@ -208,9 +212,13 @@ async fn inspect_bucket(
     // GetBucketPolicyStatus would answer "public or not" by AWS's own rules, but says nothing
     // of TLS, conditions or read versus write (and moto answers it empty): parse the policy.
     let policy = call("GetBucketPolicy")
-        .read_or(policy, &["NoSuchBucketPolicy"], || None, &mut errors, |o| {
-            Some(o.policy().unwrap_or_default().to_string())
-        })
+        .read_or(
+            policy,
+            &["NoSuchBucketPolicy"],
+            || None,
+            &mut errors,
+            |o| Some(o.policy().unwrap_or_default().to_string()),
+        )
         .and_then(|text| parse_resource_policy(text, call("ParseBucketPolicy"), &mut errors));
     let logging = call("GetBucketLogging").read(logging, &mut errors, |o| {
         o.logging_enabled().map(|l| l.target_bucket().to_string())

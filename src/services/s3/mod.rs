@@ -4,9 +4,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
 
 use std::sync::Arc;
 

@@ -4,12 +4,12 @@ use std::str::FromStr;
 
 use ipnet::IpNet;
 
-use crate::services::checks::{enumerate, Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use super::{IngressRule, SecurityGroup};
-use crate::services::Inventory;
 use crate::model::{Severity, Status};
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
@@ -160,7 +160,11 @@ fn world_facts(group: &SecurityGroup) -> Vec<String> {
     for rule in &group.ingress {
         let reach = reach(rule);
         for source in world_sources(rule) {
-            let family = if source.contains(':') { "::/0" } else { "0.0.0.0/0" };
+            let family = if source.contains(':') {
+                "::/0"
+            } else {
+                "0.0.0.0/0"
+            };
             let fact = format!("{family} {}", reach.describe());
             if !facts.contains(&fact) {
                 facts.push(fact);
@@ -181,7 +185,10 @@ pub(crate) fn fact_admits(fact: &str, ipv6: bool, port: u16) -> bool {
         return true;
     }
     // CIS 5.2/5.3 name TCP, UDP and all protocols alike.
-    let Some(ports) = what.strip_prefix("tcp ").or_else(|| what.strip_prefix("udp ")) else {
+    let Some(ports) = what
+        .strip_prefix("tcp ")
+        .or_else(|| what.strip_prefix("udp "))
+    else {
         return false;
     };
     let (from, to) = ports.split_once('-').unwrap_or((ports, ports));
@@ -352,7 +359,8 @@ fn describe_rules(rules: &[IngressRule]) -> Vec<String> {
 
 fn default_restricts_all(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for group in inventory
-        .sg.security_groups
+        .sg
+        .security_groups
         .iter()
         .filter(|g| g.is_vpc_default())
     {
@@ -387,21 +395,25 @@ fn default_restricts_all(inventory: &Inventory, _: &CheckOptions, verdicts: &mut
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::services::{sg};
-    use crate::services::checks::evaluate;
-    use crate::services::checks::test_support::{only, run, Case};
     use crate::model::Status;
     use crate::request::parse_port_ranges;
+    use crate::services::checks::evaluate;
+    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::sg;
 
     pub fn cases() -> Vec<Case> {
-        let groups = || Inventory::from(sg::Inventory { security_groups: vec![
-                group("open-ssh", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
-                group("open-all", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
-                group(
-                    "https-only",
-                    vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0"])],
-                ),
-            ] });
+        let groups = || {
+            Inventory::from(sg::Inventory {
+                security_groups: vec![
+                    group("open-ssh", vec![rule("tcp", Some(22), Some(22), &["::/0"])]),
+                    group("open-all", vec![rule("-1", None, None, &["0.0.0.0/0"])]),
+                    group(
+                        "https-only",
+                        vec![rule("tcp", Some(443), Some(443), &["0.0.0.0/0"])],
+                    ),
+                ],
+            })
+        };
         let case = |check, resource_id, expected| Case {
             check,
             resource_id,
@@ -420,7 +432,9 @@ pub(crate) mod tests {
             aws_default.egress = vec![rule("-1", None, None, &["0.0.0.0/0"])];
             let mut emptied = group("sg-emptied", vec![]);
             emptied.name = "default".into();
-            Inventory::from(sg::Inventory { security_groups: vec![aws_default, emptied] })
+            Inventory::from(sg::Inventory {
+                security_groups: vec![aws_default, emptied],
+            })
         };
         let default_case = |resource_id, expected| Case {
             check: "sg.default_restricts_all",
@@ -462,7 +476,9 @@ pub(crate) mod tests {
     }
 
     fn statuses(groups: Vec<SecurityGroup>) -> Vec<(String, Status, Status)> {
-        let results = run(&Inventory::from(sg::Inventory { security_groups: groups.clone() }));
+        let results = run(&Inventory::from(sg::Inventory {
+            security_groups: groups.clone(),
+        }));
         groups
             .iter()
             .map(|g| {
@@ -490,13 +506,15 @@ pub(crate) mod tests {
         };
         let mut classic = default_with("sg-classic", vec![], vec![]);
         classic.vpc_id = None;
-        let results = run(&Inventory::from(sg::Inventory { security_groups: vec![
+        let results = run(&Inventory::from(sg::Inventory {
+            security_groups: vec![
                 default_with("sg-self", vec![peer("sg-self")], vec![]),
                 default_with("sg-v6", vec![], vec![rule("-1", None, None, &["::/0"])]),
                 default_with("sg-prefix", vec![], vec![peer("pl-63a5400a")]),
                 classic,
                 group("sg-app", vec![]),
-            ] }));
+            ],
+        }));
         let detail = |id| {
             let result = only(&results, "sg.default_restricts_all", id);
             assert_eq!(result.status, Status::Fail, "{id}");
@@ -664,7 +682,8 @@ pub(crate) mod tests {
 
     #[test]
     fn details_name_ports_services_and_cidrs() {
-        let results = run(&Inventory::from(sg::Inventory { security_groups: vec![
+        let results = run(&Inventory::from(sg::Inventory {
+            security_groups: vec![
                 group(
                     "ssh",
                     vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0", "::/0"])],
@@ -674,7 +693,8 @@ pub(crate) mod tests {
                     vec![rule("tcp", Some(0), Some(1024), &["0.0.0.0/0"])],
                 ),
                 group("all", vec![rule("-1", None, None, &["::/0"])]),
-            ] }));
+            ],
+        }));
         assert_eq!(
             only(&results, "sg.high_risk_ports", "ssh").detail,
             "Ingress open to the world on high-risk ports: tcp 22 (SSH) from 0.0.0.0/0 and ::/0."
@@ -703,13 +723,15 @@ pub(crate) mod tests {
                 .collect(),
             ..CheckOptions::default()
         };
-        let inventory = Inventory::from(sg::Inventory { security_groups: vec![
+        let inventory = Inventory::from(sg::Inventory {
+            security_groups: vec![
                 group("ssh", vec![rule("tcp", Some(22), Some(22), &["0.0.0.0/0"])]),
                 group(
                     "web",
                     vec![rule("tcp", Some(8000), Some(9000), &["0.0.0.0/0"])],
                 ),
-            ] });
+            ],
+        });
         let results = evaluate(
             &inventory,
             "123456789012",

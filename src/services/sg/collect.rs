@@ -102,7 +102,11 @@ fn group(
             id,
         ),
         ingress: group.ip_permissions().iter().map(permission).collect(),
-        egress: group.ip_permissions_egress().iter().map(permission).collect(),
+        egress: group
+            .ip_permissions_egress()
+            .iter()
+            .map(permission)
+            .collect(),
         tags: ec2_tags(group.tags()),
     })
 }
@@ -139,4 +143,3 @@ fn permission(permission: &aws_sdk_ec2::types::IpPermission) -> IngressRule {
             .collect(),
     }
 }
-

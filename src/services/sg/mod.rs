@@ -3,10 +3,10 @@
 mod checks;
 mod collect;
 
-pub(crate) use checks::{fact_admits, ipv4_world_ingress, open_to_ipv4_world_on, open_to_world_on};
-pub(crate) use collect::{collect, describe_groups, touched};
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use checks::{fact_admits, ipv4_world_ingress, open_to_ipv4_world_on, open_to_world_on};
+pub(crate) use collect::{collect, describe_groups, touched};
 
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;

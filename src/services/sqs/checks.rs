@@ -3,8 +3,8 @@
 use super::Queue;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::resource_policy::describe_public_grants;
 use crate::services::{Inventory, Service};
 

@@ -3,8 +3,8 @@
 
 use super::{Document, PatchCompliance};
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
+use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::events::EventTrigger;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[

@@ -1,11 +1,11 @@
 //! VPCs: flow logs.
 
-use crate::services::checks::{Check, Resource, Verdicts};
-use crate::services::events::EventTrigger;
-use crate::services::Inventory;
 use super::Vpc;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
+use crate::services::checks::EventTrigger;
+use crate::services::checks::{Check, Resource, Verdicts};
+use crate::services::Inventory;
 use crate::services::Service;
 
 pub(super) const CHECKS: &[&Check] = &[&FLOW_LOGS_ENABLED];
@@ -82,10 +82,10 @@ fn flow_logs_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Ver
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::services::checks::test_support::{only, run, Case};
     use super::super::{FlowLog, Vpc};
-    use crate::services::{vpc, Inventory};
     use crate::model::Status;
+    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::{vpc, Inventory};
 
     fn vpc(id: &str, logs: &[(&str, &str)]) -> Vpc {
         Vpc {
@@ -105,13 +105,15 @@ pub(crate) mod tests {
     }
 
     fn vpcs() -> Inventory {
-        Inventory::from(vpc::Inventory { vpcs: vec![
+        Inventory::from(vpc::Inventory {
+            vpcs: vec![
                 vpc("vpc-all", &[("ACTIVE", "ALL")]),
                 vpc("vpc-reject", &[("ACTIVE", "REJECT")]),
                 vpc("vpc-accept-only", &[("ACTIVE", "ACCEPT")]),
                 vpc("vpc-failed", &[("FAILED", "ALL")]),
                 vpc("vpc-none", &[]),
-            ] })
+            ],
+        })
     }
 
     pub fn cases() -> Vec<Case> {

@@ -65,4 +65,3 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     }
     collection
 }
-

@@ -3,9 +3,9 @@
 mod checks;
 mod collect;
 
-pub(crate) use collect::collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
+pub(crate) use collect::collect;
 
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
