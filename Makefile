@@ -9,7 +9,8 @@
 #   make build         the secaudit CLI (release)
 #   make lambda        the Lambda bootstrap for arm64 (cargo lambda build --release --arm64)
 #   make deploy        sam build + sam deploy of infra/template.yaml (guided the first time)
-#   make events-pattern  rewrite the templates' EventBridge patterns from the checks' triggers
+#   make generate      write every generated file (check reference, coverage tables, the
+#                      templates' EventBridge patterns); make lint fails while one is stale
 #   make invoke-local  the function under cargo lambda watch against the local emulator
 #   make bench         release binaries against synthetic accounts of 100 and 1,000 units and
 #                      an organization of 50 small accounts; writes bench/results.md (not part
@@ -29,7 +30,7 @@ export SECAUDIT_MOTO_PYTHON := $(CURDIR)/$(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: all demo demo-build emulator install test test-browser browser test-rust test-lambda lint lint-infra events-pattern build lambda deploy invoke-local bench venv tools
+.PHONY: all demo demo-build emulator install test test-browser browser test-rust test-lambda lint lint-infra generate check-generated update-aws build lambda deploy invoke-local bench venv tools
 
 all: test
 
@@ -105,30 +106,55 @@ test-lambda: venv tools
 	cargo build --bins --examples
 	$(VENV)/bin/python tests/e2e/lambda_local.py $(CURDIR)/$(TOOLS)/bin/cargo-lambda
 
-lint:
+lint: check-generated
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-# The templates' EventBridge patterns are the binary's: `secaudit events --format eventbridge`
-# prints what the checks' triggers add up to; lint-infra fails when a template differs, and
-# `make events-pattern` rewrites the templates after a check's triggers changed.
+# Generated files, all from the registry through the binary: the check reference
+# (docs/checks.md), the compliance coverage tables (docs/coverage-<framework>.md) and the
+# templates' EventBridge patterns (what the checks' triggers add up to). `make generate` writes
+# them all after a change; `make lint` (check-generated) fails while one is stale.
 EVENTS_PATTERN := $(CARGO_TARGET_DIR)/events-pattern.json
 EVENT_TEMPLATES := infra/template.yaml infra/member-role.yaml
+FRAMEWORKS := cis-aws-3.0 fsbp
+SECAUDIT_DEBUG := $(CARGO_TARGET_DIR)/debug/secaudit
+GENERATED := $(CARGO_TARGET_DIR)/generated
+
+generate: tools
+	cargo build --bins --examples
+	$(SECAUDIT_DEBUG) checks --format markdown > docs/checks.md
+	for framework in $(FRAMEWORKS); do \
+		$(SECAUDIT_DEBUG) compliance --coverage --framework $$framework > docs/coverage-$$framework.md || exit 1; done
+	$(SECAUDIT_DEBUG) events --format eventbridge > $(EVENTS_PATTERN)
+	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN) --write
+
+check-generated: tools
+	cargo build --bins --examples
+	@mkdir -p $(GENERATED)
+	$(SECAUDIT_DEBUG) checks --format markdown > $(GENERATED)/checks.md
+	@diff -q docs/checks.md $(GENERATED)/checks.md >/dev/null || { echo "docs/checks.md is stale: run make generate"; exit 1; }
+	@for framework in $(FRAMEWORKS); do \
+		$(SECAUDIT_DEBUG) compliance --coverage --framework $$framework > $(GENERATED)/coverage-$$framework.md || exit 1; \
+		diff -q docs/coverage-$$framework.md $(GENERATED)/coverage-$$framework.md >/dev/null || \
+			{ echo "docs/coverage-$$framework.md is stale: run make generate"; exit 1; }; done
+	$(SECAUDIT_DEBUG) events --format eventbridge > $(EVENTS_PATTERN)
+	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN)
 
 lint-infra: tools
 	cargo build --bins --examples
 	$(CARGO_TARGET_DIR)/debug/secaudit events --format eventbridge > $(EVENTS_PATTERN)
 	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN)
 	$(TOOLS)/bin/python tests/e2e/template_policy.py infra/template.yaml
-	$(TOOLS)/bin/python tests/e2e/state_machine.py infra/template.yaml src/lambda
+	$(TOOLS)/bin/python tests/e2e/state_machine.py infra/template.yaml src/function
 	$(TOOLS)/bin/cfn-lint infra/template.yaml infra/member-role.yaml
 	$(TOOLS)/bin/python tests/e2e/member_role.py infra/member-role.yaml
 	cd infra && ../$(TOOLS)/bin/sam validate --lint --template template.yaml
 
-events-pattern: tools
-	cargo build --bins --examples
-	$(CARGO_TARGET_DIR)/debug/secaudit events --format eventbridge > $(EVENTS_PATTERN)
-	$(TOOLS)/bin/python tests/e2e/template_events.py $(EVENT_TEMPLATES) $(EVENTS_PATTERN) --write
+
+# After adding an SDK crate: the whole aws family moves to the versions it needs, so no smithy
+# runtime crate is compiled twice (a test fails while one is locked at two versions).
+update-aws:
+	cargo update $$(sed -n 's/^name = "\(aws[^"]*\)"/\1/p' Cargo.lock | sort -u)
 
 build:
 	cargo build --release --bin secaudit

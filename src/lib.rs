@@ -18,7 +18,7 @@ pub mod compliance;
 pub mod deliver;
 pub mod exposures;
 pub mod fleet;
-pub mod lambda;
+pub mod function;
 pub mod model;
 pub mod policy;
 pub mod recheck;

@@ -290,6 +290,9 @@ async fn collect(
         .as_ref()
         .map(|filter| move |tags: &Tags| filter.matches(tags));
     let in_environment = in_environment.as_ref().map(|f| f as InEnvironment);
+    // Checked once here: request validation refuses 0, and a hand-built request gets 1.
+    let concurrency =
+        std::num::NonZeroUsize::new(request.concurrency).unwrap_or(std::num::NonZeroUsize::MIN);
     let bounded = units.iter().map(|unit| async move {
         let context = CollectContext {
             clients,
@@ -297,7 +300,7 @@ async fn collect(
             regions,
             in_environment,
             read_tags: request.read_tags,
-            concurrency: request.concurrency,
+            concurrency,
             only: unit.only.as_ref(),
         };
         let (service, region) = (unit.service, unit.region.as_str());

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use secaudit::lambda::config::LambdaConfig;
-use secaudit::lambda::{LambdaApp, Response};
+use secaudit::function::config::LambdaConfig;
+use secaudit::function::{LambdaApp, Response};
 use serde_json::{json, Value};
 
 use super::support::alerts::AlertQueue;

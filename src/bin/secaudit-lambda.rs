@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use secaudit::aws::ConnectionSettings;
-use secaudit::lambda::config::LambdaConfig;
-use secaudit::lambda::{LambdaApp, Response};
+use secaudit::function::config::LambdaConfig;
+use secaudit::function::{LambdaApp, Response};
 use serde_json::Value;
 
 /// The invocation deadline as a tokio instant. A deadline that has already passed when the

@@ -20,8 +20,8 @@ use crate::aws::Clients;
 use crate::report::{EventRef, RecheckScope};
 use crate::request::{AuditRequest, RegionSelection};
 use crate::scan::{rescan, AccountScan, AuditRunError, Unit};
+use crate::services::change_events::ApiEvent;
 use crate::services::checks::registry;
-use crate::services::events::ApiEvent;
 use crate::services::Service;
 
 /// At most this many events are named in a report's re-check entry (all are counted).

@@ -33,20 +33,37 @@ pub trait Render: Sync {
     }
 }
 
-/// The formats a report renders to (and the CLI's `--format` values, with these help texts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The formats a report renders to (the CLI's `--format` values, with [`Format::help`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// The JSON report (schema version 1)
     Json,
-    /// A table for people
     Table,
-    /// OCSF Detection Findings, one JSON object a line
     Ocsf,
-    /// One self-contained HTML page
     Html,
 }
 
 impl Format {
+    pub const ALL: [Format; 4] = [Format::Json, Format::Table, Format::Ocsf, Format::Html];
+
+    /// Its name on the command line and in configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Table => "table",
+            Format::Ocsf => "ocsf",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Json => "The JSON report (schema version 1)",
+            Format::Table => "A table for people",
+            Format::Ocsf => "OCSF Detection Findings, one JSON object a line",
+            Format::Html => "One self-contained HTML page",
+        }
+    }
+
     pub fn renderer(self) -> &'static dyn Render {
         match self {
             Format::Json => &json::JsonRenderer,
@@ -54,6 +71,16 @@ impl Format {
             Format::Ocsf => &ocsf::OcsfRenderer,
             Format::Html => &html::HtmlRenderer,
         }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+            .ok_or_else(|| format!("unknown format '{name}'"))
     }
 }
 

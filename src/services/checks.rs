@@ -82,7 +82,7 @@ pub fn default_high_risk_ports() -> Vec<RiskyPort> {
 }
 
 /// The API calls of one event source that can change a check's verdict (CloudTrail's
-/// `eventSource` and `eventName`s; see [`super::events`]).
+/// `eventSource` and `eventName`s; see [`super::change_events`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EventTrigger {
     /// CloudTrail's `eventSource`, e.g. `ec2.amazonaws.com`.

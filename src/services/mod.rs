@@ -5,13 +5,16 @@
 //! all derive from it.
 
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::num::NonZeroUsize;
 
 use futures::future::BoxFuture;
+use futures::stream::{self, StreamExt};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 
+pub mod change_events;
 pub mod checks;
-pub mod events;
 pub(crate) mod resource_policy;
 
 // The service folders, declared here in plain sight (rustfmt formats only modules it can see;
@@ -58,7 +61,7 @@ pub struct ServiceSpec {
     /// The resources of this service an event touched (ids its collector can read alone,
     /// through [`CollectContext::only`]); `None`, or no id: the event is re-checked by reading
     /// the whole service in its region.
-    pub touched: Option<fn(&events::ApiEvent) -> Vec<String>>,
+    pub touched: Option<fn(&change_events::ApiEvent) -> Vec<String>>,
     /// A verdict depends on every audited region's data (Config's recording of global
     /// resources, CloudTrail's multi-region trail): an event re-reads it in all of them.
     pub spans_regions: bool,
@@ -78,8 +81,8 @@ pub struct CollectContext<'a> {
     pub in_environment: Option<InEnvironment<'a>>,
     /// Keep every resource's tags (mutelist rules on tags), even where they cost a call.
     pub read_tags: bool,
-    /// Upper bound on concurrent per-resource calls.
-    pub concurrency: usize,
+    /// Upper bound on concurrent per-resource calls (the request's, checked once).
+    pub concurrency: NonZeroUsize,
     /// A re-check's scope: only these resources (ids the service's `touched` named) are read,
     /// beside the account-level settings their verdicts depend on. `None`: everything.
     pub only: Option<&'a BTreeSet<String>>,
@@ -97,6 +100,30 @@ impl CollectContext<'_> {
     pub fn outside_environment(&self, tags: Option<&Tags>) -> bool {
         self.in_environment
             .is_some_and(|in_environment| !tags.is_some_and(in_environment))
+    }
+
+    /// The second half of a collector that lists, then reads each resource: `read` reads one
+    /// (its tags first where [`reads_tags`](Self::reads_tags), then its settings) and gives it
+    /// back, or `None` when [`outside_environment`](Self::outside_environment) leaves it out;
+    /// `concurrency` reads run at once. The resources kept, and every read's errors.
+    pub(crate) async fn read_each<T, F, R>(
+        &self,
+        listed: Vec<T>,
+        read: F,
+    ) -> (Vec<T>, Vec<AuditError>)
+    where
+        F: FnMut(T) -> R,
+        R: Future<Output = (Option<T>, Vec<AuditError>)>,
+    {
+        let (mut kept, mut errors) = (Vec::with_capacity(listed.len()), Vec::new());
+        let mut reads = stream::iter(listed)
+            .map(read)
+            .buffer_unordered(self.concurrency.get());
+        while let Some((item, item_errors)) = reads.next().await {
+            kept.extend(item);
+            errors.extend(item_errors);
+        }
+        (kept, errors)
     }
 }
 

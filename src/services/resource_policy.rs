@@ -5,8 +5,65 @@ use std::sync::Arc;
 
 use crate::aws::Call;
 use crate::model::AuditError;
-use crate::policy::{Actions, PolicyDocument, Principals, Statement};
-use crate::services::checks::enumerate;
+use crate::policy::{Actions, PolicyDocument, Principals, ResourcePolicy, Statement};
+use crate::services::checks::{enumerate, Resource, Verdicts};
+
+/// A resource policy as the inventory keeps it: `None` could not be read (an error entry says
+/// why), `Some(None)` the resource has none.
+pub(crate) type ReadPolicy = Option<Option<Arc<PolicyDocument>>>;
+
+/// The one judgement of whether a resource policy is public, for every kind of resource that
+/// carries one (functions, topics, queues): what counts as public is the kind's
+/// ([`PolicyDocument::public_statements`]); the wording names the resource.
+pub(crate) struct PublicPolicy {
+    pub kind: ResourcePolicy,
+    /// `topic`, `queue`, `function`.
+    pub noun: &'static str,
+    /// What the resource's policy is called: `access policy`, `resource-based policy`.
+    pub policy_name: &'static str,
+    /// Who a public statement admits, as a passing detail says it.
+    pub public_means: &'static str,
+    /// Whom a failing detail says the access goes to (` to anyone`, or nothing).
+    pub grantee: &'static str,
+}
+
+impl PublicPolicy {
+    /// No verdict on an unread policy, a pass without one, and otherwise a pass or a fail
+    /// naming the public statements; `notes` adds what they mean for this kind of resource.
+    pub(crate) fn judge(
+        &self,
+        verdicts: &mut Verdicts,
+        resource: &Resource,
+        policy: &ReadPolicy,
+        notes: impl Fn(&[&Statement]) -> String,
+    ) {
+        let Some(policy) = policy else {
+            return;
+        };
+        let Some(document) = policy else {
+            let detail = format!("The {} has no {}.", self.noun, self.policy_name);
+            verdicts.pass(resource, detail);
+            return;
+        };
+        let public = document.public_statements(self.kind);
+        if public.is_empty() {
+            let detail = format!(
+                "No statement of the {} policy grants {} access without a condition that pins the caller.",
+                self.noun, self.public_means
+            );
+            verdicts.pass(resource, detail);
+            return;
+        }
+        let detail = format!(
+            "The {} policy grants access{} without a condition that pins the caller: {}.{}",
+            self.noun,
+            self.grantee,
+            describe_public_grants(document, &public, 3),
+            notes(&public)
+        );
+        verdicts.fail(resource, detail);
+    }
+}
 
 /// The public statements of a resource policy as evidence: `statement "Sid" grants
 /// sns:Publish to AWS principal *`, at most `shown` of them. Names principals and actions,
@@ -65,7 +122,7 @@ pub(crate) fn parse_resource_policy(
     text: Option<String>,
     call: Call<'_>,
     errors: &mut Vec<AuditError>,
-) -> Option<Option<Arc<PolicyDocument>>> {
+) -> ReadPolicy {
     let Some(text) = text.filter(|text| !text.trim().is_empty()) else {
         return Some(None);
     };

@@ -1,11 +1,11 @@
 """Checks the organization state machine in infra/template.yaml against the function it drives:
 every state reachable, the map's items and the summarize input exactly the fields the function
-reads (the structs in src/lambda/organization.rs), the plan's answer carrying what the later
+reads (the structs in src/function/organization.rs), the plan's answer carrying what the later
 states read, retries with backoff on Lambda throttling and service errors, only error names the
 function really returns, a tolerated failure share, and the map's results written to S3.
 
 Prints "N passed, N failed"; exits non-zero on any failure.
-Usage: python state_machine.py infra/template.yaml src/lambda   (`make test` runs it)
+Usage: python state_machine.py infra/template.yaml src/function   (`make test` runs it)
 """
 import json
 import os

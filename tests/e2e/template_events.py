@@ -6,7 +6,7 @@ the function reports partial batch failures and batches, and the auditor's bus a
 organization only.
 
 Prints "N passed, N failed"; exits non-zero on any failure. With --write, rewrites the
-templates' generated `EventPattern:` lines from PATTERN_FILE instead (`make events-pattern`).
+templates' generated `EventPattern:` lines from PATTERN_FILE instead (`make generate`).
 Usage: python template_events.py TEMPLATE MEMBER_TEMPLATE PATTERN_FILE [--write]
 """
 import json

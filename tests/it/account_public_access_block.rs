@@ -6,7 +6,7 @@ use crate::support;
 use secaudit::aws::Clients;
 use secaudit::model::Status;
 use secaudit::request::{parse_services, AuditRequest};
-use support::seed::block_public_access_for_account;
+use support::seed::s3::block_public_access_for_account;
 use support::{block_on, MotoServer};
 
 #[test]

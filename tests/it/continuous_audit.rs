@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range};
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
-use secaudit::lambda::config::LambdaConfig;
-use secaudit::lambda::LambdaApp;
+use secaudit::function::config::LambdaConfig;
+use secaudit::function::LambdaApp;
 use secaudit::report::Report;
 use serde_json::{json, Value};
 use support::alerts::AlertQueue;

@@ -93,12 +93,14 @@ fn top_level_modules_import_each_other_without_a_circle() {
 
 #[test]
 fn no_source_file_is_over_500_lines_of_code() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    for dir in ["src", "tests", "examples"] {
+        rust_files(&root.join(dir), &mut files);
+    }
     let long: Vec<_> = files
         .iter()
-        .map(|path| (code(path).len(), path.strip_prefix(&src).unwrap().display()))
+        .map(|path| (code(path).len(), path.strip_prefix(root).unwrap().display()))
         .filter(|(lines, _)| *lines > 500)
         .map(|(lines, path)| format!("{path}: {lines}"))
         .collect();
@@ -253,4 +255,55 @@ fn files_of_one_module_import_each_other_without_a_circle() {
         circles.is_empty(),
         "files importing each other: {circles:?}"
     );
+}
+
+/// Contributor pages quote compiled code: every fenced block whose first line is
+/// `// file: PATH` must appear, line for line, in PATH, so the page cannot drift from the code
+/// the build compiles and the tests run.
+#[test]
+fn contributor_pages_quote_compiled_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (mut quoted, mut stale) = (0, Vec::new());
+    for page in ["docs/adding-a-service.md", "docs/adding-a-check.md"] {
+        let text = fs::read_to_string(root.join(page)).unwrap();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let fence = line.trim_start();
+            if !fence.starts_with("```rust") {
+                continue;
+            }
+            let indent = line.len() - fence.len();
+            let block: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.trim_start().starts_with("```"))
+                .map(|l| l.get(indent..).unwrap_or(""))
+                .collect();
+            let Some(path) = block.first().and_then(|l| l.strip_prefix("// file: ")) else {
+                continue;
+            };
+            quoted += 1;
+            let file = fs::read_to_string(root.join(path)).unwrap_or_default();
+            if !file.contains(&block[1..].join("\n")) {
+                stale.push(format!("{page}: the block quoting {path}"));
+            }
+        }
+    }
+    assert!(quoted >= 6, "{quoted} quoted blocks");
+    assert!(stale.is_empty(), "quote the files again: {stale:?}");
+}
+
+/// The command-line parser is the binary's: the library's types name their values (`Format`
+/// has `ALL`, `name`, `help`) and the binary turns them into clap's choices.
+#[test]
+fn the_library_does_not_use_the_command_line_parser() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let using: Vec<_> = files
+        .iter()
+        .filter(|path| !path.strip_prefix(&src).unwrap().starts_with("bin"))
+        .filter(|path| code(path).iter().any(|line| line.contains("clap::")))
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(using.is_empty(), "clap in the library: {using:?}");
 }

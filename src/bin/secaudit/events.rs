@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use secaudit::render::text_table;
+use secaudit::services::change_events::eventbridge_pattern;
 use secaudit::services::checks::registry;
-use secaudit::services::events::eventbridge_pattern;
 
 use crate::files::print;
 use crate::Failure;

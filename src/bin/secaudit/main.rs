@@ -9,6 +9,7 @@ mod compliance;
 mod diff;
 mod events;
 mod files;
+mod formats;
 mod mutelist;
 mod recheck;
 mod render;
@@ -51,20 +52,20 @@ enum Command {
     Scan(Box<ScanArgs>),
     /// List the checks with their severity and Security Hub / CIS ids.
     Checks {
-        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        #[arg(long, value_parser = formats::catalog(), default_value = "table")]
         format: CatalogFormat,
     },
     /// Compare two saved reports of one account: what is new, resolved, persisting, unverified.
     Diff {
         old: PathBuf,
         new: PathBuf,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_parser = formats::report(), default_value = "table")]
         format: Format,
     },
     /// Print a saved report in another format.
     Render {
         report: PathBuf,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_parser = formats::report(), default_value = "table")]
         format: Format,
         /// The account's history, for the HTML page's score trend (read, not changed).
         #[arg(long, value_name = "FILE")]

@@ -10,7 +10,7 @@ use secaudit::aws::{Clients, ConnectionSettings};
 use secaudit::recheck::{merge, reread};
 use secaudit::render::{table, Format};
 use secaudit::request::{parse_services, AuditRequest, EnvironmentFilter, RegionSelection};
-use secaudit::services::events::parse_events;
+use secaudit::services::change_events::parse_events;
 
 use crate::files::{print, read_file, read_mutelist, read_saved_report, write_atomically};
 use crate::Failure;
@@ -27,7 +27,7 @@ pub struct RecheckArgs {
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// How to print what changed: a table or JSON.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_parser = crate::formats::report(), default_value = "table")]
     pub format: Format,
     /// Accepted risks (TOML), applied to the re-read verdicts.
     #[arg(long, value_name = "FILE")]

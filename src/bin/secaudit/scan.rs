@@ -53,7 +53,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
+    #[arg(long, value_parser = crate::formats::report(), default_value = "json")]
     pub format: Format,
     /// Exit with code 3 if any failed result has this severity or worse (muted ones excepted).
     #[arg(long, value_name = "SEVERITY")]

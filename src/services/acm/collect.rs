@@ -60,7 +60,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                 });
                 (certificate, errors)
             })
-            .buffer_unordered(context.concurrency.max(1));
+            .buffer_unordered(context.concurrency.get());
         while let Some((certificate, errors)) = reads.next().await {
             collection.inventory.certificates.push(certificate);
             collection.errors.extend(errors);

@@ -73,7 +73,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
                 });
             (Some(distribution), errors)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     let mut distributions = Vec::new();
     while let Some((distribution, errors)) = reads.next().await {
         distributions.extend(distribution);
@@ -188,7 +188,7 @@ async fn bucket_states(
             };
             (bucket, state)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     while let Some((bucket, state)) = heads.next().await {
         match state {
             Ok(state) => {

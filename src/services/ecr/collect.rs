@@ -63,7 +63,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                 });
                 (repository, errors)
             })
-            .buffer_unordered(context.concurrency.max(1));
+            .buffer_unordered(context.concurrency.get());
         while let Some((repository, errors)) = reads.next().await {
             collection.inventory.repositories.push(repository);
             collection.errors.extend(errors);

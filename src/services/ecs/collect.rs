@@ -21,7 +21,7 @@ const DESCRIBE_SERVICES_BATCH: usize = 10;
 
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
-    let concurrency = context.concurrency.max(1);
+    let concurrency = context.concurrency.get();
     let (mut services, task_definitions) = futures::join!(
         services(&client, region, concurrency),
         task_definitions(&client, region, concurrency),

@@ -42,7 +42,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                 .flatten();
             (cluster, errors)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     while let Some((cluster, errors)) = reads.next().await {
         collection.inventory.clusters.extend(cluster);
         collection.errors.extend(errors);

@@ -82,7 +82,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         collection.inventory.replication_groups = groups;
         return collection;
     }
-    let concurrency = context.concurrency.max(1);
+    let concurrency = context.concurrency.get();
     let client = &client;
     let mut cluster_reads = stream::iter(clusters)
         .map(|mut cluster| async move {

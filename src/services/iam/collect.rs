@@ -27,7 +27,7 @@ const REGION: &str = "global";
 pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection<Inventory> {
     let client = context.clients.iam();
     let (mut principals, settings, credentials) = futures::join!(
-        principals(client, context.concurrency),
+        principals(client, context.concurrency.get()),
         account_settings(client, context.account_id),
         credential_report(client),
     );
@@ -351,7 +351,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             let result = fetch_managed_policy(client, &arn).await;
             (arn, result)
         })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency);
     while let Some((arn, result)) = fetched.next().await {
         let document = match result {
             Ok(raw) => parse(Some(&raw), &arn, errors),

@@ -13,7 +13,7 @@ regional_client!(aws_sdk_kms);
 /// `concurrency` at a time.
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: aws_sdk_kms::Client = context.clients.client(region);
-    let concurrency = context.concurrency;
+    let concurrency = context.concurrency.get();
     let mut collection = Collection::<Inventory>::default();
     let mut ids = Vec::new();
     let pages = client.list_keys().limit(1000).into_paginator().send();
@@ -67,7 +67,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
             };
             (Some(key), error)
         })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency);
     while let Some((key, error)) = reads.next().await {
         collection.inventory.keys.extend(key);
         collection.errors.extend(error);

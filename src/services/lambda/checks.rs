@@ -7,7 +7,7 @@ use crate::model::Severity;
 use crate::policy::{Principals, ResourcePolicy};
 use crate::services::checks::EventTrigger;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
-use crate::services::resource_policy::describe_public_grants;
+use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC, &URL_PUBLIC, &SUPPORTED_RUNTIME];
@@ -80,47 +80,34 @@ const POLICY_PUBLIC: Check = Check {
 /// Hub's Lambda.1 (https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1):
 /// any bucket or topic of any account could then invoke the function.
 fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let judgement = PublicPolicy {
+        kind: ResourcePolicy::LambdaFunction,
+        noun: "function",
+        policy_name: "resource-based policy",
+        public_means: "everyone, or a service acting for any account,",
+        grantee: "",
+    };
     for function in &inventory.lambda.functions {
-        // `None`: unreadable or unparseable; the collector recorded the error.
-        let Some(policy) = &function.policy else {
-            continue;
-        };
         let resource = function_resource(function);
-        let Some(document) = policy else {
-            verdicts.pass(
-                &resource,
-                "The function has no resource-based policy.".into(),
-            );
-            continue;
-        };
-        let public = document.public_statements(ResourcePolicy::LambdaFunction);
-        if public.is_empty() {
-            verdicts.pass(
-                &resource,
-                "No statement of the function policy grants everyone, or a service acting for any account, access without a condition that pins the caller.".into(),
-            );
-            continue;
-        }
-        let mut detail = format!(
-            "The function policy grants access without a condition that pins the caller: {}.",
-            describe_public_grants(document, &public, 3)
-        );
-        // The permission AWS adds for a function URL with AuthType NONE.
-        if public.iter().any(|s| {
-            s.conditions
-                .iter()
-                .any(|c| c.key == "lambda:functionurlauthtype")
-        }) {
-            detail.push_str(" It is the permission of a public function URL: anyone on the internet can invoke the function.");
-        }
-        let service_principal = public.iter().any(|s| {
-            matches!(&s.principals, Some(Principals::Principal(set))
-                if set.entries.iter().any(|(kind, _)| kind == "Service"))
+        judgement.judge(verdicts, &resource, &function.policy, |public| {
+            let mut notes = String::new();
+            // The permission AWS adds for a function URL with AuthType NONE.
+            if public.iter().any(|s| {
+                s.conditions
+                    .iter()
+                    .any(|c| c.key == "lambda:functionurlauthtype")
+            }) {
+                notes.push_str(" It is the permission of a public function URL: anyone on the internet can invoke the function.");
+            }
+            let service_principal = public.iter().any(|s| {
+                matches!(&s.principals, Some(Principals::Principal(set))
+                    if set.entries.iter().any(|(kind, _)| kind == "Service"))
+            });
+            if service_principal {
+                notes.push_str(" A service principal without a fixed aws:SourceAccount or aws:SourceArn lets that service invoke the function for any account's resources.");
+            }
+            notes
         });
-        if service_principal {
-            detail.push_str(" A service principal without a fixed aws:SourceAccount or aws:SourceArn lets that service invoke the function for any account's resources.");
-        }
-        verdicts.fail(&resource, detail);
     }
 }
 

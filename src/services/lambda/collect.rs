@@ -3,7 +3,6 @@
 
 use aws_sdk_lambda::types::PackageType;
 use aws_sdk_lambda::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Function, FunctionUrl, Inventory};
 use crate::aws::{each_page, regional_client, Call};
@@ -46,13 +45,13 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     })
     .await;
     let client = &client;
-    let mut reads = stream::iter(listed)
-        .map(|function| inspect(client, context, region, function))
-        .buffer_unordered(context.concurrency.max(1));
-    while let Some((function, errors)) = reads.next().await {
-        collection.inventory.functions.extend(function);
-        collection.errors.extend(errors);
-    }
+    let (read, errors) = context
+        .read_each(listed, |function| {
+            inspect(client, context, region, function)
+        })
+        .await;
+    collection.inventory.functions.extend(read);
+    collection.errors.extend(errors);
     collection
 }
 

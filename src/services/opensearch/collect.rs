@@ -43,7 +43,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     let engine_types = &engine_types;
     let mut batches = stream::iter(names.chunks(DESCRIBE_BATCH).map(<[String]>::to_vec))
         .map(|batch| describe(client, region, batch, engine_types))
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     let mut domains = Vec::new();
     while let Some((described, error)) = batches.next().await {
         domains.extend(described);
@@ -66,7 +66,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
             });
             (domain, errors)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     while let Some((domain, errors)) = reads.next().await {
         collection.inventory.domains.push(domain);
         collection.errors.extend(errors);

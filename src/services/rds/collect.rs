@@ -21,7 +21,7 @@ fn tags(tags: &[aws_sdk_rds::types::Tag]) -> Tags {
 
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
-    let concurrency = context.concurrency;
+    let concurrency = context.concurrency.get();
     let (mut instances, clusters, snapshots) = futures::join!(
         instances(&client, region),
         clusters(&client, region),
@@ -161,7 +161,7 @@ async fn snapshots(client: &Client, region: &str, concurrency: usize) -> Collect
             };
             (snapshot, error)
         })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency);
     while let Some((snapshot, error)) = reads.next().await {
         collection.inventory.db_snapshots.push(snapshot);
         collection.errors.extend(error);

@@ -55,7 +55,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
             });
             (workgroup, errors)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     while let Some((workgroup, errors)) = reads.next().await {
         collection.inventory.workgroups.push(workgroup);
         collection.errors.extend(errors);

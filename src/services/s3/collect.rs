@@ -19,7 +19,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     let clients = context.clients;
     let account = context.account_id;
     let environment = context.in_environment;
-    let (read_tags, concurrency) = (context.read_tags, context.concurrency);
+    let (read_tags, concurrency) = (context.read_tags, context.concurrency.get());
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
     let (account_block, listing) = futures::join!(
         account_public_access_block(clients, account, &home),
@@ -53,7 +53,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
                 context.only.is_some(),
             )
         })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency);
     while let Some((bucket, errors)) = per_bucket.next().await {
         collection.inventory.buckets.extend(bucket);
         collection.errors.extend(errors);
@@ -299,7 +299,7 @@ async fn inspect_bucket(
 
 /// The bucket an event touched: CloudTrail's `bucketName` request parameter (every bucket
 /// operation has it; the account-level block has none, so its change re-reads all of S3).
-pub(crate) fn touched(event: &crate::services::events::ApiEvent) -> Vec<String> {
+pub(crate) fn touched(event: &crate::services::change_events::ApiEvent) -> Vec<String> {
     event
         .parameter(&["bucketName"])
         .map(|name| vec![name.to_string()])

@@ -49,7 +49,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
 /// The groups an event touched: CloudTrail's `groupId` wherever the call names one (ingress
 /// and egress rule changes, `ModifySecurityGroupRules`' `GroupId`, a created group's
 /// response). See the EC2 API reference of each action for the parameter names.
-pub(crate) fn touched(event: &crate::services::events::ApiEvent) -> Vec<String> {
+pub(crate) fn touched(event: &crate::services::change_events::ApiEvent) -> Vec<String> {
     let mut ids = event.parameters_named("groupId");
     ids.extend(event.parameters_named("GroupId"));
     ids.retain(|id| id.starts_with("sg-"));

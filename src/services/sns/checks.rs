@@ -5,7 +5,7 @@ use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::resource_policy::describe_public_grants;
+use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC];
@@ -43,11 +43,14 @@ const POLICY_PUBLIC: Check = Check {
 /// (unlike a function): Security Hub's SNS.4 judges principals `*` only
 /// (https://docs.aws.amazon.com/securityhub/latest/userguide/sns-controls.html#sns-4).
 fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let judgement = PublicPolicy {
+        kind: ResourcePolicy::SnsTopic,
+        noun: "topic",
+        policy_name: "access policy",
+        public_means: "everyone",
+        grantee: " to anyone",
+    };
     for topic in &inventory.sns.topics {
-        // `None`: unreadable or unparseable; the collector recorded the error.
-        let Some(policy) = &topic.policy else {
-            continue;
-        };
         let resource = Resource {
             resource_type: Topic::RESOURCE_TYPE,
             id: &topic.name,
@@ -55,20 +58,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
             arn: Some(&topic.arn),
             region: &topic.region,
         };
-        let Some(document) = policy else {
-            verdicts.pass(&resource, "The topic has no access policy.".into());
-            continue;
-        };
-        let public = document.public_statements(ResourcePolicy::SnsTopic);
-        verdicts.judge(
-            &resource,
-            public.is_empty(),
-            || "No statement of the topic policy grants everyone access without a condition that pins the caller.".into(),
-            || format!(
-                "The topic policy grants access to anyone without a condition that pins the caller: {}.",
-                describe_public_grants(document, &public, 3)
-            ),
-        );
+        judgement.judge(verdicts, &resource, &topic.policy, |_| String::new());
     }
 }
 

@@ -2,7 +2,6 @@
 //! they are needed and its attributes (for the access policy).
 
 use aws_sdk_sns::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Inventory, Topic};
 use crate::aws::{each_page, regional_client, tag_map, Call};
@@ -33,13 +32,11 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     })
     .await;
     let client = &client;
-    let mut reads = stream::iter(listed)
-        .map(|topic| inspect(client, context, region, topic))
-        .buffer_unordered(context.concurrency.max(1));
-    while let Some((topic, errors)) = reads.next().await {
-        collection.inventory.topics.extend(topic);
-        collection.errors.extend(errors);
-    }
+    let (read, errors) = context
+        .read_each(listed, |topic| inspect(client, context, region, topic))
+        .await;
+    collection.inventory.topics.extend(read);
+    collection.errors.extend(errors);
     collection
 }
 

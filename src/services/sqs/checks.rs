@@ -5,7 +5,7 @@ use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
-use crate::services::resource_policy::describe_public_grants;
+use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[&POLICY_PUBLIC];
@@ -41,11 +41,14 @@ const POLICY_PUBLIC: Check = Check {
 /// are not public for a queue (https://docs.aws.amazon.com/securityhub/latest/userguide/sqs-controls.html#sqs-3
 /// judges principals `*`).
 fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    let judgement = PublicPolicy {
+        kind: ResourcePolicy::SqsQueue,
+        noun: "queue",
+        policy_name: "access policy",
+        public_means: "everyone",
+        grantee: " to anyone",
+    };
     for queue in &inventory.sqs.queues {
-        // `None`: unreadable or unparseable; the collector recorded the error.
-        let Some(policy) = &queue.policy else {
-            continue;
-        };
         let resource = Resource {
             resource_type: Queue::RESOURCE_TYPE,
             id: &queue.name,
@@ -53,20 +56,7 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
             arn: Some(&queue.arn),
             region: &queue.region,
         };
-        let Some(document) = policy else {
-            verdicts.pass(&resource, "The queue has no access policy.".into());
-            continue;
-        };
-        let public = document.public_statements(ResourcePolicy::SqsQueue);
-        verdicts.judge(
-            &resource,
-            public.is_empty(),
-            || "No statement of the queue policy grants everyone access without a condition that pins the caller.".into(),
-            || format!(
-                "The queue policy grants access to anyone without a condition that pins the caller: {}.",
-                describe_public_grants(document, &public, 3)
-            ),
-        );
+        judgement.judge(verdicts, &resource, &queue.policy, |_| String::new());
     }
 }
 

@@ -3,7 +3,6 @@
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_sdk_sqs::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Inventory, Queue};
 use crate::aws::{each_page, partition, regional_client, Call};
@@ -43,13 +42,11 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     })
     .await;
     let client = &client;
-    let mut reads = stream::iter(listed)
-        .map(|queue| inspect(client, context, region, queue))
-        .buffer_unordered(context.concurrency.max(1));
-    while let Some((queue, errors)) = reads.next().await {
-        collection.inventory.queues.extend(queue);
-        collection.errors.extend(errors);
-    }
+    let (read, errors) = context
+        .read_each(listed, |queue| inspect(client, context, region, queue))
+        .await;
+    collection.inventory.queues.extend(read);
+    collection.errors.extend(errors);
     collection
 }
 

@@ -81,7 +81,7 @@ async fn documents(
             document.shared_with = shared_with(client, &document.name, region, &mut errors).await;
             (document, errors)
         })
-        .buffer_unordered(context.concurrency.max(1));
+        .buffer_unordered(context.concurrency.get());
     while let Some((document, errors)) = reads.next().await {
         collection.inventory.documents.push(document);
         collection.errors.extend(errors);

@@ -1,9 +1,10 @@
-//! The Lambda's engine: one invocation = parse the event, audit until shortly before the
-//! deadline, write the report to S3, alert through SNS, answer the caller.
-//! `src/bin/secaudit-lambda.rs` only wires this to the Lambda runtime.
+//! The deployed function (the Lambda's engine): one invocation = parse the event, audit until
+//! shortly before the deadline, write the report to S3, alert through SNS, answer the caller.
+//! `src/bin/secaudit-lambda.rs` only wires this to the Lambda runtime. Named `function`, not
+//! `lambda`, so it is never confused with `services/lambda/`, the audited AWS service.
 
 pub mod config;
-pub mod event;
+pub mod invocation;
 pub mod organization;
 pub mod recheck;
 mod summarize;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use config::{LambdaConfig, OrganizationConfig};
-use event::{parse_invocation, EventError, Invocation, Trigger};
+use invocation::{parse_invocation, EventError, Invocation, Trigger};
 use organization::{AccountWork, Plan};
 
 use crate::assess::mutelist::Mutelist;

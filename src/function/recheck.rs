@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::event::QueuedMessage;
+use super::invocation::QueuedMessage;
 use super::{InvocationError, LambdaApp};
 use crate::assess::{assess, AssessContext};
 use crate::aws::{Call, Clients};
@@ -18,7 +18,7 @@ use crate::fleet;
 use crate::recheck::{merge, reread};
 use crate::report::Report;
 use crate::scan::{rfc3339, AccountScan};
-use crate::services::events::{parse_events, ApiEvent};
+use crate::services::change_events::{parse_events, ApiEvent};
 use crate::store::{latest_key, update_history};
 
 /// The answer SQS reads: the messages to deliver again. The counts are for logs and tests.

@@ -1,5 +1,5 @@
 //! The CloudTrail management events that can change a verdict. Each check declares its
-//! triggers ([`EventTrigger`]); each service says which of its resources an event touched
+//! triggers ([`EventTrigger`](super::checks::EventTrigger)); each service says which of its resources an event touched
 //! ([`ServiceSpec::touched`](super::ServiceSpec)); together they decide what one API call makes
 //! the auditor re-read. An event is only ever a hint: the verdict comes from the re-read.
 //!

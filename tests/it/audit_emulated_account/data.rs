@@ -1,0 +1,328 @@
+//! The seeded data and identity resources, each with its verdict: databases, buckets, IAM, and
+//! the account guardrails (trails, detectors, recorders).
+
+use super::*;
+
+#[test]
+fn rds_instances_and_aurora_clusters() {
+    let report = full();
+    let all = [
+        "rds.storage_encrypted",
+        "rds.backup_retention",
+        "rds.multi_az",
+        "rds.deletion_protection",
+    ];
+    for check in all {
+        assert_eq!(status(report, check, "orders-db"), Pass, "{check}");
+        assert_eq!(status(report, check, "legacy-db"), Fail, "{check}");
+        // Aurora members are judged through their cluster only.
+        assert!(!report
+            .results
+            .iter()
+            .any(|r| r.check_id == check && r.resource_id == "analytics-1"));
+    }
+    assert_eq!(
+        detail(report, "rds.backup_retention", "legacy-db"),
+        "Automated backups are off (BackupRetentionPeriod is 0)."
+    );
+    assert_eq!(status(report, "rds.backup_retention", "reports-db"), Fail);
+    assert!(detail(report, "rds.backup_retention", "reports-db").contains("3 days"));
+
+    for check in [
+        "rds.storage_encrypted",
+        "rds.backup_retention",
+        "rds.deletion_protection",
+    ] {
+        assert_eq!(status(report, check, "analytics"), Pass, "{check}");
+        assert_eq!(status(report, check, "staging-aurora"), Fail, "{check}");
+    }
+    let cluster = report
+        .results
+        .iter()
+        .find(|r| r.resource_id == "analytics")
+        .unwrap();
+    assert_eq!(cluster.resource_type, "AWS::RDS::DBCluster");
+
+    for (snapshot, public, encrypted) in [
+        ("orders-db-before-migration", Pass, Pass),
+        ("legacy-db-export", Fail, Fail),
+        ("analytics-monthly", Pass, Pass),
+    ] {
+        assert_eq!(
+            status(report, "rds.snapshot_public", snapshot),
+            public,
+            "{snapshot}"
+        );
+        assert_eq!(
+            status(report, "rds.snapshot_encrypted", snapshot),
+            encrypted,
+            "{snapshot}"
+        );
+    }
+    assert!(
+        detail(report, "rds.snapshot_public", "orders-db-before-migration")
+            .contains("111122223333")
+    );
+    // Automated snapshots cannot be shared and are not judged.
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.snapshot_public" && r.resource_id.starts_with("rds:")));
+    assert_eq!(status(report, "rds.public_access", "orders-db"), Pass);
+    assert_eq!(status(report, "rds.public_access", "legacy-db"), Fail);
+    assert!(
+        detail(report, "rds.public_access", "legacy-db").starts_with("PubliclyAccessible is true")
+    );
+    assert_eq!(
+        status(report, "rds.auto_minor_version_upgrade", "orders-db"),
+        Pass
+    );
+    assert_eq!(
+        status(report, "rds.auto_minor_version_upgrade", "legacy-db"),
+        Fail
+    );
+    // Cluster members: public access is theirs; minor upgrades follow the cluster.
+    assert!(report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.public_access" && r.resource_id == "analytics-1"));
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "rds.auto_minor_version_upgrade" && r.resource_id == "analytics-1"));
+}
+
+#[test]
+fn s3_buckets() {
+    let report = full();
+    for check in [
+        "s3.default_encryption",
+        "s3.versioning",
+        "s3.public_access_block",
+    ] {
+        assert_eq!(status(report, check, "acme-audit-logs"), Pass, "{check}");
+        assert_eq!(status(report, check, "acme-public-assets"), Fail, "{check}");
+        // A dotted name in another region, read through a client of its own region.
+        assert_eq!(status(report, check, "acme.reports.eu"), Pass, "{check}");
+    }
+    assert!(detail(report, "s3.default_encryption", "acme-audit-logs").contains("SSE-S3"));
+    assert!(detail(report, "s3.default_encryption", "acme-customer-data").contains("SSE-KMS"));
+    assert_eq!(status(report, "s3.versioning", "acme-customer-data"), Fail);
+    assert!(detail(report, "s3.versioning", "acme-customer-data").contains("Suspended"));
+    assert_eq!(
+        status(report, "s3.public_access_block", "acme-customer-data"),
+        Fail
+    );
+    assert_eq!(
+        detail(report, "s3.public_access_block", "acme-customer-data"),
+        "BlockPublicPolicy and RestrictPublicBuckets are off at both bucket and account level."
+    );
+    let eu = report
+        .results
+        .iter()
+        .find(|r| r.resource_id == "acme.reports.eu")
+        .unwrap();
+    assert_eq!(eu.region, "eu-west-1");
+    assert_eq!(
+        eu.resource_arn.as_deref(),
+        Some("arn:aws:s3:::acme.reports.eu")
+    );
+
+    // Policies, ACLs and logging.
+    for (bucket, tls, public_policy, public_acl, logging) in [
+        ("acme-audit-logs", Pass, Pass, Pass, Fail),
+        ("acme-public-assets", Fail, Fail, Fail, Fail),
+        ("acme-customer-data", Fail, Pass, Pass, Pass),
+        ("acme.reports.eu", Fail, Pass, Pass, Fail),
+    ] {
+        assert_eq!(
+            status(report, "s3.secure_transport", bucket),
+            tls,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.policy_public", bucket),
+            public_policy,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.acl_public", bucket),
+            public_acl,
+            "{bucket}"
+        );
+        assert_eq!(
+            status(report, "s3.server_access_logging", bucket),
+            logging,
+            "{bucket}"
+        );
+    }
+    assert!(detail(report, "s3.policy_public", "acme-public-assets").contains("public read access"));
+    assert!(detail(report, "s3.policy_public", "acme.reports.eu")
+        .contains("RestrictPublicBuckets is in force"));
+    assert!(detail(report, "s3.acl_public", "acme-public-assets").contains("AllUsers READ"));
+    assert!(
+        detail(report, "s3.server_access_logging", "acme-audit-logs")
+            .ends_with("It is the log target of acme-customer-data.")
+    );
+}
+
+#[test]
+fn iam_roles_users_and_groups() {
+    let report = full();
+    let expect = [
+        // (principal, admin, wildcard actions, wildcard resources)
+        ("deploy-admin", Fail, Fail, Fail),
+        ("app-reader", Pass, Pass, Pass),
+        ("power-user", Pass, Fail, Fail),
+        ("break-glass", Fail, Fail, Fail),
+        ("guarded", Pass, Pass, Pass),
+        ("admins", Fail, Fail, Fail),
+        ("readers", Pass, Pass, Pass),
+        ("alice", Fail, Fail, Fail),
+        ("bob", Pass, Fail, Fail),
+        ("carol", Pass, Pass, Pass),
+    ];
+    for (name, admin, actions, resources) in expect {
+        assert_eq!(status(report, "iam.admin_access", name), admin, "{name}");
+        assert_eq!(
+            status(report, "iam.wildcard_actions", name),
+            actions,
+            "{name}"
+        );
+        assert_eq!(
+            status(report, "iam.wildcard_resources", name),
+            resources,
+            "{name}"
+        );
+    }
+    assert!(detail(report, "iam.admin_access", "alice").contains("(via group \"admins\")"));
+    assert!(detail(report, "iam.wildcard_actions", "power-user").contains("NotAction"));
+    assert!(detail(report, "iam.wildcard_actions", "bob")
+        .contains("\"s3:*\" in managed policy \"s3-full-access\""));
+    // Account settings as the emulator reports them: AccountMFAEnabled and
+    // AccountAccessKeysPresent are always 0 in moto, and no password policy is seeded.
+    assert_eq!(status(report, "iam.root_mfa", "123456789012"), Status::Fail);
+    assert_eq!(
+        status(report, "iam.root_access_keys", "123456789012"),
+        Status::Pass
+    );
+    assert_eq!(
+        detail(report, "iam.password_policy", "123456789012"),
+        "The account has no password policy."
+    );
+    // alice gets everything through her group; bob has a policy of his own.
+    assert_eq!(
+        status(report, "iam.user_direct_policies", "alice"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(report, "iam.user_direct_policies", "bob"),
+        Status::Fail
+    );
+    // From the credential report: console passwords with and without MFA; the emulator dates
+    // keys and passwords "now", so the age checks pass here (their failures are unit-tested).
+    assert_eq!(
+        status(report, "iam.console_user_mfa", "alice"),
+        Status::Pass
+    );
+    assert_eq!(status(report, "iam.console_user_mfa", "bob"), Status::Fail);
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "iam.console_user_mfa" && r.resource_id == "carol"));
+    assert_eq!(
+        status(report, "iam.unused_credentials", "bob"),
+        Status::Pass
+    );
+    let types: BTreeSet<_> = report
+        .results
+        .iter()
+        .filter(|r| r.service == "iam")
+        .map(|r| (r.resource_type.as_ref(), r.region.as_str()))
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from([
+            ("AWS::::Account", "global"),
+            ("AWS::IAM::Group", "global"),
+            ("AWS::IAM::Role", "global"),
+            ("AWS::IAM::User", "global")
+        ])
+    );
+}
+
+#[test]
+fn guardrails_per_region_and_per_trail() {
+    let report = full();
+    let by_region = |check: &str| {
+        let mut found: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.check_id == check)
+            .map(|r| (r.region.clone(), r.status))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    };
+    for check in ["guardduty.enabled", "config.recorder_enabled"] {
+        assert_eq!(
+            by_region(check),
+            [
+                ("eu-west-1".to_string(), Fail),
+                ("us-east-1".to_string(), Pass)
+            ],
+            "{check}"
+        );
+    }
+    assert_eq!(
+        status(report, "cloudtrail.multi_region_enabled", "123456789012"),
+        Pass
+    );
+    assert!(
+        detail(report, "cloudtrail.multi_region_enabled", "123456789012").contains("org-trail")
+    );
+    for check in ["cloudtrail.log_file_validation", "cloudtrail.kms_encrypted"] {
+        assert_eq!(status(report, check, "org-trail"), Pass, "{check}");
+        assert_eq!(status(report, check, "dev-trail"), Fail, "{check}");
+    }
+    let rotation: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "kms.cmk_rotation")
+        .map(|r| r.status)
+        .collect();
+    assert!(
+        rotation.contains(&Pass) && rotation.contains(&Fail),
+        "{rotation:?}"
+    );
+}
+
+#[test]
+fn a_multi_region_trail_homed_outside_the_audit_is_seen_through_its_shadow() {
+    // The seeded multi-region trail is homed in us-east-1; auditing eu-west-1 alone lists it
+    // as a shadow trail, and its status is read in us-east-1.
+    let report = audit(&AuditRequest {
+        regions: RegionSelection::Listed(vec!["eu-west-1".into()]),
+        services: parse_services(&["cloudtrail"]).unwrap(),
+        ..AuditRequest::default()
+    });
+    assert!(report.complete, "{:#?}", report.errors);
+    assert_eq!(
+        status(&report, "cloudtrail.multi_region_enabled", "123456789012"),
+        Pass,
+        "{}",
+        detail(&report, "cloudtrail.multi_region_enabled", "123456789012")
+    );
+    // Judged once, in its home region, even when both regions list it.
+    let trails: Vec<_> = full()
+        .results
+        .iter()
+        .filter(|r| r.check_id == "cloudtrail.log_file_validation")
+        .map(|r| (r.resource_id.as_str(), r.region.as_str()))
+        .collect();
+    assert_eq!(
+        trails.iter().filter(|(id, _)| *id == "org-trail").count(),
+        1,
+        "{trails:?}"
+    );
+}
