@@ -74,3 +74,32 @@ fn one_https_client_is_built() {
         "the TLS provider: rustls on ring"
     );
 }
+
+/// Every SDK crate is optimised for size in release builds (Cargo.toml says why): a crate added
+/// without its `[profile.release.package.<crate>]` line would grow the Lambda's binary.
+#[test]
+fn every_sdk_crate_is_optimised_for_size() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&manifest).expect("Cargo.toml is TOML");
+    let packages = &manifest["profile"]["release"]["package"];
+    let sdk_crates: Vec<&String> = manifest["dependencies"]
+        .as_table()
+        .expect("[dependencies]")
+        .keys()
+        .filter(|name| name.starts_with("aws-sdk-"))
+        .collect();
+    assert!(sdk_crates.len() > 20, "{sdk_crates:?}");
+    let missing: Vec<_> = sdk_crates
+        .into_iter()
+        .filter(|name| {
+            packages.get(name.as_str()).and_then(|p| p.get("opt-level"))
+                != Some(&toml::Value::String("s".into()))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add `[profile.release.package.<crate>] opt-level = \"s\"` for {missing:?}"
+    );
+}
