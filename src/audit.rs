@@ -76,7 +76,7 @@ where
     };
     let scan = scan(audit.clients, &request, audit.collect_until).await?;
     if let Some(expected) = audit.expected_account {
-        if expected != scan.account_id {
+        if crate::fleet::ensure_member(expected, &scan.account_id).is_err() {
             return Err(AccountAuditError::WrongAccount {
                 expected: expected.to_string(),
                 actual: scan.account_id,
