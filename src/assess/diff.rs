@@ -31,17 +31,14 @@ impl Scope<'_> {
             && self.services.is_none_or(|s| s.contains(&service))
             && (!service.is_regional() || self.regions.contains(&finding.region))
             && !self.environment_filtered
-            && !self
-                .errors
-                .iter()
-                .any(|e| error_covers(e, service, finding))
+            && !self.errors.iter().any(|e| error_covers_result(e, finding))
     }
 }
 
 impl Scope<'_> {
     /// Whether this run read everything `exposure` was found from: its steps have verdicts
-    /// (none is `unverified`) and every service its kind joins was audited, in its region, with
-    /// no error of that service's APIs there.
+    /// (none is `unverified`), every service its kind joins was audited, in its region, and no
+    /// call that a check of its kind's steps reads failed there.
     fn could_find(&self, exposure: &Exposure, unverified: &HashSet<&str>) -> bool {
         let region = exposure
             .steps
@@ -55,46 +52,30 @@ impl Scope<'_> {
             .all(|s| !unverified.contains(s.result_id.as_str()))
             && !self.environment_filtered
             && (region == "global" || self.regions.iter().any(|r| r == region))
-            && exposure.kind.joins().iter().all(|service| {
-                self.services.is_none_or(|s| s.contains(service))
-                    && !self.errors.iter().any(|e| {
-                        let api = e.service.as_str();
-                        (api == "sts"
-                            || api == service.as_str()
-                            || service.spec().apis.contains(&api))
-                            && (!service.is_regional()
-                                || e.region == region
-                                || e.region == "global")
-                    })
-            })
+            && exposure
+                .kind
+                .joins()
+                .iter()
+                .all(|service| self.services.is_none_or(|s| s.contains(service)))
+            && !exposure
+                .kind
+                .step_checks()
+                .any(|check| self.errors.iter().any(|e| check.hidden_by(e, region, None)))
     }
 }
 
-/// Whether an error may have hidden `finding`. Errors name the API's service, and each service
-/// declares the APIs it reads (security groups through EC2, the account-level S3 settings
-/// through S3 Control); a deadline error names the service itself. An error on one resource
-/// hides that resource; any other error hides the service in its region (account-wide services
-/// everywhere). Any IAM error hides every IAM finding: an unreadable policy leaves its
-/// principals without a verdict.
-fn error_covers(error: &AuditError, service: Service, finding: &CheckResult) -> bool {
-    let api = error.service.as_str();
-    let hides = api == "sts" || api == service.as_str() || service.spec().apis.contains(&api);
-    if !hides {
-        return false;
-    }
-    match (&error.resource_id, service) {
-        (_, Service::Iam) => true,
-        (Some(resource), _) => {
-            *resource == finding.resource_id || finding.resource_arn.as_ref() == Some(resource)
-        }
-        (None, _) if !service.is_regional() => true,
-        (None, _) => error.region == finding.region || error.region == "global",
-    }
-}
-
-/// Whether `error` may have hidden `result` (a re-check keeps such a result as it was).
+/// Whether `error` may have hidden `result` (a re-check keeps such a result as it was): an
+/// error of a call its check reads ([`Check::hidden_by`]).
+///
+/// [`Check::hidden_by`]: crate::services::checks::Check::hidden_by
 pub fn error_covers_result(error: &AuditError, result: &CheckResult) -> bool {
-    Service::from_str(&result.service).is_ok_and(|service| error_covers(error, service, result))
+    crate::services::checks::find(&result.check_id).is_some_and(|check| {
+        check.hidden_by(
+            error,
+            &result.region,
+            Some((&result.resource_id, result.resource_arn.as_deref())),
+        )
+    })
 }
 
 /// The outcome of one comparison.
@@ -220,15 +201,15 @@ mod tests {
         report
     }
 
-    fn error(service: &str, region: &str, resource: Option<&str>) -> AuditError {
+    fn error(service: &str, region: &str, operation: &str, resource: Option<&str>) -> AuditError {
         AuditError {
             service: service.into(),
             region: region.into(),
-            operation: "Op".into(),
+            operation: operation.into(),
             resource_id: resource.map(str::to_string),
             code: "AccessDenied".into(),
             message: "denied".into(),
-            required_permission: None,
+            required_permission: crate::aws::required_permission(service, operation),
         }
     }
 
@@ -275,10 +256,16 @@ mod tests {
         // Security groups not audited this time: the chain could not have been joined.
         let no_groups: BTreeSet<Service> = [Service::Ec2, Service::Iam].into();
         assert_eq!(changes(&no_groups, &[]).unverified, vec![chain.id.clone()]);
-        // Groups audited but unreadable in the region: neither.
-        let denied = [error("ec2", "us-east-1", None)];
+        // Instances audited but unreadable in the region: neither.
+        let denied = [error("ec2", "us-east-1", "DescribeInstances", None)];
         assert_eq!(
             changes(&all_services(), &denied).unverified,
+            vec![chain.id.clone()]
+        );
+        // A read no check of the chain rests on hides nothing of it.
+        let unrelated = [error("ec2", "us-east-1", "GetEbsEncryptionByDefault", None)];
+        assert_eq!(
+            changes(&all_services(), &unrelated).resolved,
             vec![chain.id.clone()]
         );
         // Everything read: gone means broken.
@@ -351,9 +338,16 @@ mod tests {
         let regions = us_east();
         let errors = [
             // S3 could not be listed at all: every bucket finding is hidden.
-            error("s3", "us-east-1", None),
-            // One instance's region answered, another resource was denied.
-            error("ec2", "us-east-1", Some("i-denied")),
+            error("s3", "us-east-1", "ListBuckets", None),
+            // The functions were listed; one function's policy was denied.
+            error("lambda", "us-east-1", "GetPolicy", Some("f-denied")),
+            // A setting no check below reads.
+            error(
+                "ec2",
+                "us-east-1",
+                "GetSnapshotBlockPublicAccessState",
+                None,
+            ),
         ];
         let scope = Scope {
             services: Some(&services),
@@ -365,14 +359,22 @@ mod tests {
         carried.first_seen = Some("2026-01-01T00:00:00Z".into());
         let before = vec![
             carried,
-            finding("ec2.imdsv2_required", "us-east-1", "i-denied", Status::Fail),
+            finding(
+                "lambda.policy_public",
+                "us-east-1",
+                "f-denied",
+                Status::Fail,
+            ),
+            finding("lambda.policy_public", "us-east-1", "f-gone", Status::Fail),
             finding("ec2.imdsv2_required", "us-east-1", "i-gone", Status::Fail),
         ];
         let (comparison, _) = compare_with(before, vec![], scope);
         assert_eq!(comparison.changes.unverified.len(), 2);
         assert!(comparison.changes.unverified[0].ends_with("/far-away"));
-        assert!(comparison.changes.unverified[1].ends_with("/i-denied"));
-        assert!(comparison.changes.resolved[0].ends_with("/i-gone"));
+        assert!(comparison.changes.unverified[1].ends_with("/f-denied"));
+        assert_eq!(comparison.changes.resolved.len(), 2);
+        assert!(comparison.changes.resolved[0].ends_with("/f-gone"));
+        assert!(comparison.changes.resolved[1].ends_with("/i-gone"));
         assert_eq!(
             comparison.carried[0].first_seen.as_deref(),
             Some("2026-01-01T00:00:00Z"),
@@ -385,8 +387,9 @@ mod tests {
         let services = all_services();
         let regions = us_east();
         let errors = [
-            error("ec2", "us-east-1", None),
-            error("iam", "global", Some("some-policy")),
+            error("ec2", "us-east-1", "DescribeSecurityGroups", None),
+            // A policy attached to the role, not the role: every principal is hidden.
+            error("iam", "global", "GetPolicyVersion", Some("some-policy")),
         ];
         let scope = Scope {
             services: Some(&services),

@@ -265,9 +265,8 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
     view
 }
 
-/// Why the report cannot vouch for every result of `check`: its service not audited, or an
-/// error of one of its APIs that may have hidden a result (an error about one resource does
-/// not, where the check has a result for that resource: it read what it needed).
+/// Why the report cannot vouch for every result of `check`: its service not audited, or a
+/// failed call it reads ([`Check::hidden_by`]) that may have hidden a result.
 fn unread_because(check: &Check, report: Evidence) -> Option<String> {
     let service = check.service;
     if report.environment_filtered {
@@ -291,17 +290,18 @@ fn unread_because(check: &Check, report: Evidence) -> Option<String> {
                 && (r.resource_id == resource || r.resource_arn.as_deref() == Some(resource))
         })
     };
+    // An error about one resource hides nothing where the check has a result for that
+    // resource: it read what it needed.
     let error = report.errors.iter().find(|e| {
-        // The state secaudit reads besides AWS APIs hides no verdict.
-        if matches!(e.operation.as_str(), "ReadMutelist" | "ReadBaseline") {
-            return false;
-        }
-        let api = e.service.as_str();
-        (api == "sts" || api == service.as_str() || service.spec().apis.contains(&api))
-            && !e.resource_id.as_deref().is_some_and(judged)
+        check.hidden_by(e, &e.region, None) && !e.resource_id.as_deref().is_some_and(judged)
     })?;
+    let needs = error
+        .required_permission
+        .as_deref()
+        .map(|permission| format!(", needs {permission}"))
+        .unwrap_or_default();
     Some(format!(
-        "{} {} failed in {} ({})",
+        "{} {} failed in {} ({}{needs})",
         error.service, error.operation, error.region, error.code
     ))
 }

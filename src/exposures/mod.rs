@@ -96,6 +96,19 @@ impl StepRole {
 }
 
 impl ExposureKind {
+    pub const ALL: [ExposureKind; 10] = [
+        ExposureKind::ReachableInstance,
+        ExposureKind::ReachableService,
+        ExposureKind::PublicFunction,
+        ExposureKind::ReachableDatabase,
+        ExposureKind::ReachableWarehouse,
+        ExposureKind::PublicSearchDomain,
+        ExposureKind::PublicKubernetesApi,
+        ExposureKind::PublicBucket,
+        ExposureKind::PublicSnapshot,
+        ExposureKind::PublicImage,
+    ];
+
     /// The services whose reads join the chain: without one of them the chain cannot be
     /// found, so its absence says nothing.
     pub fn joins(self) -> &'static [Service] {
@@ -112,6 +125,69 @@ impl ExposureKind {
             ExposureKind::PublicSnapshot => &[Service::Ec2, Service::Sg, Service::Rds],
             ExposureKind::PublicImage => &[Service::Ec2],
         }
+    }
+
+    /// The checks whose reads this kind's chains rest on: those whose results can be its steps,
+    /// and those reading what joins them (an instance's volumes, for a snapshot of its disk).
+    /// While one of their calls failed, a chain that is gone may only be unread, not fixed.
+    pub fn rests_on(self) -> &'static [&'static str] {
+        match self {
+            ExposureKind::ReachableInstance => &[
+                "ec2.no_public_ip",
+                "ec2.imdsv2_required",
+                "sg.high_risk_ports",
+                "sg.all_ports_open",
+                "iam.admin_access",
+                "iam.wildcard_actions",
+                "iam.wildcard_resources",
+            ],
+            ExposureKind::ReachableService => &[
+                "ecs.no_public_ip",
+                "sg.high_risk_ports",
+                "sg.all_ports_open",
+                "iam.admin_access",
+                "iam.wildcard_actions",
+                "iam.wildcard_resources",
+            ],
+            ExposureKind::PublicFunction => &[
+                "lambda.policy_public",
+                "lambda.url_public",
+                "iam.admin_access",
+                "iam.wildcard_actions",
+                "iam.wildcard_resources",
+            ],
+            ExposureKind::ReachableDatabase => &[
+                "rds.public_access",
+                "rds.storage_encrypted",
+                "sg.high_risk_ports",
+                "sg.all_ports_open",
+            ],
+            ExposureKind::ReachableWarehouse => &["redshift.not_public", "redshift.port_not_open"],
+            ExposureKind::PublicSearchDomain => {
+                &["opensearch.not_public", "opensearch.fine_grained_access"]
+            }
+            ExposureKind::PublicKubernetesApi => {
+                &["eks.endpoint_not_public", "eks.supported_version"]
+            }
+            ExposureKind::PublicBucket => &["s3.policy_public", "s3.acl_public"],
+            ExposureKind::PublicSnapshot => &[
+                "ec2.ebs_snapshot_public",
+                "ec2.ebs_encrypted",
+                "ec2.no_public_ip",
+                "sg.high_risk_ports",
+                "sg.all_ports_open",
+                "rds.snapshot_public",
+                "rds.snapshot_encrypted",
+            ],
+            ExposureKind::PublicImage => &["ec2.ami_public"],
+        }
+    }
+
+    /// [`Self::rests_on`], as the registered checks.
+    pub fn step_checks(self) -> impl Iterator<Item = &'static crate::services::checks::Check> {
+        self.rests_on()
+            .iter()
+            .filter_map(|id| crate::services::checks::find(id))
     }
 
     /// Whether these steps still make an exposure of this kind: a reachable instance or

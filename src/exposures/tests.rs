@@ -444,3 +444,19 @@ fn a_public_bucket_keeps_its_id_when_one_of_its_two_grants_is_removed() {
     assert_eq!(with_acl[0].steps.len(), 2, "{with_acl:#?}");
     assert_eq!(with_acl[0].id, policy_only[0].id);
 }
+
+#[test]
+fn every_kind_rests_on_registered_checks_of_the_services_it_joins() {
+    for kind in ExposureKind::ALL {
+        assert!(!kind.rests_on().is_empty(), "{kind:?}");
+        for id in kind.rests_on() {
+            let check = crate::services::checks::find(id)
+                .unwrap_or_else(|| panic!("{kind:?} rests on {id}, which is no check"));
+            assert!(
+                kind.joins().contains(&check.service),
+                "{kind:?} rests on {id} but does not join {}",
+                check.service
+            );
+        }
+    }
+}

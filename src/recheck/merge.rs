@@ -423,7 +423,12 @@ mod tests {
             message: "denied".into(),
             required_permission: None,
         };
-        let reread = scan(vec![], vec![denied.clone()], "2026-12-02T09:00:00Z");
+        // The bucket's other reads answered: its versioning verdict is this read's word.
+        let reread = scan(
+            vec![result("s3.versioning", "a", Status::Fail)],
+            vec![denied.clone()],
+            "2026-12-02T09:00:00Z",
+        );
         let merged = merge(&current, input(reread, vec![buckets(&["a"])]));
         assert_eq!(
             status_of(&merged, "s3.policy_public", "a"),

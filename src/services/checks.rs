@@ -7,7 +7,8 @@ use std::fmt;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::model::{result_id, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
+use crate::aws::required_permission;
+use crate::model::{result_id, AuditError, CheckResult, Severity, Status, ACCOUNT_RESOURCE_TYPE};
 use crate::services::{Inventory, Service};
 
 /// An inclusive port range, as in a security-group rule.
@@ -91,6 +92,38 @@ pub struct EventTrigger {
     pub names: &'static [&'static str],
 }
 
+/// An API call a check's verdicts depend on, named by the IAM action it needs (as
+/// [`crate::aws::required_permission`] spells it). A failure of the call may have hidden the
+/// check's verdicts, and only a failure of such a call may: this is what keeps one denied
+/// read from costing the verdicts that never depended on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Read {
+    pub permission: &'static str,
+    /// The call reads the resource the check judges (a bucket's policy), and its error names
+    /// that resource: a failure hides that resource's verdict only. Otherwise (a listing, an
+    /// account or region setting, a related resource such as a policy attached to a role) a
+    /// failure hides every verdict of the check in its region.
+    pub per_resource: bool,
+}
+
+impl Read {
+    /// A call whose failure hides every verdict of the check in its region.
+    pub const fn all(permission: &'static str) -> Read {
+        Read {
+            permission,
+            per_resource: false,
+        }
+    }
+
+    /// A call about the judged resource itself, whose failure hides that resource's verdict.
+    pub const fn each(permission: &'static str) -> Read {
+        Read {
+            permission,
+            per_resource: true,
+        }
+    }
+}
+
 /// Tunables of the checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOptions {
@@ -145,8 +178,65 @@ pub struct Check {
     pub cis: &'static [&'static str],
     /// The CloudTrail events that can change its verdict (`secaudit events`).
     pub triggers: &'static [EventTrigger],
+    /// The API calls its verdicts depend on (tag reads, which only place a resource in an
+    /// environment, are none of them).
+    pub reads: &'static [Read],
     #[serde(skip)]
     pub evaluate: Evaluate,
+}
+
+impl Check {
+    /// Whether `error` may have hidden a verdict of this check in `region` on `resource` (its
+    /// id and ARN; `None`: on some resource there). Only a failed call the check reads
+    /// ([`Check::reads`]) may: in the verdict's region (an account-wide verdict, region
+    /// `global`, rests on every region's reads), and, for a call about the judged resource,
+    /// on that resource only. A failure that is no API call (the deadline cut a collection
+    /// short, a document could not be parsed) hides every verdict of the service's checks in
+    /// its region; STS failing means nothing of the account was read.
+    pub fn hidden_by(
+        &self,
+        error: &AuditError,
+        region: &str,
+        resource: Option<(&str, Option<&str>)>,
+    ) -> bool {
+        // The state secaudit keeps itself (mutelist, baseline) hides no verdict.
+        if matches!(error.operation.as_str(), "ReadMutelist" | "ReadBaseline") {
+            return false;
+        }
+        if error.service == "sts" {
+            return true;
+        }
+        let permission = error
+            .required_permission
+            .clone()
+            .or_else(|| required_permission(&error.service, &error.operation));
+        let read = match permission {
+            Some(permission) => match self.reads.iter().find(|r| r.permission == permission) {
+                Some(read) => Some(read),
+                None => return false,
+            },
+            None => {
+                let api = error.service.as_str();
+                if api != self.service.as_str() && !self.service.spec().apis.contains(&api) {
+                    return false;
+                }
+                None
+            }
+        };
+        let in_region = !self.service.is_regional()
+            || region == "global"
+            || error.region == "global"
+            || error.region == region;
+        if !in_region {
+            return false;
+        }
+        match (read, &error.resource_id, resource) {
+            (Some(read), Some(named), Some((id, arn))) if read.per_resource => {
+                id == named || arn == Some(named.as_str())
+            }
+            _ => true,
+        }
+    }
 }
 
 /// The registry: every check, in report order (services in registration order, then each
@@ -375,6 +465,7 @@ mod tests {
     use super::*;
 
     use super::test_support::{only, run, Case};
+    use std::collections::BTreeSet;
 
     #[test]
     fn default_high_risk_ports_cover_the_documented_list() {
@@ -499,6 +590,100 @@ mod tests {
             }
             assert!(!check.resource_types.is_empty());
         }
+    }
+
+    /// What a check reads is what it needs granted: every read is a permission a service
+    /// declares, and every permission a service declares is read by one of the checks, but
+    /// the tag reads (they only place a resource in an environment).
+    #[test]
+    fn every_check_declares_its_reads_and_every_permission_is_read() {
+        let declared: BTreeSet<&str> = Service::ALL
+            .into_iter()
+            .flat_map(|s| s.spec().permissions.iter().copied())
+            .collect();
+        let mut read = BTreeSet::new();
+        for check in registry() {
+            assert!(!check.reads.is_empty(), "{} declares no reads", check.id);
+            for r in check.reads {
+                assert!(
+                    declared.contains(r.permission),
+                    "{} reads {}, which no service declares",
+                    check.id,
+                    r.permission
+                );
+                read.insert(r.permission);
+            }
+        }
+        let unread: Vec<&&str> = declared
+            .difference(&read)
+            .filter(|p| !p.contains("Tag"))
+            .collect();
+        assert!(unread.is_empty(), "permissions no check reads: {unread:?}");
+    }
+
+    fn error(service: &str, region: &str, operation: &str, resource: Option<&str>) -> AuditError {
+        AuditError {
+            service: service.into(),
+            region: region.into(),
+            operation: operation.into(),
+            resource_id: resource.map(str::to_string),
+            code: "AccessDenied".into(),
+            message: String::new(),
+            required_permission: required_permission(service, operation),
+        }
+    }
+
+    #[test]
+    fn an_error_hides_only_the_verdicts_that_read_its_call() {
+        let check = |id| find(id).unwrap();
+        let denied = error(
+            "ec2",
+            "eu-west-1",
+            "GetSnapshotBlockPublicAccessState",
+            None,
+        );
+        assert!(check("ec2.ebs_snapshot_public").hidden_by(&denied, "eu-west-1", None));
+        // Not in another region, not for a check that never reads it.
+        assert!(!check("ec2.ebs_snapshot_public").hidden_by(&denied, "us-east-1", None));
+        assert!(!check("ec2.ebs_encrypted").hidden_by(&denied, "eu-west-1", None));
+        assert!(!check("sg.high_risk_ports").hidden_by(&denied, "eu-west-1", None));
+
+        // A call about one bucket hides that bucket's verdict; the account's block every one.
+        let policy = error("s3", "us-east-1", "GetBucketPolicy", Some("logs"));
+        let public = check("s3.policy_public");
+        assert!(public.hidden_by(&policy, "us-east-1", Some(("logs", None))));
+        assert!(public.hidden_by(&policy, "us-east-1", None));
+        assert!(!public.hidden_by(&policy, "us-east-1", Some(("web", None))));
+        assert!(!check("s3.versioning").hidden_by(&policy, "us-east-1", Some(("logs", None))));
+        let account = error("s3control", "us-east-1", "GetPublicAccessBlock", None);
+        assert!(public.hidden_by(&account, "eu-west-1", Some(("web", None))));
+        assert!(!check("s3.default_encryption").hidden_by(&account, "us-east-1", None));
+
+        // A policy attached to a role is not the role: its failure hides every principal.
+        let document = error(
+            "iam",
+            "global",
+            "GetPolicyVersion",
+            Some("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        );
+        assert!(check("iam.admin_access").hidden_by(&document, "global", Some(("ops", None))));
+        assert!(!check("iam.password_policy").hidden_by(&document, "global", None));
+
+        // An account-wide verdict rests on every region's reads.
+        let status = error("cloudtrail", "eu-west-1", "GetTrailStatus", Some("main"));
+        let trails = check("cloudtrail.multi_region_enabled");
+        assert!(trails.hidden_by(&status, "global", Some(("123456789012", None))));
+        assert!(!check("cloudtrail.kms_encrypted").hidden_by(&status, "eu-west-1", None));
+
+        // No API call: a deadline cut hides the service's verdicts in its region; STS all.
+        let cut = error("sg", "eu-west-1", "Collect", None);
+        assert!(check("sg.all_ports_open").hidden_by(&cut, "eu-west-1", None));
+        assert!(!check("ec2.ebs_encrypted").hidden_by(&cut, "eu-west-1", None));
+        let sts = error("sts", "us-east-1", "GetCallerIdentity", None);
+        assert!(check("kms.cmk_rotation").hidden_by(&sts, "eu-west-1", None));
+        // Secaudit's own state hides nothing.
+        let baseline = error("s3", "us-east-1", "ReadBaseline", Some("bucket/key"));
+        assert!(!public.hidden_by(&baseline, "us-east-1", None));
     }
 
     /// Severities are a contract (alerts, `--fail-on` and scores depend on them). The

@@ -52,8 +52,10 @@ use checks::Check;
 pub struct ServiceSpec {
     /// Collected per audited region; `false`: once per account (IAM, the S3 bucket list).
     pub regional: bool,
-    /// The AWS APIs (SDK service names in error entries) its collector calls: an error of one
-    /// of them may hide this service's findings.
+    /// The AWS APIs (SDK service names in error entries) its collector calls: a failure that
+    /// is no API call (a deadline cut) names the service or one of them, and hides its
+    /// findings in the region; an API call's failure hides only the checks reading it
+    /// ([`Check::reads`]).
     pub apis: &'static [&'static str],
     /// The IAM actions its collector needs (documented, and named in `secaudit checks`).
     pub permissions: &'static [&'static str],

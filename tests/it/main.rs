@@ -10,6 +10,7 @@ mod api_call_budget;
 mod audit_emulated_account;
 mod cli;
 mod continuous_audit;
+mod denied_reads;
 mod dependencies;
 mod event_recheck;
 mod exposures;

@@ -156,7 +156,7 @@ fn an_organization_is_audited_account_by_account_and_summarised() {
     let proxy = FaultProxy::start(
         &server.endpoint,
         Faults {
-            deny_when_body_contains: Some("999999999999"),
+            deny_when_request_contains: Some("999999999999"),
             ..Faults::default()
         },
     );

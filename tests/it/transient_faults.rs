@@ -61,7 +61,7 @@ fn twenty_percent_throttling_changes_nothing_but_the_retry_count() {
             throttle_percent: 20,
             internal_error_percent: 5,
             latency: Duration::ZERO,
-            deny_when_body_contains: None,
+            deny_when_request_contains: None,
         },
     );
     let disturbed = audit(&proxy.endpoint);

@@ -18,9 +18,11 @@ pub struct Faults {
     pub internal_error_percent: u64,
     /// Added before every answer.
     pub latency: Duration,
-    /// Requests whose body contains this text are denied (HTTP 403 AccessDenied), e.g. one
-    /// account's role in an AssumeRole: a permission problem the emulator cannot stage.
-    pub deny_when_body_contains: Option<&'static str>,
+    /// Requests whose request line, headers or body contain this text are denied (HTTP 403,
+    /// the protocol's access-denied error): one account's role in an AssumeRole, one operation
+    /// (`Action=GetEbsEncryptionByDefault`, `/v20180820/configuration/publicAccessBlock`), a
+    /// permission problem the emulator cannot stage.
+    pub deny_when_request_contains: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -118,6 +120,54 @@ fn service_of(head: &str) -> String {
         .to_string()
 }
 
+/// The access-denied answer each protocol family gives (EC2's own code; S3 Control wraps its
+/// error, S3 does not).
+fn denial(service: &str, head: &str) -> (u16, &'static str, &'static str) {
+    match service {
+        "s3" if !head.contains(" /v20180820/") => (
+            403,
+            "application/xml",
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+        ),
+        "ec2" => (
+            403,
+            "text/xml",
+            "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>fault</RequestID></Response>",
+        ),
+        _ if json_protocol(service) => (
+            400,
+            "application/x-amz-json-1.1",
+            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform this operation"}"#,
+        ),
+        _ => (
+            403,
+            "text/xml",
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform this operation</Message></Error><RequestId>fault</RequestId></ErrorResponse>",
+        ),
+    }
+}
+
+/// The services answering in the JSON protocols (awsJson, restJson), which read an error's
+/// code from `__type`.
+fn json_protocol(service: &str) -> bool {
+    matches!(
+        service,
+        "cloudtrail"
+            | "kms"
+            | "guardduty"
+            | "config"
+            | "acm"
+            | "ecs"
+            | "ecr"
+            | "ssm"
+            | "eks"
+            | "lambda"
+            | "es"
+            | "redshift-serverless"
+            | "sqs"
+    )
+}
+
 /// The throttling answer each protocol family gives.
 fn throttling(service: &str) -> (u16, &'static str, &'static str) {
     match service {
@@ -131,9 +181,7 @@ fn throttling(service: &str) -> (u16, &'static str, &'static str) {
             "text/xml",
             "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>fault</RequestID></Response>",
         ),
-        // The JSON protocols (awsJson, restJson) read the code from `__type`.
-        "cloudtrail" | "kms" | "guardduty" | "config" | "acm" | "ecs" | "ecr" | "ssm" | "eks"
-        | "lambda" | "es" | "redshift-serverless" | "sqs" => (
+        _ if json_protocol(service) => (
             400,
             "application/x-amz-json-1.1",
             r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
@@ -183,14 +231,10 @@ fn serve(
     std::thread::sleep(faults.latency);
     let dice = roll(n);
     let denied = faults
-        .deny_when_body_contains
-        .is_some_and(|text| String::from_utf8_lossy(&body).contains(text));
+        .deny_when_request_contains
+        .is_some_and(|text| head.contains(text) || String::from_utf8_lossy(&body).contains(text));
     let fault = if denied {
-        Some((
-            403,
-            "text/xml",
-            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>fault</RequestId></ErrorResponse>",
-        ))
+        Some(denial(&service_of(&head), &head))
     } else if dice < faults.throttle_percent {
         Some(throttling(&service_of(&head)))
     } else if dice < faults.throttle_percent + faults.internal_error_percent {

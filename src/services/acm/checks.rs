@@ -3,6 +3,7 @@
 use super::Certificate;
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -30,6 +31,7 @@ const RSA_KEY_LENGTH: Check = Check {
     fsbp: &["ACM.2"],
     cis: &[],
     triggers: CERTIFICATE_CHANGES,
+    reads: &[Read::all("acm:ListCertificates")],
     evaluate: rsa_key_length,
 };
 

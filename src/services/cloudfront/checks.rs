@@ -4,6 +4,7 @@
 use super::{BucketState, Distribution};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -64,6 +65,10 @@ const DEFAULT_ROOT_OBJECT: Check = Check {
     fsbp: &["CloudFront.1"],
     cis: &[],
     triggers: DISTRIBUTION_CHANGES,
+    reads: &[
+        Read::all("cloudfront:ListDistributions"),
+        Read::each("cloudfront:GetDistributionConfig"),
+    ],
     evaluate: default_root_object,
 };
 
@@ -101,6 +106,11 @@ const S3_ORIGIN_EXISTS: Check = Check {
     fsbp: &["CloudFront.12"],
     cis: &[],
     triggers: ORIGIN_CHANGES,
+    reads: &[
+        Read::all("cloudfront:ListDistributions"),
+        Read::all("s3:ListAllMyBuckets"),
+        Read::all("s3:ListBucket"),
+    ],
     evaluate: s3_origin_exists,
 };
 

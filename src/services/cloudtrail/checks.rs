@@ -6,6 +6,7 @@ use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -57,6 +58,11 @@ const MULTI_REGION_ENABLED: Check = Check {
     fsbp: &["CloudTrail.1"],
     cis: &["3.1"],
     triggers: RECORDING_CHANGES,
+    reads: &[
+        Read::all("cloudtrail:DescribeTrails"),
+        Read::all("cloudtrail:GetTrailStatus"),
+        Read::all("cloudtrail:GetEventSelectors"),
+    ],
     evaluate: multi_region_enabled,
 };
 
@@ -127,6 +133,7 @@ const LOG_FILE_VALIDATION: Check = Check {
     fsbp: &["CloudTrail.4"],
     cis: &["3.2"],
     triggers: TRAIL_CHANGES,
+    reads: &[Read::all("cloudtrail:DescribeTrails")],
     evaluate: |inventory, _, verdicts| {
         for trail in &inventory.cloudtrail.trails {
             verdicts.judge(
@@ -153,6 +160,7 @@ const KMS_ENCRYPTED: Check = Check {
     fsbp: &["CloudTrail.2"],
     cis: &["3.5"],
     triggers: TRAIL_CHANGES,
+    reads: &[Read::all("cloudtrail:DescribeTrails")],
     evaluate: |inventory, _, verdicts| {
         for trail in &inventory.cloudtrail.trails {
             verdicts.judge(

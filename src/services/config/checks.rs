@@ -5,6 +5,7 @@ use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -46,6 +47,10 @@ const RECORDER_ENABLED: Check = Check {
     fsbp: &["Config.1"],
     cis: &["3.3"],
     triggers: RECORDER_CHANGES,
+    reads: &[
+        Read::all("config:DescribeConfigurationRecorders"),
+        Read::all("config:DescribeConfigurationRecorderStatus"),
+    ],
     evaluate: recorder_enabled,
 };
 

@@ -5,6 +5,7 @@ use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -112,6 +113,7 @@ const IMDSV2_REQUIRED: Check = Check {
     fsbp: &["EC2.8"],
     cis: &["5.6"],
     triggers: METADATA_CHANGES,
+    reads: &[Read::all("ec2:DescribeInstances")],
     evaluate: imdsv2_required,
 };
 
@@ -159,6 +161,7 @@ const EBS_ENCRYPTED: Check = Check {
     fsbp: &["EC2.3"],
     cis: &["2.2.1"],
     triggers: VOLUME_CHANGES,
+    reads: &[Read::all("ec2:DescribeVolumes")],
     evaluate: ebs_encrypted,
 };
 
@@ -210,6 +213,7 @@ const NO_PUBLIC_IP: Check = Check {
     fsbp: &["EC2.9"],
     cis: &[],
     triggers: PUBLIC_IP_CHANGES,
+    reads: &[Read::all("ec2:DescribeInstances")],
     evaluate: no_public_ip,
 };
 
@@ -245,6 +249,7 @@ const EBS_DEFAULT_ENCRYPTION: Check = Check {
     fsbp: &["EC2.7"],
     cis: &["2.2.1"],
     triggers: EBS_DEFAULT_ENCRYPTION_CHANGES,
+    reads: &[Read::all("ec2:GetEbsEncryptionByDefault")],
     evaluate: ebs_default_encryption,
 };
 
@@ -275,6 +280,10 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
     fsbp: &["EC2.1"],
     cis: &[],
     triggers: SNAPSHOT_CHANGES,
+    reads: &[
+        Read::all("ec2:DescribeSnapshots"),
+        Read::all("ec2:GetSnapshotBlockPublicAccessState"),
+    ],
     evaluate: ebs_snapshot_public,
 };
 
@@ -282,7 +291,8 @@ const EBS_SNAPSHOT_PUBLIC: Check = Check {
 /// alone and a second one made public later is a new finding. Shared with named accounts is
 /// not public; a public snapshot in a region whose block public access is `block-all-sharing`
 /// is not publicly available, and passes saying so; where that state could not be read, a
-/// public snapshot fails on its permissions, saying so (an unread block is never a pass).
+/// public snapshot gets no verdict (an unread block is neither a pass nor a fail: the error
+/// entry names `ec2:GetSnapshotBlockPublicAccessState`).
 fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     let blocks = &inventory.ec2.snapshot_block_public_access;
     for snapshot in &inventory.ec2.snapshots {
@@ -301,11 +311,9 @@ fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             continue;
         }
         match blocks.get(&snapshot.region).map(String::as_str) {
-            // The permissions say public; an unread block cannot be assumed to help.
-            None => verdicts.fail(
-                &resource,
-                "The snapshot is public: anyone may create a volume from it (createVolumePermission group all); block public access for snapshots could not be read.".into(),
-            ),
+            // The permissions say public, but block-all-sharing would make it private: with
+            // the block unread there is no verdict (the error names the permission to grant).
+            None => {}
             Some("block-all-sharing") => verdicts.pass(
                 &resource,
                 format!("The snapshot's permissions say public, but block public access for snapshots is block-all-sharing in {}: it is not publicly available.", snapshot.region),
@@ -332,6 +340,7 @@ const AMI_PUBLIC: Check = Check {
     fsbp: &[],
     cis: &[],
     triggers: IMAGE_CHANGES,
+    reads: &[Read::all("ec2:DescribeImages")],
     evaluate: |inventory, _, verdicts| {
         for image in &inventory.ec2.images {
             let resource = Resource {
@@ -534,14 +543,10 @@ pub(crate) mod tests {
             only(&results, "ec2.ebs_snapshot_public", "snap-new-only").status,
             Status::Fail
         );
-        // The state could not be read: a public snapshot fails on its permissions.
-        let unknown = only(&results, "ec2.ebs_snapshot_public", "snap-unknown");
-        assert_eq!(unknown.status, Status::Fail);
-        assert!(
-            unknown.detail.contains("could not be read"),
-            "{}",
-            unknown.detail
-        );
+        // The state could not be read: a public snapshot has no verdict.
+        assert!(!results
+            .iter()
+            .any(|r| r.check_id == "ec2.ebs_snapshot_public" && r.resource_id == "snap-unknown"));
         assert_eq!(
             only(&results, "ec2.ebs_snapshot_public", "snap-private").status,
             Status::Pass

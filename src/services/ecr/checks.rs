@@ -5,6 +5,7 @@ use super::{RegistryScanning, Repository};
 use crate::model::Severity;
 use crate::policy::wildcard_matches;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -34,6 +35,10 @@ const IMAGE_SCANNING: Check = Check {
     fsbp: &["ECR.1"],
     cis: &[],
     triggers: SCANNING_CHANGES,
+    reads: &[
+        Read::all("ecr:DescribeRepositories"),
+        Read::all("ecr:GetRegistryScanningConfiguration"),
+    ],
     evaluate: image_scanning,
 };
 

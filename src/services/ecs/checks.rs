@@ -4,6 +4,7 @@
 use super::{Container, EcsService, TaskDefinition};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -40,6 +41,11 @@ const NO_PUBLIC_IP: Check = Check {
     fsbp: &["ECS.2"],
     cis: &[],
     triggers: SERVICE_CHANGES,
+    reads: &[
+        Read::all("ecs:ListClusters"),
+        Read::all("ecs:ListServices"),
+        Read::all("ecs:DescribeServices"),
+    ],
     evaluate: no_public_ip,
 };
 
@@ -55,6 +61,7 @@ const NO_HOST_PID: Check = Check {
     fsbp: &["ECS.3"],
     cis: &[],
     triggers: TASK_DEFINITION_CHANGES,
+    reads: &[Read::all("ecs:ListTaskDefinitionFamilies"), Read::all("ecs:DescribeTaskDefinition")],
     evaluate: no_host_pid,
 };
 
@@ -70,6 +77,7 @@ const NO_PRIVILEGED: Check = Check {
     fsbp: &["ECS.4"],
     cis: &[],
     triggers: TASK_DEFINITION_CHANGES,
+    reads: &[Read::all("ecs:ListTaskDefinitionFamilies"), Read::all("ecs:DescribeTaskDefinition")],
     evaluate: no_privileged,
 };
 
@@ -85,6 +93,7 @@ const READONLY_ROOT: Check = Check {
     fsbp: &["ECS.5"],
     cis: &[],
     triggers: TASK_DEFINITION_CHANGES,
+    reads: &[Read::all("ecs:ListTaskDefinitionFamilies"), Read::all("ecs:DescribeTaskDefinition")],
     evaluate: readonly_root,
 };
 
@@ -100,6 +109,7 @@ const NO_CREDENTIALS_IN_ENV: Check = Check {
     fsbp: &["ECS.8"],
     cis: &[],
     triggers: TASK_DEFINITION_CHANGES,
+    reads: &[Read::all("ecs:ListTaskDefinitionFamilies"), Read::all("ecs:DescribeTaskDefinition")],
     evaluate: no_credentials_in_env,
 };
 
@@ -115,6 +125,7 @@ const LOGGING: Check = Check {
     fsbp: &["ECS.9"],
     cis: &[],
     triggers: TASK_DEFINITION_CHANGES,
+    reads: &[Read::all("ecs:ListTaskDefinitionFamilies"), Read::all("ecs:DescribeTaskDefinition")],
     evaluate: logging,
 };
 

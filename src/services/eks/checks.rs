@@ -4,6 +4,7 @@ use super::versions::{self, Source, Support};
 use super::Cluster;
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -33,6 +34,7 @@ const ENDPOINT_NOT_PUBLIC: Check = Check {
     fsbp: &["EKS.1"],
     cis: &[],
     triggers: ENDPOINT_CHANGES,
+    reads: &[Read::all("eks:ListClusters"), Read::each("eks:DescribeCluster")],
     evaluate: endpoint_not_public,
 };
 
@@ -48,6 +50,7 @@ const SUPPORTED_VERSION: Check = Check {
     fsbp: &["EKS.2"],
     cis: &[],
     triggers: VERSION_CHANGES,
+    reads: &[Read::all("eks:ListClusters"), Read::each("eks:DescribeCluster")],
     evaluate: supported_version,
 };
 

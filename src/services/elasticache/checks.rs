@@ -4,6 +4,7 @@
 use super::{CacheCluster, ReplicationGroup};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -98,6 +99,10 @@ const AUTOMATIC_BACKUPS: Check = Check {
     fsbp: &["ElastiCache.1"],
     cis: &[],
     triggers: SETTING_CHANGES,
+    reads: &[
+        Read::all("elasticache:DescribeCacheClusters"),
+        Read::all("elasticache:DescribeReplicationGroups"),
+    ],
     evaluate: automatic_backups,
 };
 
@@ -146,6 +151,7 @@ const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
     fsbp: &["ElastiCache.2"],
     cis: &[],
     triggers: SETTING_CHANGES,
+    reads: &[Read::all("elasticache:DescribeCacheClusters")],
     evaluate: auto_minor_version_upgrade,
 };
 
@@ -185,6 +191,7 @@ const NO_DEFAULT_SUBNET_GROUP: Check = Check {
     fsbp: &["ElastiCache.7"],
     cis: &[],
     triggers: MEMBERSHIP_CHANGES,
+    reads: &[Read::all("elasticache:DescribeCacheClusters")],
     evaluate: no_default_subnet_group,
 };
 

@@ -4,6 +4,7 @@ use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -30,6 +31,10 @@ const ENABLED: Check = Check {
     fsbp: &["GuardDuty.1"],
     cis: &[],
     triggers: DETECTOR_CHANGES,
+    reads: &[
+        Read::all("guardduty:ListDetectors"),
+        Read::all("guardduty:GetDetector"),
+    ],
     evaluate: enabled,
 };
 

@@ -1,6 +1,7 @@
 //! IAM roles, users and groups, judged on every identity policy that applies to them.
 
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 
 use super::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
@@ -188,6 +189,11 @@ const ADMIN_ACCESS: Check = Check {
     fsbp: &["IAM.1"],
     cis: &["1.16"],
     triggers: POLICY_CHANGES,
+    reads: &[
+        Read::all("iam:GetAccountAuthorizationDetails"),
+        Read::all("iam:GetPolicy"),
+        Read::all("iam:GetPolicyVersion"),
+    ],
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -213,6 +219,11 @@ const WILDCARD_ACTIONS: Check = Check {
     fsbp: &["IAM.21"],
     cis: &[],
     triggers: POLICY_CHANGES,
+    reads: &[
+        Read::all("iam:GetAccountAuthorizationDetails"),
+        Read::all("iam:GetPolicy"),
+        Read::all("iam:GetPolicyVersion"),
+    ],
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -239,6 +250,11 @@ const WILDCARD_RESOURCES: Check = Check {
     fsbp: &[],
     cis: &[],
     triggers: POLICY_CHANGES,
+    reads: &[
+        Read::all("iam:GetAccountAuthorizationDetails"),
+        Read::all("iam:GetPolicy"),
+        Read::all("iam:GetPolicyVersion"),
+    ],
     evaluate: |inventory, _, verdicts| {
         judge_principals(
             inventory,
@@ -266,6 +282,7 @@ const USER_DIRECT_POLICIES: Check = Check {
     fsbp: &["IAM.2"],
     cis: &["1.15"],
     triggers: USER_POLICY_CHANGES,
+    reads: &[Read::all("iam:GetAccountAuthorizationDetails")],
     evaluate: user_direct_policies,
 };
 

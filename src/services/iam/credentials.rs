@@ -7,6 +7,7 @@ use super::{AccessKey, CredentialUser, PrincipalKind};
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -90,6 +91,11 @@ pub(super) const ROOT_MFA: Check = Check {
     fsbp: &["IAM.6", "IAM.9"],
     cis: &["1.5", "1.6"],
     triggers: ROOT_MFA_CHANGES,
+    // The device list tells a virtual device from a hardware one (IAM.6, CIS 1.6).
+    reads: &[
+        Read::all("iam:GetAccountSummary"),
+        Read::all("iam:ListVirtualMFADevices"),
+    ],
     evaluate: |inventory, _, verdicts| {
         let account = &inventory.iam.account;
         let virtual_device = account.root_virtual_mfa;
@@ -123,6 +129,7 @@ pub(super) const ROOT_ACCESS_KEYS: Check = Check {
     fsbp: &["IAM.4"],
     cis: &["1.4"],
     triggers: ROOT_KEY_CHANGES,
+    reads: &[Read::all("iam:GetAccountSummary")],
     evaluate: |inventory, _, verdicts| {
         judge_account(
             verdicts,
@@ -154,6 +161,7 @@ pub(super) const PASSWORD_POLICY: Check = Check {
     fsbp: &["IAM.7"],
     cis: &["1.8", "1.9"],
     triggers: PASSWORD_POLICY_CHANGES,
+    reads: &[Read::all("iam:GetAccountPasswordPolicy")],
     evaluate: password_policy,
 };
 
@@ -227,6 +235,10 @@ pub(super) const CONSOLE_USER_MFA: Check = Check {
     fsbp: &["IAM.5"],
     cis: &["1.10"],
     triggers: CONSOLE_MFA_CHANGES,
+    reads: &[
+        Read::all("iam:GenerateCredentialReport"),
+        Read::all("iam:GetCredentialReport"),
+    ],
     evaluate: |inventory, _, verdicts| {
         let Some(users) = &inventory.iam.credential_users else {
             return;
@@ -256,6 +268,7 @@ pub(super) const ACCESS_KEY_ROTATION: Check = Check {
     fsbp: &["IAM.3"],
     cis: &["1.14"],
     triggers: ACCESS_KEY_CHANGES,
+    reads: &[Read::all("iam:GenerateCredentialReport"), Read::all("iam:GetCredentialReport")],
     evaluate: access_key_rotation,
 };
 
@@ -310,6 +323,10 @@ pub(super) const UNUSED_CREDENTIALS: Check = Check {
     fsbp: &["IAM.8"],
     cis: &["1.12"],
     triggers: CREDENTIAL_CHANGES,
+    reads: &[
+        Read::all("iam:GenerateCredentialReport"),
+        Read::all("iam:GetCredentialReport"),
+    ],
     evaluate: unused_credentials,
 };
 

@@ -4,6 +4,7 @@ use super::KmsKey;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -38,6 +39,11 @@ const CMK_ROTATION: Check = Check {
     fsbp: &["KMS.4"],
     cis: &["3.6"],
     triggers: KEY_CHANGES,
+    reads: &[
+        Read::all("kms:ListKeys"),
+        Read::each("kms:DescribeKey"),
+        Read::each("kms:GetKeyRotationStatus"),
+    ],
     evaluate: cmk_rotation,
 };
 

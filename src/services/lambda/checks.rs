@@ -6,6 +6,7 @@ use super::Function;
 use crate::model::Severity;
 use crate::policy::{Principals, ResourcePolicy};
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
@@ -72,6 +73,7 @@ const POLICY_PUBLIC: Check = Check {
     fsbp: &["Lambda.1"],
     cis: &[],
     triggers: POLICY_CHANGES,
+    reads: &[Read::all("lambda:ListFunctions"), Read::each("lambda:GetPolicy")],
     evaluate: policy_public,
 };
 
@@ -123,6 +125,7 @@ const URL_PUBLIC: Check = Check {
     fsbp: &[],
     cis: &[],
     triggers: URL_CHANGES,
+    reads: &[Read::all("lambda:ListFunctions"), Read::each("lambda:ListFunctionUrlConfigs")],
     evaluate: url_public,
 };
 
@@ -184,6 +187,7 @@ const SUPPORTED_RUNTIME: Check = Check {
     fsbp: &["Lambda.2"],
     cis: &[],
     triggers: RUNTIME_CHANGES,
+    reads: &[Read::all("lambda:ListFunctions")],
     evaluate: supported_runtime,
 };
 

@@ -4,6 +4,7 @@
 use super::Domain;
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -46,6 +47,7 @@ const NOT_PUBLIC: Check = Check {
     fsbp: &["Opensearch.2", "ES.2"],
     cis: &[],
     triggers: DOMAIN_CHANGES,
+    reads: &[Read::all("es:ListDomainNames"), Read::all("es:DescribeDomains")],
     evaluate: not_public,
 };
 
@@ -85,6 +87,7 @@ const FINE_GRAINED_ACCESS: Check = Check {
     fsbp: &["Opensearch.7"],
     cis: &[],
     triggers: DOMAIN_CHANGES,
+    reads: &[Read::all("es:ListDomainNames"), Read::all("es:DescribeDomains")],
     evaluate: fine_grained_access,
 };
 

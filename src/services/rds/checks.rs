@@ -4,6 +4,7 @@ use super::{DbCluster, DbInstance, DbSnapshot};
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::sg::open_to_world_on;
 use crate::services::sg::SecurityGroup;
@@ -159,6 +160,10 @@ const STORAGE_ENCRYPTED: Check = Check {
     fsbp: &["RDS.3", "RDS.27"],
     cis: &["2.3.1"],
     triggers: DATABASE_CHANGES,
+    reads: &[
+        Read::all("rds:DescribeDBInstances"),
+        Read::all("rds:DescribeDBClusters"),
+    ],
     evaluate: storage_encrypted,
 };
 
@@ -189,6 +194,7 @@ const BACKUP_RETENTION: Check = Check {
     fsbp: &["RDS.11"],
     cis: &[],
     triggers: DATABASE_CHANGES,
+    reads: &[Read::all("rds:DescribeDBInstances"), Read::all("rds:DescribeDBClusters")],
     evaluate: backup_retention,
 };
 
@@ -234,6 +240,10 @@ const MULTI_AZ: Check = Check {
     fsbp: &["RDS.5", "RDS.15"],
     cis: &[],
     triggers: DATABASE_CHANGES,
+    reads: &[
+        Read::all("rds:DescribeDBInstances"),
+        Read::all("rds:DescribeDBClusters"),
+    ],
     evaluate: multi_az,
 };
 
@@ -263,6 +273,10 @@ const DELETION_PROTECTION: Check = Check {
     fsbp: &["RDS.7", "RDS.8"],
     cis: &[],
     triggers: DATABASE_CHANGES,
+    reads: &[
+        Read::all("rds:DescribeDBInstances"),
+        Read::all("rds:DescribeDBClusters"),
+    ],
     evaluate: deletion_protection,
 };
 
@@ -302,6 +316,7 @@ const PUBLIC_ACCESS: Check = Check {
     fsbp: &["RDS.2"],
     cis: &["2.3.3"],
     triggers: INSTANCE_CHANGES,
+    reads: &[Read::all("rds:DescribeDBInstances")],
     evaluate: public_access,
 };
 
@@ -362,6 +377,7 @@ const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
     fsbp: &["RDS.13"],
     cis: &["2.3.2"],
     triggers: INSTANCE_CHANGES,
+    reads: &[Read::all("rds:DescribeDBInstances")],
     evaluate: auto_minor_version_upgrade,
 };
 
@@ -409,6 +425,12 @@ const SNAPSHOT_PUBLIC: Check = Check {
     fsbp: &["RDS.1"],
     cis: &[],
     triggers: SNAPSHOT_SHARING_CHANGES,
+    reads: &[
+        Read::all("rds:DescribeDBSnapshots"),
+        Read::all("rds:DescribeDBClusterSnapshots"),
+        Read::each("rds:DescribeDBSnapshotAttributes"),
+        Read::each("rds:DescribeDBClusterSnapshotAttributes"),
+    ],
     evaluate: |inventory, _, verdicts| {
         for snapshot in &inventory.rds.db_snapshots {
             // Unreadable attributes: no verdict (the error is in the report).
@@ -446,6 +468,10 @@ const SNAPSHOT_ENCRYPTED: Check = Check {
     fsbp: &["RDS.4"],
     cis: &[],
     triggers: SNAPSHOT_CHANGES,
+    reads: &[
+        Read::all("rds:DescribeDBSnapshots"),
+        Read::all("rds:DescribeDBClusterSnapshots"),
+    ],
     evaluate: |inventory, _, verdicts| {
         for snapshot in &inventory.rds.db_snapshots {
             verdicts.judge(

@@ -4,6 +4,7 @@
 use super::RedshiftCluster;
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::sg::{open_to_world_on, SecurityGroup};
 use crate::services::{Inventory, Service};
@@ -74,6 +75,7 @@ const NOT_PUBLIC: Check = Check {
     fsbp: &["Redshift.1"],
     cis: &[],
     triggers: CLUSTER_CHANGES,
+    reads: &[Read::all("redshift:DescribeClusters")],
     evaluate: not_public,
 };
 
@@ -103,6 +105,7 @@ const ENHANCED_VPC_ROUTING: Check = Check {
     fsbp: &["Redshift.7"],
     cis: &[],
     triggers: CLUSTER_CHANGES,
+    reads: &[Read::all("redshift:DescribeClusters")],
     evaluate: enhanced_vpc_routing,
 };
 
@@ -132,6 +135,7 @@ const NO_DEFAULT_ADMIN: Check = Check {
     fsbp: &["Redshift.8"],
     cis: &[],
     triggers: CLUSTER_CHANGES,
+    reads: &[Read::all("redshift:DescribeClusters")],
     evaluate: no_default_admin,
 };
 
@@ -161,6 +165,7 @@ const PORT_NOT_OPEN: Check = Check {
     fsbp: &["Redshift.15"],
     cis: &[],
     triggers: PORT_CHANGES,
+    reads: &[Read::all("redshift:DescribeClusters"), Read::all("ec2:DescribeSecurityGroups")],
     evaluate: port_not_open,
 };
 

@@ -3,6 +3,7 @@
 use super::Workgroup;
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -26,6 +27,7 @@ const NOT_PUBLIC: Check = Check {
     fsbp: &["RedshiftServerless.3"],
     cis: &[],
     triggers: WORKGROUP_CHANGES,
+    reads: &[Read::all("redshift-serverless:ListWorkgroups")],
     evaluate: not_public,
 };
 

@@ -5,6 +5,7 @@ use crate::model::{Severity, Status};
 use crate::policy::ResourcePolicy;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -130,6 +131,11 @@ const DEFAULT_ENCRYPTION: Check = Check {
     fsbp: &["S3.4"],
     cis: &[],
     triggers: ENCRYPTION_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetEncryptionConfiguration"),
+    ],
     evaluate: default_encryption,
 };
 
@@ -169,6 +175,11 @@ const VERSIONING: Check = Check {
     fsbp: &["S3.14"],
     cis: &[],
     triggers: VERSIONING_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketVersioning"),
+    ],
     evaluate: versioning,
 };
 
@@ -207,6 +218,12 @@ const PUBLIC_ACCESS_BLOCK: Check = Check {
     fsbp: &["S3.1", "S3.8"],
     cis: &["2.1.4"],
     triggers: PUBLIC_ACCESS_BLOCK_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketPublicAccessBlock"),
+        Read::all("s3:GetAccountPublicAccessBlock"),
+    ],
     evaluate: public_access_block,
 };
 
@@ -237,6 +254,11 @@ const SECURE_TRANSPORT: Check = Check {
     fsbp: &["S3.5"],
     cis: &["2.1.1"],
     triggers: POLICY_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketPolicy"),
+    ],
     evaluate: secure_transport,
 };
 
@@ -283,6 +305,13 @@ const POLICY_PUBLIC: Check = Check {
     fsbp: &["S3.2", "S3.3"],
     cis: &[],
     triggers: PUBLIC_POLICY_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketPolicy"),
+        Read::each("s3:GetBucketPublicAccessBlock"),
+        Read::all("s3:GetAccountPublicAccessBlock"),
+    ],
     evaluate: policy_public,
 };
 
@@ -346,6 +375,13 @@ const ACL_PUBLIC: Check = Check {
     fsbp: &["S3.2", "S3.3"],
     cis: &[],
     triggers: ACL_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketAcl"),
+        Read::each("s3:GetBucketPublicAccessBlock"),
+        Read::all("s3:GetAccountPublicAccessBlock"),
+    ],
     evaluate: acl_public,
 };
 
@@ -382,6 +418,11 @@ const SERVER_ACCESS_LOGGING: Check = Check {
     fsbp: &["S3.9"],
     cis: &[],
     triggers: LOGGING_CHANGES,
+    reads: &[
+        Read::all("s3:ListAllMyBuckets"),
+        Read::each("s3:GetBucketLocation"),
+        Read::each("s3:GetBucketLogging"),
+    ],
     evaluate: server_access_logging,
 };
 

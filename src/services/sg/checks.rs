@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use super::{IngressRule, SecurityGroup};
 use crate::model::{Severity, Status};
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
 use crate::services::Inventory;
@@ -221,6 +222,7 @@ const HIGH_RISK_PORTS: Check = Check {
     fsbp: &["EC2.13", "EC2.14"],
     cis: &["5.2", "5.3"],
     triggers: GROUP_CHANGES,
+    reads: &[Read::all("ec2:DescribeSecurityGroups")],
     evaluate: high_risk_ports,
 };
 
@@ -295,6 +297,7 @@ const ALL_PORTS_OPEN: Check = Check {
     fsbp: &[],
     cis: &["5.2", "5.3"],
     triggers: GROUP_CHANGES,
+    reads: &[Read::all("ec2:DescribeSecurityGroups")],
     evaluate: all_ports_open,
 };
 
@@ -338,6 +341,7 @@ const DEFAULT_RESTRICTS_ALL: Check = Check {
     fsbp: &["EC2.2"],
     cis: &["5.4"],
     triggers: DEFAULT_GROUP_CHANGES,
+    reads: &[Read::all("ec2:DescribeSecurityGroups")],
     evaluate: default_restricts_all,
 };
 

@@ -4,6 +4,7 @@ use super::Topic;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
@@ -34,6 +35,7 @@ const POLICY_PUBLIC: Check = Check {
     fsbp: &["SNS.4"],
     cis: &[],
     triggers: POLICY_CHANGES,
+    reads: &[Read::all("sns:ListTopics"), Read::each("sns:GetTopicAttributes")],
     evaluate: policy_public,
 };
 

@@ -4,6 +4,7 @@ use super::Queue;
 use crate::model::Severity;
 use crate::policy::ResourcePolicy;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::resource_policy::PublicPolicy;
 use crate::services::{Inventory, Service};
@@ -34,6 +35,7 @@ const POLICY_PUBLIC: Check = Check {
     fsbp: &["SQS.3"],
     cis: &[],
     triggers: POLICY_CHANGES,
+    reads: &[Read::all("sqs:ListQueues"), Read::each("sqs:GetQueueAttributes")],
     evaluate: policy_public,
 };
 

@@ -4,6 +4,7 @@
 use super::{Document, PatchCompliance};
 use crate::model::{Severity, ACCOUNT_RESOURCE_TYPE};
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
@@ -47,6 +48,7 @@ const DOCUMENTS_NOT_PUBLIC: Check = Check {
     fsbp: &["SSM.4"],
     cis: &[],
     triggers: DOCUMENT_CHANGES,
+    reads: &[Read::all("ssm:ListDocuments"), Read::each("ssm:DescribeDocumentPermission")],
     evaluate: documents_not_public,
 };
 
@@ -91,6 +93,7 @@ const BLOCK_PUBLIC_SHARING: Check = Check {
     fsbp: &["SSM.7"],
     cis: &[],
     triggers: SHARING_SETTING_CHANGES,
+    reads: &[Read::all("ssm:GetServiceSetting")],
     evaluate: block_public_sharing,
 };
 
@@ -119,6 +122,7 @@ const PATCH_COMPLIANCE: Check = Check {
     fsbp: &["SSM.2"],
     cis: &[],
     triggers: COMPLIANCE_CHANGES,
+    reads: &[Read::all("ssm:ListResourceComplianceSummaries")],
     evaluate: patch_compliance,
 };
 

@@ -4,6 +4,7 @@ use super::Vpc;
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
+use crate::services::checks::Read;
 use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
@@ -36,6 +37,10 @@ const FLOW_LOGS_ENABLED: Check = Check {
     fsbp: &["EC2.6"],
     cis: &["3.7"],
     triggers: FLOW_LOG_CHANGES,
+    reads: &[
+        Read::all("ec2:DescribeVpcs"),
+        Read::all("ec2:DescribeFlowLogs"),
+    ],
     evaluate: flow_logs_enabled,
 };
 
