@@ -162,18 +162,18 @@ impl S3Store {
     /// re-applying `update` on a lost race, so that two writers (a full run and an event
     /// batch, or two batches) never lose each other's results. `seen`: what the caller
     /// already read and the report to write if `latest.json` is still that, tried first
-    /// without a read. Returns the report written and its ETag, for
-    /// [`S3Store::put_latest_page`].
+    /// without a read. Returns the report written, its ETag (for
+    /// [`S3Store::put_latest_page`]) and how many writes it took.
     pub async fn update_latest(
         &self,
         account_id: &str,
         seen: Option<(LatestSeen, &Report)>,
         update: impl Fn(Option<Report>) -> Report,
-    ) -> Result<(Report, Option<String>), S3Failure> {
+    ) -> Result<LatestWritten, S3Failure> {
         let key = latest_key(&self.prefix, account_id);
         let uri = self.uri(&key);
         let mut guess = seen.map(|(seen, report)| (seen, report.clone()));
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        for attempt in 1..=MAX_WRITE_ATTEMPTS {
             let (seen, report) = match guess.take() {
                 Some(known) => known,
                 None => match self.get_with_etag(&key).await? {
@@ -188,7 +188,11 @@ impl S3Store {
             let body = serde_json::to_vec(&report)
                 .map_err(|e| ("SerializationFailed".to_string(), e.to_string()))?;
             if let Some(etag) = self.put_if(&key, body.into(), &seen).await? {
-                return Ok((report, etag));
+                return Ok(LatestWritten {
+                    report,
+                    etag,
+                    attempts: attempt,
+                });
             }
         }
         Err((
@@ -258,6 +262,15 @@ pub enum LatestSeen {
 
 /// Conditional writes retried this often before giving up.
 const MAX_WRITE_ATTEMPTS: usize = 8;
+
+/// What [`S3Store::update_latest`] wrote.
+#[derive(Debug)]
+pub struct LatestWritten {
+    pub report: Report,
+    pub etag: Option<String>,
+    /// Conditional writes made: 1, plus one per race lost to another writer.
+    pub attempts: usize,
+}
 
 /// S3's answers to a conditional write that lost to another writer.
 fn is_lost_race(code: &str) -> bool {

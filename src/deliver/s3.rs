@@ -121,7 +121,7 @@ impl Delivery for S3Reports {
                 // An event batch that wrote since the baseline was read re-read after this
                 // run started: its verdicts are kept.
                 let uri = self.uri(&keys.latest);
-                let (written, etag) = self
+                let written = self
                     .store
                     .update_latest(
                         &report.account_id,
@@ -137,7 +137,7 @@ impl Delivery for S3Reports {
                     .await
                     .map_err(|(code, message)| failure(uri.clone(), code, message))?;
                 self.store
-                    .put_latest_page(&written, etag.as_deref())
+                    .put_latest_page(&written.report, written.etag.as_deref())
                     .await
                     .map_err(|(code, message)| failure(uri, code, message))?;
             }

@@ -43,6 +43,10 @@ pub struct RecheckResponse {
     /// From receiving the batch to the end of the first account's re-read.
     #[serde(skip)]
     pub reread_after: Option<std::time::Duration>,
+    /// Conditional writes of `latest.json` beyond the first, one per race lost to another
+    /// writer (a batch or a full run).
+    #[serde(skip)]
+    pub write_retries: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,6 +60,7 @@ pub struct ItemFailure {
 struct AccountOutcome {
     alert: Option<(String, std::time::Duration)>,
     reread_after: std::time::Duration,
+    write_retries: usize,
 }
 
 /// One account's share of the batch.
@@ -137,6 +142,7 @@ impl LambdaApp {
                 Ok(Some(outcome)) => {
                     response.accounts_updated += 1;
                     response.reread_after.get_or_insert(outcome.reread_after);
+                    response.write_retries += outcome.write_retries;
                     if let Some((message_id, after)) = outcome.alert {
                         response.alert_message_ids.push(message_id);
                         response.alerted_after.get_or_insert(after);
@@ -283,7 +289,7 @@ impl LambdaApp {
             Some((_, preview)) => publish_alert(preview).await?,
             None => None,
         };
-        let (merged, etag) = self
+        let written = self
             .store
             .update_latest(
                 account,
@@ -294,12 +300,13 @@ impl LambdaApp {
             .map_err(|(code, message)| {
                 format!("updating latest.json failed ({code}): {message}")
             })?;
+        let merged = &written.report;
         if first.is_none() {
-            message_id = publish_alert(&merged).await?;
+            message_id = publish_alert(merged).await?;
         }
         let (page, history) = futures::join!(
-            self.store.put_latest_page(&merged, etag.as_deref()),
-            update_history(&self.store, &merged)
+            self.store.put_latest_page(merged, written.etag.as_deref()),
+            update_history(&self.store, merged)
         );
         page.map_err(|(code, message)| format!("writing latest.html failed ({code}): {message}"))?;
         history.map_err(|e| e.to_string())?;
@@ -307,6 +314,7 @@ impl LambdaApp {
         Ok(Some(AccountOutcome {
             alert: message_id,
             reread_after,
+            write_retries: written.attempts - 1,
         }))
     }
 }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod fault_proxy;
 pub mod fault_server;
 pub mod seed;
+pub mod storm;
 pub mod synthetic;
 
 use std::io::{BufRead, BufReader};

@@ -9,6 +9,7 @@ use crate::support;
 mod burst;
 mod changes;
 mod scope;
+mod storm;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,13 +23,11 @@ use secaudit::report::Report;
 use serde_json::{json, Value};
 use support::alerts::AlertQueue;
 use support::seed::{default_vpc, seed_demo_account};
+use support::storm::{cloudtrail, scheduled, CALLER, SOURCE_IP};
 use support::{block_on, MotoServer};
 
 const BUCKET: &str = "secaudit-reports";
-const ACCOUNT: &str = "123456789012";
 const LATEST: &str = "reports/123456789012/latest.json";
-const CALLER: &str = "arn:aws:iam::123456789012:user/mallory";
-const SOURCE_IP: &str = "203.0.113.9";
 
 fn s3(sdk: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
@@ -44,6 +43,11 @@ async fn sinks(sdk: &SdkConfig) -> AlertQueue {
 }
 
 fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaApp {
+    app_reaching(server.sdk_config("us-east-1"), topic_arn, extra)
+}
+
+/// [`app`] reaching AWS through `sdk` (a proxy in front of the emulator, say).
+fn app_reaching(sdk: SdkConfig, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaApp {
     let mut vars: HashMap<String, String> = HashMap::from([
         ("SECAUDIT_REPORT_BUCKET".to_string(), BUCKET.to_string()),
         (
@@ -58,7 +62,7 @@ fn app(server: &MotoServer, topic_arn: &str, extra: &[(&str, &str)]) -> LambdaAp
     ]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = LambdaConfig::from_env(|name| vars.get(name).cloned()).unwrap();
-    LambdaApp::new(config, server.sdk_config("us-east-1"))
+    LambdaApp::new(config, sdk)
 }
 
 /// The JSON object at `key` of the report bucket.
@@ -75,37 +79,6 @@ async fn latest(sdk: &SdkConfig) -> Report {
 }
 
 const HISTORY: &str = "reports/123456789012/history.json";
-
-fn scheduled() -> Value {
-    json!({
-        "version": "0", "id": "9a1b2c3d-0000-4000-8000-000000000001",
-        "detail-type": "Scheduled Event", "source": "aws.scheduler",
-        "account": ACCOUNT, "time": "2026-12-02T02:00:00Z", "region": "us-east-1",
-        "resources": [], "detail": "{}"
-    })
-}
-
-/// The EventBridge envelope of a CloudTrail record of a successful call by [`CALLER`].
-fn cloudtrail(source: &str, name: &str, request: Value) -> Value {
-    let service = source.trim_end_matches(".amazonaws.com");
-    json!({
-        "version": "0", "id": uuid::Uuid::now_v7().to_string(),
-        "detail-type": "AWS API Call via CloudTrail", "source": format!("aws.{service}"),
-        "account": ACCOUNT, "time": "2026-12-02T09:00:00Z", "region": "us-east-1",
-        "resources": [],
-        "detail": {
-            "eventVersion": "1.09",
-            "userIdentity": {"type": "IAMUser", "arn": CALLER, "accountId": ACCOUNT},
-            "eventTime": "2026-12-02T09:00:00Z",
-            "eventSource": source, "eventName": name, "awsRegion": "us-east-1",
-            "sourceIPAddress": SOURCE_IP, "userAgent": "aws-cli/2",
-            "requestParameters": request, "responseElements": null,
-            "eventID": uuid::Uuid::now_v7().to_string(), "readOnly": false,
-            "eventType": "AwsApiCall", "managementEvent": true,
-            "recipientAccountId": ACCOUNT
-        }
-    })
-}
 
 /// The SQS event the event source mapping invokes the function with.
 fn batch(events: &[Value]) -> Value {
