@@ -3,12 +3,14 @@
 //! `secaudit` binary twice: straight at moto, then through a loopback proxy adding latency to
 //! every request. It then times the release `secaudit-lambda` from exec to its first Runtime API
 //! request. Then the organization scenario: many small member accounts on one emulator, audited
-//! by one `secaudit scan --organization` through a role. Prints the tables, writes them to the
+//! by one `secaudit scan --organization` through a role; then the event path: one change's time
+//! to its alert, and a storm of 5,000 events. Prints the tables, writes them to the
 //! results file, and exits 1 when a target is missed.
 //!
 //! Usage: bench SECAUDIT SECAUDIT-LAMBDA [--units 100,1000] [--latency-ms 50] [--results PATH]
 //!        bench SECAUDIT SECAUDIT-LAMBDA --serve --units 1000   (a seeded emulator to profile against)
 
+mod burst;
 mod compare;
 mod measure;
 mod organization;
@@ -85,7 +87,8 @@ struct Args {
     /// for profiling an audit by hand (`perf`, `strace`).
     #[arg(long)]
     serve: bool,
-    /// Run only the event-driven re-check scenario and print its section (no results file).
+    /// Run only the event path's scenarios (one change, a storm) and print their sections (no
+    /// results file).
     #[arg(long)]
     recheck_only: bool,
     /// An earlier `secaudit` build, audited beside this one in the same run (same seeded
@@ -127,11 +130,13 @@ fn main() -> ExitCode {
         serve(&args).map(|()| true)
     } else if args.recheck_only {
         let latency = Duration::from_millis(args.latency_ms);
-        recheck::run(&start_emulator(), latency).map(|changes| {
+        recheck::run(&start_emulator(), latency).and_then(|changes| {
+            let storm = burst::run(&start_emulator())?;
             let mut text = String::new();
             let met = recheck::render(&mut text, &changes, latency);
+            let met = burst::render(&mut text, &storm) && met;
             println!("{text}");
-            met
+            Ok(met)
         })
     } else {
         bench(&args)
@@ -260,6 +265,8 @@ fn bench(args: &Args) -> Result<bool, String> {
 
     eprintln!("== event-driven re-check ...");
     let rechecks = recheck::run(&start_emulator(), latency)?;
+    eprintln!("== event storm ...");
+    let storm = burst::run(&start_emulator())?;
     let (mut text, mut met) = render(args, &sizes, &lambda, organization.as_ref());
     if args.compare.is_some() {
         render_comparison(
@@ -270,6 +277,7 @@ fn bench(args: &Args) -> Result<bool, String> {
         );
     }
     met &= recheck::render(&mut text, &rechecks, latency);
+    met &= burst::render(&mut text, &storm);
     println!("{text}");
     if let Some(parent) = args.results.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;

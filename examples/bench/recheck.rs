@@ -56,7 +56,7 @@ impl Change {
     }
 }
 
-fn app(endpoint: &str, topic_arn: &str) -> LambdaApp {
+pub(crate) fn app(endpoint: &str, topic_arn: &str) -> LambdaApp {
     let vars: HashMap<&str, String> = HashMap::from([
         ("SECAUDIT_REPORT_BUCKET", BUCKET.to_string()),
         ("SECAUDIT_ALERT_TOPIC_ARN", topic_arn.to_string()),
@@ -91,7 +91,25 @@ async fn timed(app: &LambdaApp, event: Value) -> Result<Timing, String> {
     }
 }
 
-async fn last_reread_calls(s3: &aws_sdk_s3::Client) -> Result<u64, String> {
+/// The function's report bucket, created; its client.
+pub(crate) async fn report_store(
+    sdk: &aws_config::SdkConfig,
+) -> Result<aws_sdk_s3::Client, String> {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(s3)
+}
+
+/// The account's `latest.json` as the function last wrote it.
+pub(crate) async fn latest(s3: &aws_sdk_s3::Client) -> Result<secaudit::report::Report, String> {
     let object = (s3.get_object().bucket(BUCKET))
         .key("reports/123456789012/latest.json")
         .send()
@@ -103,9 +121,11 @@ async fn last_reread_calls(s3: &aws_sdk_s3::Client) -> Result<u64, String> {
         .await
         .map_err(|e| e.to_string())?
         .into_bytes();
-    let report: secaudit::report::Report =
-        serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
-    Ok(report.rechecks.last().map_or(0, |r| r.api_calls))
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+async fn last_reread_calls(s3: &aws_sdk_s3::Client) -> Result<u64, String> {
+    Ok(latest(s3).await?.rechecks.last().map_or(0, |r| r.api_calls))
 }
 
 /// Opens one group and makes one bucket public (then reverts both) for each endpoint.
@@ -114,16 +134,7 @@ pub fn run(server: &MotoServer, latency: Duration) -> Result<Vec<Change>, String
         let sdk = server.sdk_config("us-east-1");
         let account = seed_units(&sdk, UNITS).await.map_err(|e| e.to_string())?;
         let _ = account;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
-        s3.create_bucket()
-            .bucket(BUCKET)
-            .send()
-            .await
-            .map_err(|e| format!("{e:?}"))?;
+        let s3 = report_store(&sdk).await?;
         let alerts = AlertQueue::create(&sdk, "bench-recheck").await;
         let proxy = FaultProxy::start(
             &server.endpoint,
