@@ -310,6 +310,24 @@ fn a_public_function_url_running_as_an_administrator() {
     );
     assert_eq!(exposures_of(&inventory("NONE", READ_ONLY)), vec![]);
     assert_eq!(exposures_of(&inventory("AWS_IAM", ADMIN)), vec![]);
+
+    // Through the policy: a public invoke is a way in, a public read of the function is not.
+    let granting = |action: &str| {
+        let mut inventory = inventory("AWS_IAM", ADMIN);
+        let statement = format!(
+            r#"{{"Statement":[{{"Sid":"p","Effect":"Allow","Principal":"*","Action":"{action}","Resource":"*"}}]}}"#
+        );
+        inventory.lambda.functions[0].policy =
+            Some(Some(Arc::new(PolicyDocument::parse(&statement).unwrap())));
+        exposures_of(&inventory)
+    };
+    let invoked = granting("lambda:InvokeFunction");
+    assert_eq!(invoked.len(), 1);
+    assert_eq!(
+        checks_of(&invoked[0])[0],
+        ("lambda.policy_public", StepRole::Entry)
+    );
+    assert_eq!(granting("lambda:GetFunction"), vec![]);
 }
 
 #[test]
@@ -334,6 +352,8 @@ fn a_public_snapshot_of_a_reachable_instance_disk_is_public_data() {
         volume_id: Some("vol-1".into()),
         ..Default::default()
     }];
+    inventory.ec2.snapshot_block_public_access =
+        [(REGION.to_string(), "unblocked".to_string())].into();
     let found = exposures_of(&inventory);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].kind, ExposureKind::PublicSnapshot);
@@ -459,4 +479,37 @@ fn every_kind_rests_on_registered_checks_of_the_services_it_joins() {
             );
         }
     }
+}
+
+#[test]
+fn a_warehouse_is_reached_over_ipv6_only_when_it_is_dual_stack() {
+    use crate::services::redshift::{self as redshift_service, RedshiftCluster};
+    let inventory = |cidr: &str, ip_address_type: Option<&str>| Inventory {
+        redshift: redshift_service::Inventory {
+            clusters: vec![RedshiftCluster {
+                id: "dw".into(),
+                region: REGION.into(),
+                publicly_accessible: Some(true),
+                port: Some(5439),
+                security_groups: vec!["sg-dw".into()],
+                ip_address_type: ip_address_type.map(str::to_string),
+                ..Default::default()
+            }],
+            security_groups: vec![SecurityGroup::opening("sg-dw", 5439, cidr)],
+        },
+        ..Default::default()
+    };
+    let kinds = |inventory: &Inventory| -> Vec<ExposureKind> {
+        exposures_of(inventory).iter().map(|e| e.kind).collect()
+    };
+    assert_eq!(
+        kinds(&inventory("0.0.0.0/0", Some("ipv4"))),
+        [ExposureKind::ReachableWarehouse]
+    );
+    assert_eq!(kinds(&inventory("::/0", Some("ipv4"))), []);
+    assert_eq!(kinds(&inventory("::/0", None)), []);
+    assert_eq!(
+        kinds(&inventory("::/0", Some("dualstack"))),
+        [ExposureKind::ReachableWarehouse]
+    );
 }

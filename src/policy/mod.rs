@@ -117,6 +117,14 @@ impl Condition {
     /// `ForAllValues:`, which are true when the key is absent from the request; not `Null`,
     /// which only says whether a key is present. A value with a wildcard or an IAM policy
     /// variable (`${...}`) is not fixed.
+    /// A fixed `aws:SourceAccount` (or the older `aws:SourceOwner`): what pins a service that
+    /// acts for any account, since an S3 bucket's ARN names no account (Lambda Developer
+    /// Guide, "Granting function access to AWS services": "use the source-account option").
+    fn pins_the_source_account(&self) -> bool {
+        matches!(self.key.as_str(), "aws:sourceaccount" | "aws:sourceowner")
+            && self.restricts_callers()
+    }
+
     fn restricts_callers(&self) -> bool {
         const FIXED_VALUE_KEYS: [&str; 13] = [
             "aws:sourcearn",
@@ -383,19 +391,23 @@ impl Statement {
     /// An Allow that anyone can use: a public principal (or `NotPrincipal`, which allows
     /// everyone not listed) and no condition that restricts the callers to a concrete set.
     pub fn allows_public_access(&self, kind: ResourcePolicy) -> bool {
-        let public = match &self.principals {
+        if !self.is_allow() {
+            return false;
+        }
+        let unpinned = || !self.conditions.iter().any(Condition::restricts_callers);
+        match &self.principals {
             Some(Principals::Principal(set)) => {
-                set.includes_everyone()
-                    || kind.service_principals_are_public()
-                        && set
-                            .entries
-                            .iter()
-                            .any(|(principal, _)| principal == "Service")
+                (set.includes_everyone() && unpinned())
+                    || set.entries.iter().any(|(principal, value)| {
+                        principal == "Service" && kind.service_principal_is_public(value)
+                    }) && !self
+                        .conditions
+                        .iter()
+                        .any(Condition::pins_the_source_account)
             }
-            Some(Principals::NotPrincipal(_)) => true,
+            Some(Principals::NotPrincipal(_)) => unpinned(),
             None => false,
-        };
-        self.is_allow() && public && !self.conditions.iter().any(Condition::restricts_callers)
+        }
     }
 
     /// A Deny, for everyone, whose only condition is the negation of a pinning one
@@ -522,7 +534,9 @@ impl Statement {
             && self.covers_action(action)
     }
 
-    fn covers_action(&self, action: &str) -> bool {
+    /// Whether the statement's `Action` (or `NotAction`) takes in `action` (`svc:*`: every
+    /// action of the service).
+    pub fn covers_action(&self, action: &str) -> bool {
         let action = action.trim().to_ascii_lowercase();
         let matches = |pattern: &String| match action.strip_suffix(":*") {
             Some(service) => covers_every_action_of(pattern, service),

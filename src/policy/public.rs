@@ -21,12 +21,17 @@ impl ResourcePolicy {
         }
     }
 
-    /// Whether a grant to a service principal without a pinning condition is public. For a
-    /// function it is: the service acts for any of its customers, so `s3.amazonaws.com` without
-    /// `aws:SourceAccount` or `aws:SourceArn` lets any account's bucket invoke it (Security Hub
-    /// Lambda.1; Lambda Developer Guide, "Working with resource-based IAM policies").
-    pub(super) fn service_principals_are_public(self) -> bool {
+    /// Whether a grant to `service` (a service principal) without a pinning condition is
+    /// public. Only Amazon S3 on a function: AWS Config's
+    /// `lambda-function-public-access-prohibited` (Security Hub Lambda.1) counts a policy public
+    /// when its principal is empty or a wildcard, "and also if a Lambda function is invoked
+    /// from Amazon S3 and the policy doesn't include a condition to limit public access, such
+    /// as AWS:SourceAccount": a bucket's name is no account, so any account's bucket of that
+    /// name could invoke it. Other services (EventBridge, API Gateway …) act for the function's
+    /// own account's rules and APIs; their grants are not public, whatever their `SourceArn`.
+    pub(super) fn service_principal_is_public(self, service: &str) -> bool {
         matches!(self, ResourcePolicy::LambdaFunction)
+            && service.eq_ignore_ascii_case("s3.amazonaws.com")
     }
 }
 

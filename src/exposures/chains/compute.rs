@@ -3,6 +3,7 @@
 
 use super::{describe, detail, group_ids, ports, Links};
 use crate::exposures::{exposure, Exposure, ExposureKind, ExposureStep, StepRole};
+use crate::policy::ResourcePolicy;
 use crate::services::ec2::Instance;
 use crate::services::ecs::{EcsService, TaskDefinition};
 use crate::services::lambda::Function;
@@ -158,8 +159,11 @@ impl Links<'_> {
             function.region.as_str(),
             function.name.as_str(),
         );
+        // A public grant of reading the function (`lambda:GetFunction`) runs nothing as its
+        // role: the policy is a way in only when what it grants the public is invoking it.
         let entries: Vec<ExposureStep> = ["lambda.url_public", "lambda.policy_public"]
             .iter()
+            .filter(|check| **check != "lambda.policy_public" || anyone_may_invoke(function))
             .filter_map(|check| self.failed.step(check, at, StepRole::Entry, detail))
             .collect();
         if entries.is_empty() {
@@ -188,4 +192,20 @@ impl Links<'_> {
             fix,
         ))
     }
+}
+
+/// Whether a public statement of the function's policy grants invoking it (directly or through
+/// its URL).
+fn anyone_may_invoke(function: &Function) -> bool {
+    let Some(Some(document)) = &function.policy else {
+        return false;
+    };
+    document
+        .public_statements(ResourcePolicy::LambdaFunction)
+        .iter()
+        .any(|statement| {
+            ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"]
+                .iter()
+                .any(|action| statement.covers_action(action))
+        })
 }

@@ -6,6 +6,7 @@ use crate::services::eks::Cluster;
 use crate::services::opensearch::Domain;
 use crate::services::rds::{DbCluster, DbInstance};
 use crate::services::redshift::RedshiftCluster;
+use crate::services::sg::{open_to_ipv4_world_on, open_to_world_on};
 
 impl Links<'_> {
     pub(super) fn database(&self, db: &DbInstance) -> Option<Exposure> {
@@ -70,6 +71,23 @@ impl Links<'_> {
             cluster.region.as_str(),
             cluster.id.as_str(),
         );
+        // An IPv4 cluster's public endpoint is an IPv4 address: a group open only to ::/0
+        // (which fails `redshift.port_not_open`) admits no one through it; a dual-stack one
+        // (`IpAddressType`, DescribeClusters) is reached over either.
+        let cluster_port = cluster.port?;
+        let dual_stack = cluster.ip_address_type.as_deref() == Some("dualstack");
+        let reachable = (self.inventory.redshift.security_groups.iter())
+            .filter(|g| g.region == cluster.region && cluster.security_groups.contains(&g.id))
+            .any(|g| {
+                if dual_stack {
+                    open_to_world_on(g, cluster_port)
+                } else {
+                    open_to_ipv4_world_on(g, cluster_port)
+                }
+            });
+        if !reachable {
+            return None;
+        }
         let entry = self
             .failed
             .step("redshift.not_public", at, StepRole::Entry, detail)?;

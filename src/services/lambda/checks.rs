@@ -67,8 +67,8 @@ const POLICY_PUBLIC: Check = Check {
     severity: Severity::Critical,
     resource_types: &[Function::RESOURCE_TYPE],
     title: "Lambda function policies do not grant public access",
-    rationale: "A function policy that lets everyone, or an AWS service acting for any of its customers, invoke or change the function lets anyone outside the account run its code with its execution role's permissions.",
-    remediation: "Remove the statement (aws lambda remove-permission --function-name <function> --statement-id <sid>) and grant named accounts instead; for a service principal, add it again with --source-account and --source-arn.",
+    rationale: "A function policy that lets everyone (or Amazon S3 for any account's bucket) invoke or change the function lets anyone outside the account run its code with its execution role's permissions.",
+    remediation: "Remove the statement (aws lambda remove-permission --function-name <function> --statement-id <sid>) and grant named accounts instead; for Amazon S3, add it again with --source-account.",
     reference: "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html",
     fsbp: &["Lambda.1"],
     cis: &[],
@@ -101,12 +101,12 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
             }) {
                 notes.push_str(" It is the permission of a public function URL: anyone on the internet can invoke the function.");
             }
-            let service_principal = public.iter().any(|s| {
+            let from_s3 = public.iter().any(|s| {
                 matches!(&s.principals, Some(Principals::Principal(set))
                     if set.entries.iter().any(|(kind, _)| kind == "Service"))
             });
-            if service_principal {
-                notes.push_str(" A service principal without a fixed aws:SourceAccount or aws:SourceArn lets that service invoke the function for any account's resources.");
+            if from_s3 {
+                notes.push_str(" Amazon S3 without a fixed aws:SourceAccount (a bucket's ARN names no account) may invoke the function for any account's bucket of that name.");
             }
             notes
         });
@@ -350,6 +350,37 @@ pub(crate) mod tests {
         }
     }
 
+    /// What API Gateway and EventBridge add: the function's own account's APIs and rules,
+    /// whatever the wildcards in the `SourceArn` (AWS Config's Lambda.1 rule judges only the
+    /// principal, and S3 as the one service case).
+    const API_GATEWAY: &str = r#"{"Sid":"apigw","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:123456789012:abc123/*/GET/orders"}}}"#;
+    const EVENTBRIDGE: &str = r#"{"Sid":"rule","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f"}"#;
+
+    #[test]
+    fn other_services_than_s3_are_not_the_public() {
+        for statement in [API_GATEWAY, EVENTBRIDGE] {
+            let results = with(Function {
+                policy: policy(statement),
+                ..function("f")
+            });
+            let result = only(&results, "lambda.policy_public", "f");
+            assert_eq!(result.status, Status::Pass, "{statement}");
+        }
+        // S3 beside them still fails.
+        let both = format!("{},{}", &EVENTBRIDGE, &S3_ANY_ACCOUNT);
+        let results = with(Function {
+            policy: policy(&both),
+            ..function("f")
+        });
+        let result = only(&results, "lambda.policy_public", "f");
+        assert_eq!(result.status, Status::Fail);
+        assert!(
+            !result.detail.contains("events.amazonaws.com"),
+            "{}",
+            result.detail
+        );
+    }
+
     #[test]
     fn a_service_principal_passes_only_when_pinned_to_the_account() {
         let results = with(Function {
@@ -375,6 +406,20 @@ pub(crate) mod tests {
         assert_eq!(
             only(&results, "lambda.policy_public", "f").status,
             Status::Pass
+        );
+        // A bucket's ARN names no account: SourceArn alone does not pin S3.
+        let by_bucket_name = S3_ANY_ACCOUNT.replace(
+            r#""Resource":"arn:aws:lambda:us-east-1:123456789012:function:f"}"#,
+            r#""Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::uploads"}}}"#,
+        );
+        assert!(by_bucket_name.contains("SourceArn"));
+        let results = with(Function {
+            policy: policy(&by_bucket_name),
+            ..function("f")
+        });
+        assert_eq!(
+            only(&results, "lambda.policy_public", "f").status,
+            Status::Fail
         );
     }
 

@@ -232,6 +232,7 @@ pub(crate) mod tests {
             master_username: Some("analyst".into()),
             port: Some(5439),
             security_groups: groups.iter().map(|g| g.to_string()).collect(),
+            ip_address_type: Some("ipv4".into()),
             tags: Default::default(),
         }
     }

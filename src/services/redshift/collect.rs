@@ -63,6 +63,7 @@ fn from_sdk(
             .filter(|g| g.status().is_none_or(|s| s == "active"))
             .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
             .collect(),
+        ip_address_type: cluster.ip_address_type().map(str::to_string),
         tags: tag_map(cluster.tags(), |t| t.key(), |t| t.value()),
     })
 }

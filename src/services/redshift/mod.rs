@@ -70,6 +70,9 @@ pub struct RedshiftCluster {
     pub port: Option<u16>,
     /// The ids of the active VPC security groups (`VpcSecurityGroups` with status `active`).
     pub security_groups: Vec<String>,
+    /// `ipv4` or `dualstack` (`IpAddressType`); `None` when the answer did not say (IPv4, as
+    /// before dual-stack clusters existed).
+    pub ip_address_type: Option<String>,
     pub tags: Tags,
 }
 

@@ -174,3 +174,16 @@ fn security_groups() {
         .iter()
         .any(|r| r.check_id == "sg.default_restricts_all" && r.resource_id == group("ssh-open")));
 }
+
+/// Lambda.1 as AWS Config's rule judges it: a wildcard principal or Amazon S3 without
+/// `aws:SourceAccount` is public; API Gateway for the account's own API is not.
+#[test]
+fn lambda_function_policies() {
+    let report = full();
+    assert_eq!(status(report, "lambda.policy_public", "orders-api"), Pass);
+    assert_eq!(status(report, "lambda.policy_public", "public-hook"), Fail);
+    let failing = detail(report, "lambda.policy_public", "public-hook");
+    assert!(failing.contains("service s3.amazonaws.com"), "{failing}");
+    assert!(failing.contains("everyone"), "{failing}");
+    assert!(!failing.contains("apigateway"), "{failing}");
+}

@@ -1,6 +1,7 @@
-//! Lambda: `orders-api` (python3.12; invocable by S3 only for the account's own bucket; a
-//! function URL that requires IAM) and `public-hook` (nodejs16.x, deprecated; invocable by
-//! anyone; a function URL without authentication, with the permission AWS adds for it). Both run
+//! Lambda: `orders-api` (python3.12; invocable by S3 only for the account's own bucket and by
+//! one API Gateway route; a function URL that requires IAM) and `public-hook` (nodejs16.x,
+//! deprecated; invocable by S3 for any account's bucket and by anyone; a function URL without
+//! authentication, with the permission AWS adds for it). Both run
 //! as the `lambda-exec` role created here. moto 5.1.18 lacks ListFunctionUrlConfigs:
 //! `tests/support/moto_server.py` (`lambda_function_url_listing`) answers it.
 
@@ -79,7 +80,31 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
         .source_arn("arn:aws:s3:::acme-orders-uploads")
         .send()
         .await?;
-    // public-hook: anyone may invoke it (fails).
+    // orders-api behind an API Gateway route: the account's own API, whatever the wildcards
+    // (still passes).
+    lambda
+        .add_permission()
+        .function_name("orders-api")
+        .statement_id("apigw-get-orders")
+        .action("lambda:InvokeFunction")
+        .principal("apigateway.amazonaws.com")
+        .source_arn(format!(
+            "arn:aws:execute-api:us-east-1:{ACCOUNT}:a1b2c3d4e5/*/GET/orders"
+        ))
+        .send()
+        .await?;
+    // public-hook: S3 may invoke it for any account's bucket of that name (no SourceAccount:
+    // fails, as Lambda.1's rule says) …
+    lambda
+        .add_permission()
+        .function_name("public-hook")
+        .statement_id("s3-any-account")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .source_arn("arn:aws:s3:::acme-hook-drops")
+        .send()
+        .await?;
+    // … and anyone may invoke it (fails).
     lambda
         .add_permission()
         .function_name("public-hook")
