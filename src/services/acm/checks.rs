@@ -1,6 +1,7 @@
 //! ACM certificates: RSA keys of at least 2,048 bits.
 
 use super::Certificate;
+use super::{key_of, Key};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
@@ -34,23 +35,6 @@ const RSA_KEY_LENGTH: Check = Check {
     reads: &[Read::all("acm:ListCertificates")],
     evaluate: rsa_key_length,
 };
-
-/// The key of a certificate, from its ACM key algorithm name (`RSA_2048`, `EC_prime256v1`;
-/// https://docs.aws.amazon.com/acm/latest/APIReference/API_CertificateSummary.html).
-enum Key {
-    Rsa(u32),
-    EllipticCurve,
-}
-
-fn key_of(algorithm: &str) -> Option<Key> {
-    if let Some(bits) = algorithm.strip_prefix("RSA_") {
-        bits.parse().ok().map(Key::Rsa)
-    } else if algorithm.starts_with("EC_") {
-        Some(Key::EllipticCurve)
-    } else {
-        None
-    }
-}
 
 /// Requested and imported certificates alike. Elliptic-curve keys pass: the requirement is on
 /// RSA key length. A certificate whose key algorithm is missing or unknown gets no result.
@@ -97,8 +81,8 @@ pub(crate) mod tests {
     use crate::services::checks::test_support::{none, only, run, Case};
     use crate::services::{acm, Inventory};
 
-    fn certificates() -> Inventory {
-        let certificate = |id: &str, algorithm: Option<&str>, kind: &str| Certificate {
+    fn certificate(id: &str, algorithm: Option<&str>, kind: &str) -> Certificate {
+        Certificate {
             id: id.into(),
             arn: format!("arn:aws:acm:us-east-1:123456789012:certificate/{id}"),
             region: "us-east-1".into(),
@@ -106,7 +90,10 @@ pub(crate) mod tests {
             key_algorithm: algorithm.map(str::to_string),
             kind: Some(kind.into()),
             tags: None,
-        };
+        }
+    }
+
+    fn certificates() -> Inventory {
         Inventory::from(acm::Inventory {
             certificates: vec![
                 certificate("issued-2048", Some("RSA_2048"), "AMAZON_ISSUED"),
@@ -166,6 +153,23 @@ pub(crate) mod tests {
             result.resource_name.as_deref(),
             Some("imported-1024.example.com")
         );
+    }
+
+    /// DescribeCertificate answers `RSA-2048` and `EC-prime256v1` where the API reference and
+    /// the SDK's enum spell `RSA_2048` (aws-controllers-k8s/community#2394): both are judged.
+    #[test]
+    fn both_spellings_of_the_key_algorithm_are_judged() {
+        let results = run(&Inventory::from(acm::Inventory {
+            certificates: vec![
+                certificate("dash-1024", Some("RSA-1024"), "IMPORTED"),
+                certificate("dash-2048", Some("RSA-2048"), "IMPORTED"),
+                certificate("dash-ec", Some("EC-prime256v1"), "IMPORTED"),
+            ],
+        }));
+        let status = |id| only(&results, "acm.rsa_key_length", id).status;
+        assert_eq!(status("dash-1024"), Status::Fail);
+        assert_eq!(status("dash-2048"), Status::Pass);
+        assert_eq!(status("dash-ec"), Status::Pass);
     }
 
     #[test]

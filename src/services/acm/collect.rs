@@ -3,8 +3,9 @@
 use aws_sdk_acm::types::{CertificateSummary, Filters, KeyAlgorithm};
 use futures::stream::{self, StreamExt};
 
-use super::{Certificate, Inventory};
+use super::{key_of, Certificate, Inventory};
 use crate::aws::{each_page, regional_client, tag_map, Call};
+use crate::model::AuditError;
 use crate::services::{CollectContext, Collection};
 
 regional_client!(aws_sdk_acm);
@@ -43,6 +44,9 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         );
     })
     .await;
+    collection
+        .errors
+        .extend(unrecognized_key_algorithms(&certificates, &call));
 
     if context.reads_tags() {
         let client = &client;
@@ -71,6 +75,25 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     collection
 }
 
+/// A key algorithm no release of secaudit knew (a new one AWS added) is never dropped silently:
+/// the certificate gets no verdict, and the report says which and why.
+fn unrecognized_key_algorithms(certificates: &[Certificate], call: &Call) -> Vec<AuditError> {
+    certificates
+        .iter()
+        .filter_map(|certificate| {
+            let algorithm = certificate.key_algorithm.as_deref()?;
+            key_of(algorithm).is_none().then(|| {
+                call.on(&certificate.id).entry(
+                    "UnrecognizedValue".into(),
+                    format!(
+                        "key algorithm {algorithm:?} is none this release knows (RSA_<bits>, EC_<curve>): no verdict on the certificate's key"
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 fn listed_certificate(summary: &CertificateSummary, region: &str) -> Option<Certificate> {
     let arn = summary.certificate_arn()?;
     let id = arn.rsplit('/').next().unwrap_or(arn);
@@ -83,4 +106,35 @@ fn listed_certificate(summary: &CertificateSummary, region: &str) -> Option<Cert
         kind: summary.r#type().map(|t| t.as_str().to_string()),
         tags: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_algorithm_this_release_does_not_know_is_reported_not_dropped() {
+        let certificate = |id: &str, algorithm: &str| Certificate {
+            id: id.into(),
+            key_algorithm: Some(algorithm.into()),
+            ..Default::default()
+        };
+        let call = Call::new("acm", "us-east-1", "ListCertificates");
+        let errors = unrecognized_key_algorithms(
+            &[
+                certificate("known", "RSA_2048"),
+                certificate("dashed", "RSA-2048"),
+                certificate("future", "ML_DSA_65"),
+            ],
+            &call,
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].resource_id.as_deref(), Some("future"));
+        assert_eq!(errors[0].code, "UnrecognizedValue");
+        assert!(
+            errors[0].message.contains("ML_DSA_65"),
+            "{}",
+            errors[0].message
+        );
+    }
 }

@@ -61,3 +61,22 @@ pub struct Certificate {
 impl Certificate {
     pub const RESOURCE_TYPE: &'static str = "AWS::CertificateManager::Certificate";
 }
+
+/// The key of a certificate, from its ACM key algorithm name.
+pub(crate) enum Key {
+    Rsa(u32),
+    EllipticCurve,
+}
+
+/// `RSA_2048`, `EC_prime256v1` as the API reference and the SDK spell them
+/// (https://docs.aws.amazon.com/acm/latest/APIReference/API_CertificateSummary.html), or
+/// `RSA-2048`, `EC-prime256v1` as DescribeCertificate answers; `None` for any other name (an
+/// algorithm this release does not know, which the collector reports).
+pub(crate) fn key_of(algorithm: &str) -> Option<Key> {
+    let (family, rest) = algorithm.split_once(['_', '-'])?;
+    match family {
+        "RSA" => rest.parse().ok().map(Key::Rsa),
+        "EC" if !rest.is_empty() => Some(Key::EllipticCurve),
+        _ => None,
+    }
+}
