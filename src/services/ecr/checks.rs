@@ -72,8 +72,11 @@ fn matching<'a>(
 /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html):
 /// under enhanced scanning, a repository that no filter matches has scanning disabled, and
 /// its own scanOnPush does not apply (continuous scanning wins over scan on push where both
-/// match); under basic scanning, a scan-on-push filter or the repository's own scanOnPush
-/// scans images on push. Where the registry's configuration could not be read there is no
+/// match); under basic scanning, a scan-on-push filter scans images on push, and once the
+/// registry has filters a repository they do not match is scanned manually, whatever its own
+/// deprecated scanOnPush says (a rule without scan on push "sets the MANUAL scan frequency",
+/// PutRegistryScanningConfiguration); only a registry without filters leaves it to the
+/// repository's scanOnPush. Where the registry's configuration could not be read there is no
 /// verdict: enhanced scanning could disable even a scanOnPush repository's scans.
 fn image_scanning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for repository in &inventory.ecr.repositories {
@@ -110,11 +113,15 @@ fn image_scanning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
                 &resource,
                 format!("Basic scanning scans images on push: the registry's scan-on-push filter '{filter}' matches the repository."),
             );
-        } else if repository.scan_on_push {
+        } else if repository.scan_on_push && registry.rules.is_empty() {
             verdicts.pass(
                 &resource,
-                "The repository's scanOnPush is true: basic scanning scans its images on push."
-                    .into(),
+                "The repository's scanOnPush is true and the registry has no scanning filters: basic scanning scans its images on push.".into(),
+            );
+        } else if repository.scan_on_push {
+            verdicts.fail(
+                &resource,
+                "No scan-on-push filter of the registry (basic scanning) matches the repository, so it is scanned manually only, whatever its own deprecated scanOnPush says.".into(),
             );
         } else {
             verdicts.fail(
@@ -152,8 +159,9 @@ pub(crate) mod tests {
         }
     }
 
-    /// us-east-1: basic scanning with a scan-on-push filter; eu-west-1: enhanced scanning of
-    /// some repositories; ap-south-1: the registry configuration could not be read.
+    /// us-east-1: basic scanning with a scan-on-push filter; us-west-2: basic scanning without
+    /// filters; eu-west-1: enhanced scanning of some repositories; ap-south-1: the registry
+    /// configuration could not be read.
     fn registries() -> Inventory {
         Inventory::from(ecr::Inventory {
             repositories: vec![
@@ -165,6 +173,8 @@ pub(crate) mod tests {
                 repository("tools", "eu-west-1", true),
                 repository("unknown-on", "ap-south-1", true),
                 repository("unknown-off", "ap-south-1", false),
+                repository("old-style", "us-west-2", true),
+                repository("old-style-off", "us-west-2", false),
             ],
             registry_scanning: [
                 (
@@ -172,6 +182,13 @@ pub(crate) mod tests {
                     RegistryScanning {
                         scan_type: "BASIC".into(),
                         rules: vec![rule("SCAN_ON_PUSH", &["prod-*"])],
+                    },
+                ),
+                (
+                    "us-west-2".to_string(),
+                    RegistryScanning {
+                        scan_type: "BASIC".into(),
+                        rules: vec![],
                     },
                 ),
                 (
@@ -191,7 +208,9 @@ pub(crate) mod tests {
 
     pub fn cases() -> Vec<Case> {
         [
-            ("app", Status::Pass),
+            ("old-style", Status::Pass),
+            ("old-style-off", Status::Fail),
+            ("app", Status::Fail),
             ("prod-api", Status::Pass),
             ("team/api", Status::Pass),
             ("billing-worker", Status::Pass),
@@ -235,7 +254,9 @@ pub(crate) mod tests {
     fn the_deciding_setting_is_named() {
         let results = run(&registries());
         let detail = |id| only(&results, CHECK, id).detail.clone();
-        assert!(detail("app").contains("repository's scanOnPush is true"));
+        assert!(detail("old-style").contains("repository's scanOnPush is true"));
+        // The registry's basic filters override the repository's own scanOnPush.
+        assert!(detail("app").contains("whatever its own deprecated scanOnPush says"));
         assert!(detail("prod-api").contains("filter 'prod-*'"));
         // Continuous scanning wins over scan on push where both match.
         assert!(detail("team/api").contains("continuously"));

@@ -1,6 +1,6 @@
-//! ECR: repositories `app` (scanOnPush true: passes ecr.image_scanning), `legacy` (false:
-//! fails) and `prod-api` (false, but scanned on push by the registry's basic-scanning filter
-//! `prod-*`: passes).
+//! ECR: repositories `app` (scanOnPush true, but the registry's basic-scanning filter `prod-*`
+//! does not match it, so it is scanned manually only: fails ecr.image_scanning), `legacy` (false:
+//! fails) and `prod-api` (false, but scanned on push by the filter: passes).
 
 use aws_config::SdkConfig;
 use aws_sdk_ecr::types::{
