@@ -74,6 +74,33 @@ pub fn all() -> &'static [Framework] {
     })
 }
 
+/// The AWS Config rule behind a Security Hub control, with the parameters Security Hub sets
+/// (`data/compliance/security-hub-rules.toml`): what a check mapped to the control implements.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+pub struct ControlRule {
+    pub id: String,
+    pub config_rule: String,
+    pub parameters: String,
+}
+
+/// The Config rule of Security Hub control `id`, if a check maps to it.
+pub fn control_rule(id: &str) -> Option<&'static ControlRule> {
+    #[derive(Deserialize)]
+    struct Rules {
+        control: Vec<ControlRule>,
+    }
+    static RULES: OnceLock<Vec<ControlRule>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            let text = include_str!("../../data/compliance/security-hub-rules.toml");
+            toml::from_str::<Rules>(text)
+                .expect("shipped control rules parse (tested)")
+                .control
+        })
+        .iter()
+        .find(|rule| rule.id == id)
+}
+
 /// The framework `id` names; the error lists the known ones.
 pub fn find(id: &str) -> Result<&'static Framework, String> {
     all().iter().find(|f| f.about.id == id).ok_or_else(|| {
@@ -98,14 +125,38 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
         .collect()
 }
 
-/// Where a requirement names less than the checks mapped to it judge, the facts of a failed
-/// result decide whether it fails the requirement: CIS 5.2 names `0.0.0.0/0` and 5.3 `::/0`,
-/// both on the remote administration ports 22 and 3389 (CIS AWS Foundations v3.0.0).
+/// Where a requirement judges otherwise than the check mapped to it, the facts of a result
+/// decide whether it fails the requirement, whatever the check's own verdict:
+/// - CIS 5.2 names `0.0.0.0/0` and 5.3 `::/0`, both on the remote administration ports 22 and
+///   3389 (CIS AWS Foundations v3.0.0);
+/// - FSBP EC2.3's rule `encrypted-volumes` judges attached volumes only;
+/// - CIS 1.8 asks for a minimum length of 14, 1.9 for 24 remembered passwords, FSBP IAM.7
+///   (`iam-password-policy`) for a length of 8 and upper- and lowercase letters, numbers and
+///   symbols;
+/// - FSBP IAM.6 (`root-account-hardware-mfa-enabled`) and CIS 1.6 ask for a hardware root MFA
+///   device, where the check passes a virtual one;
+/// - FSBP IAM.8 (`iam-user-unused-credentials-check`, `maxCredentialUsageAge` 90) and CIS 1.12
+///   (45 days) judge the same credentials at different ages.
 pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -> Option<bool> {
     // A result without facts (a report from before them) fails as the check said.
     if facts.is_empty() {
         return None;
     }
+    let has = |fact: &str| facts.iter().any(|f| f == fact);
+    let number = |prefix: &str| {
+        facts
+            .iter()
+            .find_map(|f| f.strip_prefix(prefix).and_then(|n| n.parse::<u32>().ok()))
+    };
+    let unused_over = |days: u32| {
+        facts.iter().any(|f| {
+            (f.strip_prefix("unused ")
+                .and_then(|rest| rest.strip_suffix(" days")))
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n > days)
+        })
+    };
+    let password = |judge: &dyn Fn() -> bool| has("no password policy") || judge();
     let admits = |ipv6: &[bool], ports: &[u16]| {
         facts.iter().any(|fact| {
             ipv6.iter()
@@ -115,6 +166,27 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
     match (framework, requirement) {
         ("cis-aws-3.0", "5.2") => Some(admits(&[false], &[22, 3389])),
         ("cis-aws-3.0", "5.3") => Some(admits(&[true], &[22, 3389])),
+        ("fsbp", "EC2.3") if has("attached") || has("unattached") => {
+            Some(has("attached") && has("unencrypted"))
+        }
+        ("cis-aws-3.0", "1.8") => Some(password(&|| {
+            number("minimum length ").is_some_and(|n| n < 14)
+        })),
+        ("cis-aws-3.0", "1.9") => Some(password(&|| {
+            number("reuse prevention ").is_some_and(|n| n < 24)
+        })),
+        ("fsbp", "IAM.7") => Some(password(&|| {
+            number("minimum length ").is_some_and(|n| n < 8)
+                || ["uppercase", "lowercase", "numbers", "symbols"]
+                    .iter()
+                    .any(|class| !has(&format!("requires {class}")))
+        })),
+        ("fsbp", "IAM.6") | ("cis-aws-3.0", "1.6") => {
+            (has("no root mfa") || has("root mfa virtual") || has("root mfa hardware"))
+                .then(|| !has("root mfa hardware"))
+        }
+        ("fsbp", "IAM.8") => Some(unused_over(90)),
+        ("cis-aws-3.0", "1.12") => Some(unused_over(45)),
         _ => None,
     }
 }

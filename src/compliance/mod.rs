@@ -234,10 +234,10 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
         .iter()
         .filter(|r| view.checks.iter().any(|c| *c == r.check_id))
         .collect();
+    // Where the requirement judges otherwise than the check, the result's facts decide.
     let fails = |r: &CheckResult| {
-        r.is_failed()
-            && frameworks::fails_requirement(&framework.about.id, &requirement.id, &r.facts)
-                .unwrap_or(true)
+        frameworks::fails_requirement(&framework.about.id, &requirement.id, &r.facts)
+            .unwrap_or_else(|| r.is_failed())
     };
     let failing: Vec<&&CheckResult> = results.iter().filter(|r| fails(r)).collect();
     view.results = failing

@@ -246,3 +246,125 @@ fn udp_to_an_administration_port_fails_cis_5_2() {
     assert!(!fact_admits("::/0 tcp 22", false, 22));
     assert!(!fact_admits("0.0.0.0/0 traffic", false, 22));
 }
+
+fn account(settings: crate::services::iam::AccountSettings) -> Vec<CheckResult> {
+    run(&Inventory {
+        iam: crate::services::iam::Inventory {
+            account: settings,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+/// Requirements that judge otherwise than their check decide on its facts, even where the
+/// check passed: the password policy's length, reuse and character classes, a virtual root
+/// MFA device.
+#[test]
+fn requirements_judge_the_facts_on_their_own_terms() {
+    use crate::services::iam::{AccountSettings, PasswordPolicy};
+    let (cis, fsbp) = (
+        frameworks::find("cis-aws-3.0").unwrap(),
+        frameworks::find("fsbp").unwrap(),
+    );
+    let policy = |length, reuse, symbols| AccountSettings {
+        root_mfa_enabled: Some(true),
+        root_virtual_mfa: Some(true),
+        password_policy: Some(Some(PasswordPolicy {
+            minimum_length: Some(length),
+            reuse_prevention: Some(reuse),
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: symbols,
+        })),
+        ..Default::default()
+    };
+    let views = |settings| {
+        let results = account(settings);
+        let evidence = report(results, &["iam"], vec![]);
+        (
+            evaluate(cis, evidence.evidence()),
+            evaluate(fsbp, evidence.evidence()),
+        )
+    };
+    // Long enough, too little reuse prevention: CIS 1.9 fails alone.
+    let (cis_view, fsbp_view) = views(policy(14, 5, true));
+    assert_eq!(status_of(&cis_view, "1.8"), RequirementStatus::Pass);
+    assert_eq!(status_of(&cis_view, "1.9"), RequirementStatus::Fail);
+    assert_eq!(status_of(&fsbp_view, "IAM.7"), RequirementStatus::Pass);
+    // The check passes, but IAM.7 also asks for symbols.
+    let (cis_view, fsbp_view) = views(policy(16, 24, false));
+    assert_eq!(status_of(&cis_view, "1.8"), RequirementStatus::Pass);
+    assert_eq!(status_of(&cis_view, "1.9"), RequirementStatus::Pass);
+    assert_eq!(status_of(&fsbp_view, "IAM.7"), RequirementStatus::Fail);
+    // A virtual root device: MFA is on (CIS 1.5), hardware is not (IAM.6, CIS 1.6).
+    assert_eq!(status_of(&cis_view, "1.5"), RequirementStatus::Pass);
+    assert_eq!(status_of(&cis_view, "1.6"), RequirementStatus::Fail);
+    assert_eq!(status_of(&fsbp_view, "IAM.6"), RequirementStatus::Fail);
+    let hardware = AccountSettings {
+        root_virtual_mfa: Some(false),
+        ..policy(16, 24, true)
+    };
+    let (cis_view, fsbp_view) = views(hardware);
+    assert_eq!(status_of(&cis_view, "1.6"), RequirementStatus::Pass);
+    assert_eq!(status_of(&fsbp_view, "IAM.6"), RequirementStatus::Pass);
+    assert_eq!(status_of(&fsbp_view, "IAM.7"), RequirementStatus::Pass);
+}
+
+/// EC2.3's rule judges attached volumes; CIS 1.12 and IAM.8 the same credentials at 45 and
+/// 90 days.
+#[test]
+fn attached_volumes_and_credential_ages_decide_their_requirements() {
+    use crate::services::ec2::{self as ec2_service, Volume};
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let volumes = |attached: &[&str]| {
+        let results = run(&Inventory {
+            ec2: ec2_service::Inventory {
+                volumes: vec![Volume {
+                    id: "vol-1".into(),
+                    region: "us-east-1".into(),
+                    encrypted: false,
+                    attached_instances: attached.iter().map(|s| s.to_string()).collect(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        status_of(
+            &evaluate(fsbp, report(results, &["ec2"], vec![]).evidence()),
+            "EC2.3",
+        )
+    };
+    assert_eq!(volumes(&["i-1"]), RequirementStatus::Fail);
+    assert_eq!(volumes(&[]), RequirementStatus::Pass);
+
+    let unused = ["unused 60 days".to_string()];
+    assert_eq!(
+        frameworks::fails_requirement("cis-aws-3.0", "1.12", &unused),
+        Some(true)
+    );
+    assert_eq!(
+        frameworks::fails_requirement("fsbp", "IAM.8", &unused),
+        Some(false)
+    );
+    let stale = ["unused 3 days".to_string(), "unused 120 days".to_string()];
+    assert_eq!(
+        frameworks::fails_requirement("fsbp", "IAM.8", &stale),
+        Some(true)
+    );
+}
+
+/// What a mapped control's AWS Config rule is decides what the check must implement: every
+/// Security Hub control a check claims has its rule on record (docs/checks.md shows it).
+#[test]
+fn every_mapped_security_hub_control_names_its_config_rule() {
+    for check in registry() {
+        for id in check.fsbp {
+            let rule = frameworks::control_rule(id)
+                .unwrap_or_else(|| panic!("{}: no Config rule on record for {id}", check.id));
+            assert!(!rule.config_rule.is_empty() && !rule.parameters.is_empty());
+        }
+    }
+}

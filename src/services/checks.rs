@@ -342,6 +342,18 @@ impl Verdicts<'_> {
         pass_detail: impl FnOnce() -> String,
         fail_detail: impl FnOnce() -> String,
     ) {
+        self.judge_account_with_facts(region, passed, pass_detail, fail_detail, Vec::new());
+    }
+
+    /// [`Verdicts::judge_account`] with the facts the verdict rests on.
+    pub fn judge_account_with_facts(
+        &mut self,
+        region: &str,
+        passed: bool,
+        pass_detail: impl FnOnce() -> String,
+        fail_detail: impl FnOnce() -> String,
+        facts: Vec<String>,
+    ) {
         let account = self.account_id.to_string();
         let resource = Resource {
             resource_type: ACCOUNT_RESOURCE_TYPE,
@@ -350,7 +362,7 @@ impl Verdicts<'_> {
             arn: None,
             region,
         };
-        self.judge(&resource, passed, pass_detail, fail_detail);
+        self.judge_with_facts(&resource, passed, pass_detail, fail_detail, facts);
     }
 
     /// Pass or fail on a condition, with the detail for each case.
@@ -361,10 +373,23 @@ impl Verdicts<'_> {
         pass_detail: impl FnOnce() -> String,
         fail_detail: impl FnOnce() -> String,
     ) {
+        self.judge_with_facts(resource, passed, pass_detail, fail_detail, Vec::new());
+    }
+
+    /// [`Verdicts::judge`] with the facts the verdict rests on ([`CheckResult::facts`]), for
+    /// requirements that judge them differently from the check.
+    pub fn judge_with_facts(
+        &mut self,
+        resource: &Resource,
+        passed: bool,
+        pass_detail: impl FnOnce() -> String,
+        fail_detail: impl FnOnce() -> String,
+        facts: Vec<String>,
+    ) {
         if passed {
-            self.pass(resource, pass_detail());
+            self.record_with_facts(resource, Status::Pass, pass_detail(), facts);
         } else {
-            self.fail(resource, fail_detail());
+            self.record_with_facts(resource, Status::Fail, fail_detail(), facts);
         }
     }
 }

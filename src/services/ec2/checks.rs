@@ -159,7 +159,8 @@ const EBS_ENCRYPTED: Check = Check {
                   it and swap it in; enable EBS encryption by default for the region.",
     reference: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
     fsbp: &["EC2.3"],
-    cis: &["2.2.1"],
+    // CIS 2.2.1 asks for encryption by default (`ec2.ebs_default_encryption`), not of each volume.
+    cis: &[],
     triggers: VOLUME_CHANGES,
     reads: &[Read::all("ec2:DescribeVolumes")],
     evaluate: ebs_encrypted,
@@ -179,7 +180,22 @@ fn ebs_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
         } else {
             format!("attached to {}", volume.attached_instances.join(", "))
         };
-        verdicts.judge(
+        // EC2.3's rule (`encrypted-volumes`) judges attached volumes only.
+        let facts = vec![
+            if volume.encrypted {
+                "encrypted"
+            } else {
+                "unencrypted"
+            }
+            .to_string(),
+            if volume.attached_instances.is_empty() {
+                "unattached"
+            } else {
+                "attached"
+            }
+            .to_string(),
+        ];
+        verdicts.judge_with_facts(
             &resource,
             volume.encrypted,
             || match &volume.kms_key_id {
@@ -195,6 +211,7 @@ fn ebs_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
                     volume.state
                 )
             },
+            facts,
         );
     }
 }

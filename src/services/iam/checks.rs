@@ -186,7 +186,9 @@ const ADMIN_ACCESS: Check = Check {
                   guarded by MFA.",
     reference:
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
-    fsbp: &["IAM.1"],
+    // Not FSBP IAM.1: its rule (`iam-policy-no-statements-with-admin-access`) judges customer
+    // managed policies, attached or not, where this check judges what principals are granted.
+    fsbp: &[],
     cis: &["1.16"],
     triggers: POLICY_CHANGES,
     reads: &[
@@ -216,7 +218,9 @@ const WILDCARD_ACTIONS: Check = Check {
     remediation: "List the actions the workload needs (IAM Access Analyzer can generate a policy \
                   from CloudTrail activity) instead of service wildcards or NotAction.",
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
-    fsbp: &["IAM.21"],
+    // Not FSBP IAM.21: its rule (`iam-policy-no-statements-with-full-access`) judges customer
+    // managed policies, attached or not, where this check judges what principals are granted.
+    fsbp: &[],
     cis: &[],
     triggers: POLICY_CHANGES,
     reads: &[
@@ -361,6 +365,7 @@ pub(crate) mod tests {
                     password_policy: Some(Some(PasswordPolicy {
                         minimum_length: Some(14),
                         reuse_prevention: Some(24),
+                        ..Default::default()
                     })),
                 },
                 ..Default::default()
@@ -561,6 +566,7 @@ pub(crate) mod tests {
             password_policy: Some(Some(PasswordPolicy {
                 minimum_length: Some(8),
                 reuse_prevention: None,
+                ..Default::default()
             })),
         });
         let mfa = only(&results, "iam.root_mfa", "123456789012");
@@ -585,6 +591,7 @@ pub(crate) mod tests {
                 password_policy: Some(Some(PasswordPolicy {
                     minimum_length: Some(8),
                     reuse_prevention: None,
+                    ..Default::default()
                 })),
                 ..Default::default()
             },

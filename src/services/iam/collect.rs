@@ -272,6 +272,10 @@ async fn account_settings(client: &Client, account: &str) -> Collection<Inventor
                 o.password_policy().map(|p| PasswordPolicy {
                     minimum_length: p.minimum_password_length(),
                     reuse_prevention: p.password_reuse_prevention(),
+                    require_uppercase: p.require_uppercase_characters(),
+                    require_lowercase: p.require_lowercase_characters(),
+                    require_numbers: p.require_numbers(),
+                    require_symbols: p.require_symbols(),
                 })
             },
         );

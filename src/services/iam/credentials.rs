@@ -98,10 +98,21 @@ pub(super) const ROOT_MFA: Check = Check {
     ],
     evaluate: |inventory, _, verdicts| {
         let account = &inventory.iam.account;
+        let Some(enabled) = account.root_mfa_enabled else {
+            return;
+        };
         let virtual_device = account.root_virtual_mfa;
-        judge_account(
-            verdicts,
-            account.root_mfa_enabled,
+        // FSBP IAM.6 (`root-account-hardware-mfa-enabled`) and CIS 1.6 ask for a hardware
+        // device: a virtual one passes this check and IAM.9/CIS 1.5, not them.
+        let facts = match (enabled, virtual_device) {
+            (false, _) => vec!["no root mfa".to_string()],
+            (true, Some(true)) => vec!["root mfa virtual".to_string()],
+            (true, Some(false)) => vec!["root mfa hardware".to_string()],
+            (true, None) => Vec::new(),
+        };
+        verdicts.judge_account_with_facts(
+            "global",
+            enabled,
             || match virtual_device {
                 Some(true) => {
                     "The root user has MFA, a virtual device (CIS 1.6 asks for hardware).".into()
@@ -110,6 +121,7 @@ pub(super) const ROOT_MFA: Check = Check {
                 None => "The root user has MFA.".into(),
             },
             || "The root user has no MFA device (AccountMFAEnabled is 0).".into(),
+            facts,
         );
     },
 };
@@ -174,10 +186,31 @@ fn password_policy(inventory: &Inventory, options: &CheckOptions, verdicts: &mut
         options.min_password_reuse_prevention,
     );
     let mut problems = Vec::new();
+    // What each requirement judges on its own terms: CIS 1.8 the length, 1.9 the reuse
+    // prevention, FSBP IAM.7 the length and the four character classes.
+    let mut facts = Vec::new();
     match policy {
-        None => problems.push("the account has no password policy".to_string()),
+        None => {
+            problems.push("the account has no password policy".to_string());
+            facts.push("no password policy".to_string());
+        }
         Some(policy) => {
             let value = |v: Option<i32>| u32::try_from(v.unwrap_or(0)).unwrap_or(0);
+            facts.push(format!("minimum length {}", value(policy.minimum_length)));
+            facts.push(format!(
+                "reuse prevention {}",
+                value(policy.reuse_prevention)
+            ));
+            for (required, class) in [
+                (policy.require_uppercase, "uppercase"),
+                (policy.require_lowercase, "lowercase"),
+                (policy.require_numbers, "numbers"),
+                (policy.require_symbols, "symbols"),
+            ] {
+                if required {
+                    facts.push(format!("requires {class}"));
+                }
+            }
             if value(policy.minimum_length) < length {
                 problems.push(format!(
                     "the minimum length is {} (at least {length} required)",
@@ -192,9 +225,9 @@ fn password_policy(inventory: &Inventory, options: &CheckOptions, verdicts: &mut
             }
         }
     }
-    judge_account(
-        verdicts,
-        Some(problems.is_empty()),
+    verdicts.judge_account_with_facts(
+        "global",
+        problems.is_empty(),
         || {
             format!("The password policy requires at least {length} characters and remembers at least {reuse} passwords.")
         },
@@ -203,6 +236,7 @@ fn password_policy(inventory: &Inventory, options: &CheckOptions, verdicts: &mut
             sentence[..1].make_ascii_uppercase();
             format!("{sentence}.")
         },
+        facts,
     );
 }
 
@@ -361,6 +395,12 @@ fn unused_credentials(inventory: &Inventory, options: &CheckOptions, verdicts: &
         if credentials.is_empty() {
             continue;
         }
+        // How long each credential went unused: FSBP IAM.8 judges 90 days, CIS 1.12 45.
+        let facts: Vec<String> = (credentials.iter())
+            .filter_map(|(_, _, since)| {
+                since.map(|at| format!("unused {} days", days_since(now, at)))
+            })
+            .collect();
         let unused: Vec<String> = credentials
             .into_iter()
             .filter_map(|(what, used, since)| {
@@ -374,7 +414,7 @@ fn unused_credentials(inventory: &Inventory, options: &CheckOptions, verdicts: &
                 })
             })
             .collect();
-        verdicts.judge(
+        verdicts.judge_with_facts(
             &credential_user_resource(user),
             unused.is_empty(),
             || format!("Every active credential was used (or created) within {limit} days."),
@@ -383,6 +423,7 @@ fn unused_credentials(inventory: &Inventory, options: &CheckOptions, verdicts: &
                 sentence[..1].make_ascii_uppercase();
                 format!("{sentence}.")
             },
+            facts,
         );
     }
 }

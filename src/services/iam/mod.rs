@@ -104,6 +104,10 @@ pub struct AccountSettings {
 pub struct PasswordPolicy {
     pub minimum_length: Option<i32>,
     pub reuse_prevention: Option<i32>,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
