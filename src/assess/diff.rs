@@ -169,6 +169,7 @@ pub fn compare_reports(old: &Report, new: &Report) -> Changes {
 mod tests {
     use super::*;
     use crate::model::{result_id, Severity};
+    use crate::services::checks::test_support::denied as error;
 
     const ACCOUNT: &str = "123456789012";
 
@@ -199,18 +200,6 @@ mod tests {
         report.started_at = "2026-11-26T02:00:00Z".into();
         report.results = results;
         report
-    }
-
-    fn error(service: &str, region: &str, operation: &str, resource: Option<&str>) -> AuditError {
-        AuditError {
-            service: service.into(),
-            region: region.into(),
-            operation: operation.into(),
-            resource_id: resource.map(str::to_string),
-            code: "AccessDenied".into(),
-            message: "denied".into(),
-            required_permission: crate::aws::required_permission(service, operation),
-        }
     }
 
     #[test]

@@ -440,6 +440,24 @@ pub(crate) fn enumerate(items: &[String], shown: usize) -> String {
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
+
+    /// An access denial of `operation`, as the collectors record it.
+    pub fn denied(
+        service: &str,
+        region: &str,
+        operation: &str,
+        resource: Option<&str>,
+    ) -> AuditError {
+        AuditError {
+            service: service.into(),
+            region: region.into(),
+            operation: operation.into(),
+            resource_id: resource.map(str::to_string),
+            code: "AccessDenied".into(),
+            message: "denied".into(),
+            required_permission: required_permission(service, operation),
+        }
+    }
     use crate::model::CheckResult;
 
     /// A hand-built inventory on which `check` must give `resource_id` the `expected` verdict.
@@ -489,7 +507,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
-    use super::test_support::{only, run, Case};
+    use super::test_support::{denied as error, only, run, Case};
     use std::collections::BTreeSet;
 
     #[test]
@@ -644,18 +662,6 @@ mod tests {
             .filter(|p| !p.contains("Tag"))
             .collect();
         assert!(unread.is_empty(), "permissions no check reads: {unread:?}");
-    }
-
-    fn error(service: &str, region: &str, operation: &str, resource: Option<&str>) -> AuditError {
-        AuditError {
-            service: service.into(),
-            region: region.into(),
-            operation: operation.into(),
-            resource_id: resource.map(str::to_string),
-            code: "AccessDenied".into(),
-            message: String::new(),
-            required_permission: required_permission(service, operation),
-        }
     }
 
     #[test]

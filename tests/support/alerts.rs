@@ -49,6 +49,30 @@ impl AlertQueue {
     /// The SNS envelope of the alert published since the last call, if any; more than one
     /// fails the test (one alert per run). Received messages are deleted.
     pub async fn receive(&self) -> Option<Value> {
+        let envelopes = self.take().await;
+        assert!(
+            envelopes.len() <= 1,
+            "one alert per run, got {}",
+            envelopes.len()
+        );
+        envelopes.into_iter().next()
+    }
+
+    /// The SNS envelopes of every alert published so far, however many. Received messages are
+    /// deleted.
+    pub async fn drain(&self) -> Vec<Value> {
+        let mut envelopes = Vec::new();
+        loop {
+            let batch = self.take().await;
+            if batch.is_empty() {
+                return envelopes;
+            }
+            envelopes.extend(batch);
+        }
+    }
+
+    /// One receive of up to ten envelopes, deleted from the queue.
+    async fn take(&self) -> Vec<Value> {
         let sqs = aws_sdk_sqs::Client::new(&self.sdk);
         let received = sqs
             .receive_message()
@@ -59,11 +83,6 @@ impl AlertQueue {
             .await
             .unwrap();
         let messages = received.messages.unwrap_or_default();
-        assert!(
-            messages.len() <= 1,
-            "one alert per run, got {}",
-            messages.len()
-        );
         for message in &messages {
             sqs.delete_message()
                 .queue_url(&self.queue_url)
@@ -73,7 +92,8 @@ impl AlertQueue {
                 .unwrap();
         }
         messages
-            .first()
+            .iter()
             .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
+            .collect()
     }
 }

@@ -19,32 +19,9 @@ const COPIES: usize = 110;
 
 /// Every alert published so far, as the JSON messages the topic carried.
 async fn every_alert(alerts: &AlertQueue) -> Vec<Value> {
-    let sqs = aws_sdk_sqs::Client::new(&alerts.sdk);
-    let mut found = Vec::new();
-    loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(&alerts.queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        let messages = received.messages.unwrap_or_default();
-        if messages.is_empty() {
-            return found;
-        }
-        for message in messages {
-            sqs.delete_message()
-                .queue_url(&alerts.queue_url)
-                .receipt_handle(message.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-            let envelope: Value = serde_json::from_str(message.body().unwrap()).unwrap();
-            found.push(serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap());
-        }
-    }
+    (alerts.drain().await.iter())
+        .map(|envelope| serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap())
+        .collect()
 }
 
 /// Changes each group and bucket `1 + i % 4` times through the SDK, open and closed in turn;
