@@ -14,11 +14,14 @@ use super::credentials::{
     ACCESS_KEY_ROTATION, CONSOLE_USER_MFA, PASSWORD_POLICY, ROOT_ACCESS_KEYS, ROOT_MFA,
     UNUSED_CREDENTIALS,
 };
+use super::customer_policies::{CUSTOMER_POLICY_ADMIN, CUSTOMER_POLICY_SERVICE_WILDCARDS};
 
 pub(super) const CHECKS: &[&Check] = &[
     &ADMIN_ACCESS,
     &WILDCARD_ACTIONS,
     &WILDCARD_RESOURCES,
+    &CUSTOMER_POLICY_ADMIN,
+    &CUSTOMER_POLICY_SERVICE_WILDCARDS,
     &ROOT_MFA,
     &ROOT_ACCESS_KEYS,
     &PASSWORD_POLICY,
@@ -187,7 +190,8 @@ const ADMIN_ACCESS: Check = Check {
     reference:
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     // Not FSBP IAM.1: its rule (`iam-policy-no-statements-with-admin-access`) judges customer
-    // managed policies, attached or not, where this check judges what principals are granted.
+    // managed policies, attached or not, where this check judges what principals are granted
+    // (`iam.customer_policy_admin` implements it).
     fsbp: &[],
     cis: &["1.16"],
     triggers: POLICY_CHANGES,
@@ -219,7 +223,8 @@ const WILDCARD_ACTIONS: Check = Check {
                   from CloudTrail activity) instead of service wildcards or NotAction.",
     reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
     // Not FSBP IAM.21: its rule (`iam-policy-no-statements-with-full-access`) judges customer
-    // managed policies, attached or not, where this check judges what principals are granted.
+    // managed policies, attached or not, where this check judges what principals are granted
+    // (`iam.customer_policy_service_wildcards` implements it).
     fsbp: &[],
     cis: &[],
     triggers: POLICY_CHANGES,
@@ -401,7 +406,7 @@ pub(crate) mod tests {
                 ..Default::default()
             })
         };
-        let mut cases = Vec::new();
+        let mut cases = super::super::customer_policies::tests::cases();
         for check in [
             "iam.root_mfa",
             "iam.root_access_keys",

@@ -12,8 +12,8 @@ use aws_sdk_iam::Client;
 use futures::stream::{self, StreamExt};
 
 use super::{
-    CredentialUser, Inventory, PasswordPolicy, PolicyAttachment, PolicySource, Principal,
-    PrincipalKind,
+    CredentialUser, CustomerPolicy, Inventory, PasswordPolicy, PolicyAttachment, PolicySource,
+    Principal, PrincipalKind,
 };
 use crate::aws::{code_of, each_page, tag_map, Call};
 use crate::model::{AuditError, Tags};
@@ -338,12 +338,32 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
         )
         .filter_map(|p| p.policy_arn())
         .collect();
-    // Only attached policies matter: an unattached one, even malformed, grants nothing.
-    let mut managed: ManagedDocuments = listing
+    // Every customer managed policy is judged on its own (attached or not); principals get
+    // the attached ones' documents.
+    collection.inventory.customer_policies = listing
         .local_policies
         .iter()
-        .filter(|p| p.arn().is_some_and(|arn| attached.contains(arn)))
-        .filter_map(|p| Some((p.arn()?.to_string(), default_document(p, errors))))
+        .map(|p| {
+            let arn = p.arn().unwrap_or_default();
+            // The name is the ARN's last segment (after the path); the emulator omits PolicyName.
+            let name = p
+                .policy_name()
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default());
+            CustomerPolicy {
+                name: name.to_string(),
+                arn: arn.to_string(),
+                document: default_document(p, errors),
+                attachments: p.attachment_count().unwrap_or_default(),
+                boundary_uses: p.permissions_boundary_usage_count().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut managed: ManagedDocuments = collection
+        .inventory
+        .customer_policies
+        .iter()
+        .filter(|p| attached.contains(p.arn.as_str()))
+        .map(|p| (p.arn.clone(), p.document.clone()))
         .collect();
     let to_fetch: Vec<String> = attached
         .iter()

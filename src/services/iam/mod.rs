@@ -4,6 +4,7 @@
 mod checks;
 mod collect;
 mod credentials;
+mod customer_policies;
 mod privilege;
 
 #[cfg(test)]
@@ -39,6 +40,8 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
     pub principals: Vec<Principal>,
+    /// Every customer managed policy, attached or not (FSBP IAM.1 and IAM.21 judge these).
+    pub customer_policies: Vec<CustomerPolicy>,
     pub account: AccountSettings,
     /// IAM users from the credential report; `None` when the report could not be had.
     pub credential_users: Option<Vec<CredentialUser>>,
@@ -47,6 +50,7 @@ pub struct Inventory {
 impl ServiceInventory for Inventory {
     fn merge(&mut self, other: Self) {
         self.principals.extend(other.principals);
+        self.customer_policies.extend(other.customer_policies);
         let (mine, theirs) = (&mut self.account, other.account);
         mine.root_mfa_enabled = mine.root_mfa_enabled.or(theirs.root_mfa_enabled);
         mine.root_virtual_mfa = mine.root_virtual_mfa.or(theirs.root_virtual_mfa);
@@ -61,11 +65,12 @@ impl ServiceInventory for Inventory {
         }
     }
 
-    /// Groups carry no tags and are left out; the account's settings belong to no
-    /// environment; credential report rows carry no tags, so only the users still in the
+    /// Groups and customer managed policies (which the listing gives without tags) are left
+    /// out; the account's settings belong to no environment; credential report rows carry no tags, so only the users still in the
     /// filtered set are kept.
     fn retain_environment(&mut self, in_environment: InEnvironment) {
         retain_tagged(&mut self.principals, in_environment, |r| r.tags.as_ref());
+        self.customer_policies.clear();
         self.account = AccountSettings::default();
         if let Some(users) = &mut self.credential_users {
             let kept: HashSet<&str> = self
@@ -147,6 +152,19 @@ pub struct Principal {
     pub policies: Vec<PolicyAttachment>,
     /// Roles: the ARNs of the instance profiles that hold the role (EC2 instances use it).
     pub instance_profiles: Vec<String>,
+}
+
+/// A customer managed policy as GetAccountAuthorizationDetails lists it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerPolicy {
+    pub name: String,
+    pub arn: String,
+    /// The default version's document; `None` when unreadable (an error was recorded).
+    pub document: Option<Arc<PolicyDocument>>,
+    /// How many users, groups and roles it is attached to.
+    pub attachments: i32,
+    /// How many users and roles use it as their permissions boundary.
+    pub boundary_uses: i32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -234,6 +234,29 @@ fn iam_roles_users_and_groups() {
         status(report, "iam.unused_credentials", "bob"),
         Status::Pass
     );
+    // Customer managed policies as FSBP IAM.1 and IAM.21 judge them: attached or not.
+    for (policy, admin, service_wildcards) in
+        [("legacy-admin", Fail, Pass), ("s3-full-access", Pass, Fail)]
+    {
+        assert_eq!(
+            status(report, "iam.customer_policy_admin", policy),
+            admin,
+            "{policy}"
+        );
+        assert_eq!(
+            status(report, "iam.customer_policy_service_wildcards", policy),
+            service_wildcards,
+            "{policy}"
+        );
+    }
+    assert!(detail(report, "iam.customer_policy_admin", "legacy-admin")
+        .contains("(attached to nothing)"));
+    assert!(detail(
+        report,
+        "iam.customer_policy_service_wildcards",
+        "s3-full-access"
+    )
+    .contains("(attached to 1 principal)"));
     let types: BTreeSet<_> = report
         .results
         .iter()
@@ -245,6 +268,7 @@ fn iam_roles_users_and_groups() {
         BTreeSet::from([
             ("AWS::::Account", "global"),
             ("AWS::IAM::Group", "global"),
+            ("AWS::IAM::Policy", "global"),
             ("AWS::IAM::Role", "global"),
             ("AWS::IAM::User", "global")
         ])

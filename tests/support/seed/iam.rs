@@ -99,6 +99,13 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
         .ok_or("no policy arn")?
         .to_string();
 
+    // Unattached, yet FSBP IAM.1 judges it: attaching it later makes an administrator.
+    iam.create_policy()
+        .policy_name("legacy-admin")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await?;
+
     for (name, env, group) in [
         ("alice", "prod", Some("admins")),
         ("bob", "dev", None),
