@@ -108,7 +108,7 @@ impl Condition {
 
     /// Whether this clause pins the callers to fixed values, by AWS's definition of a
     /// non-public policy (S3 User Guide, "The meaning of public"): a fixed principal, source
-    /// ARN, VPC, VPC endpoint, owner, account, organization, KMS key, `aws:userid` (a role's
+    /// ARN, VPC, VPC endpoint, owner, account, organization, KMS key, KMS caller account, `aws:userid` (a role's
     /// `AROLEID:*` included), access point (its name may be a wildcard, its account may not),
     /// or a set of `aws:SourceIp` ranges no broader together than a /8 (IPv4) or a /32 (IPv6),
     /// private RFC 1918 ranges aside.
@@ -126,7 +126,7 @@ impl Condition {
     }
 
     fn restricts_callers(&self) -> bool {
-        const FIXED_VALUE_KEYS: [&str; 13] = [
+        const FIXED_VALUE_KEYS: [&str; 14] = [
             "aws:sourcearn",
             "aws:sourcevpc",
             "aws:sourcevpce",
@@ -140,6 +140,10 @@ impl Condition {
             "s3:x-amz-server-side-encryption-aws-kms-key-id",
             "s3:dataaccesspointaccount",
             "s3:dataaccesspointarn",
+            // KMS's own account key: the caller's account (KMS Developer Guide,
+            // "kms:CallerAccount"). `kms:ViaService` is not here: any account's principal can
+            // call through a service.
+            "kms:calleraccount",
         ];
         let operator = self.base_operator();
         let pins = !self.operator.starts_with("ForAllValues:")

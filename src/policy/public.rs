@@ -8,6 +8,7 @@ pub enum ResourcePolicy {
     LambdaFunction,
     SnsTopic,
     SqsQueue,
+    KmsKey,
 }
 
 impl ResourcePolicy {
@@ -18,6 +19,7 @@ impl ResourcePolicy {
             ResourcePolicy::LambdaFunction => "lambda",
             ResourcePolicy::SnsTopic => "sns",
             ResourcePolicy::SqsQueue => "sqs",
+            ResourcePolicy::KmsKey => "kms",
         }
     }
 

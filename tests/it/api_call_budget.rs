@@ -149,6 +149,7 @@ fn with_per_resource_reads(
     if kms_keys > 0 {
         calls.insert("kms:DescribeKey".into(), kms_keys);
         calls.insert("kms:GetKeyRotationStatus".into(), kms_keys);
+        calls.insert("kms:GetKeyPolicy".into(), kms_keys);
     }
     calls
 }
@@ -173,7 +174,7 @@ fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        48 + 6 * buckets + acl_reads + 2 * kms_keys + newer_services(&account)
+        48 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -216,7 +217,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        48 + 5 * buckets + acl_reads + 2 * kms_keys + newer_services(&account)
+        48 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);

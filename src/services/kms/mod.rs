@@ -1,4 +1,4 @@
-//! KMS: customer keys and their rotation.
+//! KMS: customer managed keys: their state, rotation and key policy.
 
 mod checks;
 mod collect;
@@ -9,6 +9,7 @@ pub(crate) use collect::collect;
 
 use super::{InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
+use crate::services::resource_policy::ReadPolicy;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -17,6 +18,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "kms:ListKeys",
         "kms:DescribeKey",
         "kms:GetKeyRotationStatus",
+        "kms:GetKeyPolicy",
     ],
     checks: checks::CHECKS,
     touched: None,
@@ -41,15 +43,23 @@ impl ServiceInventory for Inventory {
     fn each_tagged(&self, _: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {}
 }
 
-/// A customer-managed, enabled, symmetric KMS key of origin AWS_KMS: the keys that can and
-/// should rotate (AWS-managed, asymmetric, HMAC, imported and CloudHSM keys are out of scope).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A customer managed key (AWS managed keys are AWS's to configure and out of scope).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct KmsKey {
     pub id: String,
     pub arn: String,
     pub region: String,
-    /// `None`: the rotation status could not be read.
+    /// `KeyState` as AWS writes it (`Enabled`, `PendingDeletion` …), unknown values included.
+    pub state: String,
+    /// When a key scheduled for deletion will be deleted (RFC 3339).
+    pub deletion_date: Option<String>,
+    /// Enabled, symmetric, of origin AWS_KMS: the keys automatic rotation applies to
+    /// (asymmetric, HMAC, imported and CloudHSM keys cannot rotate this way).
+    pub rotation_applies: bool,
+    /// `None`: rotation does not apply, or its status could not be read.
     pub rotation_enabled: Option<bool>,
+    /// The key policy (`default`, the only one a key has).
+    pub policy: ReadPolicy,
 }
 
 impl KmsKey {

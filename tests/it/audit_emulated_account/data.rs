@@ -319,6 +319,35 @@ fn guardrails_per_region_and_per_trail() {
         rotation.contains(&Pass) && rotation.contains(&Fail),
         "{rotation:?}"
     );
+    // Of the customer managed keys, one is open to anyone and one is scheduled for deletion;
+    // the others pass both checks.
+    let failed = |check: &str| -> Vec<&str> {
+        report
+            .results
+            .iter()
+            .filter(|r| r.check_id == check && r.status == Fail)
+            .map(|r| r.detail.as_str())
+            .collect()
+    };
+    let passed = |check: &str| {
+        report
+            .results
+            .iter()
+            .filter(|r| r.check_id == check && r.status == Pass)
+            .count()
+    };
+    assert!(passed("kms.key_policy_public") >= 3);
+    assert!(passed("kms.key_pending_deletion") >= 3);
+    let public = failed("kms.key_policy_public");
+    assert!(
+        matches!(public.as_slice(), [only] if only.contains("statement \"anyone-decrypts\" grants kms:Decrypt to AWS principal *")),
+        "{public:?}"
+    );
+    let doomed = failed("kms.key_pending_deletion");
+    assert!(
+        matches!(doomed.as_slice(), [only] if only.starts_with("The key is PendingDeletion and will be deleted at ")),
+        "{doomed:?}"
+    );
 }
 
 #[test]

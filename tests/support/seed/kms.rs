@@ -1,4 +1,5 @@
-//! KMS: a rotated key (it encrypts the trail) and one left unrotated.
+//! KMS: a rotated key (it encrypts the trail), one left unrotated, one whose key policy lets
+//! any account decrypt, and one scheduled for deletion.
 
 use aws_config::SdkConfig;
 
@@ -23,5 +24,24 @@ pub async fn seed(sdk: &SdkConfig) -> Result<Vec<String>, BoxError> {
                 .ok_or("no key arn")?,
         );
     }
+    kms.create_key()
+        .description("partner exchange")
+        .policy(PUBLIC_DECRYPT)
+        .send()
+        .await?;
+    let retired = kms.create_key().description("retired").send().await?;
+    kms.schedule_key_deletion()
+        .key_id(
+            retired
+                .key_metadata()
+                .map(|k| k.key_id())
+                .ok_or("no key id")?,
+        )
+        .pending_window_in_days(7)
+        .send()
+        .await?;
     Ok(keys)
 }
+
+/// The account may administer the key; anyone may decrypt with it.
+const PUBLIC_DECRYPT: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},{"Sid":"anyone-decrypts","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
