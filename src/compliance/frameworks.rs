@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::services::checks::FSBP_HIGH_RISK_PORTS;
 use crate::services::checks::{registry, Check};
 use crate::services::sg::fact_admits;
 
@@ -128,7 +129,8 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
 /// Where a requirement judges otherwise than the check mapped to it, the facts of a result
 /// decide whether it fails the requirement, whatever the check's own verdict:
 /// - CIS 5.2 names `0.0.0.0/0` and 5.3 `::/0`, both on the remote administration ports 22 and
-///   3389 (CIS AWS Foundations v3.0.0);
+///   3389 (CIS AWS Foundations v3.0.0); FSBP EC2.19 TCP on AWS's 24 high-risk ports, from
+///   `0.0.0.0/0` or `::/0`, whatever list the check ran with;
 /// - FSBP EC2.3's rule `encrypted-volumes` judges attached volumes only;
 /// - CIS 1.8 asks for a minimum length of 14, 1.9 for 24 remembered passwords, FSBP IAM.7
 ///   (`iam-password-policy`) for a length of 8 and upper- and lowercase letters, numbers and
@@ -163,7 +165,17 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
                 .any(|v6| ports.iter().any(|port| fact_admits(fact, *v6, *port)))
         })
     };
+    // EC2.19's rule (`restricted-common-ports`) judges TCP, from either family.
+    let admits_tcp = |ports: &[u16]| {
+        facts.iter().any(|fact| {
+            !fact.contains(" udp ")
+                && [false, true]
+                    .iter()
+                    .any(|v6| ports.iter().any(|port| fact_admits(fact, *v6, *port)))
+        })
+    };
     match (framework, requirement) {
+        ("fsbp", "EC2.19") => Some(admits_tcp(&FSBP_HIGH_RISK_PORTS)),
         ("cis-aws-3.0", "5.2") => Some(admits(&[false], &[22, 3389])),
         ("cis-aws-3.0", "5.3") => Some(admits(&[true], &[22, 3389])),
         ("fsbp", "EC2.3") if has("attached") || has("unattached") => {

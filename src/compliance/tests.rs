@@ -138,18 +138,49 @@ fn a_group_open_only_on_ipv4_fails_cis_5_2_and_passes_5_3() {
     assert_eq!(status_of(&database, "5.2"), RequirementStatus::Pass);
 
     let fsbp = frameworks::find("fsbp").unwrap();
-    let view = evaluate(
-        fsbp,
-        report(
-            groups(vec![SecurityGroup::opening("sg-1", 22, "::/0")]),
-            &["sg"],
-            vec![],
-        )
-        .evidence(),
+    let fsbp_view = |list| evaluate(fsbp, report(groups(list), &["sg"], vec![]).evidence());
+    let ssh = fsbp_view(vec![SecurityGroup::opening("sg-1", 22, "::/0")]);
+    assert_eq!(status_of(&ssh, "EC2.19"), RequirementStatus::Fail);
+    assert_eq!(status_of(&ssh, "EC2.2"), RequirementStatus::Pass);
+    // MySQL is high-risk for both the check and EC2.19.
+    let mysql = fsbp_view(vec![SecurityGroup::opening("sg-1", 3306, "0.0.0.0/0")]);
+    assert_eq!(status_of(&mysql, "EC2.19"), RequirementStatus::Fail);
+    // Redis (6379) is on secaudit's list, not AWS's: the check fails, EC2.19 passes.
+    let redis = fsbp_view(vec![SecurityGroup::opening("sg-1", 6379, "0.0.0.0/0")]);
+    assert_eq!(status_of(&redis, "EC2.19"), RequirementStatus::Pass);
+}
+
+#[test]
+fn ec2_19_is_aws_s_port_list_whatever_list_the_check_ran_with() {
+    use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
+    let options = CheckOptions {
+        high_risk_ports: vec![RiskyPort {
+            ports: PortRange::single(22),
+            label: "SSH".into(),
+        }],
+        ..CheckOptions::default()
+    };
+    let inventory = Inventory {
+        sg: sg::Inventory {
+            security_groups: vec![SecurityGroup::opening("sg-1", 8080, "0.0.0.0/0")],
+        },
+        ..Default::default()
+    };
+    let results = crate::services::checks::evaluate(
+        &inventory,
+        "123456789012",
+        &options,
+        crate::services::checks::test_support::NOW,
     );
-    // EC2.19 names more ports than the check judges: not covered rather than a false pass.
-    assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::NotCovered);
-    assert_eq!(status_of(&view, "EC2.2"), RequirementStatus::Pass);
+    let high_risk = results
+        .iter()
+        .find(|r| r.check_id == "sg.high_risk_ports")
+        .unwrap();
+    assert_eq!(high_risk.status, Status::Pass);
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let view = evaluate(fsbp, report(results, &["sg"], vec![]).evidence());
+    assert_eq!(status_of(&view, "EC2.19"), RequirementStatus::Fail);
+    assert_eq!(status_of(&view, "EC2.18"), RequirementStatus::Fail);
 }
 
 #[test]

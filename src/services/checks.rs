@@ -50,25 +50,44 @@ pub struct RiskyPort {
     pub label: String,
 }
 
-/// The default high-risk ports: remote administration, file sharing and databases that are
-/// attacked within minutes of being exposed.
+/// The ports FSBP EC2.19 names as high-risk (AWS Config rule `restricted-common-ports`,
+/// `blockedPorts`, not customizable in Security Hub), TCP:
+/// <https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-19>.
+pub const FSBP_HIGH_RISK_PORTS: [u16; 24] = [
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
+    5601, 8080, 8088, 8888, 9200, 9300,
+];
+
+/// The default high-risk ports: remote administration, file sharing, databases and web
+/// development servers that are attacked within minutes of being exposed; every port of
+/// [`FSBP_HIGH_RISK_PORTS`] and more.
 pub fn default_high_risk_ports() -> Vec<RiskyPort> {
     [
         (20, 21, "FTP"),
         (22, 22, "SSH"),
         (23, 23, "Telnet"),
         (25, 25, "SMTP"),
+        (110, 110, "POP3"),
         (135, 135, "RPC"),
         (137, 139, "NetBIOS"),
+        (143, 143, "IMAP"),
         (445, 445, "SMB"),
         (1433, 1434, "MSSQL"),
         (1521, 1521, "Oracle"),
         (2375, 2376, "Docker"),
+        (3000, 3000, "web development server"),
         (3306, 3306, "MySQL"),
         (3389, 3389, "RDP"),
+        (4333, 4333, "ahsp"),
+        (5000, 5000, "web development server"),
         (5432, 5432, "PostgreSQL"),
+        (5500, 5500, "fcp-addr-srvr1"),
+        (5601, 5601, "OpenSearch Dashboards"),
         (5900, 5900, "VNC"),
         (6379, 6379, "Redis"),
+        (8080, 8080, "HTTP proxy"),
+        (8088, 8088, "HTTP alternate"),
+        (8888, 8888, "HTTP alternate"),
         (9200, 9200, "Elasticsearch"),
         (9300, 9300, "Elasticsearch"),
         (11211, 11211, "Memcached"),
@@ -130,6 +149,9 @@ pub struct CheckOptions {
     /// `rds.backup_retention` passes at this many days or more (FSBP RDS.11 asks for 7).
     pub min_backup_retention_days: u32,
     pub high_risk_ports: Vec<RiskyPort>,
+    /// `sg.unauthorized_world_ports`: the TCP ports that may be open to the world (FSBP EC2.18's
+    /// `authorizedTcpPorts`, 80 and 443 by default); no UDP port is.
+    pub authorized_world_ports: Vec<PortRange>,
     /// `iam.password_policy`: the shortest acceptable minimum length (CIS 1.8 asks for 14).
     pub min_password_length: u32,
     /// `iam.password_policy`: the fewest remembered passwords (CIS 1.9 asks for 24).
@@ -148,6 +170,7 @@ impl Default for CheckOptions {
         CheckOptions {
             min_backup_retention_days: 7,
             high_risk_ports: default_high_risk_ports(),
+            authorized_world_ports: vec![PortRange::single(80), PortRange::single(443)],
             min_password_length: 14,
             min_password_reuse_prevention: 24,
             max_access_key_age_days: 90,
@@ -511,12 +534,15 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn default_high_risk_ports_cover_the_documented_list() {
+    fn default_high_risk_ports_cover_the_documented_list_and_aws_s() {
         let ports = default_high_risk_ports();
         for port in [
             20, 21, 22, 23, 25, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900,
             6379, 9200, 9300, 11211, 27017,
-        ] {
+        ]
+        .into_iter()
+        .chain(FSBP_HIGH_RISK_PORTS)
+        {
             assert!(
                 ports
                     .iter()

@@ -129,11 +129,17 @@ proptest! {
                 ..SecurityGroup::default()
             }] });
         let results = evaluate(&inventory, "123456789012", &CheckOptions::default(), time::OffsetDateTime::UNIX_EPOCH);
-        prop_assert_eq!(results.len(), 2);
+        // sg.unauthorized_world_ports judges only groups open to the world (EC2.18's scope).
+        prop_assert_eq!(results.len(), if world { 3 } else { 2 });
         let status = |id: &str| results.iter().find(|r| r.check_id == id).unwrap().status;
-        // Every port open to the world includes every high-risk port.
+        // Every port open to the world includes every high-risk and an unauthorized port.
         if status("sg.all_ports_open") == Status::Fail {
             prop_assert_eq!(status("sg.high_risk_ports"), Status::Fail);
+            prop_assert_eq!(status("sg.unauthorized_world_ports"), Status::Fail);
+        }
+        // A high-risk port is never an authorized one (80 and 443 are not high-risk).
+        if status("sg.high_risk_ports") == Status::Fail {
+            prop_assert_eq!(status("sg.unauthorized_world_ports"), Status::Fail);
         }
         // Nothing open to the world, nothing to fail.
         if !world {

@@ -111,6 +111,10 @@ pub struct ScanArgs {
     /// Replace the high-risk port list, e.g. 22,3389,8000-8080.
     #[arg(long, value_name = "PORTS")]
     pub high_risk_ports: Option<String>,
+    /// The TCP ports that may be open to the world (sg.unauthorized_world_ports, FSBP EC2.18),
+    /// e.g. 80,443,8443.
+    #[arg(long, value_name = "PORTS", default_value = "80,443")]
+    pub authorized_world_ports: String,
     /// End of standard support of EKS versions, overriding or extending the built-in table,
     /// e.g. 1.36=2027-08-02.
     #[arg(long, value_name = "LIST")]
@@ -160,6 +164,7 @@ impl ScanArgs {
             options: CheckOptions {
                 min_backup_retention_days: self.backup_retention_days,
                 high_risk_ports,
+                authorized_world_ports: parse_port_ranges(&self.authorized_world_ports)?,
                 eks_standard_support_end: match &self.eks_support_end {
                     Some(list) => parse_support_dates(list)?,
                     None => Vec::new(),

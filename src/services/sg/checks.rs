@@ -13,7 +13,12 @@ use crate::services::checks::{CheckOptions, PortRange, RiskyPort};
 use crate::services::Inventory;
 use crate::services::Service;
 
-pub(super) const CHECKS: &[&Check] = &[&HIGH_RISK_PORTS, &ALL_PORTS_OPEN, &DEFAULT_RESTRICTS_ALL];
+pub(super) const CHECKS: &[&Check] = &[
+    &HIGH_RISK_PORTS,
+    &ALL_PORTS_OPEN,
+    &UNAUTHORIZED_WORLD_PORTS,
+    &DEFAULT_RESTRICTS_ALL,
+];
 
 /// What can change a group's ingress rules (CloudTrail event names are the API operations).
 const GROUP_CHANGES: &[EventTrigger] = &[EventTrigger {
@@ -217,9 +222,10 @@ const HIGH_RISK_PORTS: Check = Check {
     remediation: "Restrict the rule's source to known CIDRs or security groups, or reach the \
                   hosts through SSM Session Manager or a VPN instead.",
     reference: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
-    // Not FSBP EC2.19, whose port list is longer than the default high-risk ports (8080, 5601,
-    // ...): a group open on 8080 passes this check and fails the control.
-    fsbp: &["EC2.13", "EC2.14"],
+    // EC2.13 (22), EC2.14 (3389) and EC2.19 (AWS's 24 ports, TCP, not customizable) are each
+    // judged on the results' facts (`compliance::frameworks::fails_requirement`), whatever
+    // port list the check was run with.
+    fsbp: &["EC2.13", "EC2.14", "EC2.19"],
     cis: &["5.2", "5.3"],
     triggers: GROUP_CHANGES,
     reads: &[Read::all("ec2:DescribeSecurityGroups")],
@@ -262,10 +268,13 @@ fn high_risk_ports(inventory: &Inventory, options: &CheckOptions, verdicts: &mut
             };
             risky.extend(detail);
         }
+        // Passes carry the facts too: a requirement with its own port list decides on them.
         if risky.is_empty() {
-            verdicts.pass(
+            verdicts.record_with_facts(
                 &group_resource(group),
+                Status::Pass,
                 "No ingress rule opens a high-risk port to 0.0.0.0/0 or ::/0.".into(),
+                world_facts(group),
             );
         } else {
             verdicts.record_with_facts(
@@ -323,6 +332,92 @@ fn all_ports_open(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
                 world_facts(group),
             );
         }
+    }
+}
+
+/// FSBP EC2.18, AWS Config rule `vpc-sg-open-only-to-authorized-ports` (Security Hub's
+/// `authorizedTcpPorts` 80 and 443, no `authorizedUdpPorts`): a group admitting `0.0.0.0/0` or
+/// `::/0` fails on any TCP port outside the authorized ones, any UDP port, or all traffic.
+/// AWS does not say how its rule treats UDP without authorized UDP ports; none authorized
+/// means none may be open. <https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18>
+const UNAUTHORIZED_WORLD_PORTS: Check = Check {
+    id: "sg.unauthorized_world_ports",
+    service: Service::Sg,
+    severity: Severity::High,
+    resource_types: &[SecurityGroup::RESOURCE_TYPE],
+    title: "Security groups open only authorized ports to the world",
+    rationale: "Anything listening behind a port open to 0.0.0.0/0 or ::/0 is reachable by \
+                every scanner on the internet; only the ports a public service is meant to \
+                serve (HTTP and HTTPS by default) should be.",
+    remediation: "Restrict the rule's source to known CIDRs, security groups or a prefix list, \
+                  or put the service behind a load balancer that serves 80 and 443.",
+    reference: "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18",
+    fsbp: &["EC2.18"],
+    cis: &[],
+    triggers: GROUP_CHANGES,
+    reads: &[Read::all("ec2:DescribeSecurityGroups")],
+    evaluate: unauthorized_world_ports,
+};
+
+/// Whether every port of `range` is in one of `authorized` (ranges may be adjacent).
+fn authorized(range: &PortRange, authorized: &[PortRange]) -> bool {
+    let mut next = u32::from(range.from);
+    while next <= u32::from(range.to) {
+        let Some(covering) = authorized
+            .iter()
+            .find(|a| u32::from(a.from) <= next && next <= u32::from(a.to))
+        else {
+            return false;
+        };
+        next = u32::from(covering.to) + 1;
+    }
+    true
+}
+
+fn unauthorized_world_ports(
+    inventory: &Inventory,
+    options: &CheckOptions,
+    verdicts: &mut Verdicts,
+) {
+    for group in &inventory.sg.security_groups {
+        let open: Vec<(Reach, String)> = world_rules(group).collect();
+        // A group admitting nothing from the world is outside the rule's scope.
+        if open.is_empty() {
+            continue;
+        }
+        let unauthorized: Vec<String> = open
+            .iter()
+            .filter(|(reach, _)| match reach {
+                Reach::AllTraffic => true,
+                Reach::Ports { protocol, range } => {
+                    *protocol == "udp" || !authorized(range, &options.authorized_world_ports)
+                }
+                Reach::NoPorts => false,
+            })
+            .map(|(reach, from)| format!("{} from {from}", reach.describe()))
+            .collect();
+        let allowed: Vec<String> = options
+            .authorized_world_ports
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        verdicts.judge(
+            &group_resource(group),
+            unauthorized.is_empty(),
+            || {
+                format!(
+                    "Only authorized TCP ports ({}) are open to 0.0.0.0/0 or ::/0.",
+                    allowed.join(", ")
+                )
+            },
+            || {
+                format!(
+                    "Ingress open to the world beyond the authorized TCP ports ({}): {}.",
+                    allowed.join(", "),
+                    enumerate(&unauthorized, 5)
+                )
+            },
+        );
     }
 }
 
@@ -402,7 +497,7 @@ pub(crate) mod tests {
     use crate::model::Status;
     use crate::request::parse_port_ranges;
     use crate::services::checks::evaluate;
-    use crate::services::checks::test_support::{only, run, Case};
+    use crate::services::checks::test_support::{none, only, run, Case};
     use crate::services::sg;
 
     pub fn cases() -> Vec<Case> {
@@ -454,7 +549,74 @@ pub(crate) mod tests {
             case("sg.high_risk_ports", "open-ssh", Status::Fail),
             case("sg.all_ports_open", "open-ssh", Status::Pass),
             case("sg.all_ports_open", "open-all", Status::Fail),
+            case("sg.unauthorized_world_ports", "https-only", Status::Pass),
+            case("sg.unauthorized_world_ports", "open-ssh", Status::Fail),
         ]
+    }
+
+    #[test]
+    fn only_authorized_tcp_ports_may_be_open_to_the_world() {
+        let web = group(
+            "web",
+            vec![
+                rule("tcp", Some(80), Some(80), &["0.0.0.0/0", "::/0"]),
+                rule("tcp", Some(443), Some(443), &["::/0"]),
+                rule("icmp", Some(-1), Some(-1), &["0.0.0.0/0"]),
+                rule("tcp", Some(22), Some(22), &["10.0.0.0/8"]),
+            ],
+        );
+        let results = run(&Inventory::from(sg::Inventory {
+            security_groups: vec![
+                web.clone(),
+                group(
+                    "alt-http",
+                    vec![rule("tcp", Some(8080), Some(8080), &["0.0.0.0/0"])],
+                ),
+                group(
+                    "web-range",
+                    vec![rule("tcp", Some(80), Some(443), &["0.0.0.0/0"])],
+                ),
+                group("dns", vec![rule("udp", Some(53), Some(53), &["::/0"])]),
+                group(
+                    "private",
+                    vec![rule("tcp", Some(22), Some(22), &["10.0.0.0/8"])],
+                ),
+            ],
+        }));
+        let check = "sg.unauthorized_world_ports";
+        assert_eq!(only(&results, check, "web").status, Status::Pass);
+        assert_eq!(
+            only(&results, check, "alt-http").detail,
+            "Ingress open to the world beyond the authorized TCP ports (80, 443): tcp 8080 from \
+             0.0.0.0/0."
+        );
+        // 81-442 lie between the authorized ports; UDP is never authorized.
+        assert_eq!(only(&results, check, "web-range").status, Status::Fail);
+        assert_eq!(only(&results, check, "dns").status, Status::Fail);
+        // Nothing open to the world: outside the rule's scope.
+        none(&results, check, "private");
+        // 8080 is one of AWS's high-risk ports (EC2.19), so it is one of the defaults.
+        assert_eq!(
+            only(&results, "sg.high_risk_ports", "alt-http").status,
+            Status::Fail
+        );
+        // A configured range counts as authorized, adjacent ranges together.
+        let options = CheckOptions {
+            authorized_world_ports: vec![PortRange::new(80, 100), PortRange::new(101, 443)],
+            ..CheckOptions::default()
+        };
+        let results = evaluate(
+            &Inventory::from(sg::Inventory {
+                security_groups: vec![group(
+                    "web-range",
+                    vec![rule("tcp", Some(80), Some(443), &["0.0.0.0/0"])],
+                )],
+            }),
+            "123456789012",
+            &options,
+            crate::services::checks::test_support::NOW,
+        );
+        assert_eq!(only(&results, check, "web-range").status, Status::Pass);
     }
 
     fn rule(protocol: &str, from: Option<i32>, to: Option<i32>, cidrs: &[&str]) -> IngressRule {

@@ -53,12 +53,13 @@ fn a_burst_of_a_thousand_events_reads_each_resource_once_and_alerts_once() {
             calls_once <= 100 * 9,
             "{calls_once} calls for 100 resources"
         );
+        // Each opened group fails two high+ checks: high-risk ports, and a port beyond 80/443.
         let alert = alerts.receive().await.expect("one alert for the batch");
         assert!(
             alert["Subject"]
                 .as_str()
                 .unwrap()
-                .contains("50 high+ finding(s)"),
+                .contains("100 high+ finding(s)"),
             "{alert}"
         );
     });
