@@ -399,3 +399,34 @@ fn every_mapped_security_hub_control_names_its_config_rule() {
         }
     }
 }
+
+/// A check claiming FSBP controls is as severe as the most severe of them (AWS's controls
+/// reference): a severity is what alerts and `--fail-on` act on.
+#[test]
+fn a_check_is_as_severe_as_the_fsbp_controls_it_claims() {
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let rank = |severity: &str| {
+        ["critical", "high", "medium", "low"]
+            .iter()
+            .position(|s| *s == severity)
+    };
+    let mut mismatched = Vec::new();
+    for check in registry() {
+        let most_severe = check
+            .fsbp
+            .iter()
+            .filter_map(|id| fsbp.requirements.iter().find(|r| r.id == *id))
+            .filter_map(|r| r.severity.as_deref())
+            .min_by_key(|s| rank(s));
+        if let Some(severity) = most_severe {
+            if severity != check.severity.as_str() {
+                mismatched.push(format!(
+                    "{}: {} (FSBP {severity})",
+                    check.id,
+                    check.severity.as_str()
+                ));
+            }
+        }
+    }
+    assert!(mismatched.is_empty(), "{mismatched:#?}");
+}

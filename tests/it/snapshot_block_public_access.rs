@@ -78,4 +78,15 @@ fn a_public_snapshot_passes_once_all_sharing_is_blocked() {
     let (status, detail) = verdict(&after, &snapshot);
     assert_eq!(status, Status::Pass, "{detail}");
     assert!(detail.contains("not publicly available"), "{detail}");
+    // FSBP EC2.182: the region's setting itself.
+    let setting = |report: &Report| {
+        let result = report
+            .results
+            .iter()
+            .find(|r| r.check_id == "ec2.snapshot_block_public_access")
+            .expect("a verdict on the region's setting");
+        (result.region.clone(), result.status)
+    };
+    assert_eq!(setting(&before), ("us-east-1".into(), Status::Fail));
+    assert_eq!(setting(&after), ("us-east-1".into(), Status::Pass));
 }

@@ -56,7 +56,7 @@ fn resource(distribution: &Distribution) -> Resource<'_> {
 const DEFAULT_ROOT_OBJECT: Check = Check {
     id: "cloudfront.default_root_object",
     service: Service::Cloudfront,
-    severity: Severity::Critical,
+    severity: Severity::High,
     resource_types: &[Distribution::RESOURCE_TYPE],
     title: "CloudFront distributions have a default root object",
     rationale: "Without a default root object, a request for the distribution's root URL is passed to the origin as is, which may answer with a listing of its contents or an error that describes it.",

@@ -16,6 +16,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &NO_PUBLIC_IP,
     &EBS_DEFAULT_ENCRYPTION,
     &EBS_SNAPSHOT_PUBLIC,
+    &SNAPSHOT_BLOCK_PUBLIC_ACCESS,
     &AMI_PUBLIC,
 ];
 
@@ -150,7 +151,7 @@ fn imdsv2_required(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdi
 const EBS_ENCRYPTED: Check = Check {
     id: "ec2.ebs_encrypted",
     service: Service::Ec2,
-    severity: Severity::High,
+    severity: Severity::Medium,
     resource_types: &[Volume::RESOURCE_TYPE],
     title: "EBS volumes are encrypted",
     rationale: "Unencrypted volumes, and the snapshots taken of them, expose their data to \
@@ -219,7 +220,7 @@ fn ebs_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
 const NO_PUBLIC_IP: Check = Check {
     id: "ec2.no_public_ip",
     service: Service::Ec2,
-    severity: Severity::Medium,
+    severity: Severity::High,
     resource_types: &[Instance::RESOURCE_TYPE],
     title: "EC2 instances have no public IPv4 address",
     rationale: "A public address makes the instance reachable from the internet whenever a \
@@ -343,6 +344,53 @@ fn ebs_snapshot_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
     }
 }
 
+/// What can change a region's block public access for snapshots.
+const SNAPSHOT_BLOCK_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ec2.amazonaws.com",
+    names: &[
+        "EnableSnapshotBlockPublicAccess",
+        "DisableSnapshotBlockPublicAccess",
+    ],
+}];
+
+/// FSBP EC2.182, AWS Config rule `ebs-snapshot-block-public-access` (no parameters): per
+/// region, block public access must block all public sharing (`block-all-sharing`);
+/// `block-new-sharing` leaves snapshots already public publicly available and fails, as
+/// `unblocked` does. <https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-182>
+const SNAPSHOT_BLOCK_PUBLIC_ACCESS: Check = Check {
+    id: "ec2.snapshot_block_public_access",
+    service: Service::Ec2,
+    severity: Severity::High,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "Block public access for EBS snapshots blocks all sharing in every audited region",
+    rationale: "With all public sharing blocked, no snapshot of the region can be made public, \
+                by mistake or by an attacker, and the ones whose permissions still say public \
+                are not publicly available.",
+    remediation: "aws ec2 enable-snapshot-block-public-access --state block-all-sharing --region \
+                  <region>.",
+    reference:
+        "https://docs.aws.amazon.com/ebs/latest/userguide/block-public-access-snapshots.html",
+    fsbp: &["EC2.182"],
+    cis: &[],
+    triggers: SNAPSHOT_BLOCK_CHANGES,
+    reads: &[Read::all("ec2:GetSnapshotBlockPublicAccessState")],
+    evaluate: snapshot_block_public_access,
+};
+
+fn snapshot_block_public_access(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for (region, state) in &inventory.ec2.snapshot_block_public_access {
+        verdicts.judge_account(
+            region,
+            state == "block-all-sharing",
+            || format!("Block public access for snapshots is block-all-sharing in {region}."),
+            || match state.as_str() {
+                "block-new-sharing" => format!("Block public access for snapshots is block-new-sharing in {region}: snapshots already public stay publicly available."),
+                _ => format!("Block public access for snapshots is {state} in {region}: any snapshot there can be made public."),
+            },
+        );
+    }
+}
+
 const AMI_PUBLIC: Check = Check {
     id: "ec2.ami_public",
     service: Service::Ec2,
@@ -441,8 +489,12 @@ pub(crate) mod tests {
                         ..Default::default()
                     },
                 ],
-                snapshot_block_public_access: [("us-east-1".to_string(), "unblocked".to_string())]
-                    .into(),
+                snapshot_block_public_access: [
+                    ("us-east-1".to_string(), "unblocked".to_string()),
+                    ("eu-west-1".to_string(), "block-all-sharing".to_string()),
+                    ("eu-north-1".to_string(), "block-new-sharing".to_string()),
+                ]
+                .into(),
                 images: vec![
                     Image {
                         id: "ami-private".into(),
@@ -488,6 +540,20 @@ pub(crate) mod tests {
                 expected,
                 inventory: regions,
                 region: None,
+            }),
+        )
+        .chain(
+            [
+                (Status::Pass, "eu-west-1"),
+                (Status::Fail, "us-east-1"),
+                (Status::Fail, "eu-north-1"),
+            ]
+            .map(|(expected, region)| Case {
+                check: "ec2.snapshot_block_public_access",
+                resource_id: "123456789012",
+                expected,
+                inventory: regions,
+                region: Some(region),
             }),
         )
         .chain(

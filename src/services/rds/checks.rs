@@ -149,7 +149,7 @@ fn databases(inventory: &Inventory) -> impl Iterator<Item = Database<'_>> {
 const STORAGE_ENCRYPTED: Check = Check {
     id: "rds.storage_encrypted",
     service: Service::Rds,
-    severity: Severity::Critical,
+    severity: Severity::Medium,
     resource_types: DATABASE,
     title: "RDS storage is encrypted",
     rationale: "Unencrypted database storage, its automated backups, replicas and snapshots \
@@ -182,7 +182,7 @@ fn storage_encrypted(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Ver
 const BACKUP_RETENTION: Check = Check {
     id: "rds.backup_retention",
     service: Service::Rds,
-    severity: Severity::High,
+    severity: Severity::Medium,
     resource_types: DATABASE,
     title: "RDS automated backups are kept long enough",
     rationale: "Automated backups and point-in-time recovery are the way back from deleted or \
@@ -262,7 +262,7 @@ fn multi_az(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
 const DELETION_PROTECTION: Check = Check {
     id: "rds.deletion_protection",
     service: Service::Rds,
-    severity: Severity::High,
+    severity: Severity::Medium,
     resource_types: DATABASE,
     title: "RDS databases have deletion protection",
     rationale: "Without deletion protection one API call, script error or compromised \

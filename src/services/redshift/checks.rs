@@ -96,7 +96,7 @@ fn not_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) 
 const ENHANCED_VPC_ROUTING: Check = Check {
     id: "redshift.enhanced_vpc_routing",
     service: Service::Redshift,
-    severity: Severity::High,
+    severity: Severity::Medium,
     resource_types: &[RedshiftCluster::RESOURCE_TYPE],
     title: "Redshift clusters use enhanced VPC routing",
     rationale: "Without enhanced VPC routing, COPY and UNLOAD traffic to S3 and other services leaves the VPC by the public route, out of reach of its security groups, network ACLs, VPC endpoint policies and flow logs.",
@@ -126,7 +126,7 @@ fn enhanced_vpc_routing(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
 const NO_DEFAULT_ADMIN: Check = Check {
     id: "redshift.no_default_admin",
     service: Service::Redshift,
-    severity: Severity::High,
+    severity: Severity::Medium,
     resource_types: &[RedshiftCluster::RESOURCE_TYPE],
     title: "Redshift clusters do not use the default admin user name",
     rationale: "awsuser is the admin user name every Redshift guide and console default proposes: keeping it leaves an attacker only the password to guess.",

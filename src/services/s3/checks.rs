@@ -207,7 +207,7 @@ fn versioning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) 
 const PUBLIC_ACCESS_BLOCK: Check = Check {
     id: "s3.public_access_block",
     service: Service::S3,
-    severity: Severity::Critical,
+    severity: Severity::High,
     resource_types: &[Bucket::RESOURCE_TYPE],
     title: "S3 buckets block public access",
     rationale: "With all four Block Public Access settings in force (on the bucket or the \

@@ -26,7 +26,7 @@ const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
 const POLICY_PUBLIC: Check = Check {
     id: "sns.policy_public",
     service: Service::Sns,
-    severity: Severity::High,
+    severity: Severity::Critical,
     resource_types: &[Topic::RESOURCE_TYPE],
     title: "SNS topic policies do not grant public access",
     rationale: "A topic policy that allows everyone without a condition that pins the caller lets anyone publish to the topic (forged events for every subscriber), subscribe to read its messages, or change the topic.",

@@ -26,7 +26,7 @@ const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
 const POLICY_PUBLIC: Check = Check {
     id: "sqs.policy_public",
     service: Service::Sqs,
-    severity: Severity::Medium,
+    severity: Severity::Critical,
     resource_types: &[Queue::RESOURCE_TYPE],
     title: "SQS queue policies do not grant public access",
     rationale: "A queue policy that allows everyone without a condition that pins the caller lets anyone send messages the consumers will trust, read and delete the queue's messages, or change the queue.",
