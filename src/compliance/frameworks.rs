@@ -126,6 +126,25 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
         .collect()
 }
 
+/// Whether a result is about a resource the requirement judges at all, where the requirement's
+/// scope is narrower than its check's (a result outside it is neither a pass nor a fail of it):
+/// - FSBP EC2.3's rule `encrypted-volumes` judges attached volumes only;
+/// - FSBP RDS.1, DocumentDB.3 and Neptune.3 judge the manual snapshots of their engines, which
+///   `rds.snapshot_public` judges together.
+///
+/// A result without the facts (a report from before them) is in scope where the check alone
+/// decided before, and out of an engine's scope, which it cannot show.
+pub fn in_scope(framework: &str, requirement: &str, facts: &[String]) -> bool {
+    let has = |fact: &str| facts.iter().any(|f| f == fact);
+    match (framework, requirement) {
+        ("fsbp", "EC2.3") => !has("unattached"),
+        ("fsbp", "RDS.1") => !has("engine docdb") && !has("engine neptune"),
+        ("fsbp", "DocumentDB.3") => has("engine docdb"),
+        ("fsbp", "Neptune.3") => has("engine neptune"),
+        _ => true,
+    }
+}
+
 /// Where a requirement judges otherwise than the check mapped to it, the facts of a result
 /// decide whether it fails the requirement, whatever the check's own verdict:
 /// - CIS 5.2 names `0.0.0.0/0` and 5.3 `::/0`, both on the remote administration ports 22 and

@@ -233,6 +233,7 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
         .results
         .iter()
         .filter(|r| view.checks.iter().any(|c| *c == r.check_id))
+        .filter(|r| frameworks::in_scope(&framework.about.id, &requirement.id, &r.facts))
         .collect();
     // Where the requirement judges otherwise than the check, the result's facts decide.
     let fails = |r: &CheckResult| {

@@ -430,3 +430,36 @@ fn a_check_is_as_severe_as_the_fsbp_controls_it_claims() {
     }
     assert!(mismatched.is_empty(), "{mismatched:#?}");
 }
+
+#[test]
+fn engine_scoped_controls_judge_only_their_engine_s_snapshots() {
+    use crate::services::rds::{self, DbSnapshot};
+    let fsbp = frameworks::find("fsbp").unwrap();
+    let snapshot = |id: &str, engine: &str, public: bool| DbSnapshot {
+        id: id.into(),
+        region: "us-east-1".into(),
+        cluster: true,
+        engine: engine.into(),
+        restorable_by: Some(if public { vec!["all".into()] } else { vec![] }),
+        ..Default::default()
+    };
+    let results = run(&Inventory {
+        rds: rds::Inventory {
+            db_snapshots: vec![
+                snapshot("docs", "docdb", true),
+                snapshot("graph", "neptune", false),
+                snapshot("orders", "aurora-postgresql", false),
+            ],
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let view = evaluate(fsbp, report(results, &["rds"], vec![]).evidence());
+    let judged = |id: &str| {
+        let r = view.requirements.iter().find(|r| r.id == id).unwrap();
+        (r.status, r.results.len())
+    };
+    assert_eq!(judged("DocumentDB.3"), (RequirementStatus::Fail, 1));
+    assert_eq!(judged("Neptune.3"), (RequirementStatus::Pass, 1));
+    assert_eq!(judged("RDS.1"), (RequirementStatus::Pass, 1));
+}

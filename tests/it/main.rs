@@ -9,6 +9,7 @@ mod account_public_access_block;
 mod api_call_budget;
 mod audit_emulated_account;
 mod cli;
+mod cluster_snapshots;
 mod continuous_audit;
 mod denied_reads;
 mod dependencies;

@@ -416,13 +416,17 @@ const SNAPSHOT_PUBLIC: Check = Check {
     service: Service::Rds,
     severity: Severity::Critical,
     resource_types: SNAPSHOTS,
-    title: "RDS snapshots are not public",
+    title: "RDS, DocumentDB and Neptune snapshots are not public",
     rationale: "Any AWS account can restore a public DB snapshot: the whole database, to read \
                 at leisure.",
     remediation: "aws rds modify-db-snapshot-attribute (or modify-db-cluster-snapshot-attribute) \
                   --attribute-name restore --values-to-remove all.",
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html",
-    fsbp: &["RDS.1"],
+    // RDS.1 (`rds-snapshots-public-prohibited`), DocumentDB.3
+    // (`docdb-cluster-snapshot-public-prohibited`) and Neptune.3
+    // (`neptune-cluster-snapshot-public-prohibited`) each judge the manual snapshots of their
+    // engines: the results' `engine` fact scopes them (`compliance::frameworks::in_scope`).
+    fsbp: &["RDS.1", "DocumentDB.3", "Neptune.3"],
     cis: &[],
     triggers: SNAPSHOT_SHARING_CHANGES,
     reads: &[
@@ -438,7 +442,7 @@ const SNAPSHOT_PUBLIC: Check = Check {
                 continue;
             };
             let shared: Vec<String> = restorers.iter().filter(|a| *a != "all").cloned().collect();
-            verdicts.judge(
+            verdicts.judge_with_facts(
                 &snapshot_resource(snapshot),
                 !restorers.iter().any(|a| a == "all"),
                 || match shared.as_slice() {
@@ -449,6 +453,7 @@ const SNAPSHOT_PUBLIC: Check = Check {
                     ),
                 },
                 || "The snapshot is public: its restore attribute includes all.".into(),
+                vec![format!("engine {}", snapshot.engine)],
             );
         }
     },
@@ -473,7 +478,13 @@ const SNAPSHOT_ENCRYPTED: Check = Check {
         Read::all("rds:DescribeDBClusterSnapshots"),
     ],
     evaluate: |inventory, _, verdicts| {
-        for snapshot in &inventory.rds.db_snapshots {
+        // RDS.4 is RDS's: DocumentDB's and Neptune's snapshots have controls of their own.
+        let rds_snapshots = inventory
+            .rds
+            .db_snapshots
+            .iter()
+            .filter(|s| super::collect::is_rds_engine(Some(&s.engine)));
+        for snapshot in rds_snapshots {
             verdicts.judge(
                 &snapshot_resource(snapshot),
                 snapshot.encrypted,

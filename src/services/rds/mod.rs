@@ -93,6 +93,9 @@ pub struct DbSnapshot {
     pub region: String,
     pub arn: String,
     pub cluster: bool,
+    /// `mysql`, `aurora-postgresql`, `docdb`, `neptune` …: the RDS API serves DocumentDB's and
+    /// Neptune's cluster snapshots too.
+    pub engine: String,
     pub encrypted: bool,
     /// Account ids (or `all`) in the snapshot's `restore` attribute; `None`: unreadable.
     pub restorable_by: Option<Vec<String>>,
