@@ -1,6 +1,6 @@
-//! GuardDuty, per region: the detector and its status.
+//! GuardDuty, per region: the detector, its status and its protection plans.
 
-use super::Inventory;
+use super::{Detector, Feature, Inventory};
 use crate::aws::{regional_client, Call};
 use crate::model::AuditError;
 use crate::services::{CollectContext, Collection};
@@ -11,20 +11,20 @@ regional_client!(aws_sdk_guardduty);
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: aws_sdk_guardduty::Client = context.clients.client(region);
     let mut collection = Collection::<Inventory>::default();
-    if let Some(status) = detector_status(&client, region, &mut collection.errors).await {
+    if let Some(detector) = detector(&client, region, &mut collection.errors).await {
         let detectors = &mut collection.inventory.detectors;
-        detectors.insert(region.to_string(), status);
+        detectors.insert(region.to_string(), detector);
     }
     collection
 }
 
 /// `Some(None)`: the region has no detector. `None`: it could not be read (an error entry
 /// says why), and the region gets no verdict.
-async fn detector_status(
+async fn detector(
     client: &aws_sdk_guardduty::Client,
     region: &str,
     errors: &mut Vec<AuditError>,
-) -> Option<Option<String>> {
+) -> Option<Option<Detector>> {
     let listed = client.list_detectors().send().await;
     let detectors =
         Call::new("guardduty", region, "ListDetectors").read(listed, errors, |output| {
@@ -37,7 +37,32 @@ async fn detector_status(
     Call::new("guardduty", region, "GetDetector")
         .on(id)
         .read(detector, errors, |output| {
-            output.status().map(|status| status.as_str().to_string())
+            let enabled = |status: Option<&aws_sdk_guardduty::types::FeatureStatus>| {
+                status.is_some_and(|s| s.as_str() == "ENABLED")
+            };
+            let features = output
+                .features()
+                .iter()
+                .filter_map(|feature| {
+                    let additional = feature
+                        .additional_configuration()
+                        .iter()
+                        .filter_map(|c| Some((c.name()?.as_str().to_string(), enabled(c.status()))))
+                        .collect();
+                    let plan = Feature {
+                        enabled: enabled(feature.status()),
+                        additional,
+                    };
+                    Some((feature.name()?.as_str().to_string(), plan))
+                })
+                .collect();
+            Detector {
+                status: output
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                features,
+            }
         })
-        .map(|status| Some(status.unwrap_or_default()))
+        .map(Some)
 }

@@ -298,6 +298,22 @@ fn guardrails_per_region_and_per_trail() {
             "{check}"
         );
     }
+    // Protection plans, judged only in us-east-1, where the detector is.
+    for (check, status) in [
+        ("guardduty.s3_protection", Pass),
+        ("guardduty.runtime_monitoring", Pass),
+        ("guardduty.eks_runtime_monitoring", Pass),
+        ("guardduty.eks_audit_logs", Fail),
+        ("guardduty.lambda_protection", Fail),
+        ("guardduty.malware_protection", Fail),
+        ("guardduty.rds_protection", Fail),
+    ] {
+        assert_eq!(
+            by_region(check),
+            [("us-east-1".to_string(), status)],
+            "{check}"
+        );
+    }
     assert_eq!(
         status(report, "cloudtrail.multi_region_enabled", "123456789012"),
         Pass
