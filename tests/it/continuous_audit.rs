@@ -136,6 +136,8 @@ fn app(sdk: aws_config::SdkConfig, sinks: &AlertQueue, extra: &[(&str, &str)]) -
         ),
         ("SECAUDIT_REGIONS".to_string(), "us-east-1".to_string()),
         ("SECAUDIT_SERVICES".to_string(), "s3,sg".to_string()),
+        // The open bucket's finding (S3.8) is high.
+        ("SECAUDIT_ALERT_MIN_SEVERITY".to_string(), "high".to_string()),
     ]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     LambdaApp::with_clients(
@@ -205,7 +207,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
         let ssh = open_group(&ec2, "ssh-open", 22, false).await;
 
-        // Night 1: no baseline; every open critical finding is listed.
+        // Night 1: no baseline; every open high+ finding is listed.
         let nightly_app = app(sdk.clone(), &sinks, &[]);
         nightly_app.handle(nightly(), None).await.unwrap();
         let first = alert(&sinks).await.expect("first night alerts");
@@ -242,11 +244,15 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         // Night 2: the alert names exactly the new finding and counts the rest.
         nightly_app.handle(nightly(), None).await.unwrap();
         let second = alert(&sinks).await.expect("a new finding alerts");
+        // RDP open to the world: a high-risk port (critical) beyond 80 and 443 (high).
         assert_eq!(
             resources(&second),
-            [("sg.high_risk_ports".to_string(), rdp.clone())]
+            [
+                ("sg.high_risk_ports".to_string(), rdp.clone()),
+                ("sg.unauthorized_world_ports".to_string(), rdp.clone())
+            ]
         );
-        assert_eq!(second["new_findings"], 1);
+        assert_eq!(second["new_findings"], 2);
         assert!(second["resolved_count"].as_u64().unwrap() >= 1);
         let night2 = latest(&sdk).await;
         assert_eq!(night2.baseline.as_ref().unwrap().run_id, night1.run_id);

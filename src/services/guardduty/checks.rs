@@ -305,7 +305,10 @@ pub(crate) mod tests {
         "guardduty.runtime_monitoring",
     ];
 
-    fn detector(status: &str, features: &[(&str, bool, &[(&str, bool)])]) -> Option<Detector> {
+    /// A plan: its name, whether it is on, and its additional configuration.
+    type PlanSetting<'a> = (&'a str, bool, &'a [(&'a str, bool)]);
+
+    fn detector(status: &str, features: &[PlanSetting]) -> Option<Detector> {
         Some(Detector {
             status: status.into(),
             features: features
@@ -326,7 +329,7 @@ pub(crate) mod tests {
 
     /// eu-west-1: every plan on; us-west-2: suspended; eu-central-1: on, every plan off.
     fn regions() -> Inventory {
-        let every_plan: &[(&str, bool, &[(&str, bool)])] = &[
+        let every_plan: &[PlanSetting] = &[
             ("EKS_AUDIT_LOGS", true, &[]),
             ("LAMBDA_NETWORK_LOGS", true, &[]),
             ("EBS_MALWARE_PROTECTION", true, &[]),
@@ -341,7 +344,7 @@ pub(crate) mod tests {
                 ],
             ),
         ];
-        let no_plan: &[(&str, bool, &[(&str, bool)])] = &[
+        let no_plan: &[PlanSetting] = &[
             ("EKS_AUDIT_LOGS", false, &[]),
             ("S3_DATA_EVENTS", false, &[]),
             (
@@ -405,7 +408,7 @@ pub(crate) mod tests {
 
     #[test]
     fn eks_runtime_monitoring_needs_its_agent_managed() {
-        let judged = |features: &[(&str, bool, &[(&str, bool)])]| {
+        let judged = |features: &[PlanSetting]| {
             let results = run(&Inventory::from(guardduty::Inventory {
                 detectors: [("eu-west-1".to_string(), detector("ENABLED", features))].into(),
             }));
