@@ -302,9 +302,11 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
         ("lambda:ListFunctions", 1),
         ("lambda:GetPolicy", 2),
         ("lambda:ListFunctionUrlConfigs", 2),
-        // Two clusters.
+        // Two clusters, their node groups listed; `internal`'s two described.
         ("eks:ListClusters", 1),
         ("eks:DescribeCluster", 2),
+        ("eks:ListNodegroups", 2),
+        ("eks:DescribeNodegroup", 2),
         // One cluster with two services (one batch); two families, their latest revisions.
         ("ecs:ListClusters", 1),
         ("ecs:ListServices", 1),

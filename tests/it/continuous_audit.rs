@@ -137,7 +137,10 @@ fn app(sdk: aws_config::SdkConfig, sinks: &AlertQueue, extra: &[(&str, &str)]) -
         ("SECAUDIT_REGIONS".to_string(), "us-east-1".to_string()),
         ("SECAUDIT_SERVICES".to_string(), "s3,sg".to_string()),
         // The open bucket's finding (S3.8) is high.
-        ("SECAUDIT_ALERT_MIN_SEVERITY".to_string(), "high".to_string()),
+        (
+            "SECAUDIT_ALERT_MIN_SEVERITY".to_string(),
+            "high".to_string(),
+        ),
     ]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     LambdaApp::with_clients(

@@ -31,7 +31,10 @@ const DENIALS: [Denial; 4] = [
     Denial {
         request_contains: "Action=GetSnapshotBlockPublicAccessState",
         permission: "ec2:GetSnapshotBlockPublicAccessState",
-        checks: &["ec2.ebs_snapshot_public", "ec2.snapshot_block_public_access"],
+        checks: &[
+            "ec2.ebs_snapshot_public",
+            "ec2.snapshot_block_public_access",
+        ],
         requirement: ("fsbp", "EC2.1"),
     },
     Denial {

@@ -1,14 +1,19 @@
-//! EKS clusters: a private API server endpoint, and a Kubernetes version in standard support.
+//! EKS clusters: a private API server endpoint, and a Kubernetes version in standard support
+//! for the control plane and for each managed node group.
 
 use super::versions::{self, Source, Support};
-use super::Cluster;
+use super::{Cluster, Nodegroup};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&ENDPOINT_NOT_PUBLIC, &SUPPORTED_VERSION];
+pub(super) const CHECKS: &[&Check] = &[
+    &ENDPOINT_NOT_PUBLIC,
+    &SUPPORTED_VERSION,
+    &NODEGROUP_SUPPORTED_VERSION,
+];
 
 /// What can change a cluster's endpoint access, or create or delete one.
 const ENDPOINT_CHANGES: &[EventTrigger] = &[EventTrigger {
@@ -53,6 +58,64 @@ const SUPPORTED_VERSION: Check = Check {
     reads: &[Read::all("eks:ListClusters"), Read::each("eks:DescribeCluster")],
     evaluate: supported_version,
 };
+
+/// What can change a node group's Kubernetes version, or create or delete one.
+const NODEGROUP_VERSION_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "eks.amazonaws.com",
+    names: &[
+        "CreateNodegroup",
+        "UpdateNodegroupVersion",
+        "DeleteNodegroup",
+        "DeleteCluster",
+    ],
+}];
+
+/// FSBP EKS.9, AWS Config rule `eks-nodegroup-supported-version-check`: a managed node group
+/// fails on a Kubernetes version out of standard support (extended support included), by the
+/// same calendar `eks.supported_version` uses (Security Hub sets `oldestVersionSupported`
+/// from it). <https://docs.aws.amazon.com/securityhub/latest/userguide/eks-controls.html#eks-9>
+const NODEGROUP_SUPPORTED_VERSION: Check = Check {
+    id: "eks.nodegroup_supported_version",
+    service: Service::Eks,
+    severity: Severity::High,
+    resource_types: &[Nodegroup::RESOURCE_TYPE],
+    title: "EKS node groups run a Kubernetes version in standard support",
+    rationale: "Nodes run the kubelet and container runtime of their version: past standard support they get security fixes only under paid extended support, and after that none.",
+    remediation: "Upgrade the node group to the control plane's version (aws eks update-nodegroup-version --cluster-name <cluster> --nodegroup-name <group>), after the control plane.",
+    reference: "https://docs.aws.amazon.com/eks/latest/userguide/update-managed-node-group.html",
+    fsbp: &["EKS.9"],
+    cis: &[],
+    triggers: NODEGROUP_VERSION_CHANGES,
+    reads: &[
+        Read::all("eks:ListClusters"),
+        Read::all("eks:ListNodegroups"),
+        Read::each("eks:DescribeNodegroup"),
+    ],
+    evaluate: nodegroup_supported_version,
+};
+
+fn nodegroup_supported_version(
+    inventory: &Inventory,
+    options: &CheckOptions,
+    verdicts: &mut Verdicts,
+) {
+    for cluster in &inventory.eks.clusters {
+        for group in cluster.nodegroups.iter().flatten() {
+            let Some(version) = group.version.as_deref() else {
+                continue;
+            };
+            let id = format!("{}/{}", cluster.name, group.name);
+            let resource = Resource {
+                resource_type: Nodegroup::RESOURCE_TYPE,
+                id: &id,
+                name: Some(&group.name),
+                arn: Some(&group.arn),
+                region: &cluster.region,
+            };
+            judge_version(verdicts, &resource, version, options);
+        }
+    }
+}
 
 fn resource(cluster: &Cluster) -> Resource<'_> {
     Resource {
@@ -100,52 +163,61 @@ fn endpoint_not_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
 /// least as long. Any other version without a date (not `major.minor`, a gap in the dates)
 /// fails: it cannot be shown to be supported. A cluster without a version gets no result.
 fn supported_version(inventory: &Inventory, options: &CheckOptions, verdicts: &mut Verdicts) {
-    let today = verdicts.now().date();
-    let overrides = &options.eks_standard_support_end;
     for cluster in &inventory.eks.clusters {
         let Some(version) = cluster.version.as_deref() else {
             continue;
         };
-        let resource = resource(cluster);
-        let unknown = || {
-            format!(
-                "Kubernetes {version} has no known end of standard support (it is neither in secaudit's table nor in the configured dates), so it cannot be shown to be supported; give its date with --eks-support-end {version}=YYYY-MM-DD (SECAUDIT_EKS_SUPPORT_END in Lambda)."
-            )
-        };
-        match versions::support(version, overrides) {
-            Support::Ends(end, source) => {
-                let from = match source {
-                    Source::Table => "the EKS release calendar",
-                    Source::Options => "the configured support dates",
-                };
-                verdicts.judge(
-                    &resource,
-                    today < end,
-                    || format!("Kubernetes {version} is in standard support until {end} ({from})."),
-                    || format!("Kubernetes {version} left standard support on {end} ({from}): the cluster is on paid extended support or past it."),
-                );
-            }
-            Support::Newer {
-                newest,
-                until_at_least,
-            } => {
-                let newest = versions::display(newest);
-                verdicts.judge(
-                    &resource,
-                    today < until_at_least,
-                    || format!("Kubernetes {version} is newer than {newest}, the newest version with a known date, which is in standard support until {until_at_least}: released after it, {version} is supported at least as long."),
-                    || format!("Kubernetes {version} is newer than every version with a known date, and the newest of them, {newest}, left standard support on {until_at_least}: the dates are out of date, so {version} cannot be shown to be supported; give its date with --eks-support-end {version}=YYYY-MM-DD (SECAUDIT_EKS_SUPPORT_END in Lambda)."),
-                );
-            }
-            Support::Older { oldest, ended_by } if today >= ended_by => {
-                let oldest = versions::display(oldest);
-                verdicts.fail(
-                    &resource,
-                    format!("Kubernetes {version} is older than {oldest}, whose standard support ended on {ended_by}: {version} left standard support before that."),
-                );
-            }
-            Support::Older { .. } | Support::Unknown => verdicts.fail(&resource, unknown()),
+        judge_version(verdicts, &resource(cluster), version, options);
+    }
+}
+
+/// One verdict on `version`, a cluster's or a node group's, as [`supported_version`] says.
+fn judge_version(
+    verdicts: &mut Verdicts,
+    resource: &Resource,
+    version: &str,
+    options: &CheckOptions,
+) {
+    let today = verdicts.now().date();
+    let overrides = &options.eks_standard_support_end;
+    let unknown = || {
+        format!(
+            "Kubernetes {version} has no known end of standard support (it is neither in secaudit's table nor in the configured dates), so it cannot be shown to be supported; give its date with --eks-support-end {version}=YYYY-MM-DD (SECAUDIT_EKS_SUPPORT_END in Lambda)."
+        )
+    };
+    match versions::support(version, overrides) {
+        Support::Ends(end, source) => {
+            let from = match source {
+                Source::Table => "the EKS release calendar",
+                Source::Options => "the configured support dates",
+            };
+            verdicts.judge(
+                resource,
+                today < end,
+                || format!("Kubernetes {version} is in standard support until {end} ({from})."),
+                || format!("Kubernetes {version} left standard support on {end} ({from}): it is on paid extended support or past it."),
+            );
         }
+        Support::Newer {
+            newest,
+            until_at_least,
+        } => {
+            let newest = versions::display(newest);
+            verdicts.judge(
+                resource,
+                today < until_at_least,
+                || format!("Kubernetes {version} is newer than {newest}, the newest version with a known date, which is in standard support until {until_at_least}: released after it, {version} is supported at least as long."),
+                || format!("Kubernetes {version} is newer than every version with a known date, and the newest of them, {newest}, left standard support on {until_at_least}: the dates are out of date, so {version} cannot be shown to be supported; give its date with --eks-support-end {version}=YYYY-MM-DD (SECAUDIT_EKS_SUPPORT_END in Lambda)."),
+            );
+        }
+        Support::Older { oldest, ended_by } if today >= ended_by => {
+            let oldest = versions::display(oldest);
+            verdicts.fail(
+                resource,
+                format!("Kubernetes {version} is older than {oldest}, whose standard support ended on {ended_by}: {version} left standard support before that."),
+            );
+        }
+        Support::Older { .. } | Support::Unknown => verdicts.fail(resource, unknown()),
     }
 }
 
@@ -153,7 +225,7 @@ fn supported_version(inventory: &Inventory, options: &CheckOptions, verdicts: &m
 pub(crate) mod tests {
     use time::macros::date;
 
-    use super::super::{Cluster, EndpointAccess};
+    use super::super::{Cluster, EndpointAccess, Nodegroup};
     use crate::model::{CheckResult, Status};
     use crate::services::checks::test_support::{none, only, run, Case, NOW};
     use crate::services::checks::{evaluate, CheckOptions};
@@ -161,6 +233,7 @@ pub(crate) mod tests {
 
     const VERSION: &str = "eks.supported_version";
     const ENDPOINT: &str = "eks.endpoint_not_public";
+    const NODEGROUP_VERSION: &str = "eks.nodegroup_supported_version";
 
     fn cluster(name: &str, version: Option<&str>, endpoint: Option<EndpointAccess>) -> Cluster {
         Cluster {
@@ -170,6 +243,14 @@ pub(crate) mod tests {
             version: version.map(str::to_string),
             endpoint,
             ..Default::default()
+        }
+    }
+
+    fn nodegroup(name: &str, version: Option<&str>) -> Nodegroup {
+        Nodegroup {
+            name: name.into(),
+            arn: format!("arn:aws:eks:us-east-1:123456789012:nodegroup/internal/{name}/1"),
+            version: version.map(str::to_string),
         }
     }
 
@@ -185,7 +266,14 @@ pub(crate) mod tests {
     fn clusters() -> Inventory {
         Inventory::from(eks::Inventory {
             clusters: vec![
-                cluster("internal", Some("1.34"), access(false, &[])),
+                Cluster {
+                    nodegroups: Some(vec![
+                        nodegroup("current", Some("1.34")),
+                        nodegroup("stale", Some("1.29")),
+                        nodegroup("undescribed", None),
+                    ]),
+                    ..cluster("internal", Some("1.34"), access(false, &[]))
+                },
                 cluster("platform", Some("1.24"), access(true, &["203.0.113.0/24"])),
                 cluster("open", Some("1.33"), access(true, &["0.0.0.0/0"])),
                 cluster("future", Some("1.40"), None),
@@ -204,6 +292,8 @@ pub(crate) mod tests {
             (VERSION, "internal", Status::Pass),
             (VERSION, "platform", Status::Fail),
             (VERSION, "open", Status::Fail),
+            (NODEGROUP_VERSION, "internal/current", Status::Pass),
+            (NODEGROUP_VERSION, "internal/stale", Status::Fail),
         ]
         .map(|(check, resource_id, expected)| Case {
             check,
@@ -301,7 +391,22 @@ pub(crate) mod tests {
         none(&results, VERSION, "undescribed");
         assert_eq!(
             only(&results, VERSION, "platform").detail,
-            "Kubernetes 1.24 left standard support on 2024-01-31 (the EKS release calendar): the cluster is on paid extended support or past it."
+            "Kubernetes 1.24 left standard support on 2024-01-31 (the EKS release calendar): it is on paid extended support or past it."
         );
+    }
+
+    #[test]
+    fn node_groups_are_judged_by_the_same_calendar_and_an_unlisted_cluster_s_are_not() {
+        let results = run(&clusters());
+        let group = only(&results, NODEGROUP_VERSION, "internal/stale");
+        assert_eq!(group.resource_name.as_deref(), Some("stale"));
+        assert!(group
+            .detail
+            .starts_with("Kubernetes 1.29 left standard support on "));
+        none(&results, NODEGROUP_VERSION, "internal/undescribed");
+        // `platform`'s node groups could not be listed (`None`): no verdict on any.
+        assert!(!results
+            .iter()
+            .any(|r| r.check_id == NODEGROUP_VERSION && r.resource_id.starts_with("platform/")));
     }
 }

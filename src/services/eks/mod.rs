@@ -1,4 +1,5 @@
-//! EKS: clusters, with their API server endpoint access and Kubernetes version.
+//! EKS: clusters, with their API server endpoint access and Kubernetes version, and their
+//! managed node groups' versions.
 
 mod checks;
 mod collect;
@@ -14,7 +15,12 @@ use crate::model::Tags;
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
     apis: &["eks"],
-    permissions: &["eks:ListClusters", "eks:DescribeCluster"],
+    permissions: &[
+        "eks:ListClusters",
+        "eks:DescribeCluster",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+    ],
     checks: checks::CHECKS,
     touched: None,
     spans_regions: false,
@@ -52,10 +58,25 @@ pub struct Cluster {
     /// The API server endpoint's access; `None`: the description had no `resourcesVpcConfig`.
     pub endpoint: Option<EndpointAccess>,
     pub tags: Tags,
+    /// Its managed node groups; `None`: they could not be listed (an error says why).
+    pub nodegroups: Option<Vec<Nodegroup>>,
 }
 
 impl Cluster {
     pub const RESOURCE_TYPE: &'static str = "AWS::EKS::Cluster";
+}
+
+/// A managed node group, as DescribeNodegroup describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Nodegroup {
+    pub name: String,
+    pub arn: String,
+    /// The nodes' Kubernetes minor version; `None`: the description did not say.
+    pub version: Option<String>,
+}
+
+impl Nodegroup {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EKS::Nodegroup";
 }
 
 /// Who can reach the Kubernetes API server endpoint

@@ -187,3 +187,27 @@ fn lambda_function_policies() {
     assert!(failing.contains("everyone"), "{failing}");
     assert!(!failing.contains("apigateway"), "{failing}");
 }
+
+/// EKS.2 on the control planes, EKS.9 on `internal`'s managed node groups (by the same
+/// calendar, as of the real date).
+#[test]
+fn eks_clusters_and_node_groups() {
+    let report = full();
+    assert_eq!(status(report, "eks.supported_version", "platform"), Fail);
+    assert_eq!(
+        status(report, "eks.nodegroup_supported_version", "internal/legacy"),
+        Fail
+    );
+    assert!(
+        detail(report, "eks.nodegroup_supported_version", "internal/legacy")
+            .starts_with("Kubernetes 1.29 left standard support on ")
+    );
+    // 1.35 is in standard support until 2027-03-27.
+    let workers = status(
+        report,
+        "eks.nodegroup_supported_version",
+        "internal/workers",
+    );
+    let supported = time::OffsetDateTime::now_utc().date() < time::macros::date!(2027 - 03 - 27);
+    assert_eq!(workers, if supported { Pass } else { Fail });
+}

@@ -1,6 +1,7 @@
 //! EKS: `platform`, with a public endpoint restricted to 203.0.113.0/24 and Kubernetes 1.24
 //! (fails both EKS checks), and `internal`, with a private endpoint and Kubernetes 1.35 (passes
-//! both until 1.35 leaves standard support on 2027-03-27).
+//! both until 1.35 leaves standard support on 2027-03-27); `internal`'s node groups `workers`
+//! on 1.35 and `legacy` on 1.29 (EKS.9: pass and fail).
 
 use aws_config::SdkConfig;
 use aws_sdk_eks::types::VpcConfigRequest;
@@ -37,8 +38,21 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
             .send()
             .await?;
     }
+    for (group, version) in [("workers", "1.35"), ("legacy", "1.29")] {
+        eks.create_nodegroup()
+            .cluster_name("internal")
+            .nodegroup_name(group)
+            .version(version)
+            .node_role(NODE_ROLE)
+            .set_subnets(Some(subnets.clone()))
+            .send()
+            .await?;
+    }
     Ok(())
 }
+
+/// As the cluster role: only its form is checked.
+const NODE_ROLE: &str = "arn:aws:iam::123456789012:role/eks-nodes";
 
 /// Two subnets of the default VPC (EKS asks for subnets in two availability zones).
 async fn default_subnets(sdk: &SdkConfig) -> Result<Vec<String>, BoxError> {
