@@ -177,6 +177,26 @@ pub fn render_coverage(framework: &Framework) -> String {
             percent(automated_covered, automated.len())
         ));
     }
+    // FSBP rates its controls: how many of each severity are covered (the first question of
+    // an evaluation is the critical and high ones).
+    let rated: Vec<(&str, usize, usize)> = ["critical", "high", "medium", "low"]
+        .into_iter()
+        .filter_map(|severity| {
+            let of: Vec<_> = rows
+                .iter()
+                .filter(|(r, _)| r.severity.as_deref() == Some(severity))
+                .collect();
+            let covered = of.iter().filter(|(_, c)| !c.is_empty()).count();
+            (!of.is_empty()).then_some((severity, covered, of.len()))
+        })
+        .collect();
+    if !rated.is_empty() {
+        let counts: Vec<String> = rated
+            .iter()
+            .map(|(severity, covered, all)| format!("{covered} of {all} {severity}"))
+            .collect();
+        out.push_str(&format!("; by severity, {}", counts.join(", ")));
+    }
     out.push_str(".\n\n| Requirement | Title | ");
     out.push_str(if about.automated.is_some() {
         "Assessment"
@@ -220,6 +240,24 @@ fn csv_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fsbp_coverage_counts_each_severity() {
+        let fsbp = crate::compliance::frameworks::find("fsbp").unwrap();
+        let text = render_coverage(fsbp);
+        let all = |severity: &str| {
+            fsbp.requirements
+                .iter()
+                .filter(|r| r.severity.as_deref() == Some(severity))
+                .count()
+        };
+        assert_eq!((all("critical"), all("high")), (27, 58));
+        assert!(text.contains(" of 27 critical, "), "{text}");
+        assert!(text.contains(" of 58 high, "), "{text}");
+        // CIS rates no recommendation.
+        let cis = crate::compliance::frameworks::find("cis-aws-3.0").unwrap();
+        assert!(!render_coverage(cis).contains("by severity"));
+    }
 
     #[test]
     fn fields_with_commas_and_quotes_are_quoted() {

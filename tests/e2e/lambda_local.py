@@ -258,9 +258,26 @@ def main():
     s3 = client("s3", config=Config(s3={"addressing_style": "path"}))
     sns, sqs, ec2 = client("sns"), client("sqs"), client("ec2")
 
-    # The sinks, and an account with a critical finding: a bucket without any public access block.
+    # The sinks, and an account with critical findings: a bucket without any public access block
+    # whose policy lets anyone read it, and SSH open to the world.
     s3.create_bucket(Bucket=BUCKET)
     s3.create_bucket(Bucket="acme-open-bucket")
+    s3.put_bucket_policy(
+        Bucket="acme-open-bucket",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::acme-open-bucket/*",
+                    }
+                ],
+            }
+        ),
+    )
     group = ec2.create_security_group(GroupName="ssh-open", Description="ssh from anywhere")["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]

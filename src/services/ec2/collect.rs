@@ -1,12 +1,13 @@
-//! EC2: instances, volumes, owned snapshots and AMIs, one paginated listing each (two for
-//! snapshots), and the region's EBS encryption-by-default setting.
+//! EC2: instances, volumes, owned snapshots, AMIs and transit gateways, one paginated listing
+//! each (two for snapshots), and the region's EBS encryption-by-default and snapshot block
+//! public access settings.
 
 use std::collections::HashSet;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
-use super::{Image, Instance, Inventory, Snapshot, Volume};
+use super::{Image, Instance, Inventory, Snapshot, TransitGateway, Volume};
 use crate::aws::{each_page, partition, regional_client, tag_map, Call};
 use crate::model::Tags;
 use crate::services::{CollectContext, Collection};
@@ -28,13 +29,14 @@ pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Tags {
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
     let account = context.account_id;
-    let (mut instances, volumes, default_encryption, snapshots, snapshot_block, images) = futures::join!(
+    let (mut instances, volumes, default_encryption, snapshots, snapshot_block, images, gateways) = futures::join!(
         instances(&client, region, account),
         volumes(&client, region, account),
         ebs_encryption_by_default(&client, region),
         snapshots(&client, region),
         snapshot_block_public_access(&client, region),
         images(&client, region),
+        transit_gateways(&client, region, account),
     );
     for part in [
         volumes,
@@ -42,6 +44,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         snapshots,
         snapshot_block,
         images,
+        gateways,
     ] {
         instances.merge(part);
     }
@@ -144,6 +147,46 @@ async fn images(client: &Client, region: &str) -> Collection<Inventory> {
                 arn: format!("arn:{}:ec2:{region}::image/{id}", partition(region)),
                 public: image.public().unwrap_or(false),
                 tags: ec2_tags(image.tags()),
+            });
+        }
+    })
+    .await;
+    collection
+}
+
+/// The transit gateways this account owns (the listing also shows gateways shared with it
+/// through RAM, which their owner configures), deleted ones left out.
+async fn transit_gateways(client: &Client, region: &str, account: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let call = Call::new("ec2", region, "DescribeTransitGateways");
+    let pages = client
+        .describe_transit_gateways()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let inventory = &mut collection.inventory;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for gateway in page.transit_gateways() {
+            let Some(id) = gateway.transit_gateway_id() else {
+                continue;
+            };
+            let state = gateway.state().map(|s| s.as_str()).unwrap_or_default();
+            if gateway.owner_id() != Some(account) || matches!(state, "deleted" | "deleting") {
+                continue;
+            }
+            inventory.transit_gateways.push(TransitGateway {
+                id: id.to_string(),
+                region: region.to_string(),
+                arn: gateway
+                    .transit_gateway_arn()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| ec2_arn(region, account, "transit-gateway", id)),
+                state: state.to_string(),
+                auto_accept_shared_attachments: gateway
+                    .options()
+                    .and_then(|o| o.auto_accept_shared_attachments())
+                    .map(|v| v.as_str().to_string()),
+                tags: ec2_tags(gateway.tags()),
             });
         }
     })

@@ -1,5 +1,5 @@
-//! EC2: instances, EBS volumes and snapshots, AMIs, and the region's EBS encryption-by-default
-//! setting.
+//! EC2: instances, EBS volumes and snapshots, AMIs, transit gateways, and the region's EBS
+//! encryption-by-default and snapshot block public access settings.
 
 mod checks;
 mod collect;
@@ -23,6 +23,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ec2:DescribeSnapshots",
         "ec2:GetSnapshotBlockPublicAccessState",
         "ec2:DescribeImages",
+        "ec2:DescribeTransitGateways",
     ],
     checks: checks::CHECKS,
     touched: None,
@@ -43,6 +44,8 @@ pub struct Inventory {
     /// `unblocked`); a region missing could not be read.
     pub snapshot_block_public_access: BTreeMap<String, String>,
     pub images: Vec<Image>,
+    /// Transit gateways the account owns.
+    pub transit_gateways: Vec<TransitGateway>,
 }
 
 impl ServiceInventory for Inventory {
@@ -55,6 +58,7 @@ impl ServiceInventory for Inventory {
         self.snapshot_block_public_access
             .extend(other.snapshot_block_public_access);
         self.images.extend(other.images);
+        self.transit_gateways.extend(other.transit_gateways);
     }
 
     fn retain_environment(&mut self, in_environment: InEnvironment) {
@@ -62,6 +66,9 @@ impl ServiceInventory for Inventory {
         retain_tagged(&mut self.volumes, in_environment, |r| Some(&r.tags));
         retain_tagged(&mut self.snapshots, in_environment, |r| Some(&r.tags));
         retain_tagged(&mut self.images, in_environment, |r| Some(&r.tags));
+        retain_tagged(&mut self.transit_gateways, in_environment, |r| {
+            Some(&r.tags)
+        });
         self.ebs_encryption_by_default.clear();
     }
 
@@ -77,6 +84,9 @@ impl ServiceInventory for Inventory {
         }
         for r in &self.images {
             found(&r.region, Image::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.transit_gateways {
+            found(&r.region, TransitGateway::RESOURCE_TYPE, &r.id, &r.tags);
         }
     }
 }
@@ -120,6 +130,23 @@ pub struct Volume {
 
 impl Volume {
     pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Volume";
+}
+
+/// A transit gateway the audited account owns (not one shared with it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitGateway {
+    pub id: String,
+    pub region: String,
+    pub arn: String,
+    /// `available`, `pending`, `modifying` …
+    pub state: String,
+    /// `AutoAcceptSharedAttachments` as AWS writes it (`enable` or `disable`); `None`: not said.
+    pub auto_accept_shared_attachments: Option<String>,
+    pub tags: Tags,
+}
+
+impl TransitGateway {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::TransitGateway";
 }
 
 /// An AMI owned by the audited account.

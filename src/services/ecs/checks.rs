@@ -1,7 +1,7 @@
 //! ECS services assign no public IPs; task definitions (the latest ACTIVE revision of each
 //! family) keep containers unprivileged, read-only, logged and free of AWS credentials.
 
-use super::{Container, EcsService, TaskDefinition};
+use super::{Container, EcsService, TaskDefinition, TaskSet};
 use crate::model::Severity;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
@@ -10,6 +10,7 @@ use crate::services::{Inventory, Service};
 
 pub(super) const CHECKS: &[&Check] = &[
     &NO_PUBLIC_IP,
+    &TASK_SET_NO_PUBLIC_IP,
     &NO_HOST_PID,
     &NO_PRIVILEGED,
     &READONLY_ROOT,
@@ -285,9 +286,60 @@ fn logging(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     );
 }
 
+/// What can create or delete a task set (its network configuration cannot change).
+const TASK_SET_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "ecs.amazonaws.com",
+    names: &["CreateTaskSet", "DeleteTaskSet", "DeleteService"],
+}];
+
+/// FSBP ECS.16, a Security Hub custom rule (`ecs-taskset-assign-public-ip-disabled`): a task set
+/// whose `assignPublicIp` is ENABLED fails.
+/// <https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-16>
+const TASK_SET_NO_PUBLIC_IP: Check = Check {
+    id: "ecs.task_set_no_public_ip",
+    service: Service::Ecs,
+    severity: Severity::High,
+    resource_types: &[TaskSet::RESOURCE_TYPE],
+    title: "ECS task sets do not assign public IP addresses",
+    rationale: "Each task of a task set that assigns public IPs is reachable from the internet as far as its security groups allow.",
+    remediation: "Create a replacement task set with assignPublicIp DISABLED (aws ecs create-task-set), move traffic to it and delete the old one; reach the tasks through a load balancer.",
+    reference: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html",
+    fsbp: &["ECS.16"],
+    cis: &[],
+    triggers: TASK_SET_CHANGES,
+    reads: &[
+        Read::all("ecs:ListClusters"),
+        Read::all("ecs:ListServices"),
+        Read::all("ecs:DescribeServices"),
+    ],
+    evaluate: task_set_no_public_ip,
+};
+
+fn task_set_no_public_ip(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for service in &inventory.ecs.services {
+        for set in &service.task_sets {
+            let id = format!("{}/{}", service.id, set.id);
+            let resource = Resource {
+                resource_type: TaskSet::RESOURCE_TYPE,
+                id: &id,
+                name: None,
+                arn: Some(&set.arn),
+                region: &service.region,
+            };
+            let setting = set.assign_public_ip.as_deref().unwrap_or("DISABLED");
+            verdicts.judge(
+                &resource,
+                setting != "ENABLED",
+                || format!("assignPublicIp is {setting}: the task set's tasks get no public IP address."),
+                || "assignPublicIp is ENABLED: each of the task set's tasks gets a public IP address.".into(),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::{Container, EcsService, TaskDefinition};
+    use super::super::{Container, EcsService, TaskDefinition, TaskSet};
     use crate::model::Status;
     use crate::services::checks::test_support::{only, run, Case};
     use crate::services::{ecs, Inventory};
@@ -343,7 +395,20 @@ pub(crate) mod tests {
         };
         Inventory::from(ecs::Inventory {
             services: vec![
-                service("web", true, Some("ENABLED")),
+                EcsService {
+                    task_sets: vec![
+                        TaskSet {
+                            id: "ecs-svc/blue".into(),
+                            assign_public_ip: Some("ENABLED".into()),
+                            ..Default::default()
+                        },
+                        TaskSet {
+                            id: "ecs-svc/green".into(),
+                            ..Default::default()
+                        },
+                    ],
+                    ..service("web", true, Some("ENABLED"))
+                },
                 service("worker", true, Some("DISABLED")),
                 service("defaulted", true, None),
                 service("bridged", false, None),
@@ -372,6 +437,16 @@ pub(crate) mod tests {
         [
             ("ecs.no_public_ip", "apps/web", Status::Fail),
             ("ecs.no_public_ip", "apps/worker", Status::Pass),
+            (
+                "ecs.task_set_no_public_ip",
+                "apps/web/ecs-svc/blue",
+                Status::Fail,
+            ),
+            (
+                "ecs.task_set_no_public_ip",
+                "apps/web/ecs-svc/green",
+                Status::Pass,
+            ),
             ("ecs.no_host_pid", "web:3", Status::Fail),
             ("ecs.no_host_pid", "worker:2", Status::Pass),
             ("ecs.no_privileged", "web:3", Status::Fail),

@@ -9,7 +9,7 @@ use aws_sdk_ecs::types::{
 use aws_sdk_ecs::Client;
 use futures::stream::{self, StreamExt};
 
-use super::{Container, EcsService, Inventory, TaskDefinition};
+use super::{Container, EcsService, Inventory, TaskDefinition, TaskSet};
 use crate::aws::{each_page, regional_client, tag_map, Call};
 use crate::services::{CollectContext, Collection};
 
@@ -125,7 +125,7 @@ async fn services(client: &Client, region: &str, concurrency: usize) -> Collecti
     collection
 }
 
-/// The service's own network configuration (its deployments' and task sets' are not read).
+/// The service's own network configuration and its task sets' (its deployments' are not read).
 fn described_service(
     service: &aws_sdk_ecs::types::Service,
     cluster: &str,
@@ -150,6 +150,21 @@ fn described_service(
             .unwrap_or_default(),
         task_definition: service.task_definition().map(str::to_string),
         tags: tag_map(service.tags(), |t| t.key(), |t| t.value()),
+        task_sets: service
+            .task_sets()
+            .iter()
+            .filter_map(|set| {
+                Some(TaskSet {
+                    id: set.id()?.to_string(),
+                    arn: set.task_set_arn().unwrap_or_default().to_string(),
+                    assign_public_ip: set
+                        .network_configuration()
+                        .and_then(|n| n.awsvpc_configuration())
+                        .and_then(|c| c.assign_public_ip())
+                        .map(|a| a.as_str().to_string()),
+                })
+            })
+            .collect(),
     })
 }
 

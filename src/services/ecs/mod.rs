@@ -76,10 +76,25 @@ pub struct EcsService {
     /// The ARN of the task definition (a revision) it runs.
     pub task_definition: Option<String>,
     pub tags: Tags,
+    /// Its task sets (services on the EXTERNAL or CODE_DEPLOY deployment controller).
+    pub task_sets: Vec<TaskSet>,
 }
 
 impl EcsService {
     pub const RESOURCE_TYPE: &'static str = "AWS::ECS::Service";
+}
+
+/// A task set of a service, as DescribeServices describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskSet {
+    pub id: String,
+    pub arn: String,
+    /// `awsvpcConfiguration.assignPublicIp`; `None`: not set, which means DISABLED.
+    pub assign_public_ip: Option<String>,
+}
+
+impl TaskSet {
+    pub const RESOURCE_TYPE: &'static str = "AWS::ECS::TaskSet";
 }
 
 /// The latest ACTIVE revision of a task definition family.

@@ -1,4 +1,4 @@
-//! Redshift Serverless workgroups: not publicly accessible.
+//! Redshift Serverless workgroups: not publicly accessible, and routing through the VPC.
 
 use super::Workgroup;
 use crate::model::Severity;
@@ -7,7 +7,7 @@ use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
-pub(super) const CHECKS: &[&Check] = &[&NOT_PUBLIC];
+pub(super) const CHECKS: &[&Check] = &[&NOT_PUBLIC, &ENHANCED_VPC_ROUTING];
 
 /// What can create, update or delete a workgroup.
 const WORKGROUP_CHANGES: &[EventTrigger] = &[EventTrigger {
@@ -31,18 +31,57 @@ const NOT_PUBLIC: Check = Check {
     evaluate: not_public,
 };
 
+/// FSBP RedshiftServerless.1, AWS Config rule `redshift-serverless-workgroup-routes-within-vpc`
+/// (no parameters): a workgroup without enhanced VPC routing fails.
+/// <https://docs.aws.amazon.com/securityhub/latest/userguide/redshiftserverless-controls.html#redshiftserverless-1>
+const ENHANCED_VPC_ROUTING: Check = Check {
+    id: "redshiftserverless.enhanced_vpc_routing",
+    service: Service::Redshiftserverless,
+    severity: Severity::High,
+    resource_types: &[Workgroup::RESOURCE_TYPE],
+    title: "Redshift Serverless workgroups use enhanced VPC routing",
+    rationale: "Without enhanced VPC routing, COPY and UNLOAD traffic goes around the VPC: its \
+                security groups, endpoint policies and flow logs do not see the data leaving.",
+    remediation: "aws redshift-serverless update-workgroup --workgroup-name <workgroup> \
+                  --enhanced-vpc-routing.",
+    reference: "https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-workgroups-and-namespaces-enhanced-vpc-routing.html",
+    fsbp: &["RedshiftServerless.1"],
+    cis: &[],
+    triggers: WORKGROUP_CHANGES,
+    reads: &[Read::all("redshift-serverless:ListWorkgroups")],
+    evaluate: enhanced_vpc_routing,
+};
+
+fn resource(workgroup: &Workgroup) -> Resource<'_> {
+    Resource {
+        resource_type: Workgroup::RESOURCE_TYPE,
+        id: &workgroup.name,
+        name: None,
+        arn: Some(&workgroup.arn),
+        region: &workgroup.region,
+    }
+}
+
+fn enhanced_vpc_routing(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    for workgroup in &inventory.redshiftserverless.workgroups {
+        let Some(routed) = workgroup.enhanced_vpc_routing else {
+            continue;
+        };
+        verdicts.judge(
+            &resource(workgroup),
+            routed,
+            || "enhancedVpcRouting is true: COPY and UNLOAD traffic stays in the VPC.".into(),
+            || "enhancedVpcRouting is false: COPY and UNLOAD traffic bypasses the VPC.".into(),
+        );
+    }
+}
+
 fn not_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for workgroup in &inventory.redshiftserverless.workgroups {
         let Some(public) = workgroup.publicly_accessible else {
             continue;
         };
-        let resource = Resource {
-            resource_type: Workgroup::RESOURCE_TYPE,
-            id: &workgroup.name,
-            name: None,
-            arn: Some(&workgroup.arn),
-            region: &workgroup.region,
-        };
+        let resource = resource(workgroup);
         let serves = match &workgroup.namespace {
             Some(namespace) => format!(" (namespace {namespace})"),
             None => String::new(),
@@ -72,6 +111,8 @@ pub(crate) mod tests {
             ),
             namespace: Some("analytics".into()),
             publicly_accessible: public,
+            // Routed unless public, for cases of both checks on the same workgroups.
+            enhanced_vpc_routing: public.map(|public| !public),
             tags: None,
         }
     }
@@ -87,15 +128,28 @@ pub(crate) mod tests {
     }
 
     pub fn cases() -> Vec<Case> {
-        [("bi-private", Status::Pass), ("bi-public", Status::Fail)]
-            .map(|(resource_id, expected)| Case {
-                check: "redshiftserverless.not_public",
-                resource_id,
-                expected,
-                inventory: workgroups,
-                region: None,
-            })
-            .into()
+        [
+            ("redshiftserverless.not_public", "bi-private", Status::Pass),
+            ("redshiftserverless.not_public", "bi-public", Status::Fail),
+            (
+                "redshiftserverless.enhanced_vpc_routing",
+                "bi-private",
+                Status::Pass,
+            ),
+            (
+                "redshiftserverless.enhanced_vpc_routing",
+                "bi-public",
+                Status::Fail,
+            ),
+        ]
+        .map(|(check, resource_id, expected)| Case {
+            check,
+            resource_id,
+            expected,
+            inventory: workgroups,
+            region: None,
+        })
+        .into()
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                 arn: w.workgroup_arn().unwrap_or_default().to_string(),
                 namespace: w.namespace_name().map(str::to_string),
                 publicly_accessible: w.publicly_accessible(),
+                enhanced_vpc_routing: w.enhanced_vpc_routing(),
                 tags: None,
             })
         }));

@@ -57,6 +57,8 @@ pub struct Workgroup {
     pub namespace: Option<String>,
     /// `None`: the answer did not say (no verdict).
     pub publicly_accessible: Option<bool>,
+    /// `enhancedVpcRouting`; `None`: the answer did not say (no verdict).
+    pub enhanced_vpc_routing: Option<bool>,
     /// Only read when an environment filter or a mutelist rule on tags needs it (a call per
     /// workgroup); `None` otherwise or when the read failed.
     pub tags: Option<Tags>,

@@ -1,6 +1,6 @@
 //! S3 buckets, with the account-level public access block.
 
-use super::{Bucket, BucketAcl, PublicAccessBlock, Versioning};
+use super::{bucket_resource, Bucket, BucketAcl, PublicAccessBlock, Versioning, POLICY_CHANGES};
 use crate::model::{Severity, Status};
 use crate::policy::ResourcePolicy;
 use crate::services::checks::CheckOptions;
@@ -18,6 +18,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &POLICY_PUBLIC,
     &ACL_PUBLIC,
     &SERVER_ACCESS_LOGGING,
+    &super::cross_account::CROSS_ACCOUNT_ACTIONS,
 ];
 
 /// What can change a bucket's default encryption (a new bucket, a deleted one).
@@ -48,17 +49,6 @@ const PUBLIC_ACCESS_BLOCK_CHANGES: &[EventTrigger] = &[EventTrigger {
         "DeleteBucketPublicAccessBlock",
         "PutAccountPublicAccessBlock",
         "DeleteAccountPublicAccessBlock",
-    ],
-}];
-
-/// What can change a bucket's policy.
-const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
-    source: "s3.amazonaws.com",
-    names: &[
-        "CreateBucket",
-        "DeleteBucket",
-        "PutBucketPolicy",
-        "DeleteBucketPolicy",
     ],
 }];
 
@@ -96,16 +86,6 @@ const LOGGING_CHANGES: &[EventTrigger] = &[EventTrigger {
     source: "s3.amazonaws.com",
     names: &["CreateBucket", "DeleteBucket", "PutBucketLogging"],
 }];
-
-fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
-    Resource {
-        resource_type: Bucket::RESOURCE_TYPE,
-        id: &bucket.name,
-        name: None,
-        arn: Some(&bucket.arn),
-        region: &bucket.region,
-    }
-}
 
 /// The names users know the algorithms by.
 fn algorithm_name(algorithm: &str) -> String {
@@ -535,7 +515,7 @@ pub(crate) mod tests {
                 account_public_access_block: Some(PublicAccessBlock::default()),
             })
         };
-        let mut cases = Vec::new();
+        let mut cases = super::super::cross_account::tests::cases();
         for check in [
             "s3.default_encryption",
             "s3.versioning",

@@ -3,6 +3,7 @@
 
 mod checks;
 mod collect;
+mod cross_account;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 use crate::policy::PolicyDocument;
+use crate::services::checks::{EventTrigger, Resource};
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: false,
@@ -146,5 +148,26 @@ impl PublicAccessBlock {
             ("BlockPublicPolicy", self.block_public_policy),
             ("RestrictPublicBuckets", self.restrict_public_buckets),
         ]
+    }
+}
+
+/// What can change a bucket's policy.
+pub(super) const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "s3.amazonaws.com",
+    names: &[
+        "CreateBucket",
+        "DeleteBucket",
+        "PutBucketPolicy",
+        "DeleteBucketPolicy",
+    ],
+}];
+
+pub(super) fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
+    Resource {
+        resource_type: Bucket::RESOURCE_TYPE,
+        id: &bucket.name,
+        name: None,
+        arn: Some(&bucket.arn),
+        region: &bucket.region,
     }
 }

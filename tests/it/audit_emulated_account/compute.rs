@@ -211,3 +211,23 @@ fn eks_clusters_and_node_groups() {
     let supported = time::OffsetDateTime::now_utc().date() < time::macros::date!(2027 - 03 - 27);
     assert_eq!(workers, if supported { Pass } else { Fail });
 }
+
+/// EC2.23: of the two seeded transit gateways, the one accepting shared attachments fails.
+#[test]
+fn transit_gateways_accepting_attachments_unseen() {
+    let report = full();
+    let mut statuses: Vec<(Status, &str)> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "ec2.transit_gateway_auto_accept")
+        .map(|r| (r.status, r.detail.as_str()))
+        .collect();
+    statuses.sort_by_key(|(_, detail)| *detail);
+    assert_eq!(
+        statuses,
+        [
+            (Fail, "Shared VPC attachments are accepted automatically (AutoAcceptSharedAttachments is enable)."),
+            (Pass, "Shared VPC attachments wait to be accepted (AutoAcceptSharedAttachments is disable).")
+        ]
+    );
+}

@@ -395,3 +395,16 @@ fn a_multi_region_trail_homed_outside_the_audit_is_seen_through_its_shadow() {
         "{trails:?}"
     );
 }
+
+/// Redshift Serverless (the test server's workgroups): RedshiftServerless.3 and .1.
+#[test]
+fn redshift_serverless_workgroups() {
+    let report = full();
+    for check in [
+        "redshiftserverless.not_public",
+        "redshiftserverless.enhanced_vpc_routing",
+    ] {
+        assert_eq!(status(report, check, "bi-private"), Pass, "{check}");
+        assert_eq!(status(report, check, "bi-public"), Fail, "{check}");
+    }
+}

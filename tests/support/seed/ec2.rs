@@ -240,6 +240,24 @@ pub async fn seed(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
         );
     }
 
+    // Transit gateways: one accepting shared VPC attachments unseen (EC2.23 fails), one not.
+    for auto_accept in [true, false] {
+        use aws_sdk_ec2::types::{AutoAcceptSharedAttachmentsValue, TransitGatewayRequestOptions};
+        let value = if auto_accept {
+            AutoAcceptSharedAttachmentsValue::Enable
+        } else {
+            AutoAcceptSharedAttachmentsValue::Disable
+        };
+        ec2.create_transit_gateway()
+            .options(
+                TransitGatewayRequestOptions::builder()
+                    .auto_accept_shared_attachments(value)
+                    .build(),
+            )
+            .send()
+            .await?;
+    }
+
     Ok(())
 }
 

@@ -7,7 +7,8 @@ use aws_sdk_redshiftserverless::types::Tag;
 
 use super::BoxError;
 
-/// `bi-private` (prod) passes `redshiftserverless.not_public`; `bi-public` (dev) fails it.
+/// `bi-private` (prod) passes `redshiftserverless.not_public` and routes through its VPC;
+/// `bi-public` (dev) fails both.
 pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
     let client = aws_sdk_redshiftserverless::Client::new(sdk);
     for (workgroup, public, env) in [("bi-private", false, "prod"), ("bi-public", true, "dev")] {
@@ -16,6 +17,7 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
             .workgroup_name(workgroup)
             .namespace_name("analytics")
             .publicly_accessible(public)
+            .enhanced_vpc_routing(!public)
             .tags(Tag::builder().key("Environment").value(env).build()?)
             .send()
             .await?;
