@@ -41,6 +41,19 @@ macro_rules! regional_client {
 }
 pub(crate) use regional_client;
 
+/// S3 Control per region (access points are listed region by region), with the custom endpoint
+/// handling of [`s3control_config`].
+impl RegionalClient for aws_sdk_s3control::Client {
+    fn build(sdk: &SdkConfig, region: Region, counter: &ApiCallCounter) -> Self {
+        aws_sdk_s3control::Client::from_conf(
+            s3control_config(sdk)
+                .region(region)
+                .interceptor(counter.clone())
+                .build(),
+        )
+    }
+}
+
 impl RegionalClient for aws_sdk_s3::Client {
     fn build(sdk: &SdkConfig, region: Region, counter: &ApiCallCounter) -> Self {
         aws_sdk_s3::Client::from_conf(

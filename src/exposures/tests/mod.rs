@@ -212,6 +212,7 @@ fn public_bucket(account_block: Option<PublicAccessBlock>) -> Inventory {
                 tags: None,
             }],
             account_public_access_block: account_block,
+            access_points: Vec::new(),
         },
         ..Default::default()
     }

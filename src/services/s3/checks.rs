@@ -19,6 +19,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &ACL_PUBLIC,
     &SERVER_ACCESS_LOGGING,
     &super::cross_account::CROSS_ACCOUNT_ACTIONS,
+    &super::access_points::ACCESS_POINT_BLOCKS,
 ];
 
 /// What can change a bucket's default encryption (a new bucket, a deleted one).
@@ -513,9 +514,11 @@ pub(crate) mod tests {
                     },
                 ],
                 account_public_access_block: Some(PublicAccessBlock::default()),
+                access_points: Vec::new(),
             })
         };
         let mut cases = super::super::cross_account::tests::cases();
+        cases.extend(super::super::access_points::tests::cases());
         for check in [
             "s3.default_encryption",
             "s3.versioning",
@@ -641,6 +644,7 @@ pub(crate) mod tests {
                 unreadable.clone(),
             ],
             account_public_access_block: Some(partial(true, false)),
+            access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
@@ -658,6 +662,7 @@ pub(crate) mod tests {
         let results = run(&Inventory::from(s3::Inventory {
             buckets: vec![half.clone()],
             account_public_access_block: Some(partial(false, true)),
+            access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "half").status,
@@ -668,6 +673,7 @@ pub(crate) mod tests {
         let results = run(&Inventory::from(s3::Inventory {
             buckets: vec![bucket("none"), unreadable],
             account_public_access_block: Some(PublicAccessBlock::ALL_ON),
+            access_points: Vec::new(),
         }));
         let covered = only(&results, "s3.public_access_block", "none");
         assert_eq!(covered.status, Status::Pass);
@@ -681,6 +687,7 @@ pub(crate) mod tests {
         let results = run(&Inventory::from(s3::Inventory {
             buckets: vec![own, half],
             account_public_access_block: None,
+            access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
@@ -874,6 +881,7 @@ pub(crate) mod tests {
         let results = run(&Inventory::from(s3::Inventory {
             buckets,
             account_public_access_block: Some(PublicAccessBlock::default()),
+            access_points: Vec::new(),
         }));
         let verdict = |b| only(&results, "s3.policy_public", b);
         for bucket in [
@@ -904,6 +912,7 @@ pub(crate) mod tests {
         let results = run(&Inventory::from(s3::Inventory {
             buckets: vec![allow("star", star, get, "{}")],
             account_public_access_block: Some(PublicAccessBlock::ALL_ON),
+            access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.policy_public", "star").status,

@@ -3,7 +3,9 @@
 
 use futures::stream::{self, StreamExt};
 
-use super::{Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, Versioning};
+use super::{
+    AccessPoint, Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, Versioning,
+};
 use crate::aws::{each_page, partition, tag_map, Call, Clients};
 use crate::model::{AuditError, Tags};
 use crate::services::resource_policy::parse_resource_policy;
@@ -21,11 +23,19 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     let environment = context.in_environment;
     let (read_tags, concurrency) = (context.read_tags, context.concurrency.get());
     let home = clients.home_region().unwrap_or("us-east-1").to_string();
-    let (account_block, listing) = futures::join!(
+    // A re-check (`only`) reads buckets; access points are no bucket event's.
+    let points = async {
+        match context.only {
+            None => access_points(context).await,
+            Some(_) => Collection::default(),
+        }
+    };
+    let (account_block, listing, points) = futures::join!(
         account_public_access_block(clients, account, &home),
-        list_buckets(clients, &home)
+        list_buckets(clients, &home),
+        points,
     );
-    let mut collection = Collection::<Inventory>::default();
+    let mut collection = points;
     match account_block {
         Ok(block) => collection.inventory.account_public_access_block = Some(block),
         Err(error) => collection.errors.push(error),
@@ -77,6 +87,74 @@ macro_rules! public_access_block {
             })
             .unwrap_or_default()
     };
+}
+
+/// The access points of every audited region: a listing per region, then GetAccessPoint for
+/// each (the listing does not give its public access block). A region whose listing failed
+/// has none (an error says so); an access point whose description failed has no block.
+async fn access_points(context: &CollectContext<'_>) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let account = context.account_id;
+    for region in context.regions {
+        let client: aws_sdk_s3control::Client = context.clients.client(region);
+        let mut listed = Vec::new();
+        let pages = client
+            .list_access_points()
+            .account_id(account)
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        let call = Call::new("s3control", region, "ListAccessPoints");
+        let before = collection.errors.len();
+        // An access point lives in its bucket's region: one whose ARN names another region is
+        // listed there (the emulator lists every region's everywhere).
+        each_page(pages, &call, &mut collection.errors, |page| {
+            listed.extend(
+                page.access_point_list
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|point| {
+                        point
+                            .access_point_arn()
+                            .and_then(|arn| arn.split(':').nth(3))
+                            .is_none_or(|home| home == region)
+                    }),
+            )
+        })
+        .await;
+        if collection.errors.len() > before {
+            continue;
+        }
+        let client = &client;
+        let mut described = stream::iter(listed)
+            .map(|point| async move {
+                let name = point.name().to_string();
+                let answer = client
+                    .get_access_point()
+                    .account_id(account)
+                    .name(&name)
+                    .send()
+                    .await;
+                let mut errors = Vec::new();
+                let block = Call::new("s3control", region, "GetAccessPoint")
+                    .on(&name)
+                    .read(answer, &mut errors, |o| public_access_block!(o));
+                let found = AccessPoint {
+                    arn: point.access_point_arn().unwrap_or_default().to_string(),
+                    region: region.to_string(),
+                    bucket: point.bucket().to_string(),
+                    public_access_block: block,
+                    name,
+                };
+                (found, errors)
+            })
+            .buffer_unordered(context.concurrency.get());
+        while let Some((point, errors)) = described.next().await {
+            collection.inventory.access_points.push(point);
+            collection.errors.extend(errors);
+        }
+    }
+    collection
 }
 
 async fn account_public_access_block(

@@ -1,6 +1,7 @@
 //! S3: the bucket list (account-wide), each bucket's configuration read in the bucket's own
 //! region, and the account-level public access block (S3 Control).
 
+mod access_points;
 mod checks;
 mod collect;
 mod cross_account;
@@ -30,6 +31,8 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "s3:GetBucketLogging",
         "s3:GetBucketAcl",
         "s3:GetBucketTagging",
+        "s3:ListAccessPoints",
+        "s3:GetAccessPoint",
     ],
     checks: checks::CHECKS,
     touched: Some(collect::touched),
@@ -41,11 +44,14 @@ pub struct Inventory {
     pub buckets: Vec<Bucket>,
     /// The account-level S3 public access block: `None` when it could not be read.
     pub account_public_access_block: Option<PublicAccessBlock>,
+    /// Access points, in the audited regions whose listing could be read.
+    pub access_points: Vec<AccessPoint>,
 }
 
 impl ServiceInventory for Inventory {
     fn merge(&mut self, other: Self) {
         self.buckets.extend(other.buckets);
+        self.access_points.extend(other.access_points);
         if other.account_public_access_block.is_some() {
             self.account_public_access_block = other.account_public_access_block;
         }
@@ -54,6 +60,8 @@ impl ServiceInventory for Inventory {
     /// The account-level block stays: it decides whether a kept bucket is public.
     fn retain_environment(&mut self, in_environment: InEnvironment) {
         retain_tagged(&mut self.buckets, in_environment, |r| r.tags.as_ref());
+        // The listing gives no tags: access points belong to no environment.
+        self.access_points.clear();
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
@@ -63,6 +71,21 @@ impl ServiceInventory for Inventory {
             }
         }
     }
+}
+
+/// An S3 access point (of a general purpose bucket).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessPoint {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub bucket: String,
+    /// Its own public access block (fixed when it was created); `None`: GetAccessPoint failed.
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+impl AccessPoint {
+    pub const RESOURCE_TYPE: &'static str = "AWS::S3::AccessPoint";
 }
 
 /// A bucket with the configurations the checks read; `None` = could not be read.
