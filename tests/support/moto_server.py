@@ -18,7 +18,7 @@ SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compl
 (PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
 (CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
 CreateDistribution answers with the root element AWS uses, and its XML booleans are
-lowercase.
+lowercase; so are launch templates' booleans.
 
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
@@ -271,6 +271,22 @@ def cloudfront_create_distribution_root() -> None:
     cloudfront.CREATE_DISTRIBUTION_TEMPLATE = template.replace("CreateDistributionResult", "Distribution")
 
 
+def launch_template_booleans_lowercase() -> None:
+    import moto.ec2.responses.launch_templates as templates
+
+    # moto writes a launch template's booleans as Python does (`True`), which the SDK rejects
+    # (failing the whole answer); AWS writes `true`. The serializer recurses through the
+    # module's global, so replacing it reaches every level.
+    original = templates.xml_serialize
+
+    def serialize(tree, key, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        original(tree, key, value)
+
+    templates.xml_serialize = serialize
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -280,6 +296,7 @@ def behave_as_aws() -> None:
     cloudfront_create_distribution_root()
     ssm_settings_and_compliance()
     answered_around_moto()
+    launch_template_booleans_lowercase()
 
 
 def free_port() -> int:

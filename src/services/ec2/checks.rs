@@ -1,6 +1,6 @@
 //! EC2 instances and EBS volumes.
 
-use super::{Image, Instance, Snapshot, TransitGateway, Volume};
+use super::{Image, Instance, Snapshot, Volume};
 use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
@@ -18,7 +18,8 @@ pub(super) const CHECKS: &[&Check] = &[
     &EBS_SNAPSHOT_PUBLIC,
     &SNAPSHOT_BLOCK_PUBLIC_ACCESS,
     &AMI_PUBLIC,
-    &TRANSIT_GATEWAY_AUTO_ACCEPT,
+    &super::network::TRANSIT_GATEWAY_AUTO_ACCEPT,
+    &super::network::LAUNCH_TEMPLATE_PUBLIC_IP,
 ];
 
 /// What can change an instance's metadata options (a launch, a termination).
@@ -426,62 +427,9 @@ const AMI_PUBLIC: Check = Check {
     },
 };
 
-/// What can change a transit gateway's options, or create or delete one.
-const TRANSIT_GATEWAY_CHANGES: &[EventTrigger] = &[EventTrigger {
-    source: "ec2.amazonaws.com",
-    names: &[
-        "CreateTransitGateway",
-        "ModifyTransitGateway",
-        "DeleteTransitGateway",
-    ],
-}];
-
-/// FSBP EC2.23, AWS Config rule `ec2-transit-gateway-auto-vpc-attach-disabled` (no
-/// parameters): a transit gateway whose `AutoAcceptSharedAttachments` is `enable` fails.
-/// <https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-23>
-const TRANSIT_GATEWAY_AUTO_ACCEPT: Check = Check {
-    id: "ec2.transit_gateway_auto_accept",
-    service: Service::Ec2,
-    severity: Severity::High,
-    resource_types: &[TransitGateway::RESOURCE_TYPE],
-    title: "Transit gateways do not accept shared VPC attachments automatically",
-    rationale: "With auto-accept on, any account the gateway is shared with attaches its VPCs \
-                to the gateway's network without anyone approving it.",
-    remediation: "aws ec2 modify-transit-gateway --transit-gateway-id <id> --options \
-                  AutoAcceptSharedAttachments=disable; accept attachments one by one.",
-    reference: "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html",
-    fsbp: &["EC2.23"],
-    cis: &[],
-    triggers: TRANSIT_GATEWAY_CHANGES,
-    reads: &[Read::all("ec2:DescribeTransitGateways")],
-    evaluate: transit_gateway_auto_accept,
-};
-
-fn transit_gateway_auto_accept(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    for gateway in &inventory.ec2.transit_gateways {
-        // Unsaid (never in practice): no verdict rather than a guess.
-        let Some(setting) = gateway.auto_accept_shared_attachments.as_deref() else {
-            continue;
-        };
-        let resource = Resource {
-            resource_type: TransitGateway::RESOURCE_TYPE,
-            id: &gateway.id,
-            name: None,
-            arn: Some(&gateway.arn),
-            region: &gateway.region,
-        };
-        verdicts.judge(
-            &resource,
-            setting != "enable",
-            || "Shared VPC attachments wait to be accepted (AutoAcceptSharedAttachments is disable).".into(),
-            || "Shared VPC attachments are accepted automatically (AutoAcceptSharedAttachments is enable).".into(),
-        );
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::{Image, Instance, Snapshot, TransitGateway, Volume};
+    use super::super::{Image, Instance, Snapshot, Volume};
     use crate::model::Status;
     use crate::services::checks::test_support::{only, run, Case};
     use crate::services::{ec2, Inventory};
@@ -549,20 +497,6 @@ pub(crate) mod tests {
                     ("eu-north-1".to_string(), "block-new-sharing".to_string()),
                 ]
                 .into(),
-                transit_gateways: vec![
-                    TransitGateway {
-                        id: "tgw-approving".into(),
-                        region: "us-east-1".into(),
-                        auto_accept_shared_attachments: Some("disable".into()),
-                        ..Default::default()
-                    },
-                    TransitGateway {
-                        id: "tgw-open".into(),
-                        region: "us-east-1".into(),
-                        auto_accept_shared_attachments: Some("enable".into()),
-                        ..Default::default()
-                    },
-                ],
                 images: vec![
                     Image {
                         id: "ami-private".into(),
@@ -625,17 +559,6 @@ pub(crate) mod tests {
             }),
         )
         .chain(
-            [("tgw-approving", Status::Pass), ("tgw-open", Status::Fail)].map(
-                |(resource_id, expected)| Case {
-                    check: "ec2.transit_gateway_auto_accept",
-                    resource_id,
-                    expected,
-                    inventory: regions,
-                    region: None,
-                },
-            ),
-        )
-        .chain(
             [("ami-private", Status::Pass), ("ami-public", Status::Fail)].map(
                 |(resource_id, expected)| Case {
                     check: "ec2.ami_public",
@@ -646,6 +569,7 @@ pub(crate) mod tests {
                 },
             ),
         )
+        .chain(super::super::network::tests::cases())
         .collect()
     }
 

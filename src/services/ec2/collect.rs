@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
-use super::{Image, Instance, Inventory, Snapshot, TransitGateway, Volume};
+use super::{Image, Instance, Inventory, LaunchTemplate, Snapshot, TransitGateway, Volume};
 use crate::aws::{each_page, partition, regional_client, tag_map, Call};
 use crate::model::Tags;
 use crate::services::{CollectContext, Collection};
@@ -29,7 +29,17 @@ pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Tags {
 pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Collection<Inventory> {
     let client: Client = context.clients.client(region);
     let account = context.account_id;
-    let (mut instances, volumes, default_encryption, snapshots, snapshot_block, images, gateways) = futures::join!(
+    let concurrency = context.concurrency.get();
+    let (
+        mut instances,
+        volumes,
+        default_encryption,
+        snapshots,
+        snapshot_block,
+        images,
+        gateways,
+        templates,
+    ) = futures::join!(
         instances(&client, region, account),
         volumes(&client, region, account),
         ebs_encryption_by_default(&client, region),
@@ -37,6 +47,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         snapshot_block_public_access(&client, region),
         images(&client, region),
         transit_gateways(&client, region, account),
+        launch_templates(&client, region, account, concurrency),
     );
     for part in [
         volumes,
@@ -45,6 +56,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         snapshot_block,
         images,
         gateways,
+        templates,
     ] {
         instances.merge(part);
     }
@@ -191,6 +203,74 @@ async fn transit_gateways(client: &Client, region: &str, account: &str) -> Colle
         }
     })
     .await;
+    collection
+}
+
+/// The launch templates, then each one's default version (FSBP EC2.25 judges only that one),
+/// `concurrency` at a time.
+async fn launch_templates(
+    client: &Client,
+    region: &str,
+    account: &str,
+    concurrency: usize,
+) -> Collection<Inventory> {
+    use futures::stream::{self, StreamExt};
+    let mut collection = Collection::<Inventory>::default();
+    let mut listed = Vec::new();
+    let pages = client
+        .describe_launch_templates()
+        .max_results(200)
+        .into_paginator()
+        .send();
+    let call = Call::new("ec2", region, "DescribeLaunchTemplates");
+    each_page(pages, &call, &mut collection.errors, |page| {
+        listed.extend(page.launch_templates.unwrap_or_default())
+    })
+    .await;
+    let mut described = stream::iter(listed)
+        .map(|template| async move {
+            let id = template
+                .launch_template_id()
+                .unwrap_or_default()
+                .to_string();
+            let answer = client
+                .describe_launch_template_versions()
+                .launch_template_id(&id)
+                .versions("$Default")
+                .send()
+                .await;
+            let mut errors = Vec::new();
+            let public_ip_interfaces = Call::new("ec2", region, "DescribeLaunchTemplateVersions")
+                .on(&id)
+                .read(answer, &mut errors, |output| {
+                    output
+                        .launch_template_versions()
+                        .iter()
+                        .filter_map(|version| version.launch_template_data())
+                        .flat_map(|data| data.network_interfaces())
+                        .filter(|interface| interface.associate_public_ip_address() == Some(true))
+                        .map(|interface| interface.device_index().unwrap_or_default())
+                        .collect()
+                });
+            let found = LaunchTemplate {
+                name: template
+                    .launch_template_name()
+                    .unwrap_or_default()
+                    .to_string(),
+                region: region.to_string(),
+                arn: ec2_arn(region, account, "launch-template", &id),
+                default_version: template.default_version_number(),
+                public_ip_interfaces,
+                tags: ec2_tags(template.tags()),
+                id,
+            };
+            (found, errors)
+        })
+        .buffer_unordered(concurrency);
+    while let Some((template, errors)) = described.next().await {
+        collection.inventory.launch_templates.push(template);
+        collection.errors.extend(errors);
+    }
     collection
 }
 

@@ -3,6 +3,7 @@
 
 mod checks;
 mod collect;
+mod network;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
@@ -24,6 +25,8 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "ec2:GetSnapshotBlockPublicAccessState",
         "ec2:DescribeImages",
         "ec2:DescribeTransitGateways",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeLaunchTemplateVersions",
     ],
     checks: checks::CHECKS,
     touched: None,
@@ -46,6 +49,7 @@ pub struct Inventory {
     pub images: Vec<Image>,
     /// Transit gateways the account owns.
     pub transit_gateways: Vec<TransitGateway>,
+    pub launch_templates: Vec<LaunchTemplate>,
 }
 
 impl ServiceInventory for Inventory {
@@ -59,6 +63,7 @@ impl ServiceInventory for Inventory {
             .extend(other.snapshot_block_public_access);
         self.images.extend(other.images);
         self.transit_gateways.extend(other.transit_gateways);
+        self.launch_templates.extend(other.launch_templates);
     }
 
     fn retain_environment(&mut self, in_environment: InEnvironment) {
@@ -67,6 +72,9 @@ impl ServiceInventory for Inventory {
         retain_tagged(&mut self.snapshots, in_environment, |r| Some(&r.tags));
         retain_tagged(&mut self.images, in_environment, |r| Some(&r.tags));
         retain_tagged(&mut self.transit_gateways, in_environment, |r| {
+            Some(&r.tags)
+        });
+        retain_tagged(&mut self.launch_templates, in_environment, |r| {
             Some(&r.tags)
         });
         self.ebs_encryption_by_default.clear();
@@ -87,6 +95,9 @@ impl ServiceInventory for Inventory {
         }
         for r in &self.transit_gateways {
             found(&r.region, TransitGateway::RESOURCE_TYPE, &r.id, &r.tags);
+        }
+        for r in &self.launch_templates {
+            found(&r.region, LaunchTemplate::RESOURCE_TYPE, &r.id, &r.tags);
         }
     }
 }
@@ -147,6 +158,24 @@ pub struct TransitGateway {
 
 impl TransitGateway {
     pub const RESOURCE_TYPE: &'static str = "AWS::EC2::TransitGateway";
+}
+
+/// A launch template with what its default version's network interfaces ask for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LaunchTemplate {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub arn: String,
+    pub default_version: Option<i64>,
+    /// The device indexes of the default version's network interfaces with
+    /// `AssociatePublicIpAddress` true; `None`: the default version could not be read.
+    pub public_ip_interfaces: Option<Vec<i32>>,
+    pub tags: Tags,
+}
+
+impl LaunchTemplate {
+    pub const RESOURCE_TYPE: &'static str = "AWS::EC2::LaunchTemplate";
 }
 
 /// An AMI owned by the audited account.

@@ -231,3 +231,29 @@ fn transit_gateways_accepting_attachments_unseen() {
         ]
     );
 }
+
+/// EC2.25 on the default version only: `app-private`'s newer version would assign a public IP.
+#[test]
+fn launch_templates_default_versions() {
+    let report = full();
+    let by_name = |name: &str| {
+        let result = report
+            .results
+            .iter()
+            .find(|r| {
+                r.check_id == "ec2.launch_template_public_ip"
+                    && r.resource_name.as_deref() == Some(name)
+            })
+            .unwrap_or_else(|| panic!("no verdict on {name}"));
+        (result.status, result.detail.clone())
+    };
+    assert_eq!(
+        by_name("web-public"),
+        (
+            Fail,
+            "Default version 1 assigns a public IP address (AssociatePublicIpAddress on device 0)."
+                .to_string()
+        )
+    );
+    assert_eq!(by_name("app-private").0, Pass);
+}

@@ -240,6 +240,40 @@ pub async fn seed(sdk: &SdkConfig, seeded: &mut Seeded) -> Result<(), BoxError> 
         );
     }
 
+    // Launch templates (EC2.25 judges the default version): `web-public`'s assigns a public IP
+    // (fails); `app-private`'s does not, though its newer, non-default version would (passes).
+    {
+        use aws_sdk_ec2::types::{
+            LaunchTemplateInstanceNetworkInterfaceSpecificationRequest as Interface,
+            RequestLaunchTemplateData,
+        };
+        let data = |public: bool| {
+            RequestLaunchTemplateData::builder()
+                .network_interfaces(
+                    Interface::builder()
+                        .device_index(0)
+                        .associate_public_ip_address(public)
+                        .build(),
+                )
+                .build()
+        };
+        ec2.create_launch_template()
+            .launch_template_name("web-public")
+            .launch_template_data(data(true))
+            .send()
+            .await?;
+        ec2.create_launch_template()
+            .launch_template_name("app-private")
+            .launch_template_data(data(false))
+            .send()
+            .await?;
+        ec2.create_launch_template_version()
+            .launch_template_name("app-private")
+            .launch_template_data(data(true))
+            .send()
+            .await?;
+    }
+
     // Transit gateways: one accepting shared VPC attachments unseen (EC2.23 fails), one not.
     for auto_accept in [true, false] {
         use aws_sdk_ec2::types::{AutoAcceptSharedAttachmentsValue, TransitGatewayRequestOptions};
