@@ -1,6 +1,6 @@
 //! RDS DB instances and clusters (Aurora, Multi-AZ clusters, DocumentDB and Neptune).
 
-use super::{DbCluster, DbInstance, DbSnapshot};
+use super::{instance_resource, DbCluster, DbInstance, DbSnapshot};
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
@@ -20,6 +20,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &AUTO_MINOR_VERSION_UPGRADE,
     &SNAPSHOT_PUBLIC,
     &SNAPSHOT_ENCRYPTED,
+    &super::network::NOT_IN_PUBLIC_SUBNET,
 ];
 
 /// What can create, modify, promote, restore or delete a DB instance or cluster.
@@ -289,16 +290,6 @@ fn deletion_protection(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             || format!("Deletion protection is enabled on the {kind}."),
             || format!("Deletion protection is disabled on the {kind}."),
         );
-    }
-}
-
-fn instance_resource(db: &DbInstance) -> Resource<'_> {
-    Resource {
-        resource_type: DbInstance::RESOURCE_TYPE,
-        id: &db.id,
-        name: None,
-        arn: Some(&db.arn),
-        region: &db.region,
     }
 }
 
@@ -589,6 +580,7 @@ pub(crate) mod tests {
                 });
             }
         }
+        cases.extend(super::super::network::tests::cases());
         cases
     }
 

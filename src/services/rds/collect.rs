@@ -3,7 +3,7 @@
 use aws_sdk_rds::Client;
 use futures::stream::{self, StreamExt};
 
-use super::{DbCluster, DbInstance, DbSnapshot, Inventory};
+use super::{DbCluster, DbInstance, DbSnapshot, Inventory, SubnetRoutes};
 use crate::aws::{each_page, regional_client, tag_map, Call};
 use crate::model::Tags;
 use crate::services::{CollectContext, Collection};
@@ -27,9 +27,68 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         clusters(&client, region),
         snapshots(&client, region, concurrency)
     );
+    // Route tables matter only where there are instances to place (RDS.46).
+    if instances
+        .inventory
+        .db_instances
+        .iter()
+        .any(|db| !db.subnets.is_empty())
+    {
+        let ec2: aws_sdk_ec2::Client = context.clients.client(region);
+        instances.merge(internet_routes(&ec2, region).await);
+    }
     instances.merge(clusters);
     instances.merge(snapshots);
     instances
+}
+
+/// Every route table of the region, reduced to the routes that send `0.0.0.0/0` or `::/0` to
+/// an internet gateway, by subnet association and by VPC for the main tables.
+async fn internet_routes(client: &aws_sdk_ec2::Client, region: &str) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let mut routes = SubnetRoutes::default();
+    let pages = client
+        .describe_route_tables()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    let call = Call::new("ec2", region, "DescribeRouteTables");
+    let before = collection.errors.len();
+    each_page(pages, &call, &mut collection.errors, |page| {
+        for table in page.route_tables() {
+            let to_internet: Vec<String> = table
+                .routes()
+                .iter()
+                .filter_map(|route| {
+                    let gateway = route.gateway_id().filter(|g| g.starts_with("igw-"))?;
+                    let destination = route
+                        .destination_cidr_block()
+                        .filter(|d| *d == "0.0.0.0/0")
+                        .or(route.destination_ipv6_cidr_block().filter(|d| *d == "::/0"))?;
+                    Some(format!("{destination} → {gateway}"))
+                })
+                .collect();
+            for association in table.associations() {
+                if association.main() == Some(true) {
+                    if let Some(vpc) = table.vpc_id() {
+                        routes.main.insert(vpc.to_string(), to_internet.clone());
+                    }
+                } else if let Some(subnet) = association.subnet_id() {
+                    routes
+                        .explicit
+                        .insert(subnet.to_string(), to_internet.clone());
+                }
+            }
+        }
+    })
+    .await;
+    if collection.errors.len() == before {
+        collection
+            .inventory
+            .internet_routes
+            .insert(region.to_string(), routes);
+    }
+    collection
 }
 
 /// The values of a snapshot's `restore` attribute: account ids, or `all`.
@@ -213,6 +272,19 @@ async fn instances(client: &Client, region: &str) -> Collection<Inventory> {
                     .endpoint()
                     .and_then(|e| e.port())
                     .or(db.db_instance_port()),
+                vpc_id: db
+                    .db_subnet_group()
+                    .and_then(|g| g.vpc_id())
+                    .map(str::to_string),
+                subnets: db
+                    .db_subnet_group()
+                    .map(|g| {
+                        g.subnets()
+                            .iter()
+                            .filter_map(|s| s.subnet_identifier().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 tags: tags(db.tag_list()),
             });
         }

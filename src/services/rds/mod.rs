@@ -2,13 +2,17 @@
 
 mod checks;
 mod collect;
+mod network;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 pub(crate) use collect::collect;
 
+use std::collections::BTreeMap;
+
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
+use crate::services::checks::Resource;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: true,
@@ -20,6 +24,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "rds:DescribeDBClusterSnapshots",
         "rds:DescribeDBSnapshotAttributes",
         "rds:DescribeDBClusterSnapshotAttributes",
+        "ec2:DescribeRouteTables",
     ],
     checks: checks::CHECKS,
     touched: None,
@@ -31,6 +36,29 @@ pub struct Inventory {
     pub db_instances: Vec<DbInstance>,
     pub db_clusters: Vec<DbCluster>,
     pub db_snapshots: Vec<DbSnapshot>,
+    /// By region (read where the region has DB instances; missing: not read or unreadable):
+    /// the routes to an internet gateway of each subnet.
+    pub internet_routes: BTreeMap<String, SubnetRoutes>,
+}
+
+/// Which subnets route `0.0.0.0/0` or `::/0` to an internet gateway: a subnet's own route table,
+/// else its VPC's main one (VPC User Guide, "Route tables").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubnetRoutes {
+    /// Subnet id → its explicitly associated table's internet routes (`0.0.0.0/0 → igw-1`).
+    pub explicit: BTreeMap<String, Vec<String>>,
+    /// VPC id → its main table's internet routes.
+    pub main: BTreeMap<String, Vec<String>>,
+}
+
+impl SubnetRoutes {
+    /// The internet routes of `subnet` in `vpc`.
+    pub fn of(&self, subnet: &str, vpc: &str) -> &[String] {
+        self.explicit
+            .get(subnet)
+            .or_else(|| self.main.get(vpc))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 impl ServiceInventory for Inventory {
@@ -38,6 +66,7 @@ impl ServiceInventory for Inventory {
         self.db_instances.extend(other.db_instances);
         self.db_clusters.extend(other.db_clusters);
         self.db_snapshots.extend(other.db_snapshots);
+        self.internet_routes.extend(other.internet_routes);
     }
 
     fn retain_environment(&mut self, in_environment: InEnvironment) {
@@ -79,6 +108,9 @@ pub struct DbInstance {
     /// VPC security-group ids.
     pub security_groups: Vec<String>,
     pub port: Option<i32>,
+    /// Its DB subnet group's VPC and subnets (none for an instance outside a VPC).
+    pub vpc_id: Option<String>,
+    pub subnets: Vec<String>,
     pub tags: Tags,
 }
 
@@ -132,4 +164,14 @@ pub struct DbCluster {
 
 impl DbCluster {
     pub const RESOURCE_TYPE: &'static str = "AWS::RDS::DBCluster";
+}
+
+pub(super) fn instance_resource(db: &DbInstance) -> Resource<'_> {
+    Resource {
+        resource_type: DbInstance::RESOURCE_TYPE,
+        id: &db.id,
+        name: None,
+        arn: Some(&db.arn),
+        region: &db.region,
+    }
 }

@@ -408,3 +408,15 @@ fn redshift_serverless_workgroups() {
         assert_eq!(status(report, check, "bi-public"), Fail, "{check}");
     }
 }
+
+/// RDS.46: `legacy-db` sits in the default VPC's subnets, routed to its internet gateway.
+#[test]
+fn rds_instances_in_subnets_routed_to_the_internet() {
+    let report = full();
+    assert_eq!(
+        status(report, "rds.not_in_public_subnet", "legacy-db"),
+        Fail
+    );
+    let detail = detail(report, "rds.not_in_public_subnet", "legacy-db");
+    assert!(detail.contains("0.0.0.0/0 → igw-"), "{detail}");
+}
