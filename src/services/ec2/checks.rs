@@ -380,6 +380,9 @@ const SNAPSHOT_BLOCK_PUBLIC_ACCESS: Check = Check {
 };
 
 fn snapshot_block_public_access(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
+    if inventory.ec2.environment_filtered {
+        return;
+    }
     for (region, state) in &inventory.ec2.snapshot_block_public_access {
         verdicts.judge_account(
             region,
@@ -743,5 +746,24 @@ pub(crate) mod tests {
         assert!(only(&results, "ec2.ebs_encrypted", "vol-loose")
             .resource_arn
             .is_none());
+    }
+
+    #[test]
+    fn an_environment_filtered_report_judges_no_snapshot_block_setting() {
+        let inventory = |filtered: bool| {
+            Inventory::from(ec2::Inventory {
+                snapshot_block_public_access: [("us-east-1".to_string(), "unblocked".to_string())]
+                    .into(),
+                environment_filtered: filtered,
+                ..Default::default()
+            })
+        };
+        let judged = |filtered| {
+            run(&inventory(filtered))
+                .iter()
+                .filter(|r| r.check_id == "ec2.snapshot_block_public_access")
+                .count()
+        };
+        assert_eq!((judged(false), judged(true)), (1, 0));
     }
 }

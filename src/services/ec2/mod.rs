@@ -44,8 +44,11 @@ pub struct Inventory {
     /// among them) could be read.
     pub snapshots: Vec<Snapshot>,
     /// Snapshot block public access by region (`block-all-sharing`, `block-new-sharing`,
-    /// `unblocked`); a region missing could not be read.
+    /// `unblocked`); a region missing could not be read. Kept under an environment filter
+    /// (the kept snapshots' verdicts rest on it), where `environment_filtered` says it is not
+    /// itself judged: account settings belong to no environment.
     pub snapshot_block_public_access: BTreeMap<String, String>,
+    pub environment_filtered: bool,
     pub images: Vec<Image>,
     /// Transit gateways the account owns.
     pub transit_gateways: Vec<TransitGateway>,
@@ -64,6 +67,7 @@ impl ServiceInventory for Inventory {
         self.images.extend(other.images);
         self.transit_gateways.extend(other.transit_gateways);
         self.launch_templates.extend(other.launch_templates);
+        self.environment_filtered |= other.environment_filtered;
     }
 
     fn retain_environment(&mut self, in_environment: InEnvironment) {
@@ -78,6 +82,7 @@ impl ServiceInventory for Inventory {
             Some(&r.tags)
         });
         self.ebs_encryption_by_default.clear();
+        self.environment_filtered = true;
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {

@@ -222,6 +222,21 @@ fn environment_filter_keeps_only_tagged_resources() {
     ] {
         assert!(!has_results_for(&report, dropped), "{dropped} is not prod");
     }
+    // Account settings belong to no environment, even where a kept resource's verdict rests
+    // on one (snapshot block public access).
+    assert!(
+        !report
+            .results
+            .iter()
+            .any(|r| r.resource_type == secaudit::model::ACCOUNT_RESOURCE_TYPE),
+        "{:#?}",
+        report
+            .results
+            .iter()
+            .filter(|r| r.resource_type == secaudit::model::ACCOUNT_RESOURCE_TYPE)
+            .map(|r| &r.check_id)
+            .collect::<Vec<_>>()
+    );
     // Bucket tags are read only because the filter needs them.
     assert_eq!(
         report.api_calls.by_operation.get("s3:GetBucketTagging"),
