@@ -3,8 +3,9 @@
 use crate::deliver::alert::AlertOn;
 use crate::model::Severity;
 use crate::request::{
-    parse_account_ids, parse_services, parse_severity, parse_support_dates, AuditRequest,
-    EnvironmentFilter, RegionSelection, DEFAULT_CONCURRENCY, DEFAULT_ENVIRONMENT_TAG_KEY,
+    parse_account_ids, parse_port_ranges, parse_services, parse_severity, parse_support_dates,
+    AuditRequest, EnvironmentFilter, RegionSelection, DEFAULT_CONCURRENCY,
+    DEFAULT_ENVIRONMENT_TAG_KEY,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -216,6 +217,10 @@ impl LambdaConfig {
         defaults.options.min_backup_retention_days =
             u32::try_from(number("SECAUDIT_BACKUP_RETENTION_DAYS", 7, 0)?)
                 .map_err(|_| error("SECAUDIT_BACKUP_RETENTION_DAYS", "is too large"))?;
+        if let Some(list) = get("SECAUDIT_AUTHORIZED_WORLD_PORTS") {
+            defaults.options.authorized_world_ports = parse_port_ranges(&list)
+                .map_err(|e| error("SECAUDIT_AUTHORIZED_WORLD_PORTS", e.to_string()))?;
+        }
         if let Some(list) = get("SECAUDIT_EKS_SUPPORT_END") {
             defaults.options.eks_standard_support_end = parse_support_dates(&list)
                 .map_err(|e| error("SECAUDIT_EKS_SUPPORT_END", e.to_string()))?;
@@ -279,6 +284,7 @@ impl LambdaConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::checks::PortRange;
     use crate::services::Service;
     use std::collections::HashMap;
 
@@ -361,6 +367,7 @@ mod tests {
             ("SECAUDIT_ENVIRONMENT", "prod"),
             ("SECAUDIT_ENVIRONMENT_TAG_KEY", "Stage"),
             ("SECAUDIT_BACKUP_RETENTION_DAYS", "14"),
+            ("SECAUDIT_AUTHORIZED_WORLD_PORTS", "443,8443-8444"),
             ("SECAUDIT_CONCURRENCY", "32"),
             ("SECAUDIT_MAX_ATTEMPTS", "12"),
             ("SECAUDIT_ALERT_ON", "all"),
@@ -391,6 +398,10 @@ mod tests {
             ("Stage", "prod")
         );
         assert_eq!(config.defaults.options.min_backup_retention_days, 14);
+        assert_eq!(
+            config.defaults.options.authorized_world_ports,
+            [PortRange::single(443), PortRange::new(8443, 8444)]
+        );
         assert_eq!(config.defaults.concurrency, 32);
         assert_eq!(config.max_attempts, 12);
     }
@@ -435,6 +446,14 @@ mod tests {
                     ("SECAUDIT_REGIONS", "eu-west-1,atlantis"),
                 ],
                 "SECAUDIT_REGIONS",
+            ),
+            (
+                vec![
+                    ("SECAUDIT_REPORT_BUCKET", "acme-secaudit"),
+                    ("SECAUDIT_ALERT_TOPIC_ARN", TOPIC),
+                    ("SECAUDIT_AUTHORIZED_WORLD_PORTS", "443,https"),
+                ],
+                "SECAUDIT_AUTHORIZED_WORLD_PORTS",
             ),
             (
                 vec![
