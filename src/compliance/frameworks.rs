@@ -178,25 +178,19 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
         })
     };
     let password = |judge: &dyn Fn() -> bool| has("no password policy") || judge();
-    let admits = |ipv6: &[bool], ports: &[u16]| {
+    // CIS 5.2/5.3 name TCP and UDP alike; EC2.19's rule (`restricted-common-ports`) judges TCP.
+    let admits = |ipv6: &[bool], ports: &[u16], udp_counts: bool| {
         facts.iter().any(|fact| {
-            ipv6.iter()
-                .any(|v6| ports.iter().any(|port| fact_admits(fact, *v6, *port)))
-        })
-    };
-    // EC2.19's rule (`restricted-common-ports`) judges TCP, from either family.
-    let admits_tcp = |ports: &[u16]| {
-        facts.iter().any(|fact| {
-            !fact.contains(" udp ")
-                && [false, true]
+            (udp_counts || !fact.contains(" udp "))
+                && ipv6
                     .iter()
                     .any(|v6| ports.iter().any(|port| fact_admits(fact, *v6, *port)))
         })
     };
     match (framework, requirement) {
-        ("fsbp", "EC2.19") => Some(admits_tcp(&FSBP_HIGH_RISK_PORTS)),
-        ("cis-aws-3.0", "5.2") => Some(admits(&[false], &[22, 3389])),
-        ("cis-aws-3.0", "5.3") => Some(admits(&[true], &[22, 3389])),
+        ("fsbp", "EC2.19") => Some(admits(&[false, true], &FSBP_HIGH_RISK_PORTS, false)),
+        ("cis-aws-3.0", "5.2") => Some(admits(&[false], &[22, 3389], true)),
+        ("cis-aws-3.0", "5.3") => Some(admits(&[true], &[22, 3389], true)),
         ("fsbp", "EC2.3") if has("attached") || has("unattached") => {
             Some(has("attached") && has("unencrypted"))
         }
