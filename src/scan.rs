@@ -225,6 +225,7 @@ async fn scan_units(
     tracing::info!(account = %account_id, ?regions, units = units.len(), "scan started");
 
     let mut collection = collect(clients, request, &account_id, &regions, &units, deadline).await;
+    collection.inventory.collected = Some(units.iter().map(|u| u.service).collect());
     if let Some(filter) = &request.environment {
         collection
             .inventory

@@ -7,16 +7,17 @@
 //! be one value or a list. Condition values are kept only to reason about them: no detail ever
 //! quotes one, so reports cannot leak them.
 
+mod conditions;
 mod patterns;
 mod public;
 
 use percent_encoding::percent_decode_str;
 
 pub use patterns::covers_every_action;
+use patterns::substitute_variables;
 pub(crate) use patterns::wildcard_matches;
 use patterns::{covers_every_action_of, covers_every_resource};
 pub use public::ResourcePolicy;
-use public::{is_fixed, source_ips_are_narrow};
 use serde_json::Value;
 
 /// Why a document could not be understood. The document text itself is never included.
@@ -96,70 +97,6 @@ pub struct Condition {
     pub operator: String,
     pub key: String,
     pub values: Vec<String>,
-}
-
-impl Condition {
-    /// The operator without its set qualifier (`ForAnyValue:StringEquals` → `StringEquals`).
-    fn base_operator(&self) -> &str {
-        self.operator
-            .split_once(':')
-            .map_or(self.operator.as_str(), |(_, op)| op)
-    }
-
-    /// Whether this clause pins the callers to fixed values, by AWS's definition of a
-    /// non-public policy (S3 User Guide, "The meaning of public"): a fixed principal, source
-    /// ARN, VPC, VPC endpoint, owner, account, organization, KMS key, KMS caller account, `aws:userid` (a role's
-    /// `AROLEID:*` included), access point (its name may be a wildcard, its account may not),
-    /// or a set of `aws:SourceIp` ranges no broader together than a /8 (IPv4) or a /32 (IPv6),
-    /// private RFC 1918 ranges aside.
-    ///
-    /// Only a positive operator pins: not a `...Not...` one; not `...IfExists` or
-    /// `ForAllValues:`, which are true when the key is absent from the request; not `Null`,
-    /// which only says whether a key is present. A value with a wildcard or an IAM policy
-    /// variable (`${...}`) is not fixed.
-    /// A fixed `aws:SourceAccount` (or the older `aws:SourceOwner`): what pins a service that
-    /// acts for any account, since an S3 bucket's ARN names no account (Lambda Developer
-    /// Guide, "Granting function access to AWS services": "use the source-account option").
-    fn pins_the_source_account(&self) -> bool {
-        matches!(self.key.as_str(), "aws:sourceaccount" | "aws:sourceowner")
-            && self.restricts_callers()
-    }
-
-    fn restricts_callers(&self) -> bool {
-        const FIXED_VALUE_KEYS: [&str; 14] = [
-            "aws:sourcearn",
-            "aws:sourcevpc",
-            "aws:sourcevpce",
-            "aws:sourceowner",
-            "aws:sourceaccount",
-            "aws:sourceorgid",
-            "aws:principalorgid",
-            "aws:principalaccount",
-            "aws:principalarn",
-            "aws:userid",
-            "s3:x-amz-server-side-encryption-aws-kms-key-id",
-            "s3:dataaccesspointaccount",
-            "s3:dataaccesspointarn",
-            // KMS's own account key: the caller's account (KMS Developer Guide,
-            // "kms:CallerAccount"). `kms:ViaService` is not here: any account's principal can
-            // call through a service.
-            "kms:calleraccount",
-        ];
-        let operator = self.base_operator();
-        let pins = !self.operator.starts_with("ForAllValues:")
-            && !operator.contains("Not")
-            && !operator.ends_with("IfExists")
-            && operator != "Null"
-            && !self.values.is_empty();
-        if !pins {
-            return false;
-        }
-        if self.key == "aws:sourceip" {
-            return source_ips_are_narrow(&self.values);
-        }
-        FIXED_VALUE_KEYS.contains(&self.key.as_str())
-            && self.values.iter().all(|value| is_fixed(&self.key, value))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +262,13 @@ impl Statement {
             (Some(list), None) => Resources::Resource(list),
             (None, Some(list)) => Resources::NotResource(list),
             (Some(_), Some(_)) => return Err(at("has both Resource and NotResource")),
+            // A role's trust policy names no resource: the role is its resource (IAM User
+            // Guide, "IAM JSON policy elements: Resource").
+            (None, None)
+                if object.contains_key("Principal") || object.contains_key("NotPrincipal") =>
+            {
+                Resources::Resource(vec!["*".into()])
+            }
             (None, None) => return Err(at("has neither Resource nor NotResource")),
         };
         let sid = object
@@ -549,6 +493,25 @@ impl Statement {
         match &self.actions {
             Actions::Action(list) => list.iter().any(matches),
             Actions::NotAction(list) => !list.iter().any(matches),
+        }
+    }
+
+    /// Whether `Resource` names every resource (`*`, `arn:*`), whatever the effect.
+    pub fn names_every_resource(&self) -> bool {
+        matches!(&self.resources, Resources::Resource(list) if list.iter().any(|r| covers_every_resource(r)))
+    }
+
+    /// Whether `Resource` (or `NotResource`) takes in `arn`. Policy variables are replaced by
+    /// `variables` (lowercase names: `("aws:username", "alice")`); a pattern with any other
+    /// variable matches nothing, as its value is not known.
+    pub fn covers_resource(&self, arn: &str, variables: &[(&str, &str)]) -> bool {
+        let matches = |pattern: &String| {
+            substitute_variables(pattern, variables)
+                .is_some_and(|pattern| wildcard_matches(&pattern, arn))
+        };
+        match &self.resources {
+            Resources::Resource(list) => list.iter().any(matches),
+            Resources::NotResource(list) => !list.iter().any(matches),
         }
     }
 

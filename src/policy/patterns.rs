@@ -57,3 +57,20 @@ pub(crate) fn wildcard_matches(pattern: &str, text: &str) -> bool {
     }
     pattern[p..].iter().all(|c| *c == '*')
 }
+
+/// `pattern` with each `${name}` replaced by its value in `variables`; `None` when it names
+/// a variable without a value.
+pub(super) fn substitute_variables(pattern: &str, variables: &[(&str, &str)]) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}')? + start;
+        let name = rest[start + 2..end].to_ascii_lowercase();
+        let (_, value) = variables.iter().find(|(known, _)| *known == name)?;
+        out.push_str(value);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}

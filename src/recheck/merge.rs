@@ -66,11 +66,36 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
             .iter()
             .any(|error| error_covers_result(error, result))
     };
+    // A check whose verdict also rests on another service's inventory, which this re-read did
+    // not collect, may say nothing about a resource it still found (iam.privilege_escalation
+    // on a principal whose only undecided step runs through functions or instances): its last
+    // verdict stands, as silence is not a pass.
+    let found: HashSet<(&str, &str, &str)> = (fresh.iter())
+        .map(|r| {
+            (
+                r.region.as_str(),
+                r.resource_type.as_ref(),
+                r.resource_id.as_str(),
+            )
+        })
+        .collect();
+    let rests_on_unread = |result: &CheckResult| {
+        crate::services::checks::find(&result.check_id).is_some_and(|check| {
+            check
+                .foreign_apis()
+                .any(|api| !scopes.iter().any(|scope| scope.service == api))
+        }) && found.contains(&(
+            result.region.as_str(),
+            result.resource_type.as_ref(),
+            result.resource_id.as_str(),
+        ))
+    };
     let replaced = |result: &CheckResult| {
         fresh_ids.contains(result.id.as_str())
             || (scopes.iter().any(|scope| scope.covers(result))
                 && !unreadable(result)
-                && !read_later(result))
+                && !read_later(result)
+                && !rests_on_unread(result))
     };
     let mut results: Vec<CheckResult> = current
         .results
@@ -334,6 +359,46 @@ mod tests {
         assert_eq!(merged.summary.failed, 3);
         assert_eq!(merged.rechecks.len(), 1);
         assert_eq!(merged.baseline.as_ref().unwrap().run_id, current.run_id);
+    }
+
+    /// An IAM re-check reads no functions or instances: a principal whose escalation verdict
+    /// rests on them keeps its last one; a principal gone is resolved.
+    #[test]
+    fn a_verdict_resting_on_another_services_inventory_is_not_dropped_by_a_narrower_reread() {
+        let role = |check: &str, name: &str, status| CheckResult {
+            service: "iam".into(),
+            region: "global".into(),
+            resource_type: "AWS::IAM::Role".into(),
+            ..result(check, name, status)
+        };
+        let current = assess(
+            scan(
+                vec![
+                    role("iam.privilege_escalation", "ops", Status::Fail),
+                    role("iam.admin_access", "ops", Status::Pass),
+                    role("iam.privilege_escalation", "gone", Status::Fail),
+                ],
+                vec![],
+                "2026-12-02T02:00:00Z",
+            ),
+            &AssessContext::default(),
+        );
+        let reread = scan(
+            vec![role("iam.admin_access", "ops", Status::Pass)],
+            vec![],
+            "2026-12-02T09:00:00Z",
+        );
+        let iam = RecheckScope {
+            service: "iam".into(),
+            region: "global".into(),
+            resources: None,
+        };
+        let merged = merge(&current, input(reread, vec![iam]));
+        assert_eq!(
+            status_of(&merged, "iam.privilege_escalation", "ops"),
+            Some(Status::Fail)
+        );
+        assert_eq!(status_of(&merged, "iam.privilege_escalation", "gone"), None);
     }
 
     #[test]

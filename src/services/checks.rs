@@ -209,6 +209,15 @@ pub struct Check {
 }
 
 impl Check {
+    /// The APIs outside its own service whose collectors this check's verdicts also rest on
+    /// (`lambda` and `ec2` for `iam.privilege_escalation`'s functions and instances).
+    pub fn foreign_apis(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.reads
+            .iter()
+            .filter_map(|read| read.permission.split_once(':').map(|(api, _)| api))
+            .filter(|api| *api != self.service.as_str() && !self.service.spec().apis.contains(api))
+    }
+
     /// Whether `error` may have hidden a verdict of this check in `region` on `resource` (its
     /// id and ARN; `None`: on some resource there). Only a failed call the check reads
     /// ([`Check::reads`]) may: in the verdict's region (an account-wide verdict, region

@@ -199,12 +199,17 @@ macro_rules! services {
         /// Everything one audit collected: each service's own inventory.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct Inventory {
-            $(pub $module: $module::Inventory),+
+            $(pub $module: $module::Inventory,)+
+            /// The services this run read; `None`: not recorded (an inventory built by hand).
+            pub collected: Option<std::collections::BTreeSet<Service>>,
         }
 
         impl ServiceInventory for Inventory {
             fn merge(&mut self, other: Inventory) {
                 $(self.$module.merge(other.$module);)+
+                if let Some(services) = other.collected {
+                    self.collected.get_or_insert_default().extend(services);
+                }
             }
 
             fn retain_environment(&mut self, in_environment: InEnvironment) {
@@ -299,6 +304,13 @@ impl<I: ServiceInventory> Collection<I> {
 }
 
 impl Inventory {
+    /// Whether this run read `service` (an inventory built by hand counts as having read all).
+    pub fn was_read(&self, service: Service) -> bool {
+        self.collected
+            .as_ref()
+            .is_none_or(|services| services.contains(&service))
+    }
+
     /// Every resource's known tags by [`resource_key`], for mutelist rules on tags. Resources
     /// whose tags were not read (buckets without a tag read, IAM groups) are absent.
     pub fn tags_by_resource(&self) -> HashMap<String, Tags> {

@@ -11,7 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 use super::{Exposure, ExposureStep, Failed, StepRole};
 use crate::model::CheckResult;
 use crate::services::checks::enumerate;
-use crate::services::iam::{privilege, Principal, PrincipalKind, Privilege};
+use crate::services::iam::{
+    escalations, privilege, Escalations, Principal, PrincipalKind, Privilege,
+};
 use crate::services::sg::{ipv4_world_ingress, open_to_ipv4_world_on, SecurityGroup};
 use crate::services::Inventory;
 
@@ -95,6 +97,8 @@ struct Links<'a> {
     groups: HashMap<(&'a str, &'a str), &'a SecurityGroup>,
     roles_by_arn: HashMap<&'a str, &'a Principal>,
     roles_by_profile: HashMap<&'a str, &'a Principal>,
+    /// Computed on the first role an exposure reaches.
+    escalations: std::cell::OnceCell<Escalations>,
 }
 
 /// A group open to the internet and what it admits.
@@ -163,6 +167,7 @@ impl<'a> Links<'a> {
             roles_by_profile: roles()
                 .flat_map(|r| r.instance_profiles.iter().map(move |p| (p.as_str(), r)))
                 .collect(),
+            escalations: std::cell::OnceCell::new(),
         }
     }
 
@@ -201,7 +206,20 @@ impl<'a> Links<'a> {
 
     /// The step that shows what `role`'s credentials can do, when they can do harm.
     fn reach(&self, role: &Principal, whose: &str) -> Option<(ExposureStep, Privilege)> {
-        let privilege = privilege(role)?;
+        let escalates = || {
+            let path = self
+                .escalations
+                .get_or_init(|| escalations(self.inventory))
+                .path(role)?;
+            Some(Privilege::Escalates {
+                path: path.describe(),
+            })
+        };
+        // An administrator is the worst; one in a few calls comes next.
+        let privilege = match privilege(role) {
+            Some(p) if p.is_administrator() => p,
+            found => escalates().or(found)?,
+        };
         let at = (role.kind.resource_type(), "global", role.name.as_str());
         let step = privilege.shown_by().iter().find_map(|check| {
             self.failed.step(check, at, StepRole::Reach, |_| {

@@ -49,6 +49,7 @@ fn role(name: &str, policy: &str) -> Principal {
             document: Some(Arc::new(PolicyDocument::parse(policy).unwrap())),
         }],
         instance_profiles: vec![format!("arn:aws:iam::123456789012:instance-profile/{name}")],
+        ..Principal::default()
     }
 }
 
@@ -482,4 +483,5 @@ fn every_kind_rests_on_registered_checks_of_the_services_it_joins() {
     }
 }
 
+mod escalation;
 mod stores;

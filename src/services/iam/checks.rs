@@ -15,6 +15,7 @@ use super::credentials::{
     UNUSED_CREDENTIALS,
 };
 use super::customer_policies::{CUSTOMER_POLICY_ADMIN, CUSTOMER_POLICY_SERVICE_WILDCARDS};
+use super::escalation::PRIVILEGE_ESCALATION;
 
 pub(super) const CHECKS: &[&Check] = &[
     &ADMIN_ACCESS,
@@ -22,6 +23,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &WILDCARD_RESOURCES,
     &CUSTOMER_POLICY_ADMIN,
     &CUSTOMER_POLICY_SERVICE_WILDCARDS,
+    &PRIVILEGE_ESCALATION,
     &ROOT_MFA,
     &ROOT_ACCESS_KEYS,
     &PASSWORD_POLICY,
@@ -407,6 +409,7 @@ pub(crate) mod tests {
             })
         };
         let mut cases = super::super::customer_policies::tests::cases();
+        cases.extend(super::super::escalation::tests::cases());
         for check in [
             "iam.root_mfa",
             "iam.root_access_keys",
@@ -641,7 +644,7 @@ pub(crate) mod tests {
             ),
             tags: None,
             policies,
-            instance_profiles: Vec::new(),
+            ..Principal::default()
         }
     }
 

@@ -1,21 +1,16 @@
 //! IAM: roles, users and groups with their policies from GetAccountAuthorizationDetails (a few
-//! paginated calls for the whole account), plus one read per attached AWS-managed policy.
+//! paginated calls for the whole account), plus one read per attached AWS-managed policy; the
+//! account's settings and the credential report beside them ([`super::account`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use aws_sdk_iam::types::{
-    AssignmentStatusType, AttachedPolicy, EntityType, ManagedPolicyDetail, PolicyDetail,
-    SummaryKeyType,
-};
+use aws_sdk_iam::types::{AttachedPolicy, EntityType, ManagedPolicyDetail, PolicyDetail};
 use aws_sdk_iam::Client;
 use futures::stream::{self, StreamExt};
 
-use super::{
-    CredentialUser, CustomerPolicy, Inventory, PasswordPolicy, PolicyAttachment, PolicySource,
-    Principal, PrincipalKind,
-};
-use crate::aws::{code_of, each_page, tag_map, Call};
+use super::{CustomerPolicy, Inventory, PolicyAttachment, PolicySource, Principal, PrincipalKind};
+use crate::aws::{each_page, tag_map, Call};
 use crate::model::{AuditError, Tags};
 use crate::policy::PolicyDocument;
 use crate::services::{CollectContext, Collection};
@@ -28,8 +23,8 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     let client = context.clients.iam();
     let (mut principals, settings, credentials) = futures::join!(
         principals(client, context.concurrency.get()),
-        account_settings(client, context.account_id),
-        credential_report(client),
+        super::account::account_settings(client, context.account_id),
+        super::account::credential_report(client),
     );
     principals.merge(settings);
     principals.merge(credentials);
@@ -148,140 +143,6 @@ struct Listing {
     local_policies: Vec<ManagedPolicyDetail>,
 }
 
-/// The credential report: generated, polled with backoff until ready (the collector's deadline
-/// bounds the wait), then read. A report that cannot be had is an error, never an empty list.
-async fn credential_report(client: &Client) -> Collection<Inventory> {
-    let mut collection = Collection::<Inventory>::default();
-    let mut delay = std::time::Duration::from_millis(200);
-    const ATTEMPTS: usize = 10;
-    for attempt in 1..=ATTEMPTS {
-        let call = Call::new("iam", REGION, "GenerateCredentialReport");
-        let state = match client.generate_credential_report().send().await {
-            Ok(output) => output.state().map(|s| s.as_str().to_string()),
-            Err(error) => {
-                collection.errors.push(call.error(&error));
-                return collection;
-            }
-        };
-        if state.as_deref() == Some("COMPLETE") {
-            let call = Call::new("iam", REGION, "GetCredentialReport");
-            match client.get_credential_report().send().await {
-                Ok(output) => {
-                    let text = output
-                        .content()
-                        .map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned())
-                        .unwrap_or_default();
-                    match CredentialUser::parse_report(&text) {
-                        Ok(users) => collection.inventory.credential_users = Some(users),
-                        Err(problem) => collection
-                            .errors
-                            .push(call.entry("InvalidCredentialReport".into(), problem)),
-                    }
-                    return collection;
-                }
-                Err(error)
-                    if matches!(
-                        code_of(&error),
-                        Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired")
-                    ) => {}
-                Err(error) => {
-                    collection.errors.push(call.error(&error));
-                    return collection;
-                }
-            }
-        }
-        if attempt < ATTEMPTS {
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(std::time::Duration::from_secs(10));
-        }
-    }
-    collection.errors.push(
-        Call::new("iam", REGION, "GetCredentialReport").entry(
-            "ReportNotReady".into(),
-            format!("the credential report was not ready after {ATTEMPTS} attempts; the user credential checks were not evaluated"),
-        ),
-    );
-    collection
-}
-
-/// The root user's MFA and access keys and the password policy: three reads for the account.
-async fn account_settings(client: &Client, account: &str) -> Collection<Inventory> {
-    let mut collection = Collection::<Inventory>::default();
-    let mut virtual_devices = Vec::new();
-    let devices = async {
-        let pages = client
-            .list_virtual_mfa_devices()
-            .assignment_status(AssignmentStatusType::Assigned)
-            .max_items(1000)
-            .into_paginator()
-            .send();
-        let mut errors = Vec::new();
-        each_page(
-            pages,
-            &Call::new("iam", REGION, "ListVirtualMFADevices"),
-            &mut errors,
-            |page| {
-                virtual_devices.extend(
-                    page.virtual_mfa_devices
-                        .into_iter()
-                        .filter_map(|d| d.user.map(|u| u.arn)),
-                )
-            },
-        )
-        .await;
-        errors
-    };
-    let (summary, device_errors, policy) = futures::join!(
-        client.get_account_summary().send(),
-        devices,
-        client.get_account_password_policy().send(),
-    );
-    let account_settings = &mut collection.inventory.account;
-    match summary {
-        Ok(output) => {
-            let value = |key: SummaryKeyType| {
-                output
-                    .summary_map()
-                    .and_then(|map| map.get(&key))
-                    .map(|n| *n > 0)
-            };
-            account_settings.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled);
-            account_settings.root_access_keys_present =
-                value(SummaryKeyType::AccountAccessKeysPresent);
-        }
-        Err(error) => collection
-            .errors
-            .push(Call::new("iam", REGION, "GetAccountSummary").error(&error)),
-    }
-    if device_errors.is_empty() {
-        // Exactly the root user's ARN: a user named `root...` is not the root user.
-        account_settings.root_virtual_mfa = Some(virtual_devices.iter().any(|arn| {
-            let parts: Vec<&str> = arn.split(':').collect();
-            matches!(parts.as_slice(), ["arn", _, "iam", "", id, "root"] if *id == account)
-        }));
-    }
-    collection.errors.extend(device_errors);
-    // An account without a password policy answers NoSuchEntity.
-    account_settings.password_policy = Call::new("iam", REGION, "GetAccountPasswordPolicy")
-        .read_or(
-            policy,
-            &["NoSuchEntity"],
-            || None,
-            &mut collection.errors,
-            |o| {
-                o.password_policy().map(|p| PasswordPolicy {
-                    minimum_length: p.minimum_password_length(),
-                    reuse_prevention: p.password_reuse_prevention(),
-                    require_uppercase: p.require_uppercase_characters(),
-                    require_lowercase: p.require_lowercase_characters(),
-                    require_numbers: p.require_numbers(),
-                    require_symbols: p.require_symbols(),
-                })
-            },
-        );
-    collection
-}
-
 async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory> {
     let mut collection = Collection::<Inventory>::default();
     let errors = &mut collection.errors;
@@ -337,6 +198,19 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
                 .flat_map(|g| g.attached_managed_policies()),
         )
         .filter_map(|p| p.policy_arn())
+        .chain(
+            (listing
+                .roles
+                .iter()
+                .filter_map(|r| r.permissions_boundary()))
+            .chain(
+                listing
+                    .users
+                    .iter()
+                    .filter_map(|u| u.permissions_boundary()),
+            )
+            .filter_map(|b| b.permissions_boundary_arn()),
+        )
         .collect();
     // Every customer managed policy is judged on its own (attached or not); principals get
     // the attached ones' documents.
@@ -355,6 +229,16 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
                 document: default_document(p, errors),
                 attachments: p.attachment_count().unwrap_or_default(),
                 boundary_uses: p.permissions_boundary_usage_count().unwrap_or_default(),
+                other_versions: p
+                    .policy_version_list()
+                    .iter()
+                    .filter(|v| !v.is_default_version())
+                    .map(|v| {
+                        let id = v.version_id().unwrap_or_default().to_string();
+                        let document = parse(v.document(), &format!("{arn}/{id}"), errors);
+                        (id, document)
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -402,7 +286,7 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: group.arn().unwrap_or_default().to_string(),
             tags: None,
             policies: own.attachments(&managed, None).collect(),
-            instance_profiles: Vec::new(),
+            ..Principal::default()
         });
         groups.insert(name.to_string(), own);
     }
@@ -426,6 +310,13 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
                 .iter()
                 .map(|p| p.arn().to_string())
                 .collect(),
+            trust: parse(
+                role.assume_role_policy_document(),
+                &format!("{name}/trust"),
+                errors,
+            ),
+            boundary: boundary(role.permissions_boundary(), &managed),
+            groups: Vec::new(),
         });
     }
 
@@ -457,10 +348,28 @@ async fn principals(client: &Client, concurrency: usize) -> Collection<Inventory
             arn: user.arn().unwrap_or_default().to_string(),
             tags: Some(tags(user.tags())),
             policies,
-            instance_profiles: Vec::new(),
+            boundary: boundary(user.permissions_boundary(), &managed),
+            groups: user.group_list().to_vec(),
+            ..Principal::default()
         });
     }
     collection
+}
+
+/// A permissions boundary with its document (read with the attached policies).
+fn boundary(
+    boundary: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>,
+    managed: &ManagedDocuments,
+) -> Option<PolicyAttachment> {
+    let arn = boundary?.permissions_boundary_arn()?;
+    Some(PolicyAttachment {
+        name: arn.rsplit('/').next().unwrap_or(arn).to_string(),
+        source: PolicySource::Managed {
+            arn: arn.to_string(),
+        },
+        via_group: None,
+        document: managed.get(arn).cloned().flatten(),
+    })
 }
 
 fn tags(tags: &[aws_sdk_iam::types::Tag]) -> Tags {

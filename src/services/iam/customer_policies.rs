@@ -176,6 +176,7 @@ pub(crate) mod tests {
             document: Some(Arc::new(PolicyDocument::parse(json).expect("valid policy"))),
             attachments: 0,
             boundary_uses: 0,
+            other_versions: Vec::new(),
         }
     }
 

@@ -1,15 +1,18 @@
 //! IAM: roles, users and groups with every policy that applies to them, the root user's
 //! settings, the password policy and the credential report. Account-wide: collected once.
 
+mod account;
 mod checks;
 mod collect;
 mod credentials;
 mod customer_policies;
+mod escalation;
 mod privilege;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 pub(crate) use collect::collect;
+pub use escalation::{escalations, Escalations};
 pub use privilege::{privilege, Privilege};
 
 use std::collections::HashSet;
@@ -152,6 +155,20 @@ pub struct Principal {
     pub policies: Vec<PolicyAttachment>,
     /// Roles: the ARNs of the instance profiles that hold the role (EC2 instances use it).
     pub instance_profiles: Vec<String>,
+    /// Roles: the trust policy; `None` when unread (an error was recorded) or not a role.
+    pub trust: Option<Arc<PolicyDocument>>,
+    /// Users and roles: the permissions boundary, which caps what the policies allow.
+    pub boundary: Option<PolicyAttachment>,
+    /// Users: the groups they are in.
+    pub groups: Vec<String>,
+}
+
+impl Principal {
+    /// AWS creates and owns service-linked roles: nobody can pass, assume or change them
+    /// (IAM User Guide, "Using service-linked roles").
+    pub fn is_service_linked(&self) -> bool {
+        self.kind == PrincipalKind::Role && self.arn.contains(":role/aws-service-role/")
+    }
 }
 
 /// A customer managed policy as GetAccountAuthorizationDetails lists it.
@@ -165,6 +182,9 @@ pub struct CustomerPolicy {
     pub attachments: i32,
     /// How many users and roles use it as their permissions boundary.
     pub boundary_uses: i32,
+    /// The versions other than the default (what `iam:SetDefaultPolicyVersion` can bring
+    /// back), by version id; a document is `None` when unreadable (an error was recorded).
+    pub other_versions: Vec<(String, Option<Arc<PolicyDocument>>)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -30,6 +30,8 @@ const DATA_WILDCARDS: &[&str] = &["s3:*", "dynamodb:*", "kms:Decrypt"];
 pub enum Privilege {
     /// Every action on every resource.
     Administrator { via: String },
+    /// Not an administrator, but one through the path (`iam.privilege_escalation`).
+    Escalates { path: String },
     /// `iam:PassRole` on every role with an action that runs code under the passed role.
     AnyRole { action: &'static str, via: String },
     /// Wildcard access to data on every resource.
@@ -44,19 +46,25 @@ impl Privilege {
     pub fn shown_by(&self) -> &'static [&'static str] {
         match self {
             Privilege::Administrator { .. } => &["iam.admin_access"],
+            Privilege::Escalates { .. } => &["iam.privilege_escalation"],
             Privilege::AnyRole { .. } => &["iam.wildcard_resources", "iam.wildcard_actions"],
             Privilege::Data { .. } => &["iam.wildcard_actions", "iam.wildcard_resources"],
         }
     }
 
+    /// An administrator now, or one step sequence away: an exposure's worst reach.
     pub fn is_administrator(&self) -> bool {
-        matches!(self, Privilege::Administrator { .. })
+        matches!(
+            self,
+            Privilege::Administrator { .. } | Privilege::Escalates { .. }
+        )
     }
 
     /// "is an administrator", to follow a role's name in a title.
     pub fn short(&self) -> String {
         match self {
             Privilege::Administrator { .. } => "is an administrator".into(),
+            Privilege::Escalates { .. } => "can become an administrator".into(),
             Privilege::AnyRole { .. } => "can act as any role".into(),
             Privilege::Data { actions, .. } => {
                 format!("has {} on every resource", actions.join(", "))
@@ -68,6 +76,7 @@ impl Privilege {
     pub fn describe(&self) -> String {
         match self {
             Privilege::Administrator { via } => format!("is an administrator ({via})"),
+            Privilege::Escalates { path } => format!("can become an administrator: {path}"),
             Privilege::AnyRole { action, via } => {
                 format!("may pass any role to {action}, and so act as any role ({via})")
             }

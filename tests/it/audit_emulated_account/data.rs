@@ -166,6 +166,56 @@ fn s3_buckets() {
     );
 }
 
+/// Privilege escalation read from the emulator's authorization details: trust policies,
+/// permissions boundaries, every version of a customer managed policy, and the instances
+/// whose role a command would run as.
+#[test]
+fn privilege_escalation_paths() {
+    let report = full();
+    for (name, expected) in [
+        ("ci-deployer", Fail),
+        ("erin", Fail),
+        ("power-user", Fail),
+        ("bounded-builder", Pass),
+        ("dave", Pass),
+        ("carol", Pass),
+        ("app-reader", Pass),
+    ] {
+        assert_eq!(
+            status(report, "iam.privilege_escalation", name),
+            expected,
+            "{name}: {:?}",
+            report
+                .results
+                .iter()
+                .find(|r| r.check_id == "iam.privilege_escalation" && r.resource_id == name)
+                .map(|r| &r.detail)
+        );
+    }
+    assert_eq!(
+        detail(report, "iam.privilege_escalation", "ci-deployer"),
+        "Can become an administrator: ci-deployer may iam:PassRole role/ops-admin (inline policy \"deploy\") and lambda:CreateFunction + lambda:InvokeFunction: runs code as ops-admin; then ops-admin is an administrator (managed policy \"AdministratorAccess\")."
+    );
+    assert!(detail(report, "iam.privilege_escalation", "erin")
+        .contains("may iam:SetDefaultPolicyVersion on policy/team-tools"));
+    assert!(detail(report, "iam.privilege_escalation", "power-user")
+        .contains("which runs as deploy-admin"));
+    // Administrators fail iam.admin_access, not this.
+    for admin in ["deploy-admin", "alice", "ops-admin"] {
+        assert!(
+            !has_result(report, "iam.privilege_escalation", admin),
+            "{admin}"
+        );
+    }
+}
+
+fn has_result(report: &Report, check: &str, resource: &str) -> bool {
+    report
+        .results
+        .iter()
+        .any(|r| r.check_id == check && r.resource_id == resource)
+}
+
 #[test]
 fn iam_roles_users_and_groups() {
     let report = full();

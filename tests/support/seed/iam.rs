@@ -130,6 +130,8 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
         .send()
         .await?;
 
+    escalation_paths(&iam).await?;
+
     // Console passwords: alice with an MFA device, bob without (moto accepts any codes).
     for name in ["alice", "bob"] {
         iam.create_login_profile()
@@ -178,6 +180,93 @@ pub async fn seed_instance_profile(sdk: &SdkConfig, seeded: &Seeded) -> Result<(
                 .name("legacy-app")
                 .build(),
         )
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// Privilege escalation: ci-deployer may pass an administrator role to Lambda and run it;
+/// erin may bring back an administrator version of her own policy; the bounded-builder role
+/// may attach any policy to itself but a permissions boundary caps it (moto 5.1.18 keeps
+/// boundaries of roles only); dave may only make his own keys.
+async fn escalation_paths(iam: &aws_sdk_iam::Client) -> Result<(), BoxError> {
+    const ACCOUNT: &str = "123456789012";
+    iam.create_role()
+        .role_name("ops-admin")
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await?;
+    iam.attach_role_policy()
+        .role_name("ops-admin")
+        .policy_arn(ADMIN_ARN)
+        .send()
+        .await?;
+    let inline = |user: &'static str, name: &'static str, document: String| {
+        iam.put_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+    };
+    for user in ["ci-deployer", "erin", "dave"] {
+        iam.create_user().user_name(user).send().await?;
+    }
+    inline(
+        "ci-deployer",
+        "deploy",
+        format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::{ACCOUNT}:role/ops-admin"}},{{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"arn:aws:lambda:*:{ACCOUNT}:function:deploy-*"}}]}}"#),
+    )
+    .await?;
+    inline(
+        "dave",
+        "self-service",
+        format!(r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":["iam:CreateAccessKey","iam:UpdateLoginProfile"],"Resource":"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"}}}}"#),
+    )
+    .await?;
+    // erin's policy: v1 allowed everything, v2 (the default) only its own versions.
+    let tools = iam
+        .create_policy()
+        .policy_name("team-tools")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#)
+        .send()
+        .await?;
+    let tools_arn = tools
+        .policy()
+        .and_then(|p| p.arn())
+        .ok_or("no policy arn")?
+        .to_string();
+    iam.create_policy_version()
+        .policy_arn(&tools_arn)
+        .policy_document(format!(r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"iam:SetDefaultPolicyVersion","Resource":"{tools_arn}"}}}}"#))
+        .set_as_default(true)
+        .send()
+        .await?;
+    iam.attach_user_policy()
+        .user_name("erin")
+        .policy_arn(&tools_arn)
+        .send()
+        .await?;
+    let s3_only = iam
+        .create_policy()
+        .policy_name("s3-only-boundary")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:*","iam:AttachUserPolicy"],"Resource":"*"}}"#)
+        .send()
+        .await?;
+    iam.create_role()
+        .role_name("bounded-builder")
+        .assume_role_policy_document(TRUST_EC2)
+        .permissions_boundary(
+            s3_only
+                .policy()
+                .and_then(|p| p.arn())
+                .ok_or("no policy arn")?,
+        )
+        .send()
+        .await?;
+    iam.put_role_policy()
+        .role_name("bounded-builder")
+        .policy_name("self-admin")
+        .policy_document(format!(r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"arn:aws:iam::{ACCOUNT}:role/bounded-builder"}}}}"#))
         .send()
         .await?;
     Ok(())
