@@ -188,3 +188,5 @@ bench: venv
 		$(CARGO_TARGET_DIR)/profiling/secaudit-lambda --units $(BENCH_UNITS) \
 		--latency-ms $(BENCH_LATENCY_MS) --results bench/results.md \
 		$(if $(BENCH_COMPARE),--compare $(BENCH_COMPARE))
+	cargo build --profile profiling --example escalation
+	{ echo; $(CARGO_TARGET_DIR)/profiling/examples/escalation; } >> bench/results.md

@@ -32,6 +32,9 @@ pub struct AccountScan {
     pub duration_ms: u64,
     /// Every (check, resource) verdict, in registry order.
     pub findings: Vec<CheckResult>,
+    /// Result ids this run could not judge for want of data it did not read (a re-check's
+    /// narrower reads): a merge keeps their last verdicts.
+    pub unjudged: Vec<String>,
     /// The failed findings that add up to a way in (not yet marked muted).
     pub exposures: Vec<Exposure>,
     /// What could not be read, sorted; the resources concerned have no findings.
@@ -231,7 +234,10 @@ async fn scan_units(
             .inventory
             .retain_environment(&|tags| filter.matches(tags));
     }
-    let findings = crate::services::checks::evaluate(
+    let crate::services::checks::Evaluation {
+        results: findings,
+        unjudged,
+    } = crate::services::checks::judge_all(
         &collection.inventory,
         &account_id,
         &request.options,
@@ -268,6 +274,7 @@ async fn scan_units(
         finished_at: rfc3339(OffsetDateTime::now_utc()),
         duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
         findings,
+        unjudged,
         exposures,
         errors,
         api_calls: clients.api_calls().since(&calls_before),

@@ -155,6 +155,7 @@ mod tests {
 
     fn account_scan(findings: Vec<CheckResult>, errors: Vec<AuditError>) -> AccountScan {
         AccountScan {
+            unjudged: Vec::new(),
             run_id: "run".into(),
             account_id: "123456789012".into(),
             regions: vec!["us-east-1".into()],

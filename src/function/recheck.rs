@@ -324,6 +324,7 @@ impl LambdaApp {
 fn no_full_audit_yet(scan: &AccountScan) -> Report {
     let now = rfc3339(time::OffsetDateTime::now_utc());
     let empty = AccountScan {
+        unjudged: Vec::new(),
         run_id: scan.run_id.clone(),
         account_id: scan.account_id.clone(),
         regions: scan.regions.clone(),

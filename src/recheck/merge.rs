@@ -66,36 +66,15 @@ pub fn merge(current: &Report, input: MergeInput) -> Report {
             .iter()
             .any(|error| error_covers_result(error, result))
     };
-    // A check whose verdict also rests on another service's inventory, which this re-read did
-    // not collect, may say nothing about a resource it still found (iam.privilege_escalation
-    // on a principal whose only undecided step runs through functions or instances): its last
-    // verdict stands, as silence is not a pass.
-    let found: HashSet<(&str, &str, &str)> = (fresh.iter())
-        .map(|r| {
-            (
-                r.region.as_str(),
-                r.resource_type.as_ref(),
-                r.resource_id.as_str(),
-            )
-        })
-        .collect();
-    let rests_on_unread = |result: &CheckResult| {
-        crate::services::checks::find(&result.check_id).is_some_and(|check| {
-            check
-                .foreign_apis()
-                .any(|api| !scopes.iter().any(|scope| scope.service == api))
-        }) && found.contains(&(
-            result.region.as_str(),
-            result.resource_type.as_ref(),
-            result.resource_id.as_str(),
-        ))
-    };
+    // What the re-read could not judge for want of data it did not read (another service's
+    // inventory) keeps its last verdict: silence is not a pass.
+    let unjudged: HashSet<&str> = scan.unjudged.iter().map(String::as_str).collect();
     let replaced = |result: &CheckResult| {
         fresh_ids.contains(result.id.as_str())
             || (scopes.iter().any(|scope| scope.covers(result))
                 && !unreadable(result)
                 && !read_later(result)
-                && !rests_on_unread(result))
+                && !unjudged.contains(result.id.as_str()))
     };
     let mut results: Vec<CheckResult> = current
         .results
@@ -255,6 +234,7 @@ mod tests {
 
     fn scan(findings: Vec<CheckResult>, errors: Vec<AuditError>, at: &str) -> AccountScan {
         AccountScan {
+            unjudged: Vec::new(),
             run_id: format!("run-{at}"),
             account_id: "123456789012".into(),
             regions: vec!["us-east-1".into()],
@@ -362,7 +342,7 @@ mod tests {
     }
 
     /// An IAM re-check reads no functions or instances: a principal whose escalation verdict
-    /// rests on them keeps its last one; a principal gone is resolved.
+    /// rests on them is unjudged and keeps its last one; a principal gone is resolved.
     #[test]
     fn a_verdict_resting_on_another_services_inventory_is_not_dropped_by_a_narrower_reread() {
         let role = |check: &str, name: &str, status| CheckResult {
@@ -383,11 +363,14 @@ mod tests {
             ),
             &AssessContext::default(),
         );
-        let reread = scan(
+        let mut reread = scan(
             vec![role("iam.admin_access", "ops", Status::Pass)],
             vec![],
             "2026-12-02T09:00:00Z",
         );
+        reread
+            .unjudged
+            .push(role("iam.privilege_escalation", "ops", Status::Fail).id);
         let iam = RecheckScope {
             service: "iam".into(),
             region: "global".into(),

@@ -209,15 +209,6 @@ pub struct Check {
 }
 
 impl Check {
-    /// The APIs outside its own service whose collectors this check's verdicts also rest on
-    /// (`lambda` and `ec2` for `iam.privilege_escalation`'s functions and instances).
-    pub fn foreign_apis(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.reads
-            .iter()
-            .filter_map(|read| read.permission.split_once(':').map(|(api, _)| api))
-            .filter(|api| *api != self.service.as_str() && !self.service.spec().apis.contains(api))
-    }
-
     /// Whether `error` may have hidden a verdict of this check in `region` on `resource` (its
     /// id and ARN; `None`: on some resource there). Only a failed call the check reads
     /// ([`Check::reads`]) may: in the verdict's region (an account-wide verdict, region
@@ -301,6 +292,7 @@ pub struct Verdicts<'a> {
     account_id: &'a str,
     now: OffsetDateTime,
     results: &'a mut Vec<CheckResult>,
+    unjudged: &'a mut Vec<String>,
 }
 
 impl Verdicts<'_> {
@@ -355,6 +347,18 @@ impl Verdicts<'_> {
             first_seen: None,
             muted: None,
         });
+    }
+
+    /// Says that this run could not judge `resource` for want of data it did not read (another
+    /// service's inventory a re-check does not collect): a merge keeps the last verdict.
+    pub fn unjudged(&mut self, resource: &Resource) {
+        self.unjudged.push(result_id(
+            self.check.id,
+            self.account_id,
+            resource.region,
+            resource.resource_type,
+            resource.id,
+        ));
     }
 
     pub fn pass(&mut self, resource: &Resource, detail: String) {
@@ -435,7 +439,24 @@ pub fn evaluate(
     options: &CheckOptions,
     now: OffsetDateTime,
 ) -> Vec<CheckResult> {
+    judge_all(inventory, account_id, options, now).results
+}
+
+/// Every check's verdicts, and the results this run could not judge ([`Verdicts::unjudged`]).
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub results: Vec<CheckResult>,
+    pub unjudged: Vec<String>,
+}
+
+pub fn judge_all(
+    inventory: &Inventory,
+    account_id: &str,
+    options: &CheckOptions,
+    now: OffsetDateTime,
+) -> Evaluation {
     let mut results = Vec::new();
+    let mut unjudged = Vec::new();
     for check in registry() {
         let first = results.len();
         (check.evaluate)(
@@ -446,12 +467,13 @@ pub fn evaluate(
                 account_id,
                 now,
                 results: &mut results,
+                unjudged: &mut unjudged,
             },
         );
         results[first..]
             .sort_by(|a, b| (&a.region, &a.resource_id).cmp(&(&b.region, &b.resource_id)));
     }
-    results
+    Evaluation { results, unjudged }
 }
 
 /// "a, b and 2 more": evidence lists in details stay one readable sentence.
@@ -573,12 +595,13 @@ mod tests {
     fn result_ids_are_stable_and_distinguish_resource_types() {
         let inventory = Inventory::default();
         assert!(evaluate(&inventory, "1", &CheckOptions::default(), test_support::NOW).is_empty());
-        let mut results = vec![];
+        let (mut results, mut unjudged) = (vec![], vec![]);
         let mut verdicts = Verdicts {
             check: find("iam.admin_access").unwrap(),
             account_id: "123456789012",
             now: test_support::NOW,
             results: &mut results,
+            unjudged: &mut unjudged,
         };
         let role = Resource {
             resource_type: "AWS::IAM::Role",

@@ -363,8 +363,11 @@ pub(super) const PRIVILEGE_ESCALATION: Check = Check {
                     "No privilege-escalation step (docs/privilege-escalation.md) leads to an administrator."
                         .into(),
                 ),
-                // Administrators fail iam.admin_access; an unread policy decides nothing.
-                _ => {}
+                // Not read in this run (a policy, or functions and instances a re-check of IAM
+                // does not collect): the last verdict stands.
+                Some(Outcome::Unknown) => verdicts.unjudged(&resource),
+                // Administrators fail iam.admin_access.
+                Some(Outcome::Administrator) | None => {}
             }
         }
     },
