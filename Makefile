@@ -116,7 +116,7 @@ lint: check-generated
 # them all after a change; `make lint` (check-generated) fails while one is stale.
 EVENTS_PATTERN := $(CARGO_TARGET_DIR)/events-pattern.json
 EVENT_TEMPLATES := infra/template.yaml infra/member-role.yaml
-FRAMEWORKS := cis-aws-3.0 fsbp
+FRAMEWORKS := cis-aws-3.0 cis-aws-7.0 fsbp
 SECAUDIT_DEBUG := $(CARGO_TARGET_DIR)/debug/secaudit
 GENERATED := $(CARGO_TARGET_DIR)/generated
 

@@ -50,6 +50,17 @@ pub struct Requirement {
     /// FSBP: the AWS Config resource type it evaluates.
     #[serde(default)]
     pub resource_type: Option<String>,
+    /// CIS v7.0: the v3.0.0 recommendation whose audit this one repeats unchanged; the checks
+    /// mapped there, and their facts, decide it.
+    #[serde(default)]
+    pub same_audit_as: Option<String>,
+    /// Checks (by id) that decide a requirement whose audit is new or changed since the
+    /// version the checks declare; a test keeps every id registered.
+    #[serde(default)]
+    pub checks: Vec<String>,
+    /// Why no check maps to an automated requirement yet (shown in the views).
+    #[serde(default)]
+    pub not_covered_because: Option<String>,
 }
 
 impl Requirement {
@@ -60,6 +71,7 @@ impl Requirement {
 
 const SOURCES: &[&str] = &[
     include_str!("../../data/compliance/cis-aws-3.0.toml"),
+    include_str!("../../data/compliance/cis-aws-7.0.toml"),
     include_str!("../../data/compliance/fsbp.toml"),
 ];
 
@@ -113,17 +125,34 @@ pub fn find(id: &str) -> Result<&'static Framework, String> {
     })
 }
 
-/// The checks that map to `requirement` of `framework` (their `cis` or `fsbp` ids).
+/// The checks that map to `requirement` of `framework`: for FSBP and CIS v3.0 the ids their
+/// declarations claim (`fsbp`, `cis`); for a later CIS version, the data's `same_audit_as`
+/// (the v3.0 recommendation's checks) and `checks`.
 pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static Check> {
+    let data = framework.requirements.iter().find(|r| r.id == requirement);
     registry()
-        .filter(|check| {
-            let ids = match framework.about.id.as_str() {
-                "fsbp" => check.fsbp,
-                _ => check.cis,
-            };
-            ids.contains(&requirement)
+        .filter(|check| match framework.about.id.as_str() {
+            "fsbp" => check.fsbp.contains(&requirement),
+            "cis-aws-3.0" => check.cis.contains(&requirement),
+            _ => data.is_some_and(|r| {
+                r.checks.iter().any(|id| id == check.id)
+                    || r.same_audit_as
+                        .as_deref()
+                        .is_some_and(|v3| check.cis.contains(&v3))
+            }),
         })
         .collect()
+}
+
+/// The CIS v3.0.0 recommendation whose audit `requirement` of `framework` repeats.
+fn same_audit(framework: &str, requirement: &str) -> Option<&'static str> {
+    find(framework)
+        .ok()?
+        .requirements
+        .iter()
+        .find(|r| r.id == requirement)?
+        .same_audit_as
+        .as_deref()
 }
 
 /// Whether a result is about a resource the requirement judges at all, where the requirement's
@@ -135,6 +164,9 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
 /// A result without the facts (a report from before them) is in scope where the check alone
 /// decided before, and out of an engine's scope, which it cannot show.
 pub fn in_scope(framework: &str, requirement: &str, facts: &[String]) -> bool {
+    if let Some(v3) = same_audit(framework, requirement) {
+        return in_scope("cis-aws-3.0", v3, facts);
+    }
     let has = |fact: &str| facts.iter().any(|f| f == fact);
     match (framework, requirement) {
         ("fsbp", "EC2.3") => !has("unattached"),
@@ -157,11 +189,18 @@ pub fn in_scope(framework: &str, requirement: &str, facts: &[String]) -> bool {
 /// - FSBP IAM.6 (`root-account-hardware-mfa-enabled`) and CIS 1.6 ask for a hardware root MFA
 ///   device, where the check passes a virtual one;
 /// - FSBP IAM.8 (`iam-user-unused-credentials-check`, `maxCredentialUsageAge` 90) and CIS 1.12
-///   (45 days) judge the same credentials at different ages.
+///   (45 days) judge the same credentials at different ages;
+/// - CIS v7.0.0 6.1.2 asks about TCP or UDP 445 from `0.0.0.0/0` or `::/0`; its 2.5 passes a
+///   root user with MFA or without a password.
+///
+/// A CIS v7.0 requirement with the audit of a v3.0 one is decided as that one.
 pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -> Option<bool> {
     // A result without facts (a report from before them) fails as the check said.
     if facts.is_empty() {
         return None;
+    }
+    if let Some(v3) = same_audit(framework, requirement) {
+        return fails_requirement("cis-aws-3.0", v3, facts);
     }
     let has = |fact: &str| facts.iter().any(|f| f == fact);
     let number = |prefix: &str| {
@@ -191,6 +230,13 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
         ("fsbp", "EC2.19") => Some(admits(&[false, true], &FSBP_HIGH_RISK_PORTS, false)),
         ("cis-aws-3.0", "5.2") => Some(admits(&[false], &[22, 3389], true)),
         ("cis-aws-3.0", "5.3") => Some(admits(&[true], &[22, 3389], true)),
+        // CIS 5.1: network ACL entries from `0.0.0.0/0` on 22 or 3389, any protocol.
+        ("cis-aws-3.0", "5.1") => Some(admits(&[false], &[22, 3389], true)),
+        // CIS v7.0.0 6.1.2 names CIFS (445) from either internet, whatever the protocol.
+        ("cis-aws-7.0", "6.1.2") => Some(admits(&[false, true], &[445], true)),
+        // CIS v7.0.0 2.5 also passes a root user without a password (centralized root access).
+        ("cis-aws-7.0", "2.5") if has("no root mfa") => Some(!has("root password absent")),
+        ("cis-aws-7.0", "2.5") => Some(false),
         ("fsbp", "EC2.3") if has("attached") || has("unattached") => {
             Some(has("attached") && has("unencrypted"))
         }
@@ -213,5 +259,79 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
         ("fsbp", "IAM.8") => Some(unused_over(90)),
         ("cis-aws-3.0", "1.12") => Some(unused_over(45)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CIS v7.0.0 reuses v3.0.0's audits where they did not change: each `same_audit_as` names a
+    /// v3.0.0 recommendation, each `checks` entry a registered check, and a repeated audit is
+    /// decided by the v3.0.0 recommendation's checks and facts.
+    #[test]
+    fn cis_v7_maps_through_the_v3_audits_it_repeats_and_its_own_checks() {
+        let v3 = find("cis-aws-3.0").unwrap();
+        let v7 = find("cis-aws-7.0").unwrap();
+        for requirement in &v7.requirements {
+            if let Some(same) = &requirement.same_audit_as {
+                assert!(
+                    v3.requirements.iter().any(|r| &r.id == same),
+                    "{}: no v3.0 {same}",
+                    requirement.id
+                );
+            }
+            for id in &requirement.checks {
+                assert!(
+                    registry().any(|c| c.id == id),
+                    "{}: {id} is no check",
+                    requirement.id
+                );
+            }
+        }
+        let ids = |framework, requirement| -> Vec<&str> {
+            mapped_checks(framework, requirement)
+                .iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        assert_eq!(ids(v7, "2.4"), ids(v3, "1.4"));
+        assert_eq!(ids(v7, "6.3"), ids(v3, "5.2"));
+        assert_eq!(
+            ids(v7, "3.2.3"),
+            ["rds.public_access", "rds.not_in_public_subnet"]
+        );
+        // Renumbered, the facts decide as before: 6.3 is 5.2 (IPv4 on 22 and 3389).
+        let ssh_v6 = ["::/0 tcp 22".to_string()];
+        assert_eq!(
+            fails_requirement("cis-aws-7.0", "6.3", &ssh_v6),
+            fails_requirement("cis-aws-3.0", "5.2", &ssh_v6),
+        );
+        // 6.1.2: CIFS from either internet, any protocol.
+        for (fact, fails) in [
+            ("::/0 udp 445", true),
+            ("0.0.0.0/0 tcp 440-450", true),
+            ("0.0.0.0/0 tcp 22", false),
+        ] {
+            assert_eq!(
+                fails_requirement("cis-aws-7.0", "6.1.2", &[fact.to_string()]),
+                Some(fails),
+                "{fact}"
+            );
+        }
+        // 2.5 passes a root user without MFA once it has no password either.
+        let facts = |list: &[&str]| list.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            fails_requirement("cis-aws-7.0", "2.5", &facts(&["no root mfa"])),
+            Some(true)
+        );
+        assert_eq!(
+            fails_requirement(
+                "cis-aws-7.0",
+                "2.5",
+                &facts(&["no root mfa", "root password absent"])
+            ),
+            Some(false)
+        );
     }
 }

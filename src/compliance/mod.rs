@@ -225,7 +225,10 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
     if checks.is_empty() {
         view.reason = Some(match requirement.assessment.as_deref() {
             Some("manual") => "manual: no check can decide it".into(),
-            _ => "no secaudit check maps to it".into(),
+            _ => requirement
+                .not_covered_because
+                .clone()
+                .unwrap_or_else(|| "no secaudit check maps to it".into()),
         });
         return view;
     }

@@ -211,7 +211,10 @@ pub fn render_coverage(framework: &Framework) -> String {
             .or(r.severity.as_deref())
             .unwrap_or("");
         let checks = if checks.is_empty() {
-            "not covered".to_string()
+            match &r.not_covered_because {
+                Some(reason) => format!("not covered: {reason}"),
+                None => "not covered".to_string(),
+            }
         } else {
             checks
                 .iter()

@@ -56,6 +56,7 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ec2:DescribeLaunchTemplates",
         "ec2:DescribeVpcs",
         "ec2:DescribeFlowLogs",
+        "ec2:DescribeNetworkAcls",
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",
         // Only manual snapshots have attributes to read; the synthetic account has none.
@@ -76,6 +77,7 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "iam:GetAccountSummary",
         "iam:ListVirtualMFADevices",
         "iam:GetAccountPasswordPolicy",
+        "iam:ListServerCertificates",
         // The credential report: read once when ready.
         "iam:GetCredentialReport",
         "s3:ListBuckets",
@@ -178,7 +180,7 @@ fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        51 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        53 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -221,7 +223,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        51 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        53 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);

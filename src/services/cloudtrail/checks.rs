@@ -1,7 +1,7 @@
 //! CloudTrail: a multi-region trail that records every management event, and every trail's
 //! log validation and encryption.
 
-use super::Trail;
+use super::{S3ObjectEvents, Trail};
 use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
@@ -11,7 +11,14 @@ use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
 
-pub(super) const CHECKS: &[&Check] = &[&MULTI_REGION_ENABLED, &LOG_FILE_VALIDATION, &KMS_ENCRYPTED];
+pub(super) const CHECKS: &[&Check] = &[
+    &MULTI_REGION_ENABLED,
+    &LOG_FILE_VALIDATION,
+    &KMS_ENCRYPTED,
+    &S3_OBJECT_WRITE_EVENTS,
+    &S3_OBJECT_READ_EVENTS,
+    &super::log_bucket::BUCKET_ACCESS_LOGGING,
+];
 
 /// What can create, reconfigure or delete a trail.
 const TRAIL_CHANGES: &[EventTrigger] = &[EventTrigger {
@@ -120,6 +127,98 @@ fn multi_region_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut 
     );
 }
 
+/// CIS AWS Foundations v3.0.0 3.8 and 3.9 (v7.0.0 4.8, 4.9), as AWS Config's
+/// `cloudtrail-all-write-s3-data-event-check` and `cloudtrail-all-read-s3-data-event-check`
+/// judge them: a multi-region trail that logs records the object-level write (or read) data
+/// events of every current and future bucket. One result for the account.
+const S3_OBJECT_WRITE_EVENTS: Check = Check {
+    id: "cloudtrail.s3_object_write_events",
+    service: Service::Cloudtrail,
+    severity: Severity::Low,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "A multi-region trail records S3 object-level write events of every bucket",
+    rationale: "Management events do not show who put, overwrote or deleted an object: \
+                without object-level write events, tampering with data leaves no trace.",
+    remediation: "aws cloudtrail put-event-selectors on a multi-region trail with a data \
+                  resource of type AWS::S3::Object and value arn:aws:s3 (all buckets), \
+                  ReadWriteType WriteOnly or All (or the advanced \"Log all events\" template \
+                  for S3).",
+    reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html",
+    fsbp: &[],
+    cis: &["3.8"],
+    triggers: RECORDING_CHANGES,
+    reads: &[
+        Read::all("cloudtrail:DescribeTrails"),
+        Read::all("cloudtrail:GetTrailStatus"),
+        Read::all("cloudtrail:GetEventSelectors"),
+    ],
+    evaluate: |inventory, _, verdicts| s3_object_events(inventory, verdicts, "write", |e| e.write),
+};
+
+const S3_OBJECT_READ_EVENTS: Check = Check {
+    id: "cloudtrail.s3_object_read_events",
+    service: Service::Cloudtrail,
+    severity: Severity::Low,
+    resource_types: &[ACCOUNT_RESOURCE_TYPE],
+    title: "A multi-region trail records S3 object-level read events of every bucket",
+    rationale: "Management events do not show who read an object: without object-level read \
+                events, what a leaked credential downloaded cannot be known.",
+    remediation: "aws cloudtrail put-event-selectors on a multi-region trail with a data \
+                  resource of type AWS::S3::Object and value arn:aws:s3 (all buckets), \
+                  ReadWriteType ReadOnly or All (or the advanced \"Log all events\" template \
+                  for S3).",
+    reference: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html",
+    fsbp: &[],
+    cis: &["3.9"],
+    triggers: RECORDING_CHANGES,
+    reads: &[
+        Read::all("cloudtrail:DescribeTrails"),
+        Read::all("cloudtrail:GetTrailStatus"),
+        Read::all("cloudtrail:GetEventSelectors"),
+    ],
+    evaluate: |inventory, _, verdicts| s3_object_events(inventory, verdicts, "read", |e| e.read),
+};
+
+fn s3_object_events(
+    inventory: &Inventory,
+    verdicts: &mut Verdicts,
+    kind: &str,
+    records: fn(&S3ObjectEvents) -> bool,
+) {
+    if inventory.cloudtrail.trail_regions.is_empty() {
+        return;
+    }
+    let trails = &inventory.cloudtrail.trails;
+    let qualifying = trails.iter().find(|t| {
+        t.multi_region
+            && t.logging == Some(true)
+            && t.s3_object_events.as_ref().is_some_and(records)
+    });
+    let multi: Vec<String> = trails
+        .iter()
+        .filter(|t| t.multi_region)
+        .map(|t| t.name.clone())
+        .collect();
+    verdicts.judge_account(
+        "global",
+        qualifying.is_some(),
+        || {
+            let trail = qualifying.expect("judged passing only with a qualifying trail");
+            format!(
+                "Multi-region trail {} logs the object-level {kind} events of every S3 bucket.",
+                trail.name
+            )
+        },
+        || match multi.as_slice() {
+            [] => format!("No multi-region trail records S3 object-level {kind} events."),
+            trails => format!(
+                "No logging multi-region trail records the object-level {kind} events of every S3 bucket ({} checked).",
+                enumerate(trails, 3)
+            ),
+        },
+    );
+}
+
 const LOG_FILE_VALIDATION: Check = Check {
     id: "cloudtrail.log_file_validation",
     service: Service::Cloudtrail,
@@ -175,7 +274,7 @@ const KMS_ENCRYPTED: Check = Check {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::Trail;
+    use super::super::{S3ObjectEvents, Trail};
     use crate::model::Status;
     use crate::services::checks::test_support::{only, run, Case};
     use crate::services::{cloudtrail, Inventory};
@@ -196,6 +295,10 @@ pub(crate) mod tests {
             trails: vec![Trail {
                 log_file_validation: true,
                 kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
+                s3_object_events: Some(S3ObjectEvents {
+                    read: true,
+                    write: true,
+                }),
                 ..trail("org-trail", true, true, true)
             }],
             trail_regions: vec!["us-east-1".into()],
@@ -204,24 +307,61 @@ pub(crate) mod tests {
 
     fn bad() -> Inventory {
         Inventory::from(cloudtrail::Inventory {
-            trails: vec![trail("regional", false, true, true)],
+            trails: vec![Trail {
+                s3_object_events: Some(S3ObjectEvents {
+                    read: true,
+                    write: true,
+                }),
+                ..trail("regional", false, true, true)
+            }],
             trail_regions: vec!["us-east-1".into()],
         })
     }
 
+    /// A multi-region trail logging writes only passes the write check, not the read one; one
+    /// that does not log passes neither.
+    #[test]
+    fn object_level_events_need_a_logging_multi_region_trail_of_that_kind() {
+        let verdicts = |logging: bool| {
+            let results = run(&Inventory::from(cloudtrail::Inventory {
+                trails: vec![Trail {
+                    s3_object_events: Some(S3ObjectEvents {
+                        read: false,
+                        write: true,
+                    }),
+                    ..trail("org-trail", true, logging, true)
+                }],
+                trail_regions: vec!["us-east-1".into()],
+            }));
+            [
+                "cloudtrail.s3_object_write_events",
+                "cloudtrail.s3_object_read_events",
+            ]
+            .map(|check| only(&results, check, "123456789012").status)
+        };
+        assert_eq!(verdicts(true), [Status::Pass, Status::Fail]);
+        assert_eq!(verdicts(false), [Status::Fail, Status::Fail]);
+    }
+
     pub fn cases() -> Vec<Case> {
-        let mut cases = vec![];
+        let mut cases = super::super::log_bucket::tests::cases();
         for (expected, inventory, trail) in [
             (Status::Pass, good as fn() -> Inventory, "org-trail"),
             (Status::Fail, bad, "regional"),
         ] {
-            cases.push(Case {
-                check: "cloudtrail.multi_region_enabled",
-                resource_id: "123456789012",
-                expected,
-                inventory,
-                region: None,
-            });
+            for check in [
+                "cloudtrail.multi_region_enabled",
+                "cloudtrail.s3_object_write_events",
+                "cloudtrail.s3_object_read_events",
+            ] {
+                cases.push(Case {
+                    check,
+                    resource_id: "123456789012",
+                    expected,
+                    inventory,
+                    region: None,
+                });
+            }
             for check in ["cloudtrail.log_file_validation", "cloudtrail.kms_encrypted"] {
                 cases.push(Case {
                     check,

@@ -2,6 +2,7 @@
 
 mod checks;
 mod collect;
+mod log_bucket;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
@@ -57,11 +58,24 @@ pub struct Trail {
     pub organization: bool,
     pub log_file_validation: bool,
     pub kms_key_id: Option<String>,
+    /// The bucket the trail delivers its logs to.
+    pub s3_bucket: Option<String>,
     /// GetTrailStatus `IsLogging`; `None`: unreadable.
     pub logging: Option<bool>,
     /// Whether the selectors record every read and write management event from every source;
     /// `None`: unreadable.
     pub all_management_events: Option<bool>,
+    /// The S3 object-level data events of every current and future bucket the selectors
+    /// record; `None`: unreadable.
+    pub s3_object_events: Option<S3ObjectEvents>,
+}
+
+/// Object-level S3 data events recorded for all buckets: reads (`GetObject`…), writes
+/// (`PutObject`, `DeleteObject`…).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct S3ObjectEvents {
+    pub read: bool,
+    pub write: bool,
 }
 
 impl Trail {

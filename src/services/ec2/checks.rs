@@ -1,6 +1,6 @@
 //! EC2 instances and EBS volumes.
 
-use super::{Image, Instance, Snapshot, Volume};
+use super::{instance_resource, Image, Instance, Snapshot, Volume};
 use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
 use crate::services::checks::CheckOptions;
@@ -20,6 +20,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &AMI_PUBLIC,
     &super::network::TRANSIT_GATEWAY_AUTO_ACCEPT,
     &super::network::LAUNCH_TEMPLATE_PUBLIC_IP,
+    &super::instance_role::INSTANCE_ROLE,
 ];
 
 /// What can change an instance's metadata options (a launch, a termination).
@@ -91,16 +92,6 @@ const IMAGE_CHANGES: &[EventTrigger] = &[EventTrigger {
         "DeregisterImage",
     ],
 }];
-
-fn instance_resource(instance: &Instance) -> Resource<'_> {
-    Resource {
-        resource_type: Instance::RESOURCE_TYPE,
-        id: &instance.id,
-        name: None,
-        arn: Some(&instance.arn),
-        region: &instance.region,
-    }
-}
 
 const IMDSV2_REQUIRED: Check = Check {
     id: "ec2.imdsv2_required",
@@ -573,6 +564,7 @@ pub(crate) mod tests {
             ),
         )
         .chain(super::super::network::tests::cases())
+        .chain(super::super::instance_role::tests::cases())
         .collect()
     }
 

@@ -3,6 +3,7 @@
 
 mod checks;
 mod collect;
+mod instance_role;
 mod network;
 
 #[cfg(test)]
@@ -11,6 +12,7 @@ pub(crate) use collect::{collect, ec2_arn, ec2_tags};
 
 use std::collections::BTreeMap;
 
+use super::checks::Resource;
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 
@@ -214,4 +216,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub const RESOURCE_TYPE: &'static str = "AWS::EC2::Snapshot";
+}
+
+pub(super) fn instance_resource(instance: &Instance) -> Resource<'_> {
+    Resource {
+        resource_type: Instance::RESOURCE_TYPE,
+        id: &instance.id,
+        name: None,
+        arn: Some(&instance.arn),
+        region: &instance.region,
+    }
 }

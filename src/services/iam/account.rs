@@ -4,7 +4,7 @@
 use aws_sdk_iam::types::{AssignmentStatusType, SummaryKeyType};
 use aws_sdk_iam::Client;
 
-use super::{CredentialUser, Inventory, PasswordPolicy};
+use super::{CredentialUser, Inventory, PasswordPolicy, ServerCertificate};
 use crate::aws::{code_of, each_page, Call};
 use crate::services::Collection;
 
@@ -110,6 +110,7 @@ pub(super) async fn account_settings(client: &Client, account: &str) -> Collecti
             account_settings.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled);
             account_settings.root_access_keys_present =
                 value(SummaryKeyType::AccountAccessKeysPresent);
+            account_settings.root_password_present = value(SummaryKeyType::AccountPasswordPresent);
         }
         Err(error) => collection
             .errors
@@ -141,5 +142,37 @@ pub(super) async fn account_settings(client: &Client, account: &str) -> Collecti
                 })
             },
         );
+    collection
+}
+
+/// The server certificates stored in IAM: one paginated listing, its metadata only.
+pub(super) async fn server_certificates(client: &Client) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let mut certificates = Vec::new();
+    let pages = client
+        .list_server_certificates()
+        .max_items(1000)
+        .into_paginator()
+        .send();
+    each_page(
+        pages,
+        &Call::new("iam", REGION, "ListServerCertificates"),
+        &mut collection.errors,
+        |page| {
+            certificates.extend(page.server_certificate_metadata_list.into_iter().map(|c| {
+                ServerCertificate {
+                    name: c.server_certificate_name,
+                    arn: c.arn,
+                    expiration: c
+                        .expiration
+                        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at.secs()).ok()),
+                }
+            }))
+        },
+    )
+    .await;
+    if collection.errors.is_empty() {
+        collection.inventory.server_certificates = Some(certificates);
+    }
     collection
 }

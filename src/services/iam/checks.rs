@@ -11,11 +11,13 @@ use crate::services::Inventory;
 use crate::services::Service;
 
 use super::credentials::{
-    ACCESS_KEY_ROTATION, CONSOLE_USER_MFA, PASSWORD_POLICY, ROOT_ACCESS_KEYS, ROOT_MFA,
-    UNUSED_CREDENTIALS,
+    ACCESS_KEY_ROTATION, CONSOLE_USER_MFA, ONE_ACTIVE_KEY, PASSWORD_POLICY, ROOT_ACCESS_KEYS,
+    ROOT_MFA, UNUSED_CREDENTIALS,
 };
 use super::customer_policies::{CUSTOMER_POLICY_ADMIN, CUSTOMER_POLICY_SERVICE_WILDCARDS};
 use super::escalation::PRIVILEGE_ESCALATION;
+use super::server_certificates::EXPIRED_SERVER_CERTIFICATES;
+use super::support::SUPPORT_ROLE;
 
 pub(super) const CHECKS: &[&Check] = &[
     &ADMIN_ACCESS,
@@ -24,12 +26,15 @@ pub(super) const CHECKS: &[&Check] = &[
     &CUSTOMER_POLICY_ADMIN,
     &CUSTOMER_POLICY_SERVICE_WILDCARDS,
     &PRIVILEGE_ESCALATION,
+    &SUPPORT_ROLE,
+    &EXPIRED_SERVER_CERTIFICATES,
     &ROOT_MFA,
     &ROOT_ACCESS_KEYS,
     &PASSWORD_POLICY,
     &USER_DIRECT_POLICIES,
     &CONSOLE_USER_MFA,
     &ACCESS_KEY_ROTATION,
+    &ONE_ACTIVE_KEY,
     &UNUSED_CREDENTIALS,
 ];
 
@@ -369,6 +374,7 @@ pub(crate) mod tests {
                     root_mfa_enabled: Some(true),
                     root_virtual_mfa: Some(false),
                     root_access_keys_present: Some(false),
+                    root_password_present: Some(true),
                     password_policy: Some(Some(PasswordPolicy {
                         minimum_length: Some(14),
                         reuse_prevention: Some(24),
@@ -384,6 +390,7 @@ pub(crate) mod tests {
                     root_mfa_enabled: Some(false),
                     root_virtual_mfa: Some(false),
                     root_access_keys_present: Some(true),
+                    root_password_present: Some(true),
                     password_policy: Some(None),
                 },
                 ..Default::default()
@@ -410,6 +417,8 @@ pub(crate) mod tests {
         };
         let mut cases = super::super::customer_policies::tests::cases();
         cases.extend(super::super::escalation::tests::cases());
+        cases.extend(super::super::support::tests::cases());
+        cases.extend(super::super::server_certificates::tests::cases());
         for check in [
             "iam.root_mfa",
             "iam.root_access_keys",
@@ -451,7 +460,7 @@ pub(crate) mod tests {
                         password_enabled: true,
                         password_last_used: days_ago(100),
                         mfa_active: false,
-                        access_keys: vec![key(1, true, 200, None)],
+                        access_keys: vec![key(1, true, 200, None), key(2, true, 10, Some(1))],
                         ..Default::default()
                     },
                 ]),
@@ -461,6 +470,7 @@ pub(crate) mod tests {
         for check in [
             "iam.console_user_mfa",
             "iam.access_key_rotation",
+            "iam.one_active_key",
             "iam.unused_credentials",
         ] {
             for (resource_id, expected) in [("careful", Status::Pass), ("careless", Status::Fail)] {
@@ -571,6 +581,7 @@ pub(crate) mod tests {
             root_mfa_enabled: Some(true),
             root_virtual_mfa: Some(true),
             root_access_keys_present: None,
+            root_password_present: None,
             password_policy: Some(Some(PasswordPolicy {
                 minimum_length: Some(8),
                 reuse_prevention: None,

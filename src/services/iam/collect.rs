@@ -21,13 +21,15 @@ const REGION: &str = "global";
 /// read at once.
 pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection<Inventory> {
     let client = context.clients.iam();
-    let (mut principals, settings, credentials) = futures::join!(
+    let (mut principals, settings, credentials, certificates) = futures::join!(
         principals(client, context.concurrency.get()),
         super::account::account_settings(client, context.account_id),
         super::account::credential_report(client),
+        super::account::server_certificates(client),
     );
     principals.merge(settings);
     principals.merge(credentials);
+    principals.merge(certificates);
     principals
 }
 

@@ -104,12 +104,16 @@ pub(super) const ROOT_MFA: Check = Check {
         let virtual_device = account.root_virtual_mfa;
         // FSBP IAM.6 (`root-account-hardware-mfa-enabled`) and CIS 1.6 ask for a hardware
         // device: a virtual one passes this check and IAM.9/CIS 1.5, not them.
-        let facts = match (enabled, virtual_device) {
+        let mut facts = match (enabled, virtual_device) {
             (false, _) => vec!["no root mfa".to_string()],
             (true, Some(true)) => vec!["root mfa virtual".to_string()],
             (true, Some(false)) => vec!["root mfa hardware".to_string()],
             (true, None) => Vec::new(),
         };
+        // CIS v7.0.0 2.5 passes a root user without a password (centralized root access).
+        if !enabled && account.root_password_present == Some(false) {
+            facts.push("root password absent".into());
+        }
         verdicts.judge_account_with_facts(
             "global",
             enabled,
@@ -283,6 +287,47 @@ pub(super) const CONSOLE_USER_MFA: Check = Check {
                 user.mfa_active,
                 || "The user has a console password and an MFA device.".into(),
                 || "The user has a console password and no MFA device.".into(),
+            );
+        }
+    },
+};
+
+/// CIS AWS Foundations v3.0.0 1.13: "only one active access key available for any single IAM
+/// user" (the credential report's `access_key_1_active` and `access_key_2_active`).
+pub(super) const ONE_ACTIVE_KEY: Check = Check {
+    id: "iam.one_active_key",
+    service: Service::Iam,
+    severity: Severity::Medium,
+    resource_types: &[PrincipalKind::User.resource_type()],
+    title: "IAM users have at most one active access key",
+    rationale: "A second active key doubles what can leak and hides which one a workload still \
+                uses; the second slot is for a rotation, for as long as it takes.",
+    remediation: "Find the key the workload no longer uses (last used date), deactivate it \
+                  (aws iam update-access-key --status Inactive) and delete it.",
+    reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
+    fsbp: &[],
+    cis: &["1.13"],
+    triggers: ACCESS_KEY_CHANGES,
+    reads: &[
+        Read::all("iam:GenerateCredentialReport"),
+        Read::all("iam:GetCredentialReport"),
+    ],
+    evaluate: |inventory, _, verdicts| {
+        let Some(users) = &inventory.iam.credential_users else {
+            return;
+        };
+        for user in users {
+            let active = user.access_keys.iter().filter(|k| k.active).count();
+            verdicts.judge(
+                &credential_user_resource(user),
+                active <= 1,
+                || {
+                    format!(
+                        "{active} active access key{}.",
+                        if active == 1 { "" } else { "s" }
+                    )
+                },
+                || format!("{active} active access keys."),
             );
         }
     },

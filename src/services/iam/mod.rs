@@ -8,6 +8,8 @@ mod credentials;
 mod customer_policies;
 mod escalation;
 mod privilege;
+mod server_certificates;
+mod support;
 
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
@@ -34,6 +36,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "iam:GetAccountPasswordPolicy",
         "iam:GenerateCredentialReport",
         "iam:GetCredentialReport",
+        "iam:ListServerCertificates",
     ],
     checks: checks::CHECKS,
     touched: None,
@@ -48,6 +51,18 @@ pub struct Inventory {
     pub account: AccountSettings,
     /// IAM users from the credential report; `None` when the report could not be had.
     pub credential_users: Option<Vec<CredentialUser>>,
+    /// Kept to one environment's principals: account-wide questions are not judged.
+    pub environment_filtered: bool,
+    /// Server certificates stored in IAM; `None` when they could not be listed.
+    pub server_certificates: Option<Vec<ServerCertificate>>,
+}
+
+/// A TLS certificate uploaded to IAM (for load balancers and CloudFront before ACM).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerCertificate {
+    pub name: String,
+    pub arn: String,
+    pub expiration: Option<time::OffsetDateTime>,
 }
 
 impl ServiceInventory for Inventory {
@@ -60,11 +75,16 @@ impl ServiceInventory for Inventory {
         mine.root_access_keys_present = mine
             .root_access_keys_present
             .or(theirs.root_access_keys_present);
+        mine.root_password_present = mine.root_password_present.or(theirs.root_password_present);
         if mine.password_policy.is_none() {
             mine.password_policy = theirs.password_policy;
         }
         if other.credential_users.is_some() {
             self.credential_users = other.credential_users;
+        }
+        self.environment_filtered |= other.environment_filtered;
+        if other.server_certificates.is_some() {
+            self.server_certificates = other.server_certificates;
         }
     }
 
@@ -75,6 +95,9 @@ impl ServiceInventory for Inventory {
         retain_tagged(&mut self.principals, in_environment, |r| r.tags.as_ref());
         self.customer_policies.clear();
         self.account = AccountSettings::default();
+        self.environment_filtered = true;
+        // The listing gives no tags: no certificate is in an environment.
+        self.server_certificates = None;
         if let Some(users) = &mut self.credential_users {
             let kept: HashSet<&str> = self
                 .principals
@@ -104,6 +127,9 @@ pub struct AccountSettings {
     pub root_virtual_mfa: Option<bool>,
     /// GetAccountSummary's `AccountAccessKeysPresent` (active or not).
     pub root_access_keys_present: Option<bool>,
+    /// GetAccountSummary's `AccountPasswordPresent`: false once root credentials are removed
+    /// (centralized root access).
+    pub root_password_present: Option<bool>,
     /// `Some(None)`: the account has no password policy.
     pub password_policy: Option<Option<PasswordPolicy>>,
 }

@@ -9,7 +9,7 @@ use crate::services::checks::{Check, Resource, Verdicts};
 use crate::services::Inventory;
 use crate::services::Service;
 
-pub(super) const CHECKS: &[&Check] = &[&FLOW_LOGS_ENABLED];
+pub(super) const CHECKS: &[&Check] = &[&FLOW_LOGS_ENABLED, &super::network_acls::NACL_ADMIN_PORTS];
 
 /// What can create or remove a VPC or one of its flow logs.
 const FLOW_LOG_CHANGES: &[EventTrigger] = &[EventTrigger {
@@ -111,6 +111,7 @@ pub(crate) mod tests {
 
     fn vpcs() -> Inventory {
         Inventory::from(vpc::Inventory {
+            network_acls: Vec::new(),
             vpcs: vec![
                 vpc("vpc-all", &[("ACTIVE", "ALL")]),
                 vpc("vpc-reject", &[("ACTIVE", "REJECT")]),
@@ -122,7 +123,7 @@ pub(crate) mod tests {
     }
 
     pub fn cases() -> Vec<Case> {
-        [("vpc-all", Status::Pass), ("vpc-none", Status::Fail)]
+        let mut cases: Vec<Case> = [("vpc-all", Status::Pass), ("vpc-none", Status::Fail)]
             .map(|(resource_id, expected)| Case {
                 check: "vpc.flow_logs_enabled",
                 resource_id,
@@ -130,7 +131,9 @@ pub(crate) mod tests {
                 inventory: vpcs,
                 region: None,
             })
-            .into()
+            .into();
+        cases.extend(super::super::network_acls::tests::cases());
+        cases
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! VPCs and the region's flow logs: two listings, matched here.
+//! VPCs and the region's flow logs (two listings, matched here), and its network ACLs.
 
 use aws_sdk_ec2::Client;
 
-use super::{FlowLog, Inventory, Vpc};
+use super::{AclEntry, FlowLog, Inventory, NetworkAcl, Vpc};
 use crate::aws::{each_page, Call};
 use crate::services::ec2::{ec2_arn, ec2_tags};
 use crate::services::{CollectContext, Collection};
@@ -24,15 +24,32 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         .max_results(1000)
         .into_paginator()
         .send();
-    let (mut vpc_errors, mut log_errors) = (Vec::new(), Vec::new());
+    let acl_pages = client
+        .describe_network_acls()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let (mut vpc_errors, mut log_errors, mut acl_errors) = (Vec::new(), Vec::new(), Vec::new());
+    let mut acls = Vec::new();
     let vpc_call = Call::new("ec2", region, "DescribeVpcs");
     let log_call = Call::new("ec2", region, "DescribeFlowLogs");
+    let acl_call = Call::new("ec2", region, "DescribeNetworkAcls");
     futures::join!(
         each_page(vpc_pages, &vpc_call, &mut vpc_errors, |page| vpcs
             .extend(page.vpcs.unwrap_or_default()),),
         each_page(log_pages, &log_call, &mut log_errors, |page| flow_logs
             .extend(page.flow_logs.unwrap_or_default()),),
+        each_page(acl_pages, &acl_call, &mut acl_errors, |page| acls
+            .extend(page.network_acls.unwrap_or_default()),),
     );
+    // A listing cut short judges no ACL of the region (an error entry says why).
+    if acl_errors.is_empty() {
+        collection.inventory.network_acls = acls
+            .iter()
+            .filter_map(|acl| network_acl(acl, region, account))
+            .collect();
+    }
+    collection.errors.extend(acl_errors);
     let logs_readable = log_errors.is_empty();
     collection.errors.extend(vpc_errors);
     collection.errors.extend(log_errors);
@@ -64,4 +81,42 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
         });
     }
     collection
+}
+
+fn network_acl(
+    acl: &aws_sdk_ec2::types::NetworkAcl,
+    region: &str,
+    account: &str,
+) -> Option<NetworkAcl> {
+    let id = acl.network_acl_id()?;
+    let mut ingress: Vec<AclEntry> = acl
+        .entries()
+        .iter()
+        .filter(|e| e.egress() == Some(false))
+        .map(|e| AclEntry {
+            rule_number: e.rule_number().unwrap_or(i32::MAX),
+            allow: e.rule_action().map(|a| a.as_str()) == Some("allow"),
+            protocol: e.protocol().unwrap_or("-1").to_string(),
+            cidr: e
+                .cidr_block()
+                .or(e.ipv6_cidr_block())
+                .unwrap_or_default()
+                .to_string(),
+            ports: e.port_range().and_then(|range| {
+                let port = |n: Option<i32>| n.and_then(|n| u16::try_from(n).ok());
+                Some((port(range.from())?, port(range.to())?))
+            }),
+        })
+        .collect();
+    ingress.sort_by_key(|e| e.rule_number);
+    Some(NetworkAcl {
+        id: id.to_string(),
+        region: region.to_string(),
+        arn: ec2_arn(region, acl.owner_id().unwrap_or(account), "network-acl", id),
+        vpc_id: acl.vpc_id().unwrap_or_default().to_string(),
+        is_default: acl.is_default().unwrap_or(false),
+        subnets: acl.associations().len(),
+        ingress,
+        tags: ec2_tags(acl.tags()),
+    })
 }

@@ -209,6 +209,45 @@ fn privilege_escalation_paths() {
     }
 }
 
+/// The CIS recommendations both versions share, on the emulator's account.
+#[test]
+fn cis_checks_on_support_keys_instances_network_acls_and_the_trail_bucket() {
+    let report = full();
+    assert_eq!(status(report, "iam.support_role", "123456789012"), Pass);
+    assert!(detail(report, "iam.support_role", "123456789012").contains("support"));
+    assert_eq!(status(report, "iam.one_active_key", "dave"), Fail);
+    assert_eq!(status(report, "iam.one_active_key", "carol"), Pass);
+    // legacy-app holds an instance profile; the other instances do not.
+    let instances: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "ec2.instance_role")
+        .collect();
+    assert!(instances.iter().any(|r| r.status == Pass), "{instances:#?}");
+    assert!(instances.iter().any(|r| r.status == Fail), "{instances:#?}");
+    // Every default network ACL admits everything from everywhere.
+    let acls: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.check_id == "vpc.nacl_admin_ports")
+        .collect();
+    assert!(
+        !acls.is_empty() && acls.iter().all(|r| r.status == Fail),
+        "{acls:#?}"
+    );
+    assert!(acls[0].facts.iter().any(|f| f == "0.0.0.0/0 all traffic"));
+    // The trails deliver to acme-audit-logs: its own logging decides.
+    assert_eq!(
+        status(report, "cloudtrail.bucket_access_logging", "org-trail"),
+        status(report, "s3.server_access_logging", "acme-audit-logs")
+    );
+    assert!(!has_result(
+        report,
+        "iam.expired_server_certificates",
+        "none"
+    ));
+}
+
 fn has_result(report: &Report, check: &str, resource: &str) -> bool {
     report
         .results
@@ -370,6 +409,15 @@ fn guardrails_per_region_and_per_trail() {
     );
     assert!(
         detail(report, "cloudtrail.multi_region_enabled", "123456789012").contains("org-trail")
+    );
+    // org-trail records object-level writes of every bucket, not reads (CIS 3.8, 3.9).
+    assert_eq!(
+        status(report, "cloudtrail.s3_object_write_events", "123456789012"),
+        Pass
+    );
+    assert_eq!(
+        status(report, "cloudtrail.s3_object_read_events", "123456789012"),
+        Fail
     );
     for check in ["cloudtrail.log_file_validation", "cloudtrail.kms_encrypted"] {
         assert_eq!(status(report, check, "org-trail"), Pass, "{check}");

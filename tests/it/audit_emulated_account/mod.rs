@@ -163,8 +163,9 @@ fn api_calls_are_counted_and_nothing_is_fetched_per_instance() {
     // The listing per region, and one read of the Redshift clusters' groups by id.
     assert_eq!(op("ec2:DescribeSecurityGroups"), 3, "{calls:#?}");
     assert_eq!(op("iam:GetAccountAuthorizationDetails"), 1);
-    // AdministratorAccess is the one AWS-managed policy attached: read once for three principals.
-    assert_eq!(op("iam:GetPolicyVersion"), 1, "{calls:#?}");
+    // AdministratorAccess and AWSSupportAccess are the AWS-managed policies attached: each read
+    // once, however many principals hold it.
+    assert_eq!(op("iam:GetPolicyVersion"), 2, "{calls:#?}");
     // S3's, and CloudFront's to tell its origins' buckets from other accounts' ones.
     assert_eq!(op("s3:ListBuckets"), 2);
     assert_eq!(op("s3control:GetPublicAccessBlock"), 1);

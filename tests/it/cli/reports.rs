@@ -261,7 +261,7 @@ fn compliance_views_list_every_requirement_once_in_each_format() {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         String::from_utf8(output.stdout).unwrap()
     };
-    for (framework, count) in [("cis-aws-3.0", 62), ("fsbp", 363)] {
+    for (framework, count) in [("cis-aws-3.0", 62), ("cis-aws-7.0", 70), ("fsbp", 363)] {
         let json: Value = serde_json::from_str(&view(framework, "json")).unwrap();
         let requirements = json["requirements"].as_array().unwrap();
         assert_eq!(requirements.len(), count, "{framework}");
@@ -300,6 +300,24 @@ fn compliance_views_list_every_requirement_once_in_each_format() {
     assert_eq!(status("5.2"), "fail");
     assert_eq!(status("5.3"), "fail");
     assert_eq!(status("1.1"), "not_covered");
+    // v7.0.0 renumbers them 6.3 and 6.4; 3.3.1 (EFS) says what it waits for.
+    let v7: Value = serde_json::from_str(&view("cis-aws-7.0", "json")).unwrap();
+    let requirement = |id: &str| {
+        v7["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(requirement("6.3")["status"], "fail");
+    assert_eq!(requirement("6.4")["status"], "fail");
+    assert_eq!(requirement("3.3.1")["status"], "not_covered");
+    assert!(requirement("3.3.1")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("aws-sdk-efs"));
 
     let unknown = secaudit(&["compliance", path, "--framework", "pci"], None);
     assert_eq!(unknown.status.code(), Some(2));
@@ -314,7 +332,7 @@ fn compliance_views_list_every_requirement_once_in_each_format() {
 /// maps to a requirement changes it, or this fails.
 #[test]
 fn the_committed_coverage_tables_are_current() {
-    for framework in ["cis-aws-3.0", "fsbp"] {
+    for framework in ["cis-aws-3.0", "cis-aws-7.0", "fsbp"] {
         let output = secaudit(
             &["compliance", "--coverage", "--framework", framework],
             None,

@@ -17,14 +17,28 @@ pub async fn seed(sdk: &SdkConfig, trail_key: &str) -> Result<(), BoxError> {
         .send()
         .await?;
     cloudtrail.start_logging().name("org-trail").send().await?;
-    // Explicit selectors: AWS gives a new trail this one by default, moto gives none.
+    // Explicit selectors: AWS gives a new trail the management one by default, moto gives none.
+    // S3 object-level writes of every bucket are recorded, reads are not.
+    use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
     cloudtrail
         .put_event_selectors()
         .trail_name("org-trail")
         .event_selectors(
-            aws_sdk_cloudtrail::types::EventSelector::builder()
-                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::All)
                 .include_management_events(true)
+                .build(),
+        )
+        .event_selectors(
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::WriteOnly)
+                .include_management_events(false)
+                .data_resources(
+                    DataResource::builder()
+                        .r#type("AWS::S3::Object")
+                        .values("arn:aws:s3")
+                        .build(),
+                )
                 .build(),
         )
         .send()

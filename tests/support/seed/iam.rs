@@ -132,6 +132,21 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
 
     escalation_paths(&iam).await?;
 
+    // A role for AWS Support cases (CIS 1.17); dave with two active access keys (CIS 1.13).
+    iam.create_role()
+        .role_name("support")
+        .assume_role_policy_document(TRUST_EC2)
+        .send()
+        .await?;
+    iam.attach_role_policy()
+        .role_name("support")
+        .policy_arn("arn:aws:iam::aws:policy/AWSSupportAccess")
+        .send()
+        .await?;
+    for _ in 0..2 {
+        iam.create_access_key().user_name("dave").send().await?;
+    }
+
     // Console passwords: alice with an MFA device, bob without (moto accepts any codes).
     for name in ["alice", "bob"] {
         iam.create_login_profile()
