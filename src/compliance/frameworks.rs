@@ -334,4 +334,26 @@ mod tests {
             Some(false)
         );
     }
+
+    /// The deployment's `Compliance` parameter admits every shipped framework.
+    #[test]
+    fn the_template_admits_every_framework() {
+        let template = include_str!("../../infra/template.yaml");
+        let pattern = template
+            .split("  Compliance:")
+            .nth(1)
+            .and_then(|rest| {
+                rest.lines()
+                    .find(|l| l.trim_start().starts_with("AllowedPattern"))
+            })
+            .expect("the template has a Compliance parameter with a pattern");
+        for framework in all() {
+            let escaped = framework.about.id.replace('.', "\\\\.");
+            assert!(
+                pattern.contains(&escaped),
+                "{}: {pattern}",
+                framework.about.id
+            );
+        }
+    }
 }

@@ -16,6 +16,7 @@ use percent_encoding::percent_decode_str;
 pub use patterns::covers_every_action;
 use patterns::substitute_variables;
 pub(crate) use patterns::wildcard_matches;
+use patterns::wildcard_matches_ignoring_case;
 use patterns::{covers_every_action_of, covers_every_resource};
 pub use public::ResourcePolicy;
 use serde_json::Value;
@@ -485,10 +486,10 @@ impl Statement {
     /// Whether the statement's `Action` (or `NotAction`) takes in `action` (`svc:*`: every
     /// action of the service).
     pub fn covers_action(&self, action: &str) -> bool {
-        let action = action.trim().to_ascii_lowercase();
+        let action = action.trim();
         let matches = |pattern: &String| match action.strip_suffix(":*") {
             Some(service) => covers_every_action_of(pattern, service),
-            None => wildcard_matches(&pattern.trim().to_ascii_lowercase(), &action),
+            None => wildcard_matches_ignoring_case(pattern, action),
         };
         match &self.actions {
             Actions::Action(list) => list.iter().any(matches),

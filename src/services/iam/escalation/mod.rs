@@ -11,6 +11,7 @@
 //! edges; a principal that may change another's permissions adds one forward search.
 
 mod access;
+mod actions;
 mod steps;
 #[cfg(test)]
 pub(super) mod tests;
@@ -22,6 +23,7 @@ use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, EventTrigger, Read, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 use access::Access;
+use actions::Named;
 use steps::{Edge, To, World};
 
 /// A way to administrator, step by step.
@@ -86,7 +88,7 @@ pub fn escalations(inventory: &Inventory) -> Escalations {
         Some(Privilege::Administrator { via }) => Some(via),
         _ => None,
     };
-    let world = World {
+    let mut world = World {
         access: nodes.iter().map(|p| Access::of(p)).collect(),
         administrator: nodes.iter().map(|p| administrator(p)).collect(),
         groups: by_kind(PrincipalKind::Group)
@@ -111,7 +113,10 @@ pub fn escalations(inventory: &Inventory) -> Escalations {
                 .collect()
         }),
         nodes,
+        trusting: HashMap::new(),
+        public_trust: Vec::new(),
     };
+    world.index_trusts();
     let count = world.nodes.len();
     let mut edges: Vec<Edge> = (0..count)
         .filter(|i| world.administrator[*i].is_none() && world.access[*i].known)
@@ -229,6 +234,10 @@ fn modify_then_act(world: &World, edges: &[Edge]) -> Vec<Edge> {
         if out[from].is_empty() || world.administrator[from].is_some() {
             continue;
         }
+        let named = Named::of(&world.access[from]);
+        if !named.modifies() {
+            continue;
+        }
         // Forward search: how `from` reaches each principal.
         let mut came_by: Vec<Option<usize>> = vec![None; world.nodes.len()];
         let mut queue = VecDeque::from([from]);
@@ -243,7 +252,7 @@ fn modify_then_act(world: &World, edges: &[Edge]) -> Vec<Edge> {
             }
         }
         for to in (0..world.nodes.len()).filter(|t| came_by[*t].is_some()) {
-            let Some((text, mut conditions)) = world.modification(from, to) else {
+            let Some((text, mut conditions)) = world.modification(from, to, &named) else {
                 continue;
             };
             let mut route = Vec::new();

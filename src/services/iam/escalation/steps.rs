@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use super::access::{Access, Grant};
+use super::actions::{Named, LAUNCHES};
 use crate::policy::{Effect, Principals};
 use crate::services::iam::{CustomerPolicy, PolicySource, Principal, PrincipalKind};
 
@@ -29,92 +30,6 @@ pub(super) struct Edge {
     pub conditions: Vec<String>,
 }
 
-/// A compute service that runs code under a role passed to it: the service principal the
-/// role's trust must admit and the actions it takes, each group needing one of its actions.
-struct Launch {
-    service: &'static str,
-    actions: &'static [&'static [&'static str]],
-}
-
-const LAUNCHES: &[Launch] = &[
-    // Rhino 3; the role must be in an instance profile.
-    Launch {
-        service: "ec2.amazonaws.com",
-        actions: &[&["ec2:RunInstances"]],
-    },
-    // Rhino 15 and 16.
-    Launch {
-        service: "lambda.amazonaws.com",
-        actions: &[
-            &["lambda:CreateFunction"],
-            &["lambda:InvokeFunction", "lambda:CreateEventSourceMapping"],
-        ],
-    },
-    // Rhino 18.
-    Launch {
-        service: "glue.amazonaws.com",
-        actions: &[&["glue:CreateDevEndpoint"]],
-    },
-    // Rhino 20.
-    Launch {
-        service: "cloudformation.amazonaws.com",
-        actions: &[&["cloudformation:CreateStack"]],
-    },
-    // Rhino 21.
-    Launch {
-        service: "datapipeline.amazonaws.com",
-        actions: &[
-            &["datapipeline:CreatePipeline"],
-            &["datapipeline:PutPipelineDefinition"],
-        ],
-    },
-    // pathfinding.cloud codebuild-001.
-    Launch {
-        service: "codebuild.amazonaws.com",
-        actions: &[&["codebuild:CreateProject"], &["codebuild:StartBuild"]],
-    },
-    // pathfinding.cloud sagemaker-001.
-    Launch {
-        service: "sagemaker.amazonaws.com",
-        actions: &[&["sagemaker:CreateNotebookInstance"]],
-    },
-    // pathfinding.cloud ecs-001.
-    Launch {
-        service: "ecs-tasks.amazonaws.com",
-        actions: &[
-            &["ecs:RegisterTaskDefinition"],
-            &["ecs:RunTask", "ecs:StartTask"],
-        ],
-    },
-];
-
-/// Actions that change a principal's own permissions (Rhino 1, 2, 7–13).
-const MODIFYING: &[&str] = &[
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:AddUserToGroup",
-];
-
-/// Actions that take another principal's identity (Rhino 4–6, 14, 17; pathfinding.cloud
-/// ssm-001, ssm-002), `iam:PassRole` for the launches.
-const TAKING: &[&str] = &[
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "sts:AssumeRole",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:PassRole",
-    "lambda:UpdateFunctionCode",
-    "ssm:SendCommand",
-    "ssm:StartSession",
-];
-
 /// The account's principals and what else the steps need, indexed once.
 pub(super) struct World<'a> {
     pub nodes: Vec<&'a Principal>,
@@ -128,6 +43,10 @@ pub(super) struct World<'a> {
     pub functions: Option<Vec<(&'a str, &'a str)>>,
     /// Instances' (ARN, instance profile ARN); `None` when EC2 was not read in this run.
     pub instances: Option<Vec<(&'a str, &'a str)>>,
+    /// Roles by the principal ARNs their trust policies name (see [`World::index_trusts`]).
+    pub trusting: HashMap<&'a str, Vec<usize>>,
+    /// Roles whose trust policies admit anyone.
+    pub public_trust: Vec<usize>,
 }
 
 /// What a role's trust policy admits for `sts:AssumeRole`: `None` when nothing (or a Deny);
@@ -155,6 +74,35 @@ fn trust_admits(role: &Principal, admitted: &dyn Fn(&str, &str) -> bool) -> Opti
         .map(|s| s.conditions.iter().map(|c| c.key.clone()).collect())
 }
 
+impl<'a> World<'a> {
+    /// Indexes the roles by the ARNs their trust policies name, so that finding who may assume
+    /// a role by name costs a lookup per principal, not a trust evaluation per pair.
+    pub fn index_trusts(&mut self) {
+        for index in 0..self.nodes.len() {
+            let role: &'a Principal = self.nodes[index];
+            let Some(trust) = role.trust.as_deref() else {
+                continue;
+            };
+            for statement in trust.allow_statements() {
+                let Some(Principals::Principal(set)) = &statement.principals else {
+                    continue;
+                };
+                if set.includes_everyone() {
+                    self.public_trust.push(index);
+                }
+                for (kind, value) in &set.entries {
+                    if kind == "AWS" {
+                        let names = self.trusting.entry(value.trim()).or_default();
+                        if !names.contains(&index) {
+                            names.push(index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The account id of an ARN (`arn:aws:iam::123456789012:user/x`).
 fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or_default()
@@ -176,10 +124,12 @@ fn with(mut conditions: Vec<String>, grants: &[&Grant]) -> Vec<String> {
 }
 
 impl World<'_> {
-    /// Every step out of `from` (not an administrator; its policies read).
+    /// Every step out of `from` (not an administrator; its policies read). Only the actions
+    /// its policies name at all are evaluated against the targets.
     pub fn edges_from(&self, from: usize) -> Vec<Edge> {
         let me = self.nodes[from];
         let access = &self.access[from];
+        let named = Named::of(access);
         let mut edges = Vec::new();
         let mut edge = |to: To, text: String, conditions: Vec<String>| {
             edges.push(Edge {
@@ -189,67 +139,68 @@ impl World<'_> {
                 conditions,
             })
         };
-        let takes = TAKING.iter().any(|a| access.mentions(a));
-        let modifies = MODIFYING.iter().any(|a| access.mentions(a));
-        for (to, target) in self.nodes.iter().enumerate() {
-            if to == from {
-                if modifies {
-                    if let Some((text, conditions)) = self.modification(from, from) {
-                        edge(To::Administrator, text, conditions);
-                    }
-                }
+        if named.modifies() {
+            if let Some((text, conditions)) = self.modification(from, from, &named) {
+                edge(To::Administrator, text, conditions);
+            }
+        }
+        // Named in a trust policy, in the same account: the trust alone allows it (IAM User
+        // Guide, "Policy evaluation for requests within a single account").
+        let trusting = self.trusting.get(me.arn.as_str()).into_iter().flatten();
+        let mut trusted_by_name = Vec::new();
+        for &to in trusting.chain(&self.public_trust) {
+            let target = self.nodes[to];
+            if to == from || trusted_by_name.contains(&to) || target.is_service_linked() {
                 continue;
             }
-            // Named in the trust policy, in the same account: the trust alone allows it
-            // (IAM User Guide, "Policy evaluation for requests within a single account").
-            if target.kind == PrincipalKind::Role && !target.is_service_linked() {
-                let by_name = trust_admits(target, &|kind, value| {
-                    kind == "AWS" && value.trim() == me.arn
-                });
-                if let Some(conditions) = by_name {
-                    if !access.denies("sts:AssumeRole", &target.arn) {
-                        let text = format!(
-                            "{} may sts:AssumeRole {} (its trust policy names {0})",
-                            me.name,
-                            label(target)
-                        );
-                        edge(To::Principal(to), text, conditions);
-                        continue;
-                    }
-                }
-            }
-            if !takes && !modifies {
-                continue;
-            }
-            if let Some((text, conditions)) = self.taking(from, to) {
-                edge(To::Principal(to), text, conditions);
-            } else if target.kind == PrincipalKind::Role && target.trust.is_none() {
-                // An unread trust policy: whether the source may assume or launch it is unknown.
-                if ["sts:AssumeRole", "iam:PassRole"]
-                    .iter()
-                    .any(|a| access.allows(a, Some(&target.arn), &[]).is_some())
-                {
-                    edge(To::Unknown, String::new(), Vec::new());
+            let by_name = trust_admits(target, &|kind, value| {
+                kind == "AWS" && value.trim() == me.arn
+            });
+            if let Some(conditions) = by_name {
+                if !access.denies("sts:AssumeRole", &target.arn) {
+                    let text = format!(
+                        "{} may sts:AssumeRole {} (its trust policy names {0})",
+                        me.name,
+                        label(target)
+                    );
+                    edge(To::Principal(to), text, conditions);
+                    trusted_by_name.push(to);
                 }
             }
         }
-        if takes {
-            let unread =
-                |read: bool, actions: &[&str]| !read && actions.iter().any(|a| access.mentions(a));
-            if unread(self.functions.is_some(), &["lambda:UpdateFunctionCode"])
-                || unread(
-                    self.instances.is_some(),
-                    &["ssm:SendCommand", "ssm:StartSession"],
-                )
+        if !named.takes() {
+            return edges;
+        }
+        for (to, target) in self.nodes.iter().enumerate() {
+            if to == from || trusted_by_name.contains(&to) {
+                continue;
+            }
+            if let Some((text, conditions)) = self.taking(from, to, &named) {
+                edge(To::Principal(to), text, conditions);
+            } else if target.kind == PrincipalKind::Role
+                && target.trust.is_none()
+                && ["sts:AssumeRole", "iam:PassRole"]
+                    .iter()
+                    .any(|a| named.has(a) && access.allows(a, Some(&target.arn), &[]).is_some())
             {
+                // An unread trust policy: whether the source may assume or launch it is unknown.
                 edge(To::Unknown, String::new(), Vec::new());
             }
+        }
+        let unread = |read: bool, actions: &[&str]| !read && actions.iter().any(|a| named.has(a));
+        if unread(self.functions.is_some(), &["lambda:UpdateFunctionCode"])
+            || unread(
+                self.instances.is_some(),
+                &["ssm:SendCommand", "ssm:StartSession"],
+            )
+        {
+            edge(To::Unknown, String::new(), Vec::new());
         }
         edges
     }
 
     /// A step from `from` to act as `to` without changing anyone's permissions.
-    fn taking(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+    fn taking(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
         let by = |action: &str, grant: &Grant, then: &str| {
             format!(
@@ -266,6 +217,9 @@ impl World<'_> {
                 "iam:CreateLoginProfile",
                 "iam:UpdateLoginProfile",
             ] {
+                if !named.has(action) {
+                    continue;
+                }
                 if let Some(grant) = access.allows(action, Some(&target.arn), &[]) {
                     let text = by(action, &grant, ": signs in as it");
                     return Some((text, grant.conditions));
@@ -276,41 +230,47 @@ impl World<'_> {
         if target.is_service_linked() {
             return None;
         }
-        let account = account_of(&me.arn);
         // The trust names the account: the source's own Allow decides.
-        let by_account = trust_admits(target, &|kind, value| {
-            let value = value.trim();
-            kind == "AWS" && (value == account || value == format!("arn:aws:iam::{account}:root"))
-        });
-        if let Some(conditions) = by_account {
-            if let Some(grant) = access.allows("sts:AssumeRole", Some(&target.arn), &[]) {
-                let text = by(
-                    "sts:AssumeRole",
-                    &grant,
-                    " (its trust policy admits the account)",
-                );
-                return Some((text, with(conditions, &[&grant])));
+        if named.has("sts:AssumeRole") {
+            let account = account_of(&me.arn);
+            let root = format!("arn:aws:iam::{account}:root");
+            let by_account = trust_admits(target, &|kind, value| {
+                let value = value.trim();
+                kind == "AWS" && (value == account || value == root)
+            });
+            if let Some(conditions) = by_account {
+                if let Some(grant) = access.allows("sts:AssumeRole", Some(&target.arn), &[]) {
+                    let text = by(
+                        "sts:AssumeRole",
+                        &grant,
+                        " (its trust policy admits the account)",
+                    );
+                    return Some((text, with(conditions, &[&grant])));
+                }
             }
         }
         // Rhino 14: rewrite the trust to name oneself, then assume the role.
-        if let Some(grant) = access.allows("iam:UpdateAssumeRolePolicy", Some(&target.arn), &[]) {
-            if !access.denies("sts:AssumeRole", &target.arn) {
-                let text = by(
-                    "iam:UpdateAssumeRolePolicy",
-                    &grant,
-                    ": names itself in the trust policy and assumes it",
-                );
-                return Some((text, grant.conditions));
+        if named.has("iam:UpdateAssumeRolePolicy") {
+            if let Some(grant) = access.allows("iam:UpdateAssumeRolePolicy", Some(&target.arn), &[])
+            {
+                if !access.denies("sts:AssumeRole", &target.arn) {
+                    let text = by(
+                        "iam:UpdateAssumeRolePolicy",
+                        &grant,
+                        ": names itself in the trust policy and assumes it",
+                    );
+                    return Some((text, grant.conditions));
+                }
             }
         }
-        self.launching(from, to)
-            .or_else(|| self.running_code(from, to))
+        self.launching(from, to, named)
+            .or_else(|| self.running_code(from, to, named))
     }
 
     /// Rhino 3, 15, 16, 18, 20, 21: pass the role to a service that runs code as it.
-    fn launching(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+    fn launching(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
-        if !access.mentions("iam:PassRole") {
+        if !named.has("iam:PassRole") {
             return None;
         }
         LAUNCHES.iter().find_map(|launch| {
@@ -350,8 +310,12 @@ impl World<'_> {
     }
 
     /// Rhino 17, pathfinding.cloud ssm-001/002: code into what already runs as the role.
-    fn running_code(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+    fn running_code(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
+        let commands = named.has("ssm:SendCommand") || named.has("ssm:StartSession");
+        if !named.has("lambda:UpdateFunctionCode") && !commands {
+            return None;
+        }
         let function = self.functions.iter().flatten().find_map(|(arn, role)| {
             (*role == target.arn)
                 .then(|| access.allows("lambda:UpdateFunctionCode", Some(arn), &[]))
@@ -365,6 +329,9 @@ impl World<'_> {
                 me.name, grant.via, target.name
             );
             return Some((text, grant.conditions));
+        }
+        if !commands {
+            return None;
         }
         self.instances.iter().flatten().find_map(|(arn, profile)| {
             if !target.instance_profiles.iter().any(|p| p == profile) {
@@ -384,7 +351,15 @@ impl World<'_> {
 
     /// Whether `from` may make `to` an administrator by changing `to`'s permissions (Rhino
     /// 1, 2, 7–13): only if no permissions boundary caps `to`, and never a service-linked role.
-    pub fn modification(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+    pub fn modification(
+        &self,
+        from: usize,
+        to: usize,
+        named: &Named,
+    ) -> Option<(String, Vec<String>)> {
+        if !named.modifies() {
+            return None;
+        }
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
         if target.is_service_linked() || !self.access[to].unbounded() {
             return None;
