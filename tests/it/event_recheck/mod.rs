@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::organization::ssh_from_anywhere;
 use aws_config::SdkConfig;
+use secaudit::assess::error_covers_result;
 use secaudit::function::config::LambdaConfig;
 use secaudit::function::recheck::RecheckResponse;
 use secaudit::function::{LambdaApp, Response};
@@ -134,11 +135,23 @@ async fn full_audit(server: &MotoServer, unread_topic_arn: &str) -> Report {
     .await
 }
 
-fn assert_same_verdicts(merged: &Report, full: &Report) {
-    let (merged, full) = (verdicts(merged), verdicts(full));
+/// Result for result, the merged report says what a full audit says; a result the merged one
+/// lacks because a read it rests on failed (the throttling proxy can exhaust the retries), with
+/// that error recorded and the report incomplete, is unverified there, not different.
+fn assert_same_verdicts(merged_report: &Report, full_report: &Report) {
+    let unread = |id: &str| {
+        !merged_report.complete
+            && (full_report.results.iter()).any(|result| {
+                result.id == id
+                    && (merged_report.errors.iter()).any(|error| error_covers_result(error, result))
+            })
+    };
+    let (merged, full) = (verdicts(merged_report), verdicts(full_report));
     let differing: Vec<_> = full
         .iter()
-        .filter(|(id, verdict)| merged.get(*id) != Some(verdict))
+        .filter(|(id, verdict)| {
+            merged.get(*id) != Some(verdict) && !(merged.get(*id).is_none() && unread(id))
+        })
         .map(|(id, verdict)| format!("{id}: full {verdict:?}, merged {:?}", merged.get(id)))
         .chain(
             (merged.keys())
