@@ -516,6 +516,21 @@ impl Statement {
         }
     }
 
+    /// The resources `Resource` names, when each is one fixed ARN (after `variables`): `None`
+    /// for a wildcard, `NotResource` or an unknown variable. Lets a caller look its targets up
+    /// instead of matching every candidate.
+    pub fn fixed_resources(&self, variables: &[(&str, &str)]) -> Option<Vec<String>> {
+        let Resources::Resource(list) = &self.resources else {
+            return None;
+        };
+        list.iter()
+            .map(|pattern| {
+                let pattern = substitute_variables(pattern.trim(), variables)?;
+                (!pattern.contains(['*', '?'])).then(|| pattern.into_owned())
+            })
+            .collect()
+    }
+
     /// The resource wildcards of an Allow: `Resource: "*"` or `NotResource`.
     pub fn wildcard_resource(&self) -> Option<&'static str> {
         if !self.is_allow() {

@@ -106,6 +106,18 @@ impl<'a> Access<'a> {
         }
     }
 
+    /// The principals `action` can be allowed on, when every Allow of it names fixed ARNs
+    /// (a self-service policy's `user/${aws:username}`); `None` when some Allow has a wildcard.
+    pub fn fixed_targets(&self, action: &str) -> Option<Vec<String>> {
+        let mut targets = Vec::new();
+        for (_, statement) in &self.statements {
+            if statement.effect == Effect::Allow && statement.covers_action(action) {
+                targets.extend(statement.fixed_resources(&self.variables)?);
+            }
+        }
+        Some(targets)
+    }
+
     /// Whether some Allow statement names `action` at all: a cheap test before the targets.
     pub fn mentions(&self, action: &str) -> bool {
         self.statements

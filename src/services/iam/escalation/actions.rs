@@ -90,6 +90,16 @@ const TAKING: &[&str] = &[
     "ssm:StartSession",
 ];
 
+/// The identity-taking actions whose resource is the principal taken.
+pub(super) const TAKING_PRINCIPALS: &[&str] = &[
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "sts:AssumeRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PassRole",
+];
+
 /// The escalating actions a principal's Allow statements name at all: the only ones worth
 /// evaluating against each target.
 pub(super) struct Named(Vec<&'static str>);
@@ -117,6 +127,15 @@ impl Named {
     /// Whether it names an action that changes a principal's permissions.
     pub fn modifies(&self) -> bool {
         MODIFYING.iter().any(|a| self.has(a))
+    }
+
+    /// Whether the identity-taking actions it names all act on principals (not on functions or
+    /// instances): then their grants' resources bound the targets.
+    pub fn takes_only_principals(&self) -> bool {
+        TAKING
+            .iter()
+            .filter(|a| self.has(a))
+            .all(|a| TAKING_PRINCIPALS.contains(a))
     }
 
     /// Whether it names an action that takes another principal's identity.

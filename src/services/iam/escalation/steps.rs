@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::access::{Access, Grant};
-use super::actions::{Named, LAUNCHES};
+use super::actions::{Named, LAUNCHES, TAKING_PRINCIPALS};
 use crate::policy::{Effect, Principals};
 use crate::services::iam::{CustomerPolicy, PolicySource, Principal, PrincipalKind};
 
@@ -171,8 +171,21 @@ impl World<'_> {
         if !named.takes() {
             return edges;
         }
+        // Where every grant names fixed ARNs, only those principals can be targets.
+        let fixed: Option<Vec<String>> = TAKING_PRINCIPALS
+            .iter()
+            .filter(|a| named.has(a))
+            .map(|a| access.fixed_targets(a))
+            .collect::<Option<Vec<_>>>()
+            .filter(|_| named.takes_only_principals())
+            .map(|lists| lists.concat());
         for (to, target) in self.nodes.iter().enumerate() {
-            if to == from || trusted_by_name.contains(&to) {
+            if to == from
+                || trusted_by_name.contains(&to)
+                || fixed
+                    .as_ref()
+                    .is_some_and(|arns| !arns.contains(&target.arn))
+            {
                 continue;
             }
             if let Some((text, conditions)) = self.taking(from, to, &named) {
