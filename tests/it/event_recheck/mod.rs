@@ -150,7 +150,7 @@ fn assert_same_verdicts(merged_report: &Report, full_report: &Report) {
     let differing: Vec<_> = full
         .iter()
         .filter(|(id, verdict)| {
-            merged.get(*id) != Some(verdict) && !(merged.get(*id).is_none() && unread(id))
+            merged.get(*id) != Some(verdict) && !(!merged.contains_key(*id) && unread(id))
         })
         .map(|(id, verdict)| format!("{id}: full {verdict:?}, merged {:?}", merged.get(id)))
         .chain(
