@@ -149,8 +149,9 @@ fn assert_same_verdicts(merged_report: &Report, full_report: &Report) {
     let (merged, full) = (verdicts(merged_report), verdicts(full_report));
     let differing: Vec<_> = full
         .iter()
-        .filter(|(id, verdict)| {
-            merged.get(*id) != Some(verdict) && !(!merged.contains_key(*id) && unread(id))
+        .filter(|(id, verdict)| match merged.get(*id) {
+            Some(seen) => seen != *verdict,
+            None => !unread(id),
         })
         .map(|(id, verdict)| format!("{id}: full {verdict:?}, merged {:?}", merged.get(id)))
         .chain(
