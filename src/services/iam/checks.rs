@@ -4,7 +4,10 @@ use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
 use crate::services::checks::{enumerate, Check, Resource, Verdicts};
 
-use super::{PolicyAttachment, PolicySource, Principal, PrincipalKind, PRINCIPAL_RESOURCE_TYPES};
+use super::{
+    PolicyAttachment, PolicySource, Principal, PrincipalKind, POLICY_CHANGES,
+    PRINCIPAL_RESOURCE_TYPES,
+};
 use crate::model::Severity;
 use crate::services::checks::CheckOptions;
 use crate::services::Inventory;
@@ -37,38 +40,6 @@ pub(super) const CHECKS: &[&Check] = &[
     &ONE_ACTIVE_KEY,
     &UNUSED_CREDENTIALS,
 ];
-
-/// What can change the policies that apply to a principal (its own, its groups', a managed policy's
-/// default version), or create or remove a principal.
-const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
-    source: "iam.amazonaws.com",
-    names: &[
-        "AttachUserPolicy",
-        "DetachUserPolicy",
-        "AttachRolePolicy",
-        "DetachRolePolicy",
-        "AttachGroupPolicy",
-        "DetachGroupPolicy",
-        "PutUserPolicy",
-        "PutRolePolicy",
-        "PutGroupPolicy",
-        "DeleteUserPolicy",
-        "DeleteRolePolicy",
-        "DeleteGroupPolicy",
-        "CreatePolicyVersion",
-        "SetDefaultPolicyVersion",
-        "AddUserToGroup",
-        "RemoveUserFromGroup",
-        "CreateUser",
-        "DeleteUser",
-        "CreateRole",
-        "DeleteRole",
-        "CreateServiceLinkedRole",
-        "DeleteServiceLinkedRole",
-        "CreateGroup",
-        "DeleteGroup",
-    ],
-}];
 
 /// What can change the policies attached to or embedded in a user, or create or remove one.
 const USER_POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {

@@ -20,6 +20,7 @@ pub use privilege::{privilege, Privilege};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::checks::EventTrigger;
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 use crate::policy::PolicyDocument;
@@ -42,6 +43,38 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     touched: None,
     spans_regions: false,
 };
+
+/// What can change the policies that apply to a principal (its own, its groups', a managed policy's
+/// default version), or create or remove a principal.
+pub(super) const POLICY_CHANGES: &[EventTrigger] = &[EventTrigger {
+    source: "iam.amazonaws.com",
+    names: &[
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "AttachGroupPolicy",
+        "DetachGroupPolicy",
+        "PutUserPolicy",
+        "PutRolePolicy",
+        "PutGroupPolicy",
+        "DeleteUserPolicy",
+        "DeleteRolePolicy",
+        "DeleteGroupPolicy",
+        "CreatePolicyVersion",
+        "SetDefaultPolicyVersion",
+        "AddUserToGroup",
+        "RemoveUserFromGroup",
+        "CreateUser",
+        "DeleteUser",
+        "CreateRole",
+        "DeleteRole",
+        "CreateServiceLinkedRole",
+        "DeleteServiceLinkedRole",
+        "CreateGroup",
+        "DeleteGroup",
+    ],
+}];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {

@@ -18,7 +18,7 @@ pub(super) mod tests;
 
 use std::collections::{HashMap, VecDeque};
 
-use super::{privilege, Principal, PrincipalKind, Privilege};
+use super::{privilege, Principal, PrincipalKind, Privilege, POLICY_CHANGES};
 use crate::model::Severity;
 use crate::services::checks::{Check, CheckOptions, EventTrigger, Read, Resource, Verdicts};
 use crate::services::{Inventory, Service};
@@ -280,41 +280,25 @@ fn modify_then_act(world: &World, edges: &[Edge]) -> Vec<Edge> {
     found
 }
 
-/// What changes a principal's permissions, identities or trust: any of them can open a path
-/// for any principal, so the check is judged again for the whole account.
-const ESCALATION_CHANGES: &[EventTrigger] = &[EventTrigger {
-    source: "iam.amazonaws.com",
-    names: &[
-        "AttachUserPolicy",
-        "DetachUserPolicy",
-        "AttachRolePolicy",
-        "DetachRolePolicy",
-        "AttachGroupPolicy",
-        "DetachGroupPolicy",
-        "PutUserPolicy",
-        "PutRolePolicy",
-        "PutGroupPolicy",
-        "DeleteUserPolicy",
-        "DeleteRolePolicy",
-        "DeleteGroupPolicy",
-        "CreatePolicyVersion",
-        "DeletePolicyVersion",
-        "SetDefaultPolicyVersion",
-        "AddUserToGroup",
-        "RemoveUserFromGroup",
-        "CreateUser",
-        "DeleteUser",
-        "CreateRole",
-        "DeleteRole",
-        "UpdateAssumeRolePolicy",
-        "PutUserPermissionsBoundary",
-        "PutRolePermissionsBoundary",
-        "DeleteUserPermissionsBoundary",
-        "DeleteRolePermissionsBoundary",
-        "AddRoleToInstanceProfile",
-        "RemoveRoleFromInstanceProfile",
-    ],
-}];
+/// What changes a principal's permissions (the IAM checks' [`POLICY_CHANGES`]), a role's trust, a
+/// permissions boundary or an instance profile's role: any can open a path for any principal,
+/// so the check is judged again for the whole account.
+const ESCALATION_CHANGES: &[EventTrigger] = &[
+    POLICY_CHANGES[0],
+    EventTrigger {
+        source: "iam.amazonaws.com",
+        names: &[
+            "DeletePolicyVersion",
+            "UpdateAssumeRolePolicy",
+            "PutUserPermissionsBoundary",
+            "PutRolePermissionsBoundary",
+            "DeleteUserPermissionsBoundary",
+            "DeleteRolePermissionsBoundary",
+            "AddRoleToInstanceProfile",
+            "RemoveRoleFromInstanceProfile",
+        ],
+    },
+];
 
 pub(super) const PRIVILEGE_ESCALATION: Check = Check {
     id: "iam.privilege_escalation",
