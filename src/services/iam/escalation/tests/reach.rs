@@ -144,3 +144,53 @@ fn unread_policies_and_unjudged_conditions() {
         .detail
         .ends_with("(if the request meets its conditions on aws:multifactorauthpresent)."));
 }
+
+/// Every launch in the table: its actions with PassRole reach a role its service is trusted by;
+/// the same grants do not reach a role trusted by another service; and a login profile is a
+/// way into another user, as an access key is.
+#[test]
+fn every_launch_needs_its_service_trusted_and_login_profiles_take_users() {
+    for launch in super::super::actions::LAUNCHES {
+        let actions: Vec<&str> = launch.actions.iter().map(|any_of| any_of[0]).collect();
+        let with_trust = |service: &str| {
+            let mut target = admin_role("ops", service);
+            target.instance_profiles = vec![format!("arn:aws:iam::{ACCOUNT}:instance-profile/ops")];
+            inventory(vec![
+                user(
+                    "ci",
+                    vec![
+                        allow("pass", &["iam:PassRole"], "*"),
+                        allow("run", &actions, "*"),
+                    ],
+                ),
+                target,
+            ])
+        };
+        assert!(
+            matches!(
+                outcome(&with_trust(launch.service), "user", "ci"),
+                Outcome::Escalates(_)
+            ),
+            "{}",
+            launch.service
+        );
+        let other = if launch.service == "lambda.amazonaws.com" {
+            "ec2.amazonaws.com"
+        } else {
+            "lambda.amazonaws.com"
+        };
+        assert_eq!(
+            outcome(&with_trust(other), "user", "ci"),
+            Outcome::NoPath,
+            "{} with a role trusting {other}",
+            launch.service
+        );
+    }
+    for action in ["iam:CreateLoginProfile", "iam:UpdateLoginProfile"] {
+        let account = inventory(vec![
+            user("dev", vec![allow("p", &[action], &arn("user", "boss"))]),
+            user("boss", vec![allow("admin", &["*"], "*")]),
+        ]);
+        assert!(path_of(&account, "user", "dev").steps[0].contains(action));
+    }
+}
