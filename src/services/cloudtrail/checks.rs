@@ -26,6 +26,13 @@ const TRAIL_CHANGES: &[EventTrigger] = &[EventTrigger {
     names: &["CreateTrail", "UpdateTrail", "DeleteTrail"],
 }];
 
+/// Which trails exist, whether they log, and what their selectors record.
+const RECORDING_READS: &[Read] = &[
+    Read::all("cloudtrail:DescribeTrails"),
+    Read::all("cloudtrail:GetTrailStatus"),
+    Read::all("cloudtrail:GetEventSelectors"),
+];
+
 /// What can change which trails exist, whether they log, and what they record.
 const RECORDING_CHANGES: &[EventTrigger] = &[EventTrigger {
     source: "cloudtrail.amazonaws.com",
@@ -65,11 +72,7 @@ const MULTI_REGION_ENABLED: Check = Check {
     fsbp: &["CloudTrail.1"],
     cis: &["3.1"],
     triggers: RECORDING_CHANGES,
-    reads: &[
-        Read::all("cloudtrail:DescribeTrails"),
-        Read::all("cloudtrail:GetTrailStatus"),
-        Read::all("cloudtrail:GetEventSelectors"),
-    ],
+    reads: RECORDING_READS,
     evaluate: multi_region_enabled,
 };
 
@@ -147,11 +150,7 @@ const S3_OBJECT_WRITE_EVENTS: Check = Check {
     fsbp: &[],
     cis: &["3.8"],
     triggers: RECORDING_CHANGES,
-    reads: &[
-        Read::all("cloudtrail:DescribeTrails"),
-        Read::all("cloudtrail:GetTrailStatus"),
-        Read::all("cloudtrail:GetEventSelectors"),
-    ],
+    reads: RECORDING_READS,
     evaluate: |inventory, _, verdicts| s3_object_events(inventory, verdicts, "write", |e| e.write),
 };
 
@@ -171,11 +170,7 @@ const S3_OBJECT_READ_EVENTS: Check = Check {
     fsbp: &[],
     cis: &["3.9"],
     triggers: RECORDING_CHANGES,
-    reads: &[
-        Read::all("cloudtrail:DescribeTrails"),
-        Read::all("cloudtrail:GetTrailStatus"),
-        Read::all("cloudtrail:GetEventSelectors"),
-    ],
+    reads: RECORDING_READS,
     evaluate: |inventory, _, verdicts| s3_object_events(inventory, verdicts, "read", |e| e.read),
 };
 

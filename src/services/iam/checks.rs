@@ -137,13 +137,7 @@ fn judge_principals(
     pass: &str,
 ) {
     for principal in &inventory.iam.principals {
-        let resource = Resource {
-            resource_type: principal.kind.resource_type(),
-            id: &principal.name,
-            name: None,
-            arn: Some(&principal.arn),
-            region: "global",
-        };
+        let resource = principal.resource();
         let findings = analyse(principal);
         let evidence = evidence(&findings);
         if !evidence.is_empty() {

@@ -228,6 +228,17 @@ impl Principal {
     pub fn is_service_linked(&self) -> bool {
         self.kind == PrincipalKind::Role && self.arn.contains(":role/aws-service-role/")
     }
+
+    /// The principal as the IAM checks judge it: by name, account-wide.
+    pub(crate) fn resource(&self) -> super::checks::Resource<'_> {
+        super::checks::Resource {
+            resource_type: self.kind.resource_type(),
+            id: &self.name,
+            name: None,
+            arn: Some(&self.arn),
+            region: "global",
+        }
+    }
 }
 
 /// A customer managed policy as GetAccountAuthorizationDetails lists it.

@@ -20,7 +20,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::{privilege, Principal, PrincipalKind, Privilege, POLICY_CHANGES};
 use crate::model::Severity;
-use crate::services::checks::{Check, CheckOptions, EventTrigger, Read, Resource, Verdicts};
+use crate::services::checks::{Check, CheckOptions, EventTrigger, Read, Verdicts};
 use crate::services::{Inventory, Service};
 use access::Access;
 use actions::Named;
@@ -88,8 +88,10 @@ pub fn escalations(inventory: &Inventory) -> Escalations {
         Some(Privilege::Administrator { via }) => Some(via),
         _ => None,
     };
+    let access: Vec<Access> = nodes.iter().map(|p| Access::of(p)).collect();
     let mut world = World {
-        access: nodes.iter().map(|p| Access::of(p)).collect(),
+        named: access.iter().map(Named::of).collect(),
+        access,
         administrator: nodes.iter().map(|p| administrator(p)).collect(),
         groups: by_kind(PrincipalKind::Group)
             .map(|g| (g.name.as_str(), g))
@@ -234,8 +236,7 @@ fn modify_then_act(world: &World, edges: &[Edge]) -> Vec<Edge> {
         if out[from].is_empty() || world.administrator[from].is_some() {
             continue;
         }
-        let named = Named::of(&world.access[from]);
-        if !named.modifies() {
+        if !world.named[from].modifies() {
             continue;
         }
         // Forward search: how `from` reaches each principal.
@@ -252,7 +253,7 @@ fn modify_then_act(world: &World, edges: &[Edge]) -> Vec<Edge> {
             }
         }
         for to in (0..world.nodes.len()).filter(|t| came_by[*t].is_some()) {
-            let Some((text, mut conditions)) = world.modification(from, to, &named) else {
+            let Some((text, mut conditions)) = world.modification(from, to) else {
                 continue;
             };
             let mut route = Vec::new();
@@ -339,13 +340,7 @@ pub(super) const PRIVILEGE_ESCALATION: Check = Check {
             .iter()
             .filter(|p| p.kind != PrincipalKind::Group)
         {
-            let resource = Resource {
-                resource_type: principal.kind.resource_type(),
-                id: &principal.name,
-                name: None,
-                arn: Some(&principal.arn),
-                region: "global",
-            };
+            let resource = principal.resource();
             match escalations.outcome(principal) {
                 Some(Outcome::Escalates(path)) => verdicts.fail(
                     &resource,

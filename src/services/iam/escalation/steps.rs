@@ -34,6 +34,8 @@ pub(super) struct Edge {
 pub(super) struct World<'a> {
     pub nodes: Vec<&'a Principal>,
     pub access: Vec<Access<'a>>,
+    /// The escalating actions each principal's policies name (by node, as `access`).
+    pub named: Vec<Named>,
     pub administrator: Vec<Option<String>>,
     pub groups: HashMap<&'a str, &'a Principal>,
     /// Administrator groups, with the policy that makes them one.
@@ -129,7 +131,7 @@ impl World<'_> {
     pub fn edges_from(&self, from: usize) -> Vec<Edge> {
         let me = self.nodes[from];
         let access = &self.access[from];
-        let named = Named::of(access);
+        let named = &self.named[from];
         let mut edges = Vec::new();
         let mut edge = |to: To, text: String, conditions: Vec<String>| {
             edges.push(Edge {
@@ -140,7 +142,7 @@ impl World<'_> {
             })
         };
         if named.modifies() {
-            if let Some((text, conditions)) = self.modification(from, from, &named) {
+            if let Some((text, conditions)) = self.modification(from, from) {
                 edge(To::Administrator, text, conditions);
             }
         }
@@ -188,7 +190,7 @@ impl World<'_> {
             {
                 continue;
             }
-            if let Some((text, conditions)) = self.taking(from, to, &named) {
+            if let Some((text, conditions)) = self.taking(from, to) {
                 edge(To::Principal(to), text, conditions);
             } else if target.kind == PrincipalKind::Role
                 && target.trust.is_none()
@@ -213,7 +215,8 @@ impl World<'_> {
     }
 
     /// A step from `from` to act as `to` without changing anyone's permissions.
-    fn taking(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
+    fn taking(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+        let named = &self.named[from];
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
         let by = |action: &str, grant: &Grant, then: &str| {
             format!(
@@ -276,12 +279,13 @@ impl World<'_> {
                 }
             }
         }
-        self.launching(from, to, named)
-            .or_else(|| self.running_code(from, to, named))
+        self.launching(from, to)
+            .or_else(|| self.running_code(from, to))
     }
 
     /// Rhino 3, 15, 16, 18, 20, 21: pass the role to a service that runs code as it.
-    fn launching(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
+    fn launching(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+        let named = &self.named[from];
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
         if !named.has("iam:PassRole") {
             return None;
@@ -323,7 +327,8 @@ impl World<'_> {
     }
 
     /// Rhino 17, pathfinding.cloud ssm-001/002: code into what already runs as the role.
-    fn running_code(&self, from: usize, to: usize, named: &Named) -> Option<(String, Vec<String>)> {
+    fn running_code(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+        let named = &self.named[from];
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
         let commands = named.has("ssm:SendCommand") || named.has("ssm:StartSession");
         if !named.has("lambda:UpdateFunctionCode") && !commands {
@@ -364,13 +369,8 @@ impl World<'_> {
 
     /// Whether `from` may make `to` an administrator by changing `to`'s permissions (Rhino
     /// 1, 2, 7–13): only if no permissions boundary caps `to`, and never a service-linked role.
-    pub fn modification(
-        &self,
-        from: usize,
-        to: usize,
-        named: &Named,
-    ) -> Option<(String, Vec<String>)> {
-        if !named.modifies() {
+    pub fn modification(&self, from: usize, to: usize) -> Option<(String, Vec<String>)> {
+        if !self.named[from].modifies() {
             return None;
         }
         let (me, target, access) = (self.nodes[from], self.nodes[to], &self.access[from]);
