@@ -22,16 +22,20 @@ pub(crate) mod resource_policy;
 pub mod acm;
 pub mod cloudfront;
 pub mod cloudtrail;
+pub mod codebuild;
 pub mod config;
+pub mod dms;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod eks;
 pub mod elasticache;
+pub mod emr;
 pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
+pub mod msk;
 pub mod opensearch;
 pub mod rds;
 pub mod redshift;
@@ -260,6 +264,10 @@ services! {
     Cloudfront => cloudfront,
     Acm => acm,
     Ssm => ssm,
+    Codebuild => codebuild,
+    Dms => dms,
+    Emr => emr,
+    Msk => msk,
 }
 
 impl Service {

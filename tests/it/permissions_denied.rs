@@ -82,6 +82,7 @@ fn denied_permissions_leave_gaps_never_passes() {
             Service::Eks,
             Service::Opensearch,
             Service::Cloudfront,
+            Service::Msk,
         ];
         let request = AuditRequest {
             regions: RegionSelection::Listed(vec!["us-east-1".into()]),

@@ -165,6 +165,10 @@ fn json_protocol(service: &str) -> bool {
             | "es"
             | "redshift-serverless"
             | "sqs"
+            | "codebuild"
+            | "dms"
+            | "elasticmapreduce"
+            | "kafka"
     )
 }
 

@@ -18,7 +18,8 @@ SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compl
 (PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
 (CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
 CreateDistribution answers with the root element AWS uses, and its XML booleans are
-lowercase; so are launch templates' booleans.
+lowercase; so are launch templates' booleans. DMS's, MSK's and EMR's answers are corrected where
+moto's differ from AWS's (`newer_services_as_aws`).
 
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
@@ -287,6 +288,64 @@ def launch_template_booleans_lowercase() -> None:
     templates.xml_serialize = serialize
 
 
+def newer_services_as_aws() -> None:
+    """DMS, MSK and EMR answer as AWS does. moto 5.1.18 writes DMS's `InstanceCreateTime` as an
+    ISO string where the JSON protocol has epoch seconds, and MSK's `creationTime` without a
+    time zone: the Rust SDK then rejects the whole answer. EMR's
+    PutBlockPublicAccessConfiguration stores `false` as `true` (`... or True`), and a region
+    never configured answers an empty configuration where AWS answers its default (on, port
+    22 permitted). EMR reads the region from the host name only, so on 127.0.0.1 every region
+    was us-east-1: it now falls back to the signature's region, as moto's other services do."""
+    from datetime import datetime, timezone
+
+    import moto.dms.models as dms
+    import moto.emr.responses as emr
+    import moto.kafka.models as kafka
+
+    instance_dict = dms.FakeReplicationInstance.to_dict
+
+    def replication_instance(self):  # type: ignore[no-untyped-def]
+        answer = instance_dict(self)
+        answer["InstanceCreateTime"] = self.creation_date.replace(tzinfo=timezone.utc).timestamp()
+        return answer
+
+    dms.FakeReplicationInstance.to_dict = replication_instance
+
+    cluster_init = kafka.FakeKafkaCluster.__init__
+
+    def kafka_cluster(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        cluster_init(self, *args, **kwargs)
+        self.creation_time = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    kafka.FakeKafkaCluster.__init__ = kafka_cluster
+
+    get_setting = emr.ElasticMapReduceResponse.get_block_public_access_configuration
+
+    def get_block_public_access(self):  # type: ignore[no-untyped-def]
+        if not self.backend.get_block_public_access_configuration():
+            self.backend.put_block_public_access_configuration(True, [{"MinRange": 22, "MaxRange": 22}])
+        return get_setting(self)
+
+    def put_block_public_access(self):  # type: ignore[no-untyped-def]
+        setting = self._get_params().get("BlockPublicAccessConfiguration") or {}
+        self.backend.put_block_public_access_configuration(
+            block_public_security_group_rules=bool(setting.get("BlockPublicSecurityGroupRules")),
+            rule_ranges=setting.get("PermittedPublicSecurityGroupRuleRanges"),
+        )
+        return emr.EmptyResult()
+
+    emr_region = emr.ElasticMapReduceResponse.get_region_from_url
+
+    def region_from_host_or_signature(self, request, full_url):  # type: ignore[no-untyped-def]
+        if any(regex.search(self.parsed_url.netloc) for regex in self.emr_region_regex):
+            return emr_region(self, request, full_url)
+        return emr.BaseResponse.get_region_from_url(self, request, full_url)
+
+    emr.ElasticMapReduceResponse.get_region_from_url = region_from_host_or_signature
+    emr.ElasticMapReduceResponse.get_block_public_access_configuration = get_block_public_access
+    emr.ElasticMapReduceResponse.put_block_public_access_configuration = put_block_public_access
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -297,6 +356,7 @@ def behave_as_aws() -> None:
     ssm_settings_and_compliance()
     answered_around_moto()
     launch_template_booleans_lowercase()
+    newer_services_as_aws()
 
 
 def free_port() -> int:

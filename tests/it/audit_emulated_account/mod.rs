@@ -5,6 +5,7 @@ use crate::support;
 
 mod compute;
 mod data;
+mod pipelines;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

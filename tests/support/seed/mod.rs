@@ -4,16 +4,20 @@
 pub mod acm;
 pub mod cloudfront;
 pub mod cloudtrail;
+pub mod codebuild;
 pub mod config;
+pub mod dms;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod eks;
 pub mod elasticache;
+pub mod emr;
 pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
+pub mod msk;
 pub mod opensearch;
 pub mod rds;
 pub mod redshift;
@@ -133,6 +137,10 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     cloudfront::seed(sdk).await?;
     acm::seed(sdk).await?;
     ssm::seed(sdk).await?;
+    codebuild::seed(sdk).await?;
+    dms::seed(sdk).await?;
+    emr::seed(sdk).await?;
+    msk::seed(sdk, &default_vpc(sdk).await?.subnets).await?;
     ssm::seed_patch_compliance(
         sdk,
         &seeded.instances["web-prod"],
