@@ -20,6 +20,8 @@ pub(crate) mod resource_policy;
 // The service folders, declared here in plain sight (rustfmt formats only modules it can see;
 // inside `services!` it would skip them) and registered in the list at the end of the file.
 pub mod acm;
+pub mod appsync;
+pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudtrail;
 pub mod codebuild;
@@ -30,9 +32,11 @@ pub mod ecr;
 pub mod ecs;
 pub mod eks;
 pub mod elasticache;
+pub mod elasticbeanstalk;
 pub mod emr;
 pub mod guardduty;
 pub mod iam;
+pub mod inspector;
 pub mod kms;
 pub mod lambda;
 pub mod msk;
@@ -41,6 +45,7 @@ pub mod rds;
 pub mod redshift;
 pub mod redshiftserverless;
 pub mod s3;
+pub mod sagemaker;
 pub mod sg;
 pub mod sns;
 pub mod sqs;
@@ -268,6 +273,11 @@ services! {
     Dms => dms,
     Emr => emr,
     Msk => msk,
+    Autoscaling => autoscaling,
+    Inspector => inspector,
+    Sagemaker => sagemaker,
+    Appsync => appsync,
+    Elasticbeanstalk => elasticbeanstalk,
 }
 
 impl Service {

@@ -103,12 +103,18 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ssm:ListDocuments",
         "ssm:GetServiceSetting",
         "ssm:ListResourceComplianceSummaries",
-        // The pipelines' services: a listing each, and EMR's block public access setting.
+        // The services added for FSBP's critical and high controls: a listing or an account
+        // status each, and EMR's block public access setting.
         "codebuild:ListProjects",
         "databasemigrationservice:DescribeReplicationInstances",
         "emr:GetBlockPublicAccessConfiguration",
         "emr:ListClusters",
         "kafka:ListClustersV2",
+        "autoscaling:DescribeLaunchConfigurations",
+        "inspector2:BatchGetAccountStatus",
+        "sagemaker:ListNotebookInstances",
+        "appsync:ListGraphqlApis",
+        "elasticbeanstalk:DescribeEnvironments",
     ];
     once.iter()
         .map(|operation| (operation.to_string(), 1))
@@ -186,7 +192,7 @@ fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        58 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        63 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -231,7 +237,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        58 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        63 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);

@@ -83,6 +83,7 @@ fn denied_permissions_leave_gaps_never_passes() {
             Service::Opensearch,
             Service::Cloudfront,
             Service::Msk,
+            Service::Appsync,
         ];
         let request = AuditRequest {
             regions: RegionSelection::Listed(vec!["us-east-1".into()]),

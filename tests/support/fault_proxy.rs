@@ -169,6 +169,9 @@ fn json_protocol(service: &str) -> bool {
             | "dms"
             | "elasticmapreduce"
             | "kafka"
+            | "inspector2"
+            | "sagemaker"
+            | "appsync"
     )
 }
 

@@ -15,11 +15,12 @@ Snapshot block public access (get, enable) is emulated per account and region.
 
 APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
 SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
-(PutComplianceItems, ListResourceComplianceSummaries), and Redshift Serverless workgroups
+(PutComplianceItems, ListResourceComplianceSummaries), Elastic Beanstalk's
+DescribeConfigurationSettings, and Redshift Serverless workgroups
 (CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
 CreateDistribution answers with the root element AWS uses, and its XML booleans are
-lowercase; so are launch templates' booleans. DMS's, MSK's and EMR's answers are corrected where
-moto's differ from AWS's (`newer_services_as_aws`).
+lowercase; so are launch templates' booleans. DMS's, MSK's, SageMaker's and EMR's answers are corrected where
+moto's differ from AWS's (`newer_services_as_aws`), and so are Inspector's account statuses.
 
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
@@ -289,9 +290,10 @@ def launch_template_booleans_lowercase() -> None:
 
 
 def newer_services_as_aws() -> None:
-    """DMS, MSK and EMR answer as AWS does. moto 5.1.18 writes DMS's `InstanceCreateTime` as an
-    ISO string where the JSON protocol has epoch seconds, and MSK's `creationTime` without a
-    time zone: the Rust SDK then rejects the whole answer. EMR's
+    """DMS, MSK, SageMaker and EMR answer as AWS does. moto 5.1.18 writes DMS's
+    `InstanceCreateTime` and SageMaker notebooks' `CreationTime` and `LastModifiedTime` as
+    strings where the JSON protocol has epoch seconds, and MSK's `creationTime` without a time
+    zone: the Rust SDK then rejects the whole answer. EMR's
     PutBlockPublicAccessConfiguration stores `false` as `true` (`... or True`), and a region
     never configured answers an empty configuration where AWS answers its default (on, port
     22 permitted). EMR reads the region from the host name only, so on 127.0.0.1 every region
@@ -301,6 +303,7 @@ def newer_services_as_aws() -> None:
     import moto.dms.models as dms
     import moto.emr.responses as emr
     import moto.kafka.models as kafka
+    import moto.sagemaker.models as sagemaker
 
     instance_dict = dms.FakeReplicationInstance.to_dict
 
@@ -318,6 +321,16 @@ def newer_services_as_aws() -> None:
         self.creation_time = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     kafka.FakeKafkaCluster.__init__ = kafka_cluster
+
+    notebook_dict = sagemaker.FakeSagemakerNotebookInstance.to_dict
+
+    def notebook(self):  # type: ignore[no-untyped-def]
+        answer = notebook_dict(self)
+        for key, value in [("CreationTime", self.creation_time), ("LastModifiedTime", self.last_modified_time)]:
+            answer[key] = value.replace(tzinfo=timezone.utc).timestamp()
+        return answer
+
+    sagemaker.FakeSagemakerNotebookInstance.to_dict = notebook
 
     get_setting = emr.ElasticMapReduceResponse.get_block_public_access_configuration
 
@@ -346,6 +359,55 @@ def newer_services_as_aws() -> None:
     emr.ElasticMapReduceResponse.put_block_public_access_configuration = put_block_public_access
 
 
+def inspector_account_status_as_aws() -> None:
+    """BatchGetAccountStatus answers for every account asked about, as AWS does (an account
+    never activated has every scan type `DISABLED`); moto 5.1.18 leaves such an account out."""
+    import moto.inspector2.models as inspector
+
+    def batch_get_account_status(self, account_ids):  # type: ignore[no-untyped-def]
+        for account in account_ids or [self.account_id]:
+            self.account_status.setdefault(account, inspector.AccountStatus(account))
+        asked = account_ids or [self.account_id]
+        return [s.to_batch_json() for a, s in self.account_status.items() if a in asked]
+
+    inspector.Inspector2Backend.batch_get_account_status = batch_get_account_status
+
+
+def beanstalk_configuration_settings() -> None:
+    """Elastic Beanstalk's DescribeConfigurationSettings, which moto 5.1.18 lacks (500): an
+    environment's option settings as CreateEnvironment gave them."""
+    import moto.elasticbeanstalk.responses as beanstalk
+
+    Response = beanstalk.EBResponse
+    assert not hasattr(Response, "describe_configuration_settings"), "moto has it now"
+    create = Response.create_environment
+
+    def environment(self, name):  # type: ignore[no-untyped-def]
+        found = [e for e in self.elasticbeanstalk_backend.describe_environments() if e.environment_name == name]
+        return found[0] if found else None
+
+    def create_environment(self):  # type: ignore[no-untyped-def]
+        answer = create(self)
+        created = environment(self, self._get_param("EnvironmentName"))
+        created.option_settings = self._get_param("OptionSettings", [])
+        return answer
+
+    def describe_configuration_settings(self):  # type: ignore[no-untyped-def]
+        name = self._get_param("EnvironmentName")
+        described = environment(self, name)
+        if described is None:
+            raise beanstalk.InvalidParameterValueError(f"No Environment found for EnvironmentName = '{name}'.")
+        setting = {
+            "ApplicationName": self._get_param("ApplicationName"),
+            "EnvironmentName": name,
+            "OptionSettings": getattr(described, "option_settings", []),
+        }
+        return beanstalk.ActionResult({"ConfigurationSettings": [setting]})
+
+    Response.create_environment = create_environment
+    Response.describe_configuration_settings = describe_configuration_settings
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -357,6 +419,8 @@ def behave_as_aws() -> None:
     answered_around_moto()
     launch_template_booleans_lowercase()
     newer_services_as_aws()
+    inspector_account_status_as_aws()
+    beanstalk_configuration_settings()
 
 
 def free_port() -> int:

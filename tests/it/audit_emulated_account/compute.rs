@@ -257,3 +257,16 @@ fn launch_templates_default_versions() {
     );
     assert_eq!(by_name("app-private").0, Pass);
 }
+
+/// AutoScaling.3 and Autoscaling.5 on the two launch configurations.
+#[test]
+fn auto_scaling_launch_configurations() {
+    let report = full();
+    for check in [
+        "autoscaling.launch_configuration_imdsv2",
+        "autoscaling.launch_configuration_public_ip",
+    ] {
+        assert_eq!(status(report, check, "web-lc-v1"), Fail, "{check}");
+        assert_eq!(status(report, check, "web-lc-v2"), Pass, "{check}");
+    }
+}

@@ -1,7 +1,19 @@
-//! Build and data pipelines (CodeBuild, DMS, EMR, MSK): the FSBP critical controls on the
-//! seeded account.
+//! Build, data, ML, API and application services (CodeBuild, DMS, EMR, MSK, SageMaker, AppSync,
+//! Elastic Beanstalk) and Inspector: the FSBP controls on the seeded account.
+
+use secaudit::model::Status;
+use secaudit::report::Report;
 
 use super::{detail, full, status, Fail, Pass};
+
+/// The one verdict of an account-level `check` in `region`.
+fn in_region(report: &Report, check: &str, region: &str) -> Status {
+    let found: Vec<_> = (report.results.iter())
+        .filter(|r| r.check_id == check && r.region == region)
+        .collect();
+    assert_eq!(found.len(), 1, "{check} in {region}: {found:#?}");
+    found[0].status
+}
 
 /// CodeBuild.1 and .2: the secret values seeded never reach the report.
 #[test]
@@ -37,15 +49,9 @@ fn dms_replication_instances() {
 #[test]
 fn emr_block_public_access_and_primary_nodes() {
     let report = full();
-    let in_region = |region: &str| {
-        let found: Vec<_> = (report.results.iter())
-            .filter(|r| r.check_id == "emr.block_public_access" && r.region == region)
-            .collect();
-        assert_eq!(found.len(), 1, "{region}: {found:#?}");
-        found[0].status
-    };
-    assert_eq!(in_region("us-east-1"), Fail);
-    assert_eq!(in_region("eu-west-1"), Pass);
+    let check = "emr.block_public_access";
+    assert_eq!(in_region(report, check, "us-east-1"), Fail);
+    assert_eq!(in_region(report, check, "eu-west-1"), Pass);
     let cluster = (report.results.iter())
         .find(|r| r.check_id == "emr.primary_node_no_public_ip")
         .expect("the running cluster is judged");
@@ -60,4 +66,67 @@ fn msk_clusters() {
     let check = "msk.public_access_disabled";
     assert_eq!(status(report, check, "events-private"), Pass);
     assert_eq!(status(report, check, "events-public"), Fail);
+}
+
+/// Inspector.1–.4: EC2 and ECR activated in us-east-1 only.
+#[test]
+fn inspector_scan_types_per_region() {
+    let report = full();
+    for check in ["inspector.ec2_scanning", "inspector.ecr_scanning"] {
+        assert_eq!(in_region(report, check, "us-east-1"), Pass, "{check}");
+        assert_eq!(in_region(report, check, "eu-west-1"), Fail, "{check}");
+    }
+    for check in [
+        "inspector.lambda_code_scanning",
+        "inspector.lambda_standard_scanning",
+    ] {
+        assert_eq!(in_region(report, check, "us-east-1"), Fail, "{check}");
+    }
+}
+
+/// SageMaker.1–.3 on the two notebooks.
+#[test]
+fn sagemaker_notebooks() {
+    let report = full();
+    for check in [
+        "sagemaker.notebook_no_direct_internet_access",
+        "sagemaker.notebook_in_vpc",
+        "sagemaker.notebook_no_root_access",
+    ] {
+        assert_eq!(status(report, check, "research-private"), Pass, "{check}");
+        assert_eq!(status(report, check, "research-open"), Fail, "{check}");
+    }
+}
+
+/// AppSync.5: an API key as an additional provider fails too.
+#[test]
+fn appsync_authentication() {
+    let report = full();
+    let check = "appsync.no_api_key_authentication";
+    let by_name = |name: &str| {
+        let result = (report.results.iter())
+            .find(|r| r.check_id == check && r.resource_name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no {check} result for {name}"));
+        (result.status, result.detail.clone())
+    };
+    assert_eq!(by_name("orders").0, Pass);
+    let (catalog, detail) = by_name("catalog");
+    assert_eq!(catalog, Fail);
+    assert!(
+        detail.contains("additional authentication provider"),
+        "{detail}"
+    );
+}
+
+/// ElasticBeanstalk.2 and .3 (the test server answers DescribeConfigurationSettings).
+#[test]
+fn elastic_beanstalk_environments() {
+    let report = full();
+    for check in [
+        "elasticbeanstalk.managed_updates",
+        "elasticbeanstalk.logs_to_cloudwatch",
+    ] {
+        assert_eq!(status(report, check, "shop-prod"), Pass, "{check}");
+        assert_eq!(status(report, check, "shop-dev"), Fail, "{check}");
+    }
 }

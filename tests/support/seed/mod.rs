@@ -2,6 +2,8 @@
 //! `make demo` audits the same account the integration tests assert on.
 
 pub mod acm;
+pub mod appsync;
+pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudtrail;
 pub mod codebuild;
@@ -12,9 +14,11 @@ pub mod ecr;
 pub mod ecs;
 pub mod eks;
 pub mod elasticache;
+pub mod elasticbeanstalk;
 pub mod emr;
 pub mod guardduty;
 pub mod iam;
+pub mod inspector;
 pub mod kms;
 pub mod lambda;
 pub mod msk;
@@ -23,6 +27,7 @@ pub mod rds;
 pub mod redshift;
 pub mod redshiftserverless;
 pub mod s3;
+pub mod sagemaker;
 pub mod sns;
 pub mod sqs;
 pub mod ssm;
@@ -140,7 +145,13 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     codebuild::seed(sdk).await?;
     dms::seed(sdk).await?;
     emr::seed(sdk).await?;
-    msk::seed(sdk, &default_vpc(sdk).await?.subnets).await?;
+    let vpc = default_vpc(sdk).await?;
+    msk::seed(sdk, &vpc.subnets).await?;
+    sagemaker::seed(sdk, &vpc).await?;
+    autoscaling::seed(sdk).await?;
+    inspector::seed(sdk).await?;
+    appsync::seed(sdk).await?;
+    elasticbeanstalk::seed(sdk).await?;
     ssm::seed_patch_compliance(
         sdk,
         &seeded.instances["web-prod"],
