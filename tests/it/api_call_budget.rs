@@ -82,8 +82,9 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "iam:GetCredentialReport",
         "s3:ListBuckets",
         "s3control:GetPublicAccessBlock",
-        // The region's access points (none here).
+        // The region's access points and the account's Multi-Region Access Points (none here).
         "s3control:ListAccessPoints",
+        "s3control:ListMultiRegionAccessPoints",
         // The newer services, empty here: one listing each (ECS two, ElastiCache two, SSM
         // its documents, its sharing setting and its patch summaries).
         "lambda:ListFunctions",
@@ -192,7 +193,7 @@ fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        63 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        64 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -237,7 +238,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        63 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        64 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);

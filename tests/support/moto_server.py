@@ -16,7 +16,7 @@ Snapshot block public access (get, enable) is emulated per account and region.
 APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
 SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
 (PutComplianceItems, ListResourceComplianceSummaries), Elastic Beanstalk's
-DescribeConfigurationSettings, and Redshift Serverless workgroups
+DescribeConfigurationSettings, S3 Multi-Region Access Points, and Redshift Serverless workgroups
 (CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
 CreateDistribution answers with the root element AWS uses, and its XML booleans are
 lowercase; so are launch templates' booleans. DMS's, MSK's, SageMaker's and EMR's answers are corrected where
@@ -199,7 +199,8 @@ def ssm_settings_and_compliance() -> None:
 
 def answered_around_moto() -> None:
     """Redshift Serverless' CreateWorkgroup, ListWorkgroups and ListTagsForResource: moto has no backend for it, so
-    these JSON calls are answered before moto's dispatcher sees them. CloudFront's answers get
+    these JSON calls are answered before moto's dispatcher sees them; so are S3 Multi-Region
+    Access Points (create, list). CloudFront's answers get
     AWS's lowercase booleans."""
     import json
 
@@ -209,7 +210,44 @@ def answered_around_moto() -> None:
     tags: dict = {}
     dispatch = App.__call__
 
+    multi_region_points: dict = {}
+
+    def multi_region_access_points(environ, start_response):  # type: ignore[no-untyped-def]
+        """S3 Control's CreateMultiRegionAccessPoint and ListMultiRegionAccessPoints (moto
+        answers 404), per account, with the block public access each was created with."""
+        import xml.etree.ElementTree as ElementTree
+
+        path = environ.get("PATH_INFO", "")
+        account = environ.get("HTTP_X_AMZ_ACCOUNT_ID", "123456789012")
+        mine = multi_region_points.setdefault(account, {})
+        xml = [("Content-Type", "application/xml")]
+        if path == "/v20180820/async-requests/mrap/create":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = ElementTree.fromstring(environ["wsgi.input"].read(length))
+            strip = lambda tag: tag.split("}")[-1]  # noqa: E731
+            details = next(e for e in request.iter() if strip(e.tag) == "Details")
+            name = next(e.text for e in details if strip(e.tag) == "Name")
+            block = {setting: "true" for setting in
+                     ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
+            for element in details.iter():
+                if strip(element.tag) in block:
+                    block[strip(element.tag)] = (element.text or "").strip().lower()
+            mine[name] = block
+            start_response("202 Accepted", xml)
+            token = f"arn:aws:s3:us-west-2:{account}:async-request/mrap/create/{name}"
+            return [f"<CreateMultiRegionAccessPointResult><RequestTokenARN>{token}</RequestTokenARN></CreateMultiRegionAccessPointResult>".encode()]
+        points = "".join(
+            f"<AccessPoint><Name>{name}</Name><Alias>{name}-alias.mrap</Alias><Status>READY</Status>"
+            f"<PublicAccessBlock>{''.join(f'<{k}>{v}</{k}>' for k, v in block.items())}</PublicAccessBlock></AccessPoint>"
+            for name, block in mine.items()
+        )
+        start_response("200 OK", xml)
+        return [f"<ListMultiRegionAccessPointsResult><AccessPoints>{points}</AccessPoints></ListMultiRegionAccessPointsResult>".encode()]
+
     def answer(environ, start_response):  # type: ignore[no-untyped-def]
+        path = environ.get("PATH_INFO", "")
+        if path in ("/v20180820/mrap/instances", "/v20180820/async-requests/mrap/create"):
+            return multi_region_access_points(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith("RedshiftServerless."):
             return None

@@ -214,6 +214,7 @@ fn public_bucket(account_block: Option<PublicAccessBlock>) -> Inventory {
             }],
             account_public_access_block: account_block,
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         },
         ..Default::default()
     }

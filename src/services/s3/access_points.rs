@@ -1,10 +1,8 @@
-//! FSBP S3.19: access points block public access. AWS Config rule
-//! `s3-access-point-public-access-blocks` (no parameters in Security Hub): an access point
-//! fails unless all four of its block public access settings are on (they are fixed when it is
-//! created, and on by default).
-//! <https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-19>
+//! Access points block public access, regional (FSBP S3.19) and Multi-Region (S3.24): each
+//! fails unless all four of its block public access settings are on (fixed when it is created,
+//! and on by default).
 
-use super::AccessPoint;
+use super::{AccessPoint, MultiRegionAccessPoint, PublicAccessBlock};
 use crate::model::Severity;
 use crate::services::checks::Verdicts;
 use crate::services::checks::{enumerate, Check, CheckOptions, EventTrigger, Read, Resource};
@@ -16,6 +14,9 @@ const ACCESS_POINT_CHANGES: &[EventTrigger] = &[EventTrigger {
     names: &["CreateAccessPoint", "DeleteAccessPoint"],
 }];
 
+/// FSBP S3.19, AWS Config rule `s3-access-point-public-access-blocks` (no parameters in
+/// Security Hub).
+/// <https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-19>
 pub(super) const ACCESS_POINT_BLOCKS: Check = Check {
     id: "s3.access_point_public_access_block",
     service: Service::S3,
@@ -39,18 +40,68 @@ pub(super) const ACCESS_POINT_BLOCKS: Check = Check {
     evaluate: access_point_blocks,
 };
 
+/// FSBP S3.24, Security Hub's own rule `s3-mrap-public-access-blocked` (no parameters): a
+/// Multi-Region Access Point fails unless its block public access settings are all on.
+/// <https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-24>
+pub(super) const MULTI_REGION_ACCESS_POINT_BLOCKS: Check = Check {
+    id: "s3.multi_region_access_point_public_access_block",
+    service: Service::S3,
+    severity: Severity::High,
+    resource_types: &[MultiRegionAccessPoint::RESOURCE_TYPE],
+    title: "S3 Multi-Region Access Points block all public access",
+    rationale: "A Multi-Region Access Point with a public access block setting off can be given \
+                a public policy: the data of every bucket behind it, in every region, is then \
+                public through one global endpoint.",
+    remediation: "A Multi-Region Access Point's block cannot be changed: create a replacement \
+                  with the four settings on (the default), move clients to it, and delete the \
+                  old one.",
+    reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/multi-region-access-point-block-public-access.html",
+    fsbp: &["S3.24"],
+    cis: &[],
+    triggers: &[EventTrigger {
+        source: "s3.amazonaws.com",
+        names: &[
+            "CreateMultiRegionAccessPoint",
+            "DeleteMultiRegionAccessPoint",
+        ],
+    }],
+    reads: &[Read::all("s3:ListMultiRegionAccessPoints")],
+    evaluate: multi_region_access_point_blocks,
+};
+
+/// Judges one access point's block: all four settings on passes; `on_what` names what the
+/// point serves, for the detail.
+fn judge_block(
+    verdicts: &mut Verdicts,
+    resource: &Resource,
+    block: PublicAccessBlock,
+    on_what: &str,
+) {
+    let off: Vec<String> = block
+        .settings()
+        .into_iter()
+        .filter(|(_, on)| !on)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    verdicts.judge(
+        resource,
+        off.is_empty(),
+        || format!("All four block public access settings are on ({on_what})."),
+        || {
+            format!(
+                "Block public access is off for {} ({on_what}).",
+                enumerate(&off, 4)
+            )
+        },
+    );
+}
+
 fn access_point_blocks(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for point in &inventory.s3.access_points {
         // Undescribed: no verdict (the error is in the report).
         let Some(block) = point.public_access_block else {
             continue;
         };
-        let off: Vec<String> = block
-            .settings()
-            .into_iter()
-            .filter(|(_, on)| !on)
-            .map(|(name, _)| name.to_string())
-            .collect();
         let resource = Resource {
             resource_type: AccessPoint::RESOURCE_TYPE,
             id: &point.name,
@@ -58,23 +109,32 @@ fn access_point_blocks(inventory: &Inventory, _: &CheckOptions, verdicts: &mut V
             arn: Some(&point.arn),
             region: &point.region,
         };
-        verdicts.judge(
+        judge_block(
+            verdicts,
             &resource,
-            off.is_empty(),
-            || {
-                format!(
-                    "All four block public access settings are on (bucket {}).",
-                    point.bucket
-                )
-            },
-            || {
-                format!(
-                    "Block public access is off for {} (bucket {}).",
-                    enumerate(&off, 4),
-                    point.bucket
-                )
-            },
+            block,
+            &format!("bucket {}", point.bucket),
         );
+    }
+}
+
+fn multi_region_access_point_blocks(
+    inventory: &Inventory,
+    _: &CheckOptions,
+    verdicts: &mut Verdicts,
+) {
+    for point in &inventory.s3.multi_region_access_points {
+        let Some(block) = point.public_access_block else {
+            continue;
+        };
+        let resource = Resource {
+            resource_type: MultiRegionAccessPoint::RESOURCE_TYPE,
+            id: &point.name,
+            name: None,
+            arn: Some(&point.arn),
+            region: "global",
+        };
+        judge_block(verdicts, &resource, block, "Multi-Region Access Point");
     }
 }
 
@@ -83,7 +143,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::model::Status;
     use crate::services::checks::test_support::{none, only, run, Case};
-    use crate::services::s3::{self, PublicAccessBlock};
+    use crate::services::s3;
 
     fn points() -> Inventory {
         let point = |name: &str, block: Option<PublicAccessBlock>| AccessPoint {
@@ -106,20 +166,42 @@ pub(crate) mod tests {
                 ),
                 point("undescribed", None),
             ],
+            multi_region_access_points: vec![
+                MultiRegionAccessPoint {
+                    name: "global-locked".into(),
+                    arn: "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap".into(),
+                    public_access_block: Some(PublicAccessBlock::ALL_ON),
+                },
+                MultiRegionAccessPoint {
+                    name: "global-open".into(),
+                    arn: "arn:aws:s3::123456789012:accesspoint/mjs8s2dqz2xcn.mrap".into(),
+                    public_access_block: Some(PublicAccessBlock {
+                        ignore_public_acls: false,
+                        ..PublicAccessBlock::ALL_ON
+                    }),
+                },
+            ],
             ..Default::default()
         })
     }
 
     pub fn cases() -> Vec<Case> {
-        [("locked", Status::Pass), ("open", Status::Fail)]
-            .map(|(resource_id, expected)| Case {
-                check: "s3.access_point_public_access_block",
-                resource_id,
-                expected,
-                inventory: points,
-                region: None,
-            })
-            .into()
+        let regional = "s3.access_point_public_access_block";
+        let global = "s3.multi_region_access_point_public_access_block";
+        [
+            (regional, "locked", Status::Pass),
+            (regional, "open", Status::Fail),
+            (global, "global-locked", Status::Pass),
+            (global, "global-open", Status::Fail),
+        ]
+        .map(|(check, resource_id, expected)| Case {
+            check,
+            resource_id,
+            expected,
+            inventory: points,
+            region: None,
+        })
+        .into()
     }
 
     #[test]

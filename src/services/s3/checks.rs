@@ -20,6 +20,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &SERVER_ACCESS_LOGGING,
     &super::cross_account::CROSS_ACCOUNT_ACTIONS,
     &super::access_points::ACCESS_POINT_BLOCKS,
+    &super::access_points::MULTI_REGION_ACCESS_POINT_BLOCKS,
 ];
 
 /// What can change a bucket's default encryption (a new bucket, a deleted one).
@@ -515,6 +516,7 @@ pub(crate) mod tests {
                 ],
                 account_public_access_block: Some(PublicAccessBlock::default()),
                 access_points: Vec::new(),
+                multi_region_access_points: Vec::new(),
             })
         };
         let mut cases = super::super::cross_account::tests::cases();
@@ -645,6 +647,7 @@ pub(crate) mod tests {
             ],
             account_public_access_block: Some(partial(true, false)),
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
@@ -663,6 +666,7 @@ pub(crate) mod tests {
             buckets: vec![half.clone()],
             account_public_access_block: Some(partial(false, true)),
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "half").status,
@@ -674,6 +678,7 @@ pub(crate) mod tests {
             buckets: vec![bucket("none"), unreadable],
             account_public_access_block: Some(PublicAccessBlock::ALL_ON),
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         let covered = only(&results, "s3.public_access_block", "none");
         assert_eq!(covered.status, Status::Pass);
@@ -688,6 +693,7 @@ pub(crate) mod tests {
             buckets: vec![own, half],
             account_public_access_block: None,
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.public_access_block", "own").status,
@@ -882,6 +888,7 @@ pub(crate) mod tests {
             buckets,
             account_public_access_block: Some(PublicAccessBlock::default()),
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         let verdict = |b| only(&results, "s3.policy_public", b);
         for bucket in [
@@ -913,6 +920,7 @@ pub(crate) mod tests {
             buckets: vec![allow("star", star, get, "{}")],
             account_public_access_block: Some(PublicAccessBlock::ALL_ON),
             access_points: Vec::new(),
+            multi_region_access_points: Vec::new(),
         }));
         assert_eq!(
             only(&results, "s3.policy_public", "star").status,

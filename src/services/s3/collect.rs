@@ -4,7 +4,8 @@
 use futures::stream::{self, StreamExt};
 
 use super::{
-    AccessPoint, Bucket, BucketAcl, BucketEncryption, Inventory, PublicAccessBlock, Versioning,
+    AccessPoint, Bucket, BucketAcl, BucketEncryption, Inventory, MultiRegionAccessPoint,
+    PublicAccessBlock, Versioning,
 };
 use crate::aws::{each_page, partition, tag_map, Call, Clients};
 use crate::model::{AuditError, Tags};
@@ -26,7 +27,14 @@ pub(crate) async fn collect(context: &CollectContext<'_>, _: &str) -> Collection
     // A re-check (`only`) reads buckets; access points are no bucket event's.
     let points = async {
         match context.only {
-            None => access_points(context).await,
+            None => {
+                let (mut points, global) = futures::join!(
+                    access_points(context),
+                    multi_region_access_points(context, &home)
+                );
+                points.merge(global);
+                points
+            }
             Some(_) => Collection::default(),
         }
     };
@@ -154,6 +162,57 @@ async fn access_points(context: &CollectContext<'_>) -> Collection<Inventory> {
             collection.errors.extend(errors);
         }
     }
+    collection
+}
+
+/// Where AWS serves the Multi-Region Access Points' control plane: "This request must be
+/// routed to the US West (Oregon) Region" (ListMultiRegionAccessPoints API reference).
+const MULTI_REGION_CONTROL: &str = "us-west-2";
+
+/// The account's Multi-Region Access Points: one paginated listing, which carries their block
+/// public access settings. Only the `aws` partition has them.
+async fn multi_region_access_points(
+    context: &CollectContext<'_>,
+    home: &str,
+) -> Collection<Inventory> {
+    let mut collection = Collection::<Inventory>::default();
+    let partition = partition(home);
+    if partition != "aws" {
+        return collection;
+    }
+    let account = context.account_id;
+    let client: aws_sdk_s3control::Client = context.clients.client(MULTI_REGION_CONTROL);
+    // MaxResults: at most 100 (API reference).
+    let pages = client
+        .list_multi_region_access_points()
+        .account_id(account)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    let call = Call::new(
+        "s3control",
+        MULTI_REGION_CONTROL,
+        "ListMultiRegionAccessPoints",
+    );
+    let points = &mut collection.inventory.multi_region_access_points;
+    each_page(pages, &call, &mut collection.errors, |page| {
+        points.extend(page.access_points().iter().filter_map(|p| {
+            let alias = p.alias().unwrap_or_default();
+            Some(MultiRegionAccessPoint {
+                name: p.name()?.to_string(),
+                arn: format!("arn:{partition}:s3::{account}:accesspoint/{alias}"),
+                public_access_block: p.public_access_block().map(|c| {
+                    PublicAccessBlock::from_settings([
+                        c.block_public_acls(),
+                        c.ignore_public_acls(),
+                        c.block_public_policy(),
+                        c.restrict_public_buckets(),
+                    ])
+                }),
+            })
+        }));
+    })
+    .await;
     collection
 }
 

@@ -33,6 +33,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
         "s3:GetBucketTagging",
         "s3:ListAccessPoints",
         "s3:GetAccessPoint",
+        "s3:ListMultiRegionAccessPoints",
     ],
     checks: checks::CHECKS,
     touched: Some(collect::touched),
@@ -46,12 +47,16 @@ pub struct Inventory {
     pub account_public_access_block: Option<PublicAccessBlock>,
     /// Access points, in the audited regions whose listing could be read.
     pub access_points: Vec<AccessPoint>,
+    /// The account's Multi-Region Access Points (empty when the listing failed: an error says
+    /// so).
+    pub multi_region_access_points: Vec<MultiRegionAccessPoint>,
 }
 
 impl ServiceInventory for Inventory {
     fn merge(&mut self, other: Self) {
         self.buckets.extend(other.buckets);
         self.access_points.extend(other.access_points);
+        (self.multi_region_access_points).extend(other.multi_region_access_points);
         if other.account_public_access_block.is_some() {
             self.account_public_access_block = other.account_public_access_block;
         }
@@ -60,8 +65,9 @@ impl ServiceInventory for Inventory {
     /// The account-level block stays: it decides whether a kept bucket is public.
     fn retain_environment(&mut self, in_environment: InEnvironment) {
         retain_tagged(&mut self.buckets, in_environment, |r| r.tags.as_ref());
-        // The listing gives no tags: access points belong to no environment.
+        // The listings give no tags: access points belong to no environment.
         self.access_points.clear();
+        self.multi_region_access_points.clear();
     }
 
     fn each_tagged(&self, found: &mut dyn FnMut(&str, &'static str, &str, &Tags)) {
@@ -86,6 +92,21 @@ pub struct AccessPoint {
 
 impl AccessPoint {
     pub const RESOURCE_TYPE: &'static str = "AWS::S3::AccessPoint";
+}
+
+/// A Multi-Region Access Point: one endpoint over buckets in several regions, an account-wide
+/// resource.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MultiRegionAccessPoint {
+    pub name: String,
+    pub arn: String,
+    /// Its block public access settings (fixed when it was created); `None`: the listing did
+    /// not give them (no verdict).
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+impl MultiRegionAccessPoint {
+    pub const RESOURCE_TYPE: &'static str = "AWS::S3::MultiRegionAccessPoint";
 }
 
 /// A bucket with the configurations the checks read; `None` = could not be read.

@@ -518,3 +518,14 @@ fn rds_instances_in_subnets_routed_to_the_internet() {
     let detail = detail(report, "rds.not_in_public_subnet", "legacy-db");
     assert!(detail.contains("0.0.0.0/0 → igw-"), "{detail}");
 }
+
+/// S3.24: Multi-Region Access Points (the test server answers S3 Control's calls for them).
+#[test]
+fn s3_multi_region_access_points() {
+    let report = full();
+    let check = "s3.multi_region_access_point_public_access_block";
+    assert_eq!(status(report, check, "global-assets"), Pass);
+    assert_eq!(status(report, check, "global-legacy"), Fail);
+    let detail = detail(report, check, "global-legacy");
+    assert!(detail.contains("BlockPublicPolicy"), "{detail}");
+}

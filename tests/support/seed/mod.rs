@@ -122,6 +122,7 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     rds::seed(sdk).await?;
     ec2::seed_shared_copies(sdk, &seeded).await?;
     s3::seed(sdk).await?;
+    s3::seed_multi_region_access_points(sdk).await?;
     iam::seed(sdk).await?;
     iam::seed_instance_profile(sdk, &seeded).await?;
     let keys = kms::seed(sdk).await?;

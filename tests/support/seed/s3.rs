@@ -208,3 +208,38 @@ pub async fn block_public_access_for_account(
         .await?;
     Ok(())
 }
+
+/// Two Multi-Region Access Points over the seeded buckets: `global-assets` with AWS's default
+/// block (passes S3.24) and `global-legacy` created with `BlockPublicPolicy` off (fails it).
+pub async fn seed_multi_region_access_points(sdk: &SdkConfig) -> Result<(), BoxError> {
+    use aws_sdk_s3control::types::{
+        CreateMultiRegionAccessPointInput, PublicAccessBlockConfiguration, Region,
+    };
+    let west = sdk
+        .to_builder()
+        .region(aws_config::Region::new("us-west-2"))
+        .build();
+    let s3control =
+        aws_sdk_s3control::Client::from_conf(secaudit::aws::s3control_config(&west).build());
+    for (name, block_public_policy) in [("global-assets", true), ("global-legacy", false)] {
+        let details = CreateMultiRegionAccessPointInput::builder()
+            .name(name)
+            .public_access_block(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(block_public_policy)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .regions(Region::builder().bucket("acme-public-assets").build()?)
+            .build()?;
+        s3control
+            .create_multi_region_access_point()
+            .account_id("123456789012")
+            .details(details)
+            .send()
+            .await?;
+    }
+    Ok(())
+}
