@@ -196,7 +196,7 @@ pub fn render(report: &Report) -> String {
         missing.dedup();
         if !missing.is_empty() {
             out.push_str(&format!(
-                "Access was denied. Grant the auditing principal {} (all included in the AWS-managed SecurityAudit policy) and run again.\n",
+                "Access was denied. Grant the auditing principal {} (docs/permissions.md: the AWS-managed SecurityAudit policy and three Macie reads) and run again.\n",
                 missing.join(", ")
             ));
         }

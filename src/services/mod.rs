@@ -39,6 +39,7 @@ pub mod iam;
 pub mod inspector;
 pub mod kms;
 pub mod lambda;
+pub mod macie;
 pub mod msk;
 pub mod opensearch;
 pub mod rds;
@@ -278,6 +279,7 @@ services! {
     Sagemaker => sagemaker,
     Appsync => appsync,
     Elasticbeanstalk => elasticbeanstalk,
+    Macie => macie,
 }
 
 impl Service {

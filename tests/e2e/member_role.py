@@ -1,6 +1,6 @@
 """Holds infra/member-role.yaml to least privilege: the audit role, trusted by exactly the
-auditing principal (with the external id when set), with SecurityAudit and no other permission;
-and, only when AuditorEventBusArn is set, a rule forwarding events to the auditor's bus through
+auditing principal (with the external id when set), with SecurityAudit and only the Macie reads it
+lacks; and, only when AuditorEventBusArn is set, a rule forwarding events to the auditor's bus through
 a role that may put events on that bus and nothing else.
 
 Prints "N passed, N failed"; exits non-zero on any failure.
@@ -29,7 +29,10 @@ def main() -> int:
     }, kinds)
     role = resources["AuditRole"]["Properties"]
     check("only_security_audit", [str(p) for p in role["ManagedPolicyArns"]] == [str({"Sub": "arn:${AWS::Partition}:iam::aws:policy/SecurityAudit"})])
-    check("no_inline_policies", "Policies" not in role)
+    # Beyond SecurityAudit, only the reads it lacks (Macie's settings; docs/permissions.md).
+    inline = [s for p in role.get("Policies", []) for s in as_list(p["PolicyDocument"]["Statement"])]
+    check("inline_policy_reads_macie_settings_only", [(s["Effect"], sorted(s["Action"])) for s in inline] == [
+        ("Allow", ["macie2:GetAdministratorAccount", "macie2:GetAutomatedDiscoveryConfiguration", "macie2:GetMacieSession"])], inline)
     statements = as_list(role["AssumeRolePolicyDocument"]["Statement"])
     check("one_trust_statement", len(statements) == 1)
     trust = statements[0]

@@ -84,6 +84,7 @@ fn denied_permissions_leave_gaps_never_passes() {
             Service::Cloudfront,
             Service::Msk,
             Service::Appsync,
+            Service::Macie,
         ];
         let request = AuditRequest {
             regions: RegionSelection::Listed(vec!["us-east-1".into()]),

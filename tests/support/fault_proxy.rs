@@ -172,6 +172,7 @@ fn json_protocol(service: &str) -> bool {
             | "inspector2"
             | "sagemaker"
             | "appsync"
+            | "macie2"
     )
 }
 

@@ -200,7 +200,7 @@ def ssm_settings_and_compliance() -> None:
 def answered_around_moto() -> None:
     """Redshift Serverless' CreateWorkgroup, ListWorkgroups and ListTagsForResource: moto has no backend for it, so
     these JSON calls are answered before moto's dispatcher sees them; so are S3 Multi-Region
-    Access Points (create, list). CloudFront's answers get
+    Access Points (create, list) and Macie's automated discovery setting. CloudFront's answers get
     AWS's lowercase booleans."""
     import json
 
@@ -244,10 +244,28 @@ def answered_around_moto() -> None:
         start_response("200 OK", xml)
         return [f"<ListMultiRegionAccessPointsResult><AccessPoints>{points}</AccessPoints></ListMultiRegionAccessPointsResult>".encode()]
 
+    automated_discovery: dict = {}
+
+    def macie_automated_discovery(environ, start_response):  # type: ignore[no-untyped-def]
+        """Macie's Get/UpdateAutomatedDiscoveryConfiguration (moto: 404), per account and
+        region; `DISABLED` until updated."""
+        credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+        key = (credential[0], credential[2] if len(credential) > 2 else "us-east-1")
+        if environ["REQUEST_METHOD"] == "PUT":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            automated_discovery[key] = json.loads(environ["wsgi.input"].read(length) or b"{}")["status"]
+            body = {}
+        else:
+            body = {"status": automated_discovery.get(key, "DISABLED"), "classificationScopeId": "0" * 32}
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
     def answer(environ, start_response):  # type: ignore[no-untyped-def]
         path = environ.get("PATH_INFO", "")
         if path in ("/v20180820/mrap/instances", "/v20180820/async-requests/mrap/create"):
             return multi_region_access_points(environ, start_response)
+        if path == "/automated-discovery/configuration":
+            return macie_automated_discovery(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith("RedshiftServerless."):
             return None
@@ -446,6 +464,31 @@ def beanstalk_configuration_settings() -> None:
     Response.describe_configuration_settings = describe_configuration_settings
 
 
+def macie_session_as_aws() -> None:
+    """Macie is off until EnableMacie, and answers every call with AccessDeniedException "Macie
+    is not enabled." meanwhile (moto 5.1.18 starts every account enabled); its timestamps carry
+    a time zone, as AWS's do (the Rust SDK rejects them without)."""
+    import moto.macie2.exceptions as macie_errors
+    import moto.macie2.models as macie
+
+    init = macie.MacieBackend.__init__
+
+    def backend(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        init(self, *args, **kwargs)
+        self.macie_session = None
+
+    def get_macie_session(self):  # type: ignore[no-untyped-def]
+        if not self.macie_session:
+            raise macie_errors.AccessDeniedException("Macie is not enabled.")
+        session = dict(self.macie_session)
+        for key in ("createdAt", "updatedAt"):
+            session[key] = session[key].strftime("%Y-%m-%dT%H:%M:%SZ")
+        return session
+
+    macie.MacieBackend.__init__ = backend
+    macie.MacieBackend.get_macie_session = get_macie_session
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -459,6 +502,7 @@ def behave_as_aws() -> None:
     newer_services_as_aws()
     inspector_account_status_as_aws()
     beanstalk_configuration_settings()
+    macie_session_as_aws()
 
 
 def free_port() -> int:

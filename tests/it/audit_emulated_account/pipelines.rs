@@ -1,5 +1,5 @@
-//! Build, data, ML, API and application services (CodeBuild, DMS, EMR, MSK, SageMaker, AppSync,
-//! Elastic Beanstalk) and Inspector: the FSBP controls on the seeded account.
+//! The services added for FSBP's critical and high controls (CodeBuild, DMS, EMR, MSK, SageMaker,
+//! AppSync, Elastic Beanstalk, Inspector, Macie) on the seeded account.
 
 use secaudit::model::Status;
 use secaudit::report::Report;
@@ -129,4 +129,21 @@ fn elastic_beanstalk_environments() {
         assert_eq!(status(report, check, "shop-prod"), Pass, "{check}");
         assert_eq!(status(report, check, "shop-dev"), Fail, "{check}");
     }
+}
+
+/// Macie.1 and .2: on with automated discovery in us-east-1, not enabled in eu-west-1 (the
+/// test server answers as AWS: AccessDeniedException "Macie is not enabled.", no error entry).
+#[test]
+fn macie_per_region() {
+    let report = full();
+    assert_eq!(in_region(report, "macie.enabled", "us-east-1"), Pass);
+    assert_eq!(in_region(report, "macie.enabled", "eu-west-1"), Fail);
+    assert_eq!(
+        in_region(report, "macie.automated_discovery", "us-east-1"),
+        Pass
+    );
+    assert!(!report
+        .results
+        .iter()
+        .any(|r| r.check_id == "macie.automated_discovery" && r.region == "eu-west-1"));
 }

@@ -21,6 +21,7 @@ pub mod iam;
 pub mod inspector;
 pub mod kms;
 pub mod lambda;
+pub mod macie;
 pub mod msk;
 pub mod opensearch;
 pub mod rds;
@@ -153,6 +154,7 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     inspector::seed(sdk).await?;
     appsync::seed(sdk).await?;
     elasticbeanstalk::seed(sdk).await?;
+    macie::seed(sdk).await?;
     ssm::seed_patch_compliance(
         sdk,
         &seeded.instances["web-prod"],
