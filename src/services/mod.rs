@@ -19,6 +19,7 @@ pub(crate) mod resource_policy;
 
 // The service folders, declared here in plain sight (rustfmt formats only modules it can see;
 // inside `services!` it would skip them) and registered in the list at the end of the file.
+pub mod accessanalyzer;
 pub mod acm;
 pub mod appsync;
 pub mod autoscaling;
@@ -30,6 +31,7 @@ pub mod dms;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod efs;
 pub mod eks;
 pub mod elasticache;
 pub mod elasticbeanstalk;
@@ -47,6 +49,7 @@ pub mod redshift;
 pub mod redshiftserverless;
 pub mod s3;
 pub mod sagemaker;
+pub mod securityhub;
 pub mod sg;
 pub mod sns;
 pub mod sqs;
@@ -280,6 +283,9 @@ services! {
     Appsync => appsync,
     Elasticbeanstalk => elasticbeanstalk,
     Macie => macie,
+    Efs => efs,
+    Accessanalyzer => accessanalyzer,
+    Securityhub => securityhub,
 }
 
 impl Service {

@@ -104,8 +104,8 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "ssm:ListDocuments",
         "ssm:GetServiceSetting",
         "ssm:ListResourceComplianceSummaries",
-        // The services added for FSBP's critical and high controls: a listing or an account
-        // status each, and EMR's block public access setting.
+        // The services added for FSBP's critical and high controls and CIS v7.0: a listing or
+        // an account status each, and EMR's block public access setting.
         "codebuild:ListProjects",
         "databasemigrationservice:DescribeReplicationInstances",
         "emr:GetBlockPublicAccessConfiguration",
@@ -118,6 +118,9 @@ fn expected_calls(buckets: u64, per_bucket: &[&str]) -> BTreeMap<String, u64> {
         "elasticbeanstalk:DescribeEnvironments",
         // Macie is off in the synthetic account: its session answers "not enabled".
         "macie2:GetMacieSession",
+        "efs:DescribeFileSystems",
+        "accessanalyzer:ListAnalyzers",
+        "securityhub:DescribeHub",
     ];
     once.iter()
         .map(|operation| (operation.to_string(), 1))
@@ -195,7 +198,7 @@ fn calls_grow_only_with_resources_that_need_a_read_and_every_resource_is_audited
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        65 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        68 + 6 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     assert_eq!(report.api_calls.retries, 0);
     assert_every_resource_audited(&account, &report);
@@ -218,6 +221,8 @@ fn assert_every_call_is_a_declared_permission(report: &Report) {
             "redshiftserverless" => "redshift-serverless",
             "databasemigrationservice" => "dms",
             "emr" => "elasticmapreduce",
+            "efs" => "elasticfilesystem",
+            "accessanalyzer" => "access-analyzer",
             other => other,
         };
         let action = required_permission(service, name).unwrap();
@@ -240,7 +245,7 @@ fn a_listing_with_bucket_regions_spares_the_location_lookups() {
     let acl_reads = account.buckets_without_public_access_block as u64;
     assert_eq!(
         report.api_calls.total,
-        65 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
+        68 + 5 * buckets + acl_reads + 3 * kms_keys + newer_services(&account)
     );
     // The listed regions route each bucket's reads, as the lookups did.
     assert_every_resource_audited(&account, &report);
@@ -363,6 +368,77 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
         ("ssm:DescribeDocumentPermission", 2),
         ("ssm:GetServiceSetting", 1),
         ("ssm:ListResourceComplianceSummaries", 1),
+    ]
+    .into_iter()
+    .map(|(operation, calls)| (operation.to_string(), calls))
+    .collect();
+    assert_eq!(report.api_calls.by_operation, expected);
+    assert_every_call_is_a_declared_permission(&report);
+}
+
+/// The services added for FSBP's critical and high controls and CIS v7.0, on the demo account,
+/// one region: a listing or an account setting each; a read per resource only where AWS offers
+/// nothing else (a notebook's, an environment's settings; an active EMR cluster's primary node).
+#[test]
+fn the_coverage_services_read_per_resource_only_where_aws_has_no_listing() {
+    use secaudit::services::Service::*;
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(support::seed::seed_demo_account(&sdk)).expect("seed");
+    let services = [
+        Codebuild,
+        Dms,
+        Emr,
+        Msk,
+        Autoscaling,
+        Inspector,
+        Sagemaker,
+        Appsync,
+        Elasticbeanstalk,
+        Macie,
+        Efs,
+        Accessanalyzer,
+        Securityhub,
+    ];
+    let request = AuditRequest {
+        regions: RegionSelection::Listed(vec!["us-east-1".into()]),
+        services: services.into_iter().collect(),
+        ..AuditRequest::default()
+    };
+    let report = block_on(crate::support::audit_with_defaults(
+        &Clients::from_sdk_config(sdk),
+        &request,
+    ))
+    .expect("audit");
+    assert!(report.complete, "{:#?}", report.errors);
+    let expected: BTreeMap<String, u64> = [
+        ("sts:GetCallerIdentity", 1),
+        // Two projects, described in one batch.
+        ("codebuild:ListProjects", 1),
+        ("codebuild:BatchGetProjects", 1),
+        ("databasemigrationservice:DescribeReplicationInstances", 1),
+        // One running cluster: its description and its primary node.
+        ("emr:GetBlockPublicAccessConfiguration", 1),
+        ("emr:ListClusters", 1),
+        ("emr:DescribeCluster", 1),
+        ("emr:ListInstances", 1),
+        ("kafka:ListClustersV2", 1),
+        ("autoscaling:DescribeLaunchConfigurations", 1),
+        ("inspector2:BatchGetAccountStatus", 1),
+        // Two notebooks: the listing has none of their settings.
+        ("sagemaker:ListNotebookInstances", 1),
+        ("sagemaker:DescribeNotebookInstance", 2),
+        ("appsync:ListGraphqlApis", 1),
+        // Two environments: the listing has no option settings.
+        ("elasticbeanstalk:DescribeEnvironments", 1),
+        ("elasticbeanstalk:DescribeConfigurationSettings", 2),
+        // Macie is on here: whose member it is, and its discovery setting.
+        ("macie2:GetMacieSession", 1),
+        ("macie2:GetAdministratorAccount", 1),
+        ("macie2:GetAutomatedDiscoveryConfiguration", 1),
+        ("efs:DescribeFileSystems", 1),
+        ("accessanalyzer:ListAnalyzers", 1),
+        ("securityhub:DescribeHub", 1),
     ]
     .into_iter()
     .map(|(operation, calls)| (operation.to_string(), calls))

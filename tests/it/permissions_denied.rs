@@ -85,6 +85,8 @@ fn denied_permissions_leave_gaps_never_passes() {
             Service::Msk,
             Service::Appsync,
             Service::Macie,
+            Service::Efs,
+            Service::Securityhub,
         ];
         let request = AuditRequest {
             regions: RegionSelection::Listed(vec!["us-east-1".into()]),

@@ -173,6 +173,9 @@ fn json_protocol(service: &str) -> bool {
             | "sagemaker"
             | "appsync"
             | "macie2"
+            | "elasticfilesystem"
+            | "access-analyzer"
+            | "securityhub"
     )
 }
 

@@ -13,14 +13,15 @@ does not (it returns every snapshot): the public-snapshot check asks for exactly
 
 Snapshot block public access (get, enable) is emulated per account and region.
 
-APIs moto 5.1.18 lacks are answered as AWS documents them: Lambda's ListFunctionUrlConfigs,
-SSM's service settings (GetServiceSetting, UpdateServiceSetting) and patch compliance
-(PutComplianceItems, ListResourceComplianceSummaries), Elastic Beanstalk's
-DescribeConfigurationSettings, S3 Multi-Region Access Points, and Redshift Serverless workgroups
-(CreateWorkgroup, ListWorkgroups, ListTagsForResource), each with its state per account and region; CloudFront's
-CreateDistribution answers with the root element AWS uses, and its XML booleans are
-lowercase; so are launch templates' booleans. DMS's, MSK's, SageMaker's and EMR's answers are corrected where
-moto's differ from AWS's (`newer_services_as_aws`), and so are Inspector's account statuses.
+APIs moto 5.1.18 lacks are answered as AWS documents them, each with its state per account and
+region: Lambda's ListFunctionUrlConfigs, SSM's service settings (GetServiceSetting,
+UpdateServiceSetting) and patch compliance (PutComplianceItems,
+ListResourceComplianceSummaries), Redshift Serverless workgroups (CreateWorkgroup,
+ListWorkgroups, ListTagsForResource), Elastic Beanstalk's DescribeConfigurationSettings, S3
+Multi-Region Access Points, Macie's automated discovery setting and IAM Access Analyzer.
+CloudFront's CreateDistribution answers with the root element AWS uses, and its XML booleans are
+lowercase; so are launch templates' booleans. DMS's, MSK's, SageMaker's, EMR's, Inspector's,
+Macie's and Security Hub's answers are corrected where moto's differ from AWS's.
 
 With SECAUDIT_MOTO_BUCKET_REGION set, ListBuckets names each bucket's region (`BucketRegion`),
 as S3 has since 2024 and moto does not: the client then skips its per-bucket location lookup,
@@ -200,7 +201,8 @@ def ssm_settings_and_compliance() -> None:
 def answered_around_moto() -> None:
     """Redshift Serverless' CreateWorkgroup, ListWorkgroups and ListTagsForResource: moto has no backend for it, so
     these JSON calls are answered before moto's dispatcher sees them; so are S3 Multi-Region
-    Access Points (create, list) and Macie's automated discovery setting. CloudFront's answers get
+    Access Points (create, list), Macie's automated discovery setting and IAM Access Analyzer
+    (create, list). CloudFront's answers get
     AWS's lowercase booleans."""
     import json
 
@@ -260,8 +262,31 @@ def answered_around_moto() -> None:
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
 
+    analyzers: dict = {}
+
+    def access_analyzers(environ, start_response):  # type: ignore[no-untyped-def]
+        """IAM Access Analyzer's CreateAnalyzer and ListAnalyzers (moto has no Access
+        Analyzer), per account and region; an analyzer is ACTIVE once created."""
+        credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+        account, region = credential[0], credential[2] if len(credential) > 2 else "us-east-1"
+        mine = analyzers.setdefault((account, region), {})
+        if environ["REQUEST_METHOD"] == "PUT":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            name = request["analyzerName"]
+            arn = f"arn:aws:access-analyzer:{region}:{account}:analyzer/{name}"
+            mine[name] = {"arn": arn, "name": name, "type": request["type"], "status": "ACTIVE",
+                          "createdAt": "2026-12-01T00:00:00Z", "tags": request.get("tags", {})}
+            body = {"arn": arn}
+        else:
+            body = {"analyzers": list(mine.values())}
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
     def answer(environ, start_response):  # type: ignore[no-untyped-def]
         path = environ.get("PATH_INFO", "")
+        if path == "/analyzer" and "/access-analyzer/" in environ.get("HTTP_AUTHORIZATION", ""):
+            return access_analyzers(environ, start_response)
         if path in ("/v20180820/mrap/instances", "/v20180820/async-requests/mrap/create"):
             return multi_region_access_points(environ, start_response)
         if path == "/automated-discovery/configuration":
@@ -489,6 +514,16 @@ def macie_session_as_aws() -> None:
     macie.MacieBackend.get_macie_session = get_macie_session
 
 
+def securityhub_errors_as_json() -> None:
+    """Security Hub (a REST-JSON API) answers its errors in JSON, as AWS does; moto 5.1.18 writes
+    DescribeHub's InvalidAccessException ("not subscribed") as XML, which the Rust SDK cannot
+    read a code from."""
+    from moto.core.exceptions import JsonRESTError
+    import moto.securityhub.models as securityhub
+
+    securityhub.RESTError = JsonRESTError
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -503,6 +538,7 @@ def behave_as_aws() -> None:
     inspector_account_status_as_aws()
     beanstalk_configuration_settings()
     macie_session_as_aws()
+    securityhub_errors_as_json()
 
 
 def free_port() -> int:

@@ -4,8 +4,8 @@
 use crate::support;
 
 mod compute;
+mod coverage;
 mod data;
-mod pipelines;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -1,6 +1,7 @@
 //! Seeds an emulated account through the AWS SDK: a realistic mix of good and bad resources.
 //! `make demo` audits the same account the integration tests assert on.
 
+pub mod accessanalyzer;
 pub mod acm;
 pub mod appsync;
 pub mod autoscaling;
@@ -12,6 +13,7 @@ pub mod dms;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod efs;
 pub mod eks;
 pub mod elasticache;
 pub mod elasticbeanstalk;
@@ -29,6 +31,7 @@ pub mod redshift;
 pub mod redshiftserverless;
 pub mod s3;
 pub mod sagemaker;
+pub mod securityhub;
 pub mod sns;
 pub mod sqs;
 pub mod ssm;
@@ -155,6 +158,9 @@ pub async fn seed_demo_account(sdk: &SdkConfig) -> Result<Seeded, BoxError> {
     appsync::seed(sdk).await?;
     elasticbeanstalk::seed(sdk).await?;
     macie::seed(sdk).await?;
+    efs::seed(sdk).await?;
+    accessanalyzer::seed(sdk).await?;
+    securityhub::seed(sdk).await?;
     ssm::seed_patch_compliance(
         sdk,
         &seeded.instances["web-prod"],

@@ -1,5 +1,6 @@
 //! The services added for FSBP's critical and high controls (CodeBuild, DMS, EMR, MSK, SageMaker,
-//! AppSync, Elastic Beanstalk, Inspector, Macie) on the seeded account.
+//! AppSync, Elastic Beanstalk, Inspector, Macie) and CIS v7.0's automated recommendations (EFS,
+//! IAM Access Analyzer, Security Hub) on the seeded account.
 
 use secaudit::model::Status;
 use secaudit::report::Report;
@@ -146,4 +147,40 @@ fn macie_per_region() {
         .results
         .iter()
         .any(|r| r.check_id == "macie.automated_discovery" && r.region == "eu-west-1"));
+}
+
+/// CIS v3.0 2.4.1 / v7.0 3.3.1 and FSBP EFS.1.
+#[test]
+fn efs_file_systems() {
+    let report = full();
+    let by_name = |name: &str| {
+        (report.results.iter())
+            .find(|r| r.check_id == "efs.encrypted" && r.resource_name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no efs.encrypted result for {name}"))
+            .status
+    };
+    assert_eq!(by_name("shared-home"), Pass);
+    assert_eq!(by_name("scratch"), Fail);
+}
+
+/// CIS v3.0 1.20 / v7.0 2.18 (the test server answers Access Analyzer).
+#[test]
+fn access_analyzer_per_region() {
+    let report = full();
+    assert_eq!(
+        in_region(report, "accessanalyzer.enabled", "us-east-1"),
+        Pass
+    );
+    assert_eq!(
+        in_region(report, "accessanalyzer.enabled", "eu-west-1"),
+        Fail
+    );
+}
+
+/// CIS v3.0 4.16 / v7.0 5.16: "not subscribed" is Security Hub's answer, not an error.
+#[test]
+fn security_hub_per_region() {
+    let report = full();
+    assert_eq!(in_region(report, "securityhub.enabled", "us-east-1"), Pass);
+    assert_eq!(in_region(report, "securityhub.enabled", "eu-west-1"), Fail);
 }
