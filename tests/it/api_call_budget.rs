@@ -288,6 +288,25 @@ fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
     assert_eq!(eu_buckets.len(), account.buckets_outside_home_region);
 }
 
+/// A complete audit of `services` on a freshly seeded demo account, in its home region.
+fn audit_demo_account(services: &[Service]) -> Report {
+    let server = MotoServer::start();
+    let sdk = server.sdk_config("us-east-1");
+    block_on(support::seed::seed_demo_account(&sdk)).expect("seed");
+    let request = AuditRequest {
+        regions: RegionSelection::Listed(vec!["us-east-1".into()]),
+        services: services.iter().copied().collect(),
+        ..AuditRequest::default()
+    };
+    let report = block_on(crate::support::audit_with_defaults(
+        &Clients::from_sdk_config(sdk),
+        &request,
+    ))
+    .expect("audit");
+    assert!(report.complete, "{:#?}", report.errors);
+    report
+}
+
 /// The newer services' reads on the demo account, one region: listings, plus a read per
 /// resource only where AWS offers nothing else (a function's policy and URLs, a cluster's
 /// description, a task definition family's latest revision, a document's sharing, a
@@ -295,10 +314,7 @@ fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
 #[test]
 fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
     use secaudit::services::Service::*;
-    let server = MotoServer::start();
-    let sdk = server.sdk_config("us-east-1");
-    block_on(support::seed::seed_demo_account(&sdk)).expect("seed");
-    let services = [
+    let report = audit_demo_account(&[
         Lambda,
         Eks,
         Ecs,
@@ -312,18 +328,7 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
         Cloudfront,
         Acm,
         Ssm,
-    ];
-    let request = AuditRequest {
-        regions: RegionSelection::Listed(vec!["us-east-1".into()]),
-        services: services.into_iter().collect(),
-        ..AuditRequest::default()
-    };
-    let report = block_on(crate::support::audit_with_defaults(
-        &Clients::from_sdk_config(sdk),
-        &request,
-    ))
-    .expect("audit");
-    assert!(report.complete, "{:#?}", report.errors);
+    ]);
     let expected: BTreeMap<String, u64> = [
         ("sts:GetCallerIdentity", 1),
         // Two functions: a policy and a URL listing each.
@@ -382,10 +387,7 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
 #[test]
 fn the_coverage_services_read_per_resource_only_where_aws_has_no_listing() {
     use secaudit::services::Service::*;
-    let server = MotoServer::start();
-    let sdk = server.sdk_config("us-east-1");
-    block_on(support::seed::seed_demo_account(&sdk)).expect("seed");
-    let services = [
+    let report = audit_demo_account(&[
         Codebuild,
         Dms,
         Emr,
@@ -399,18 +401,7 @@ fn the_coverage_services_read_per_resource_only_where_aws_has_no_listing() {
         Efs,
         Accessanalyzer,
         Securityhub,
-    ];
-    let request = AuditRequest {
-        regions: RegionSelection::Listed(vec!["us-east-1".into()]),
-        services: services.into_iter().collect(),
-        ..AuditRequest::default()
-    };
-    let report = block_on(crate::support::audit_with_defaults(
-        &Clients::from_sdk_config(sdk),
-        &request,
-    ))
-    .expect("audit");
-    assert!(report.complete, "{:#?}", report.errors);
+    ]);
     let expected: BTreeMap<String, u64> = [
         ("sts:GetCallerIdentity", 1),
         // Two projects, described in one batch.
