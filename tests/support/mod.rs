@@ -140,11 +140,14 @@ pub async fn create_member_accounts(sdk: &SdkConfig, names: &[&str]) -> Vec<Stri
 }
 
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    // On the heap, as the Lambda runtime and tokio's spawn keep a handler's future: a test's
+    // whole scenario (seeding, nights, re-checks) in one unoptimised future outgrows a test
+    // thread's 2 MiB stack when pinned on it.
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime")
-        .block_on(future)
+        .block_on(Box::pin(future))
 }
 
 /// One account's audit through the library's pipeline with the default assessment (default
