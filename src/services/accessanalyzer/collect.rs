@@ -10,7 +10,6 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     let client: aws_sdk_accessanalyzer::Client = context.clients.client(region);
     let mut collection = Collection::<Inventory>::default();
     let call = Call::new("access-analyzer", region, "ListAnalyzers");
-    let before = collection.errors.len();
     let mut analyzers = Vec::new();
     let pages = client.list_analyzers().into_paginator().send();
     each_page(pages, &call, &mut collection.errors, |page| {
@@ -22,7 +21,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
     })
     .await;
     // A listing cut short could have missed the one active analyzer: no verdict then.
-    if collection.errors.len() == before {
+    if collection.errors.is_empty() {
         collection
             .inventory
             .analyzers
