@@ -59,7 +59,9 @@ pub(crate) fn render(
         "Each unit: one instance, one extra volume, one security group, one bucket (every tenth \
          in eu-west-1), one role with an inline and a shared customer managed policy, an SNS topic, an SQS \
          queue and an ECR repository; a DB instance every fourth unit, a Lambda function every \
-         tenth. One audited region; per-bucket concurrency \
+         tenth, and every tenth a CodeBuild project, a launch configuration, an EFS file system, \
+         a DMS replication instance, a SageMaker notebook and an Elastic Beanstalk environment. \
+         One audited region; per-bucket concurrency \
          {DEFAULT_CONCURRENCY}. The emulator (moto) is run as AWS behaves: it keeps connections \
          alive and names each bucket's region in the bucket list (`BucketRegion`), so no bucket \
          needs a location lookup (moto alone adds one call per bucket). CPU and peak RSS are the \

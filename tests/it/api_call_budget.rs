@@ -166,6 +166,20 @@ fn with_per_resource_reads(
             "ecr:GetRegistryScanningConfiguration",
             usize::from(account.repositories > 0),
         ),
+        // Projects are described a hundred at a time; a notebook's settings and an
+        // environment's options have no listing.
+        (
+            "codebuild:BatchGetProjects",
+            account.coverage_resources.div_ceil(100),
+        ),
+        (
+            "sagemaker:DescribeNotebookInstance",
+            account.coverage_resources,
+        ),
+        (
+            "elasticbeanstalk:DescribeConfigurationSettings",
+            account.coverage_resources,
+        ),
     ];
     for (operation, count) in per_resource {
         calls.insert(operation.into(), count as u64);
@@ -178,9 +192,16 @@ fn with_per_resource_reads(
     calls
 }
 
-/// A topic's and a queue's attributes, a function's policy and URLs, and one registry read.
+/// A topic's and a queue's attributes, a function's policy and URLs, one registry read, a
+/// batch of projects, a notebook's and an environment's settings.
 fn newer_services(account: &SyntheticAccount) -> u64 {
-    (account.topics + account.queues + 2 * account.functions + 1) as u64
+    let coverage = account.coverage_resources;
+    (account.topics
+        + account.queues
+        + 2 * account.functions
+        + 1
+        + coverage.div_ceil(100)
+        + 2 * coverage) as u64
 }
 
 #[test]
@@ -279,6 +300,20 @@ fn assert_every_resource_audited(account: &SyntheticAccount, report: &Report) {
     assert_eq!(audited("AWS::SQS::Queue"), account.queues);
     assert_eq!(audited("AWS::ECR::Repository"), account.repositories);
     assert_eq!(audited("AWS::Lambda::Function"), account.functions);
+    for resource_type in [
+        "AWS::CodeBuild::Project",
+        "AWS::AutoScaling::LaunchConfiguration",
+        "AWS::EFS::FileSystem",
+        "AWS::DMS::ReplicationInstance",
+        "AWS::SageMaker::NotebookInstance",
+        "AWS::ElasticBeanstalk::Environment",
+    ] {
+        assert_eq!(
+            audited(resource_type),
+            account.coverage_resources,
+            "{resource_type}"
+        );
+    }
     let eu_buckets = report
         .results
         .iter()

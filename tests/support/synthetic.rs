@@ -3,8 +3,11 @@
 //! policy and a customer managed policy shared with nine other roles; every fourth unit adds a
 //! DB instance. Every tenth bucket lives in eu-west-1; the first two roles of every hundred
 //! also have the same AWS-managed policy. Of the newer services, each unit also has an SNS
-//! topic, an SQS queue and an ECR repository, and every tenth a Lambda function. Unit numbers choose a mix of passing and failing
-//! configurations.
+//! topic, an SQS queue and an ECR repository, and every tenth a Lambda function; every tenth
+//! also has one resource of each of six services added for FSBP's critical and high controls
+//! (`coverage`). Unit numbers choose a mix of passing and failing configurations.
+
+mod coverage;
 
 use std::future::Future;
 
@@ -41,6 +44,9 @@ pub struct SyntheticAccount {
     pub queues: usize,
     pub repositories: usize,
     pub functions: usize,
+    /// Each of: a CodeBuild project, a launch configuration, an EFS file system, a DMS
+    /// replication instance, a SageMaker notebook and an Elastic Beanstalk environment.
+    pub coverage_resources: usize,
 }
 
 impl SyntheticAccount {
@@ -61,6 +67,9 @@ impl SyntheticAccount {
             queues: units,
             repositories: units,
             functions: (0..units).filter(|i| has_function(*i)).count(),
+            coverage_resources: (0..units)
+                .filter(|i| coverage::has_coverage_resources(*i))
+                .count(),
         }
     }
 }
@@ -118,6 +127,7 @@ pub async fn seed_units_with_buckets(
     seed_s3(sdk, units, bucket_prefix).await?;
     seed_iam(sdk, units).await?;
     seed_newer_services(sdk, units).await?;
+    coverage::seed(sdk, units).await?;
     Ok(SyntheticAccount::of(units))
 }
 
