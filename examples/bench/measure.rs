@@ -153,7 +153,8 @@ impl CriticalPath {
         let sns = calls("sns:ListTopics") + waves(calls("sns:GetTopicAttributes"));
         let sqs = calls("sqs:ListQueues") + waves(calls("sqs:GetQueueAttributes"));
         let lambda = calls("lambda:ListFunctions") + waves(calls("lambda:GetPolicy")) * 2;
-        let ecr = calls("ecr:DescribeRepositories") + calls("ecr:GetRegistryScanningConfiguration");
+        let ecr = calls("ecr:DescribeRepositories")
+            + waves(calls("ecr:BatchGetRepositoryScanningConfiguration"));
         let round_trips = calls("sts:GetCallerIdentity")
             + [s3, iam, ec2, sg, rds, sns, sqs, lambda, ecr]
                 .into_iter()

@@ -161,10 +161,10 @@ fn with_per_resource_reads(
         ("sqs:GetQueueAttributes", account.queues),
         ("lambda:GetPolicy", account.functions),
         ("lambda:ListFunctionUrlConfigs", account.functions),
-        // Read once a region has repositories.
+        // Each repository's effective scanning, 25 a call.
         (
-            "ecr:GetRegistryScanningConfiguration",
-            usize::from(account.repositories > 0),
+            "ecr:BatchGetRepositoryScanningConfiguration",
+            account.repositories.div_ceil(25),
         ),
         // Projects are described a hundred at a time; a notebook's settings and an
         // environment's options have no listing.
@@ -192,14 +192,14 @@ fn with_per_resource_reads(
     calls
 }
 
-/// A topic's and a queue's attributes, a function's policy and URLs, one registry read, a
-/// batch of projects, a notebook's and an environment's settings.
+/// A topic's and a queue's attributes, a function's policy and URLs, the repositories'
+/// scanning 25 at a time, a batch of projects, a notebook's and an environment's settings.
 fn newer_services(account: &SyntheticAccount) -> u64 {
     let coverage = account.coverage_resources;
     (account.topics
         + account.queues
         + 2 * account.functions
-        + 1
+        + account.repositories.div_ceil(25)
         + coverage.div_ceil(100)
         + 2 * coverage) as u64
 }
@@ -382,7 +382,7 @@ fn the_newer_services_read_per_resource_only_where_aws_has_no_listing() {
         ("ecs:ListTaskDefinitionFamilies", 1),
         ("ecs:DescribeTaskDefinition", 2),
         ("ecr:DescribeRepositories", 1),
-        ("ecr:GetRegistryScanningConfiguration", 1),
+        ("ecr:BatchGetRepositoryScanningConfiguration", 1),
         // Two topics and two queues: their attributes.
         ("sns:ListTopics", 1),
         ("sns:GetTopicAttributes", 2),

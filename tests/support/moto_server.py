@@ -524,6 +524,31 @@ def securityhub_errors_as_json() -> None:
     securityhub.RESTError = JsonRESTError
 
 
+def ecr_effective_scanning() -> None:
+    """BatchGetRepositoryScanningConfiguration resolves a repository's scanning as AWS does: a
+    registry without scanning filters leaves it to the repository's own scanOnPush (basic
+    scanning on push, else manual), which moto 5.1.18 ignores (it answers MANUAL and
+    scanOnPush false). With filters, moto's answer (a filter's frequency, else MANUAL) stands
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html)."""
+    import moto.ecr.models as ecr
+
+    batch_get = ecr.ECRBackend.batch_get_repository_scanning_configuration
+
+    def batch_get_repository_scanning_configuration(self, names):  # type: ignore[no-untyped-def]
+        configs, failing = batch_get(self, names)
+        if self.registry_scanning_configuration["rules"]:
+            return configs, failing
+        resolved = []
+        for config in configs:
+            repository = self.repositories[config["repositoryName"]]
+            on_push = bool(repository.image_scanning_configuration.get("scanOnPush"))
+            frequency = "SCAN_ON_PUSH" if on_push else "MANUAL"
+            resolved.append(dict(config, scanOnPush=on_push, scanFrequency=frequency))
+        return resolved, failing
+
+    ecr.ECRBackend.batch_get_repository_scanning_configuration = batch_get_repository_scanning_configuration
+
+
 def behave_as_aws() -> None:
     """Every patch above that makes moto answer as AWS does (used by every emulator the tests
     start, this script's and the Lambda end-to-end test's)."""
@@ -539,6 +564,7 @@ def behave_as_aws() -> None:
     beanstalk_configuration_settings()
     macie_session_as_aws()
     securityhub_errors_as_json()
+    ecr_effective_scanning()
 
 
 def free_port() -> int:

@@ -1,9 +1,7 @@
-//! ECR private repositories: images are scanned for vulnerabilities, by the registry's
-//! scanning rules or the repository's own scan-on-push setting.
+//! ECR private repositories: images are scanned for vulnerabilities, on push or continuously.
 
-use super::{RegistryScanning, Repository};
+use super::Repository;
 use crate::model::Severity;
-use crate::policy::wildcard_matches;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
 use crate::services::checks::{Check, CheckOptions, Resource, Verdicts};
@@ -37,50 +35,22 @@ const IMAGE_SCANNING: Check = Check {
     triggers: SCANNING_CHANGES,
     reads: &[
         Read::all("ecr:DescribeRepositories"),
-        Read::all("ecr:GetRegistryScanningConfiguration"),
+        Read::each("ecr:BatchGetRepositoryScanningConfiguration"),
     ],
     evaluate: image_scanning,
 };
 
-/// Whether a registry filter selects a repository: a filter without `*` matches every name
-/// that contains it; one with `*` matches whole names, each `*` standing for any characters
-/// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html).
-fn filter_matches(filter: &str, repository: &str) -> bool {
-    if filter.contains('*') {
-        wildcard_matches(filter, repository)
-    } else {
-        repository.contains(filter)
-    }
-}
-
-/// The first filter of a rule of this frequency that selects the repository.
-fn matching<'a>(
-    registry: &'a RegistryScanning,
-    frequency: &str,
-    repository: &str,
-) -> Option<&'a str> {
-    registry
-        .rules
-        .iter()
-        .filter(|rule| rule.frequency == frequency)
-        .flat_map(|rule| rule.filters.iter())
-        .find(|filter| filter_matches(filter, repository))
-        .map(String::as_str)
-}
-
-/// By the registry's configuration first
-/// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html):
-/// under enhanced scanning, a repository that no filter matches has scanning disabled, and
-/// its own scanOnPush does not apply (continuous scanning wins over scan on push where both
-/// match); under basic scanning, a scan-on-push filter scans images on push, and once the
-/// registry has filters a repository they do not match is scanned manually, whatever its own
-/// deprecated scanOnPush says (a rule without scan on push "sets the MANUAL scan frequency",
-/// PutRegistryScanningConfiguration); only a registry without filters leaves it to the
-/// repository's scanOnPush. Where the registry's configuration could not be read there is no
-/// verdict: enhanced scanning could disable even a scanOnPush repository's scans.
+/// ECR.1's rule, `ecr-private-image-scanning-enabled`: "NON_COMPLIANT if the private Amazon ECR
+/// repository's scan frequency is not on scan on push or continuous scan"
+/// (https://docs.aws.amazon.com/config/latest/developerguide/ecr-private-image-scanning-enabled.html).
+/// The frequency is the one AWS resolves for the repository (BatchGetRepositoryScanningConfiguration):
+/// once the registry has scanning filters they decide, whatever the repository's own deprecated
+/// scanOnPush says, and under enhanced scanning a repository no filter selects is not scanned.
+/// Only an answer without a frequency falls back to scanOnPush. A repository whose scanning
+/// could not be read gets no verdict.
 fn image_scanning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for repository in &inventory.ecr.repositories {
-        let Some(registry) = inventory.ecr.registry_scanning.get(&repository.region) else {
+        let Some(scanning) = &repository.scanning else {
             continue;
         };
         let resource = Resource {
@@ -90,195 +60,109 @@ fn image_scanning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdic
             arn: Some(&repository.arn),
             region: &repository.region,
         };
-        let name = repository.name.as_str();
-        if registry.scan_type == "ENHANCED" {
-            if let Some(filter) = matching(registry, "CONTINUOUS_SCAN", name) {
-                verdicts.pass(
-                    &resource,
-                    format!("Enhanced scanning (Amazon Inspector) scans the repository continuously: the registry's filter '{filter}' matches it."),
-                );
-            } else if let Some(filter) = matching(registry, "SCAN_ON_PUSH", name) {
-                verdicts.pass(
-                    &resource,
-                    format!("Enhanced scanning (Amazon Inspector) scans images on push: the registry's filter '{filter}' matches the repository."),
-                );
-            } else {
-                verdicts.fail(
-                    &resource,
-                    "The registry uses enhanced scanning and none of its filters matches the repository, so its images are not scanned (under enhanced scanning the repository's own scanOnPush does not apply).".into(),
-                );
+        let by = match scanning.applied_filters.as_slice() {
+            [] => String::new(),
+            filters => format!(" (the registry's filter '{}')", filters.join("', '")),
+        };
+        match scanning.frequency.as_deref() {
+            Some("CONTINUOUS_SCAN") => verdicts.pass(
+                &resource,
+                format!("Images are scanned continuously{by}."),
+            ),
+            Some("SCAN_ON_PUSH") => {
+                verdicts.pass(&resource, format!("Images are scanned on push{by}."))
             }
-        } else if let Some(filter) = matching(registry, "SCAN_ON_PUSH", name) {
-            verdicts.pass(
+            Some(_) => verdicts.fail(
                 &resource,
-                format!("Basic scanning scans images on push: the registry's scan-on-push filter '{filter}' matches the repository."),
-            );
-        } else if repository.scan_on_push && registry.rules.is_empty() {
-            verdicts.pass(
+                "The repository's scan frequency is MANUAL: no registry scanning filter selects it, so images are scanned only when someone asks (a registry with filters overrides the repository's own deprecated scanOnPush).".into(),
+            ),
+            None if scanning.scan_on_push => verdicts.pass(
                 &resource,
-                "The repository's scanOnPush is true and the registry has no scanning filters: basic scanning scans its images on push.".into(),
-            );
-        } else if repository.scan_on_push {
-            verdicts.fail(
+                "The repository's scanOnPush is true (AWS named no scan frequency).".into(),
+            ),
+            None => verdicts.fail(
                 &resource,
-                "No scan-on-push filter of the registry (basic scanning) matches the repository, so it is scanned manually only, whatever its own deprecated scanOnPush says.".into(),
-            );
-        } else {
-            verdicts.fail(
-                &resource,
-                "Images are not scanned on push: the repository's scanOnPush is false and no scan-on-push filter of the registry (basic scanning) matches it.".into(),
-            );
+                "Images are not scanned on push: the repository's scanOnPush is false and AWS named no scan frequency.".into(),
+            ),
         }
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::{RegistryScanning, Repository, ScanningRule};
-    use super::filter_matches;
+    use super::super::{Repository, Scanning};
     use crate::model::Status;
     use crate::services::checks::test_support::{none, only, run, Case};
     use crate::services::{ecr, Inventory};
 
     const CHECK: &str = "ecr.image_scanning";
 
-    fn repository(name: &str, region: &str, scan_on_push: bool) -> Repository {
+    fn repository(name: &str, scanning: Option<(Option<&str>, bool, &[&str])>) -> Repository {
         Repository {
             name: name.into(),
-            arn: format!("arn:aws:ecr:{region}:123456789012:repository/{name}"),
-            region: region.into(),
-            scan_on_push,
+            arn: format!("arn:aws:ecr:us-east-1:123456789012:repository/{name}"),
+            region: "us-east-1".into(),
+            scanning: scanning.map(|(frequency, scan_on_push, filters)| Scanning {
+                frequency: frequency.map(str::to_string),
+                scan_on_push,
+                applied_filters: filters.iter().map(|f| f.to_string()).collect(),
+            }),
             tags: None,
         }
     }
 
-    fn rule(frequency: &str, filters: &[&str]) -> ScanningRule {
-        ScanningRule {
-            frequency: frequency.into(),
-            filters: filters.iter().map(|f| f.to_string()).collect(),
-        }
-    }
-
-    /// us-east-1: basic scanning with a scan-on-push filter; us-west-2: basic scanning without
-    /// filters; eu-west-1: enhanced scanning of some repositories; ap-south-1: the registry
-    /// configuration could not be read.
-    fn registries() -> Inventory {
+    /// The effective settings as AWS answers them: `app`'s own scanOnPush is true but the
+    /// registry's filters leave it MANUAL.
+    fn repositories() -> Inventory {
         Inventory::from(ecr::Inventory {
             repositories: vec![
-                repository("app", "us-east-1", true),
-                repository("legacy", "us-east-1", false),
-                repository("prod-api", "us-east-1", false),
-                repository("team/api", "eu-west-1", false),
-                repository("billing-worker", "eu-west-1", false),
-                repository("tools", "eu-west-1", true),
-                repository("unknown-on", "ap-south-1", true),
-                repository("unknown-off", "ap-south-1", false),
-                repository("old-style", "us-west-2", true),
-                repository("old-style-off", "us-west-2", false),
+                repository("prod-api", Some((Some("SCAN_ON_PUSH"), false, &["prod-*"]))),
+                repository(
+                    "team/api",
+                    Some((Some("CONTINUOUS_SCAN"), false, &["team/*"])),
+                ),
+                repository("old-style", Some((Some("SCAN_ON_PUSH"), true, &[]))),
+                repository("app", Some((Some("MANUAL"), true, &[]))),
+                repository("legacy", Some((Some("MANUAL"), false, &[]))),
+                repository("no-frequency-on", Some((None, true, &[]))),
+                repository("no-frequency-off", Some((None, false, &[]))),
+                repository("unread", None),
             ],
-            registry_scanning: [
-                (
-                    "us-east-1".to_string(),
-                    RegistryScanning {
-                        scan_type: "BASIC".into(),
-                        rules: vec![rule("SCAN_ON_PUSH", &["prod-*"])],
-                    },
-                ),
-                (
-                    "us-west-2".to_string(),
-                    RegistryScanning {
-                        scan_type: "BASIC".into(),
-                        rules: vec![],
-                    },
-                ),
-                (
-                    "eu-west-1".to_string(),
-                    RegistryScanning {
-                        scan_type: "ENHANCED".into(),
-                        rules: vec![
-                            rule("SCAN_ON_PUSH", &["team/*", "billing"]),
-                            rule("CONTINUOUS_SCAN", &["team/*"]),
-                        ],
-                    },
-                ),
-            ]
-            .into(),
         })
     }
 
     pub fn cases() -> Vec<Case> {
         [
-            ("old-style", Status::Pass),
-            ("old-style-off", Status::Fail),
-            ("app", Status::Fail),
             ("prod-api", Status::Pass),
             ("team/api", Status::Pass),
-            ("billing-worker", Status::Pass),
+            ("old-style", Status::Pass),
+            ("app", Status::Fail),
             ("legacy", Status::Fail),
-            ("tools", Status::Fail),
+            ("no-frequency-on", Status::Pass),
+            ("no-frequency-off", Status::Fail),
         ]
         .map(|(resource_id, expected)| Case {
             check: CHECK,
             resource_id,
             expected,
-            inventory: registries,
+            inventory: repositories,
             region: None,
         })
         .into()
     }
 
     #[test]
-    fn filters_match_as_the_ecr_documentation_table_says() {
-        let names = [
-            "prod",
-            "repo-prod",
-            "prod-repo",
-            "repo-prod-repo",
-            "prodrepo",
-        ];
-        let table = [
-            ("prod", [true, true, true, true, true]),
-            ("*prod", [true, true, false, false, false]),
-            ("prod*", [true, false, true, false, true]),
-            ("*prod*", [true, true, true, true, true]),
-            ("prod*repo", [false, false, true, false, true]),
-        ];
-        for (filter, expected) in table {
-            for (name, matches) in names.iter().zip(expected) {
-                assert_eq!(filter_matches(filter, name), matches, "{filter} on {name}");
-            }
-        }
-    }
-
-    #[test]
     fn the_deciding_setting_is_named() {
-        let results = run(&registries());
+        let results = run(&repositories());
         let detail = |id| only(&results, CHECK, id).detail.clone();
-        assert!(detail("old-style").contains("repository's scanOnPush is true"));
-        // The registry's basic filters override the repository's own scanOnPush.
-        assert!(detail("app").contains("whatever its own deprecated scanOnPush says"));
-        assert!(detail("prod-api").contains("filter 'prod-*'"));
-        // Continuous scanning wins over scan on push where both match.
+        assert!(detail("prod-api").contains("on push (the registry's filter 'prod-*')"));
         assert!(detail("team/api").contains("continuously"));
-        assert!(detail("billing-worker").contains("on push"));
+        // The registry's filters override the repository's own scanOnPush.
+        assert!(detail("app").contains("MANUAL"));
     }
 
     #[test]
-    fn enhanced_scanning_ignores_the_repository_setting() {
-        let results = run(&registries());
-        let tools = only(&results, CHECK, "tools");
-        assert_eq!(tools.status, Status::Fail);
-        assert!(
-            tools.detail.contains("enhanced scanning"),
-            "{}",
-            tools.detail
-        );
-    }
-
-    #[test]
-    fn an_unreadable_registry_configuration_gives_no_verdict() {
-        let results = run(&registries());
-        none(&results, CHECK, "unknown-on");
-        none(&results, CHECK, "unknown-off");
+    fn unread_scanning_gives_no_verdict() {
+        none(&run(&repositories()), CHECK, "unread");
     }
 }

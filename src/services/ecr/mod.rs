@@ -1,4 +1,4 @@
-//! ECR: private repositories and each region's registry scanning configuration.
+//! ECR: private repositories and the image scanning each one gets.
 
 mod checks;
 mod collect;
@@ -6,8 +6,6 @@ mod collect;
 #[cfg(test)]
 pub(crate) use checks::tests::cases;
 pub(crate) use collect::collect;
-
-use std::collections::BTreeMap;
 
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
@@ -17,7 +15,7 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     apis: &["ecr"],
     permissions: &[
         "ecr:DescribeRepositories",
-        "ecr:GetRegistryScanningConfiguration",
+        "ecr:BatchGetRepositoryScanningConfiguration",
         "ecr:ListTagsForResource",
     ],
     checks: checks::CHECKS,
@@ -28,19 +26,13 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
     pub repositories: Vec<Repository>,
-    /// Each region's registry scanning configuration, by region; a region is absent when it
-    /// could not be read.
-    pub registry_scanning: BTreeMap<String, RegistryScanning>,
 }
 
 impl ServiceInventory for Inventory {
     fn merge(&mut self, other: Self) {
         self.repositories.extend(other.repositories);
-        self.registry_scanning.extend(other.registry_scanning);
     }
 
-    /// The registry scanning configurations stay: they are not judged themselves, they decide
-    /// whether the kept repositories are scanned.
     fn retain_environment(&mut self, in_environment: InEnvironment) {
         retain_tagged(&mut self.repositories, in_environment, |r| r.tags.as_ref());
     }
@@ -60,8 +52,9 @@ pub struct Repository {
     pub name: String,
     pub arn: String,
     pub region: String,
-    /// The repository's own `imageScanningConfiguration.scanOnPush` (basic scanning).
-    pub scan_on_push: bool,
+    /// The scanning AWS applies to it; `None` when it could not be read (the report's errors
+    /// name the repository).
+    pub scanning: Option<Scanning>,
     /// Only read when an environment filter or a mutelist rule on tags needs it.
     pub tags: Option<Tags>,
 }
@@ -70,20 +63,14 @@ impl Repository {
     pub const RESOURCE_TYPE: &'static str = "AWS::ECR::Repository";
 }
 
-/// A registry's scanning configuration
-/// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetRegistryScanningConfiguration.html).
+/// A repository's effective scanning configuration
+/// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryScanningConfiguration.html):
+/// the registry's scanning filters and the repository's deprecated scanOnPush, resolved by AWS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RegistryScanning {
-    /// `BASIC` (the default) or `ENHANCED` (Amazon Inspector).
-    pub scan_type: String,
-    pub rules: Vec<ScanningRule>,
-}
-
-/// Which repositories a registry scans, and how often.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScanningRule {
-    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
-    pub frequency: String,
-    /// `WILDCARD` repository filters (the only filter type).
-    pub filters: Vec<String>,
+pub struct Scanning {
+    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`; `None` when AWS left it out.
+    pub frequency: Option<String>,
+    pub scan_on_push: bool,
+    /// The registry's filters that select the repository.
+    pub applied_filters: Vec<String>,
 }

@@ -270,3 +270,16 @@ fn auto_scaling_launch_configurations() {
         assert_eq!(status(report, check, "web-lc-v2"), Pass, "{check}");
     }
 }
+
+/// ECR.1 on the scanning AWS resolves per repository: the registry's filters override a
+/// repository's own scanOnPush; a registry without filters leaves it to the repository.
+#[test]
+fn ecr_repositories_are_judged_on_their_effective_scanning() {
+    let report = full();
+    assert_eq!(status(report, "ecr.image_scanning", "prod-api"), Pass);
+    assert!(detail(report, "ecr.image_scanning", "prod-api").contains("filter 'prod-*'"));
+    assert_eq!(status(report, "ecr.image_scanning", "app"), Fail);
+    assert!(detail(report, "ecr.image_scanning", "app").contains("MANUAL"));
+    assert_eq!(status(report, "ecr.image_scanning", "legacy"), Fail);
+    assert_eq!(status(report, "ecr.image_scanning", "edge-cache"), Pass);
+}

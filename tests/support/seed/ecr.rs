@@ -1,8 +1,9 @@
-//! ECR: repositories `app` (scanOnPush true, but the registry's basic-scanning filter `prod-*`
-//! does not match it, so it is scanned manually only: fails ecr.image_scanning), `legacy` (false:
-//! fails) and `prod-api` (false, but scanned on push by the filter: passes).
+//! ECR: in us-east-1, repositories `app` (scanOnPush true, but the registry's basic-scanning
+//! filter `prod-*` does not match it, so it is scanned manually only: fails ecr.image_scanning),
+//! `legacy` (false: fails) and `prod-api` (false, but scanned on push by the filter: passes); in
+//! eu-west-1, whose registry has no filters, `edge-cache` (scanOnPush true: passes).
 
-use aws_config::SdkConfig;
+use aws_config::{Region, SdkConfig};
 use aws_sdk_ecr::types::{
     ImageScanningConfiguration, RegistryScanningRule, ScanFrequency, ScanType,
     ScanningRepositoryFilter, ScanningRepositoryFilterType, Tag,
@@ -42,6 +43,22 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
                 )
                 .build()?,
         )
+        .send()
+        .await?;
+    let europe = aws_sdk_ecr::Client::from_conf(
+        aws_sdk_ecr::config::Builder::from(sdk)
+            .region(Region::new("eu-west-1"))
+            .build(),
+    );
+    europe
+        .create_repository()
+        .repository_name("edge-cache")
+        .image_scanning_configuration(
+            ImageScanningConfiguration::builder()
+                .scan_on_push(true)
+                .build(),
+        )
+        .tags(Tag::builder().key("Environment").value("prod").build()?)
         .send()
         .await?;
     Ok(())
