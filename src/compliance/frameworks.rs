@@ -61,11 +61,33 @@ pub struct Requirement {
     /// Why no check maps to an automated requirement yet (shown in the views).
     #[serde(default)]
     pub not_covered_because: Option<String>,
+    /// What the mapped checks leave out, where they judge only part of the requirement: a
+    /// failure of that part fails it, but nothing passes it (the views show `not_evaluated`
+    /// with this reason), and the catalog and coverage tables mark the mapping partial.
+    #[serde(default)]
+    pub partial_because: Option<String>,
 }
 
 impl Requirement {
     pub fn is_automated(&self) -> bool {
         self.assessment.as_deref() == Some("automated")
+    }
+
+    /// Whether `check`'s result about a `resource_type` is in the requirement's scope. An FSBP
+    /// control evaluates the resource types its Config rule names: a check that judges several
+    /// (DB instances and clusters) serves each control with the results of its type (RDS.3
+    /// instances, RDS.27 clusters). A check none of whose types the control names (an
+    /// account-level control) is judged whole.
+    pub fn judges(&self, check: &Check, resource_type: &str) -> bool {
+        let Some(types) = self.resource_type.as_deref() else {
+            return true;
+        };
+        let named = || types.split(',').map(str::trim);
+        let check_types_named = check
+            .resource_types
+            .iter()
+            .any(|t| named().any(|n| n == *t));
+        !check_types_named || named().any(|n| n == resource_type)
     }
 }
 
@@ -144,6 +166,53 @@ pub fn mapped_checks(framework: &Framework, requirement: &str) -> Vec<&'static C
         .collect()
 }
 
+/// What the checks mapped to `requirement` leave out of it: its own note, or that of the CIS
+/// v3.0.0 recommendation whose audit it repeats.
+pub fn partial_because(requirement: &Requirement) -> Option<&str> {
+    requirement.partial_because.as_deref().or_else(|| {
+        let v3 = requirement.same_audit_as.as_deref()?;
+        find("cis-aws-3.0")
+            .ok()?
+            .requirements
+            .iter()
+            .find(|r| r.id == v3)?
+            .partial_because
+            .as_deref()
+    })
+}
+
+/// A requirement a check maps to only in part: which framework, which requirement, and what the
+/// check leaves out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PartialMapping {
+    pub framework: &'static str,
+    pub requirement: &'static str,
+    pub because: &'static str,
+}
+
+/// The requirements, of every shipped framework, that `check` maps to only in part.
+pub fn partial_mappings(check: &Check) -> Vec<PartialMapping> {
+    all()
+        .iter()
+        .flat_map(|framework| {
+            framework
+                .requirements
+                .iter()
+                .filter_map(move |requirement| {
+                    let because = partial_because(requirement)?;
+                    mapped_checks(framework, &requirement.id)
+                        .iter()
+                        .any(|mapped| mapped.id == check.id)
+                        .then_some(PartialMapping {
+                            framework: &framework.about.id,
+                            requirement: &requirement.id,
+                            because,
+                        })
+                })
+        })
+        .collect()
+}
+
 /// The CIS v3.0.0 recommendation whose audit `requirement` of `framework` repeats.
 fn same_audit(framework: &str, requirement: &str) -> Option<&'static str> {
     find(framework)
@@ -188,6 +257,15 @@ pub fn in_scope(framework: &str, requirement: &str, facts: &[String]) -> bool {
 ///   symbols;
 /// - FSBP IAM.6 (`root-account-hardware-mfa-enabled`) and CIS 1.6 ask for a hardware root MFA
 ///   device, where the check passes a virtual one;
+/// - FSBP EC2.8 (`ec2-imdsv2-check`) and CIS 5.6 judge HttpTokens alone, where the check also
+///   passes an instance whose metadata endpoint is disabled;
+/// - FSBP S3.2 (`s3-bucket-public-read-prohibited`) judges public reads and S3.3
+///   (`s3-bucket-public-write-prohibited`) public writes, which the policy and ACL checks
+///   judge together (facts on failing results);
+/// - FSBP Config.1 also asks that the recorder use AWS Config's service-linked role, and CIS
+///   3.3's audit that its last status be `SUCCESS` (both facts only on passing results);
+/// - FSBP IAM.3 (`access-keys-rotated`, maxAccessKeyAge 90) and CIS 1.14 ask for active keys
+///   at most 90 days old, whatever limit the check ran with;
 /// - FSBP IAM.8 (`iam-user-unused-credentials-check`, `maxCredentialUsageAge` 90) and CIS 1.12
 ///   (45 days) judge the same credentials at different ages;
 /// - CIS v7.0.0 6.1.2 asks about TCP or UDP 445 from `0.0.0.0/0` or `::/0`; its 2.5 passes a
@@ -208,12 +286,13 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
             .iter()
             .find_map(|f| f.strip_prefix(prefix).and_then(|n| n.parse::<u32>().ok()))
     };
-    let unused_over = |days: u32| {
+    // Whole days unused, counted down (`unused 45 days` is 45 to 46 days).
+    let unused = |too_long: &dyn Fn(u32) -> bool| {
         facts.iter().any(|f| {
             (f.strip_prefix("unused ")
                 .and_then(|rest| rest.strip_suffix(" days")))
             .and_then(|n| n.parse::<u32>().ok())
-            .is_some_and(|n| n > days)
+            .is_some_and(too_long)
         })
     };
     let password = |judge: &dyn Fn() -> bool| has("no password policy") || judge();
@@ -256,8 +335,27 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
             (has("no root mfa") || has("root mfa virtual") || has("root mfa hardware"))
                 .then(|| !has("root mfa hardware"))
         }
-        ("fsbp", "IAM.8") => Some(unused_over(90)),
-        ("cis-aws-3.0", "1.12") => Some(unused_over(45)),
+        // IAM.8's rule: not used within the last 90 days; CIS 1.12: unused "45 days or
+        // greater".
+        ("fsbp", "EC2.8") | ("cis-aws-3.0", "5.6") => Some(!has("http tokens required")),
+        ("fsbp", "Config.1") => Some(has("recorder role not service-linked")),
+        ("fsbp", "S3.2") => Some(has("public read")),
+        ("fsbp", "S3.3") => Some(has("public write")),
+        ("cis-aws-3.0", "3.3") => Some(facts.iter().any(|f| f.starts_with("last status "))),
+        // EC2.13's rule `restricted-ssh` and EC2.14's `restricted-common-ports` (3389), TCP.
+        ("fsbp", "EC2.13") => Some(admits(&[false, true], &[22], false)),
+        ("fsbp", "EC2.14") => Some(admits(&[false, true], &[3389], false)),
+        ("fsbp", "IAM.8") => Some(unused(&|days| days > 90)),
+        ("fsbp", "IAM.3") | ("cis-aws-3.0", "1.14") => Some(
+            has("active key without creation date")
+                || facts.iter().any(|f| {
+                    f.strip_prefix("oldest active key ")
+                        .and_then(|rest| rest.strip_suffix(" days"))
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .is_some_and(|days| days > 90)
+                }),
+        ),
+        ("cis-aws-3.0", "1.12") => Some(unused(&|days| days >= 45)),
         _ => None,
     }
 }

@@ -235,7 +235,11 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
     let results: Vec<&CheckResult> = report
         .results
         .iter()
-        .filter(|r| view.checks.iter().any(|c| *c == r.check_id))
+        .filter(|r| {
+            checks
+                .iter()
+                .any(|c| c.id == r.check_id && requirement.judges(c, &r.resource_type))
+        })
         .filter(|r| frameworks::in_scope(&framework.about.id, &requirement.id, &r.facts))
         .collect();
     // Where the requirement judges otherwise than the check, the result's facts decide.
@@ -255,10 +259,16 @@ fn judge(framework: &Framework, requirement: &Requirement, report: Evidence) -> 
         view.accepted = failing.iter().all(|r| r.muted.is_some());
         return view;
     }
-    // Nothing failed: a pass only if every mapped check read everything it needed.
-    let unread: Vec<String> = checks
-        .iter()
-        .filter_map(|check| unread_because(check, report))
+    // Nothing failed: a pass only if the mapped checks judge all of the requirement and read
+    // everything they needed.
+    let unread: Vec<String> = frameworks::partial_because(requirement)
+        .into_iter()
+        .map(|because| format!("judged in part only: {because}"))
+        .chain(
+            checks
+                .iter()
+                .filter_map(|check| unread_because(check, report)),
+        )
         .collect();
     if unread.is_empty() {
         view.status = RequirementStatus::Pass;

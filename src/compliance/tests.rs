@@ -380,6 +380,20 @@ fn attached_volumes_and_credential_ages_decide_their_requirements() {
         frameworks::fails_requirement("fsbp", "IAM.8", &unused),
         Some(false)
     );
+    // CIS 1.12: "45 days or greater"; whole days are counted down.
+    let days = |n: u32| [format!("unused {n} days")];
+    assert_eq!(
+        frameworks::fails_requirement("cis-aws-3.0", "1.12", &days(45)),
+        Some(true)
+    );
+    assert_eq!(
+        frameworks::fails_requirement("cis-aws-3.0", "1.12", &days(44)),
+        Some(false)
+    );
+    assert_eq!(
+        frameworks::fails_requirement("fsbp", "IAM.8", &days(90)),
+        Some(false)
+    );
     let stale = ["unused 3 days".to_string(), "unused 120 days".to_string()];
     assert_eq!(
         frameworks::fails_requirement("fsbp", "IAM.8", &stale),
@@ -463,3 +477,5 @@ fn engine_scoped_controls_judge_only_their_engine_s_snapshots() {
     assert_eq!(judged("Neptune.3"), (RequirementStatus::Pass, 1));
     assert_eq!(judged("RDS.1"), (RequirementStatus::Pass, 1));
 }
+
+mod scope;

@@ -397,6 +397,21 @@ impl Statement {
         actions && resources
     }
 
+    /// Whether the statement's actions include S3's reads of objects or listings
+    /// (`s3:GetObject`, `s3:ListBucket`), named or by a wildcard: what FSBP S3.2's rule
+    /// (`s3-bucket-public-read-prohibited`) calls public read.
+    pub fn grants_reads(&self) -> bool {
+        match &self.actions {
+            Actions::NotAction(_) => true,
+            Actions::Action(list) => list.iter().any(|action| {
+                let action = action.trim().to_ascii_lowercase();
+                ["s3:getobject", "s3:listbucket"]
+                    .iter()
+                    .any(|read| wildcard_matches(&action, read))
+            }),
+        }
+    }
+
     /// Whether the statement's actions include more than reads (`s3:Get*`, `s3:List*`).
     pub fn grants_writes(&self) -> bool {
         match &self.actions {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::compliance::frameworks::{control_rule, ControlRule};
+use crate::compliance::frameworks::{control_rule, partial_mappings, ControlRule, PartialMapping};
 use crate::services::checks::Check;
 
 /// How `secaudit checks` prints the catalog.
@@ -55,6 +55,7 @@ impl CatalogFormat {
                     .map(|check| CatalogEntry {
                         check,
                         config_rules: config_rules(check),
+                        partial_mappings: partial_mappings(check),
                     })
                     .collect();
                 let mut json = serde_json::to_string_pretty(&checks).unwrap_or_default();
@@ -76,13 +77,15 @@ impl std::str::FromStr for CatalogFormat {
     }
 }
 
-/// A check as the JSON catalog gives it: its declaration and the AWS Config rules of the
-/// Security Hub controls it maps to.
+/// A check as the JSON catalog gives it: its declaration, the AWS Config rules of the Security
+/// Hub controls it maps to, and the requirements it judges only in part (every other mapping
+/// is full).
 #[derive(serde::Serialize)]
 struct CatalogEntry<'a> {
     #[serde(flatten)]
     check: &'a Check,
     config_rules: Vec<&'static ControlRule>,
+    partial_mappings: Vec<PartialMapping>,
 }
 
 fn config_rules(check: &Check) -> Vec<&'static ControlRule> {
@@ -198,6 +201,18 @@ pub fn render_catalog_markdown<'a>(checks: impl IntoIterator<Item = &'a Check>) 
                 String::new()
             } else {
                 format!("**AWS Config rules:** {}\n\n", rules.join("; "))
+            };
+            let partial: Vec<String> = partial_mappings(check)
+                .iter()
+                .map(|p| format!("{} {}: {}", p.framework, p.requirement, prose(p.because)))
+                .collect();
+            let rules = if partial.is_empty() {
+                rules
+            } else {
+                format!(
+                    "{rules}**Mapped in part** (nothing passes these; a failure fails them): {}\n\n",
+                    partial.join("; ")
+                )
             };
             let _ = write!(
                 out,

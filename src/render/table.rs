@@ -450,12 +450,15 @@ mod tests {
         use crate::compliance::{evaluate, frameworks::find};
         let mut report: Report =
             serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
-        report.results.push(CheckResult::example(
-            "ec2.imdsv2_required",
-            "i-0abc",
-            Severity::High,
-            Status::Fail,
-        ));
+        report.results.push(CheckResult {
+            resource_type: "AWS::EC2::Instance".into(),
+            ..CheckResult::example(
+                "ec2.imdsv2_required",
+                "i-0abc",
+                Severity::High,
+                Status::Fail,
+            )
+        });
         report.compliance = ["cis-aws-3.0", "fsbp"]
             .map(|id| evaluate(find(id).unwrap(), report.evidence()))
             .into();

@@ -98,7 +98,26 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
                 Some(format!("Recorder {} in {region} is stopped.", recorder.name))
             }
         };
-        verdicts.judge_account(
+        // What FSBP Config.1 (the service-linked role) and CIS 3.3 (last status SUCCESS) ask
+        // beyond the check; on passing results only, where it can change the verdict.
+        let facts = match working(recorders) {
+            Some(recorder) if problem.is_none() => {
+                let mut facts = Vec::new();
+                if !recorder.uses_service_linked_role() {
+                    facts.push("recorder role not service-linked".to_string());
+                }
+                if recorder.last_status != "SUCCESS" {
+                    let status = match recorder.last_status.as_str() {
+                        "" => "none",
+                        status => status,
+                    };
+                    facts.push(format!("last status {status}"));
+                }
+                facts
+            }
+            _ => Vec::new(),
+        };
+        verdicts.judge_account_with_facts(
             region,
             problem.is_none(),
             || {
@@ -109,6 +128,7 @@ fn recorder_enabled(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verd
                 )
             },
             || problem.clone().unwrap_or_default(),
+            facts,
         );
     }
 }
@@ -121,10 +141,18 @@ pub(crate) mod tests {
     use crate::services::{config, Inventory};
 
     fn regions() -> Inventory {
+        // eu-west-2's records with the service-linked role, the others with a role of their own.
         let recorder = |recording, status: &str, scope| ConfigRecorder {
             name: "default".into(),
             recording,
             last_status: status.into(),
+            role_arn: if status == "SUCCESS"
+                && scope == (RecordingScope::AllSupported { global: false })
+            {
+                "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig".into()
+            } else {
+                "arn:aws:iam::123456789012:role/config".into()
+            },
             scope,
         };
         let all = |global| RecordingScope::AllSupported { global };
@@ -160,6 +188,27 @@ pub(crate) mod tests {
             ]
             .into(),
         })
+    }
+
+    /// What Config.1 and CIS 3.3 ask beyond the check rides on the passing results.
+    #[test]
+    fn passing_regions_carry_the_role_and_last_status() {
+        let results = run(&regions());
+        let facts = |region: &str| {
+            results
+                .iter()
+                .find(|r| r.check_id == "config.recorder_enabled" && r.region == region)
+                .unwrap()
+                .facts
+                .clone()
+        };
+        assert_eq!(
+            facts("eu-west-1"),
+            ["recorder role not service-linked", "last status PENDING"]
+        );
+        assert!(facts("eu-west-2").is_empty());
+        // A failing region carries none: nothing in them could pass a requirement.
+        assert!(facts("us-west-2").is_empty());
     }
 
     pub fn cases() -> Vec<Case> {
@@ -213,6 +262,7 @@ pub(crate) mod tests {
             recording: true,
             last_status: "SUCCESS".into(),
             scope: RecordingScope::AllSupported { global: false },
+            role_arn: String::new(),
         };
         let results = run(&Inventory::from(config::Inventory {
             recorders: [("us-east-1".to_string(), vec![recorder])].into(),

@@ -42,6 +42,7 @@ pub(crate) async fn collect(context: &CollectContext<'_>, region: &str) -> Colle
                     .and_then(|s| s.last_status())
                     .map_or(String::new(), |s| s.as_str().to_string()),
                 scope: recorder.recording_group().map(scope).unwrap_or_default(),
+                role_arn: recorder.role_arn().unwrap_or_default().to_string(),
             }
         })
         .collect();

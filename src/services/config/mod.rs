@@ -50,6 +50,17 @@ pub struct ConfigRecorder {
     pub last_status: String,
     /// What the recorder's recording group records.
     pub scope: RecordingScope,
+    /// The IAM role it records with (`roleARN`).
+    pub role_arn: String,
+}
+
+impl ConfigRecorder {
+    /// Records with AWS Config's service-linked role, which FSBP Config.1 asks for
+    /// (https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles-config.html).
+    pub fn uses_service_linked_role(&self) -> bool {
+        self.role_arn
+            .ends_with(":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
+    }
 }
 
 /// A recording group, as the checks need it.

@@ -1,8 +1,8 @@
 //! EC2 instances and EBS volumes.
 
 use super::{instance_resource, Image, Instance, Snapshot, Volume};
-use crate::model::Severity;
 use crate::model::ACCOUNT_RESOURCE_TYPE;
+use crate::model::{Severity, Status};
 use crate::services::checks::CheckOptions;
 use crate::services::checks::EventTrigger;
 use crate::services::checks::Read;
@@ -111,27 +111,41 @@ const IMDSV2_REQUIRED: Check = Check {
     evaluate: imdsv2_required,
 };
 
+/// A disabled metadata endpoint passes: IMDSv1 cannot be used. FSBP EC2.8's rule
+/// (`ec2-imdsv2-check`, NON_COMPLIANT "if the HttpTokens is set to optional") and CIS 5.6's
+/// audit judge HttpTokens alone, so every result carries `http tokens <value>` and those two
+/// requirements decide on it (`compliance::frameworks::fails_requirement`).
 fn imdsv2_required(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for instance in &inventory.ec2.instances {
         let resource = instance_resource(instance);
-        match (
-            instance.http_endpoint.as_deref(),
-            instance.http_tokens.as_deref(),
-        ) {
-            (Some("disabled"), _) => verdicts.pass(
+        let tokens = instance.http_tokens.as_deref();
+        let facts = || {
+            tokens
+                .map(|t| format!("http tokens {t}"))
+                .into_iter()
+                .collect()
+        };
+        match (instance.http_endpoint.as_deref(), tokens) {
+            (Some("disabled"), _) => verdicts.record_with_facts(
                 &resource,
+                Status::Pass,
                 "The instance metadata endpoint is disabled, so IMDSv1 cannot be used.".into(),
+                facts(),
             ),
-            (_, Some("required")) => verdicts.pass(
+            (_, Some("required")) => verdicts.record_with_facts(
                 &resource,
+                Status::Pass,
                 "HttpTokens is required: only IMDSv2 session-token requests are accepted.".into(),
+                facts(),
             ),
-            (_, Some(tokens)) => verdicts.fail(
+            (_, Some(tokens)) => verdicts.record_with_facts(
                 &resource,
+                Status::Fail,
                 format!(
                     "HttpTokens is {tokens}: IMDSv1 requests are accepted ({} instance).",
                     instance.state
                 ),
+                facts(),
             ),
             (_, None) => verdicts.fail(
                 &resource,

@@ -373,7 +373,22 @@ fn access_key_rotation(inventory: &Inventory, options: &CheckOptions, verdicts: 
                 }
             })
             .collect();
-        verdicts.judge(
+        // FSBP IAM.3 (`access-keys-rotated`, maxAccessKeyAge 90) and CIS 1.14 (90 days) judge
+        // the ages themselves, whatever limit this run was given.
+        let ages: Vec<Option<i64>> = active
+            .iter()
+            .map(|key| key.last_rotated.map(|at| days_since(now, at)))
+            .collect();
+        let facts = match ages.iter().copied().collect::<Option<Vec<i64>>>() {
+            Some(days) => days
+                .into_iter()
+                .max()
+                .map(|oldest| format!("oldest active key {oldest} days"))
+                .into_iter()
+                .collect(),
+            None => vec!["active key without creation date".to_string()],
+        };
+        verdicts.judge_with_facts(
             &credential_user_resource(user),
             old.is_empty(),
             || format!("Every active access key is at most {limit} days old."),
@@ -383,6 +398,7 @@ fn access_key_rotation(inventory: &Inventory, options: &CheckOptions, verdicts: 
                     enumerate(&old, 2)
                 )
             },
+            facts,
         );
     }
 }

@@ -372,15 +372,13 @@ const AUTO_MINOR_VERSION_UPGRADE: Check = Check {
     evaluate: auto_minor_version_upgrade,
 };
 
+/// Every DB instance, cluster members included: `rds-automatic-minor-version-upgrade-enabled`
+/// (FSBP RDS.13) judges each instance, and an Aurora cluster upgrades only when all its
+/// instances have the setting on
+/// (https://docs.aws.amazon.com/config/latest/developerguide/rds-automatic-minor-version-upgrade-enabled.html);
+/// CIS 2.3.2's audit reads it from every instance too.
 fn auto_minor_version_upgrade(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
-    // Cluster members follow their cluster's engine version; the check is for stand-alone
-    // instances, as FSBP RDS.13 describes it.
-    for db in inventory
-        .rds
-        .db_instances
-        .iter()
-        .filter(|db| db.cluster_id.is_none())
-    {
+    for db in &inventory.rds.db_instances {
         verdicts.judge(
             &instance_resource(db),
             db.auto_minor_version_upgrade,
@@ -790,7 +788,12 @@ pub(crate) mod tests {
             only(&results, "rds.public_access", "aurora-1").status,
             Status::Fail
         );
-        none(&results, "rds.auto_minor_version_upgrade", "aurora-1");
+        // So is the minor-version setting (off here): an Aurora cluster upgrades only when all
+        // its instances have it on.
+        assert_eq!(
+            only(&results, "rds.auto_minor_version_upgrade", "aurora-1").status,
+            Status::Fail
+        );
     }
 
     #[test]

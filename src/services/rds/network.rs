@@ -44,7 +44,9 @@ pub(super) const NOT_IN_PUBLIC_SUBNET: Check = Check {
                   gateway at most): aws rds modify-db-instance --db-subnet-group-name <private>.",
     reference: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Scenarios.html",
     fsbp: &["RDS.46"],
-    cis: &[],
+    // CIS v3.0.0 2.3.3's audit also reads each instance's subnet route tables for a
+    // `0.0.0.0/0` route to an internet gateway (steps 5-8), beside PubliclyAccessible.
+    cis: &["2.3.3"],
     triggers: SUBNET_ROUTE_CHANGES,
     reads: &[
         Read::all("rds:DescribeDBInstances"),

@@ -335,9 +335,22 @@ fn policy_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdict
                 format!("The policy grants public {access} access ({}), but RestrictPublicBuckets is in force, so only AWS services and this account's principals can use it.", enumerate(&statements, 3)),
             );
         } else {
-            verdicts.fail(
+            // FSBP S3.2 judges public reads, S3.3 public writes (`fails_requirement`).
+            let facts = [
+                public
+                    .iter()
+                    .any(|s| s.grants_reads())
+                    .then_some("public read"),
+                public
+                    .iter()
+                    .any(|s| s.grants_writes())
+                    .then_some("public write"),
+            ];
+            verdicts.record_with_facts(
                 &resource,
+                Status::Fail,
                 format!("The policy grants public {access} access: {} allow{} everyone without a restricting condition.", enumerate(&statements, 3), if statements.len() == 1 { "s" } else { "" }),
+                facts.into_iter().flatten().map(str::to_string).collect(),
             );
         }
     }
@@ -376,12 +389,28 @@ fn acl_public(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) 
                 &resource,
                 "IgnorePublicAcls is in force (bucket or account): ACL grants to the public are ignored.".into(),
             ),
-            BucketAcl::PublicGrants(grants) => verdicts.judge(
-                &resource,
-                grants.is_empty(),
-                || "The ACL grants nothing to AllUsers or AuthenticatedUsers.".into(),
-                || format!("The ACL grants {} and IgnorePublicAcls is not in force.", enumerate(grants, 4)),
-            ),
+            BucketAcl::PublicGrants(grants) => {
+                // What FSBP S3.2 (reads) and S3.3 (writes) each judge: READ lists the objects,
+                // WRITE and WRITE_ACP change them or the ACL, FULL_CONTROL is all of it.
+                let permission = |names: &[&str]| {
+                    grants.iter().any(|g| {
+                        g.rsplit(' ')
+                            .next()
+                            .is_some_and(|p| names.contains(&p))
+                    })
+                };
+                let facts = [
+                    permission(&["READ", "FULL_CONTROL"]).then_some("public read"),
+                    permission(&["WRITE", "WRITE_ACP", "FULL_CONTROL"]).then_some("public write"),
+                ];
+                verdicts.judge_with_facts(
+                    &resource,
+                    grants.is_empty(),
+                    || "The ACL grants nothing to AllUsers or AuthenticatedUsers.".into(),
+                    || format!("The ACL grants {} and IgnorePublicAcls is not in force.", enumerate(grants, 4)),
+                    facts.into_iter().flatten().map(str::to_string).collect(),
+                )
+            }
         }
     }
 }

@@ -184,3 +184,19 @@ fn security_hub_per_region() {
     assert_eq!(in_region(report, "securityhub.enabled", "us-east-1"), Pass);
     assert_eq!(in_region(report, "securityhub.enabled", "eu-west-1"), Fail);
 }
+
+/// FSBP Config.1 asks for AWS Config's service-linked role, which the demo's recorder uses.
+#[test]
+fn the_config_recorder_uses_the_service_linked_role() {
+    let recorder = full()
+        .results
+        .iter()
+        .find(|r| r.check_id == "config.recorder_enabled" && r.region == "us-east-1")
+        .unwrap();
+    assert_eq!(recorder.status, Pass);
+    assert!(
+        !recorder.facts.iter().any(|f| f.contains("service-linked")),
+        "{:?}",
+        recorder.facts
+    );
+}

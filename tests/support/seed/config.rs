@@ -11,9 +11,9 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
         .configuration_recorder(
             aws_sdk_config::types::ConfigurationRecorder::builder()
                 .name("default")
-                .role_arn("arn:aws:iam::123456789012:role/config")
-                // Every supported type, the global (IAM) ones too: what Config.1 and CIS 3.3
-                // ask of one region.
+                // The service-linked role, as FSBP Config.1 asks; every supported type, the
+                // global (IAM) ones too: what Config.1 and CIS 3.3 ask of one region.
+                .role_arn("arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
                 .recording_group(
                     aws_sdk_config::types::RecordingGroup::builder()
                         .all_supported(true)

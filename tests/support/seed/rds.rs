@@ -99,6 +99,8 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
             .db_cluster_identifier(cluster)
             .engine("aurora-postgresql")
             .db_instance_class("db.r6g.large")
+            // Judged per instance (RDS.13): analytics-1 upgrades, staging-aurora-1 does not.
+            .auto_minor_version_upgrade(cluster == "analytics")
             .tags(env_tag("prod"))
             .send()
             .await?;
