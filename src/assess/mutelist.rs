@@ -253,7 +253,7 @@ impl Mutelist {
                 .find(|rule| rule.matches(result, account_id, resource_tags))
             {
                 used[rule.index - 1] = true;
-                result.muted = Some(rule.mute());
+                result.muted = Some(Box::new(rule.mute()));
             }
         }
         let reference = |rule: &Rule| RuleRef {

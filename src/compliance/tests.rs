@@ -219,13 +219,13 @@ fn a_muted_failure_fails_the_requirement_as_an_accepted_risk() {
     let cis = frameworks::find("cis-aws-3.0").unwrap();
     let mut results = groups(vec![SecurityGroup::opening("sg-1", 22, "0.0.0.0/0")]);
     for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
-        result.muted = Some(Mute {
+        result.muted = Some(Box::new(Mute {
             rule: 1,
             reason: "bastion".into(),
             owner: None,
             expires: "2099-01-01".into(),
             exposures: false,
-        });
+        }));
     }
     let view = evaluate(cis, report(results, &["sg"], vec![]).evidence());
     let ssh = view.requirements.iter().find(|r| r.id == "5.2").unwrap();

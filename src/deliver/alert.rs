@@ -557,13 +557,13 @@ pub(crate) mod tests {
         use crate::model::Mute;
         use crate::report::{BaselineRef, Changes};
         let mut muted = result(3, Severity::Critical, Status::Fail);
-        muted.muted = Some(Mute {
+        muted.muted = Some(Box::new(Mute {
             rule: 1,
             reason: "accepted".into(),
             owner: None,
             expires: "2027-01-01".into(),
             exposures: false,
-        });
+        }));
         let mut report = report(vec![
             result(1, Severity::Critical, Status::Fail),
             result(2, Severity::Critical, Status::Fail),

@@ -333,7 +333,7 @@ fn fnv1a(text: &str) -> u64 {
 pub fn annotate(exposures: &mut [Exposure], results: &[CheckResult]) {
     let mutes: HashMap<&str, &Mute> = results
         .iter()
-        .filter_map(|r| r.muted.as_ref().map(|m| (r.id.as_str(), m)))
+        .filter_map(|r| r.muted.as_ref().map(|m| (r.id.as_str(), &**m)))
         .collect();
     for exposure in exposures {
         for step in &mut exposure.steps {

@@ -498,7 +498,7 @@ mod tests {
             region: result.region.clone(),
             role,
             contributes: format!("{} contributes", result.check_id),
-            muted: result.muted.clone(),
+            muted: result.muted.as_deref().cloned(),
         }
     }
 
@@ -520,9 +520,9 @@ mod tests {
             serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
         let entry = failed("ec2.public_ssh", "i-0abc");
         let mut reach = failed("iam.admin_role", "i-0abc");
-        reach.muted = Some(mute(2, "Bastion by design", false));
+        reach.muted = Some(Box::new(mute(2, "Bastion by design", false)));
         let mut other = failed("ec2.imdsv1", "i-0def");
-        other.muted = Some(mute(3, "Lab host", true));
+        other.muted = Some(Box::new(mute(3, "Lab host", true)));
         report.exposures = vec![
             exposure(
                 "Open instance reaches admin",
@@ -532,7 +532,7 @@ mod tests {
             exposure(
                 "Lab instance",
                 vec![step(&other, StepRole::Entry)],
-                other.muted.clone(),
+                other.muted.as_deref().cloned(),
             ),
         ];
         report.results = vec![entry, reach, other];
@@ -596,7 +596,7 @@ mod tests {
             serde_json::from_value(crate::report::tests::minimal_report()).unwrap();
         let open = failed("ec2.imdsv2_required", "i-0abc");
         let mut accepted = failed("ec2.imdsv2_required", "i-0def");
-        accepted.muted = Some(mute(4, "Legacy AMI", false));
+        accepted.muted = Some(Box::new(mute(4, "Legacy AMI", false)));
         report.results = vec![open, accepted];
         report.compliance = ["cis-aws-3.0", "fsbp"]
             .map(|id| evaluate(find(id).unwrap(), report.evidence()))

@@ -254,12 +254,14 @@ mod tests {
                 .into(),
             facts: Vec::new(),
             first_seen: Some("2026-11-01T02:00:00Z".into()),
-            muted: muted.then(|| Mute {
-                rule: 1,
-                reason: "write-once logs".into(),
-                owner: None,
-                expires: "2027-01-01".into(),
-                exposures: false,
+            muted: muted.then(|| {
+                Box::new(Mute {
+                    rule: 1,
+                    reason: "write-once logs".into(),
+                    owner: None,
+                    expires: "2027-01-01".into(),
+                    exposures: false,
+                })
             }),
         }
     }

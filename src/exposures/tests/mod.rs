@@ -403,7 +403,7 @@ fn a_muted_step_shows_as_accepted_and_hides_the_exposure_only_when_its_rule_says
         .iter_mut()
         .find(|r| r.check_id == "ec2.imdsv2_required")
         .unwrap();
-    imds.muted = Some(mute(false));
+    imds.muted = Some(Box::new(mute(false)));
     annotate(&mut found, &results);
     assert!(found[0].is_open());
     assert_eq!(found[0].steps[2].muted, Some(mute(false)));
@@ -413,7 +413,7 @@ fn a_muted_step_shows_as_accepted_and_hides_the_exposure_only_when_its_rule_says
         .iter_mut()
         .find(|r| r.check_id == "ec2.imdsv2_required")
         .unwrap();
-    imds.muted = Some(mute(true));
+    imds.muted = Some(Box::new(mute(true)));
     annotate(&mut found, &results);
     assert_eq!(found[0].muted, Some(mute(true)));
 }

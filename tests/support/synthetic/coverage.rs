@@ -24,6 +24,13 @@ pub(super) async fn seed(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> 
     if units.clone().next().is_none() {
         return Ok(());
     }
+    // Service roles of the account being seeded (the emulator checks the account id).
+    let identity = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(described)?;
+    let account = identity.account().ok_or("no account id")?.to_string();
     let beanstalk = aws_sdk_elasticbeanstalk::Client::new(sdk);
     beanstalk
         .create_application()
@@ -39,10 +46,10 @@ pub(super) async fn seed(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> 
         sagemaker: aws_sdk_sagemaker::Client::new(sdk),
         beanstalk,
     };
-    let clients = &clients;
+    let (clients, account) = (&clients, account.as_str());
     for_each_unit(units, |unit| async move {
         let kept = well_kept(unit);
-        seed_project(&clients.codebuild, unit, kept).await?;
+        seed_project(&clients.codebuild, account, unit, kept).await?;
         seed_launch_configuration(&clients.autoscaling, unit, kept).await?;
         clients
             .efs
@@ -61,7 +68,7 @@ pub(super) async fn seed(sdk: &SdkConfig, units: usize) -> Result<(), BoxError> 
             .send()
             .await
             .map_err(described)?;
-        seed_notebook(&clients.sagemaker, unit, kept).await?;
+        seed_notebook(&clients.sagemaker, account, unit, kept).await?;
         seed_environment(&clients.beanstalk, unit, kept).await
     })
     .await
@@ -79,6 +86,7 @@ struct Clients {
 /// A failing project has a plaintext access key variable (a placeholder value).
 async fn seed_project(
     client: &aws_sdk_codebuild::Client,
+    account: &str,
     unit: usize,
     kept: bool,
 ) -> Result<(), BoxError> {
@@ -119,7 +127,7 @@ async fn seed_project(
                 )
                 .build()?,
         )
-        .service_role("arn:aws:iam::123456789012:role/codebuild-service")
+        .service_role(format!("arn:aws:iam::{account}:role/codebuild-service"))
         .send()
         .await
         .map_err(described)?;
@@ -157,6 +165,7 @@ async fn seed_launch_configuration(
 /// Failing notebooks keep SageMaker's defaults: direct internet access, root access, no VPC.
 async fn seed_notebook(
     client: &aws_sdk_sagemaker::Client,
+    account: &str,
     unit: usize,
     kept: bool,
 ) -> Result<(), BoxError> {
@@ -170,7 +179,7 @@ async fn seed_notebook(
         .create_notebook_instance()
         .notebook_instance_name(format!("bench-notebook-{unit:05}"))
         .instance_type(InstanceType::MlT3Medium)
-        .role_arn("arn:aws:iam::123456789012:role/sagemaker-notebooks")
+        .role_arn(format!("arn:aws:iam::{account}:role/sagemaker-notebooks"))
         .direct_internet_access(internet)
         .root_access(root);
     let notebook = if kept {
