@@ -286,10 +286,10 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
             .iter()
             .find_map(|f| f.strip_prefix(prefix).and_then(|n| n.parse::<u32>().ok()))
     };
-    // Whole days unused, counted down (`unused 45 days` is 45 to 46 days).
-    let unused = |too_long: &dyn Fn(u32) -> bool| {
+    // A `<what> N days` fact in whole days, counted down (`unused 45 days` is 45 to 46 days).
+    let days_over = |what: &str, too_long: &dyn Fn(u32) -> bool| {
         facts.iter().any(|f| {
-            (f.strip_prefix("unused ")
+            (f.strip_prefix(what)
                 .and_then(|rest| rest.strip_suffix(" days")))
             .and_then(|n| n.parse::<u32>().ok())
             .is_some_and(too_long)
@@ -345,17 +345,12 @@ pub fn fails_requirement(framework: &str, requirement: &str, facts: &[String]) -
         // EC2.13's rule `restricted-ssh` and EC2.14's `restricted-common-ports` (3389), TCP.
         ("fsbp", "EC2.13") => Some(admits(&[false, true], &[22], false)),
         ("fsbp", "EC2.14") => Some(admits(&[false, true], &[3389], false)),
-        ("fsbp", "IAM.8") => Some(unused(&|days| days > 90)),
+        ("fsbp", "IAM.8") => Some(days_over("unused ", &|days| days > 90)),
         ("fsbp", "IAM.3") | ("cis-aws-3.0", "1.14") => Some(
             has("active key without creation date")
-                || facts.iter().any(|f| {
-                    f.strip_prefix("oldest active key ")
-                        .and_then(|rest| rest.strip_suffix(" days"))
-                        .and_then(|n| n.parse::<u32>().ok())
-                        .is_some_and(|days| days > 90)
-                }),
+                || days_over("oldest active key ", &|days| days > 90),
         ),
-        ("cis-aws-3.0", "1.12") => Some(unused(&|days| days >= 45)),
+        ("cis-aws-3.0", "1.12") => Some(days_over("unused ", &|days| days >= 45)),
         _ => None,
     }
 }

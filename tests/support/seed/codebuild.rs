@@ -31,37 +31,55 @@ pub async fn seed(sdk: &SdkConfig) -> Result<(), BoxError> {
         ),
     ];
     for (name, env, location, kind, value) in projects {
-        let variable = EnvironmentVariable::builder()
-            .name("AWS_SECRET_ACCESS_KEY")
-            .value(value)
-            .r#type(kind)
-            .build()?;
-        client
-            .create_project()
-            .name(name)
-            .source(
-                ProjectSource::builder()
-                    .r#type(SourceType::Bitbucket)
-                    .location(location)
-                    .build()?,
-            )
-            .artifacts(
-                ProjectArtifacts::builder()
-                    .r#type(aws_sdk_codebuild::types::ArtifactsType::NoArtifacts)
-                    .build()?,
-            )
-            .environment(
-                ProjectEnvironment::builder()
-                    .r#type(EnvironmentType::LinuxContainer)
-                    .image("aws/codebuild/standard:7.0")
-                    .compute_type(ComputeType::BuildGeneral1Small)
-                    .environment_variables(variable)
-                    .build()?,
-            )
-            .service_role("arn:aws:iam::123456789012:role/codebuild-service")
+        let role = "arn:aws:iam::123456789012:role/codebuild-service";
+        project(&client, name, location, kind, value, role)?
             .tags(Tag::builder().key("Environment").value(env).build())
             .send()
             .await?;
     }
     Ok(())
+}
+
+/// A project request building from a Bitbucket `location` in a standard Linux image, with an
+/// `AWS_SECRET_ACCESS_KEY` variable of `kind` holding `value` (a placeholder or a parameter
+/// name): what the CodeBuild checks judge. The demo and the synthetic account both seed it.
+pub fn project(
+    client: &aws_sdk_codebuild::Client,
+    name: &str,
+    location: &str,
+    kind: EnvironmentVariableType,
+    value: &str,
+    service_role: &str,
+) -> Result<
+    aws_sdk_codebuild::operation::create_project::builders::CreateProjectFluentBuilder,
+    BoxError,
+> {
+    let variable = EnvironmentVariable::builder()
+        .name("AWS_SECRET_ACCESS_KEY")
+        .value(value)
+        .r#type(kind)
+        .build()?;
+    Ok(client
+        .create_project()
+        .name(name)
+        .source(
+            ProjectSource::builder()
+                .r#type(SourceType::Bitbucket)
+                .location(location)
+                .build()?,
+        )
+        .artifacts(
+            ProjectArtifacts::builder()
+                .r#type(aws_sdk_codebuild::types::ArtifactsType::NoArtifacts)
+                .build()?,
+        )
+        .environment(
+            ProjectEnvironment::builder()
+                .r#type(EnvironmentType::LinuxContainer)
+                .image("aws/codebuild/standard:7.0")
+                .compute_type(ComputeType::BuildGeneral1Small)
+                .environment_variables(variable)
+                .build()?,
+        )
+        .service_role(service_role))
 }

@@ -90,47 +90,23 @@ async fn seed_project(
     unit: usize,
     kept: bool,
 ) -> Result<(), BoxError> {
-    use aws_sdk_codebuild::types::{
-        ArtifactsType, ComputeType, EnvironmentType, EnvironmentVariable, EnvironmentVariableType,
-        ProjectArtifacts, ProjectEnvironment, ProjectSource, SourceType,
-    };
-    let kind = if kept {
-        EnvironmentVariableType::ParameterStore
+    use aws_sdk_codebuild::types::EnvironmentVariableType;
+    let (kind, value) = if kept {
+        (EnvironmentVariableType::ParameterStore, "/ci/deploy-key")
     } else {
-        EnvironmentVariableType::Plaintext
+        (EnvironmentVariableType::Plaintext, "placeholder")
     };
-    client
-        .create_project()
-        .name(format!("bench-build-{unit:05}"))
-        .source(
-            ProjectSource::builder()
-                .r#type(SourceType::Bitbucket)
-                .location(format!("https://bitbucket.org/bench/app-{unit:05}.git"))
-                .build()?,
-        )
-        .artifacts(
-            ProjectArtifacts::builder()
-                .r#type(ArtifactsType::NoArtifacts)
-                .build()?,
-        )
-        .environment(
-            ProjectEnvironment::builder()
-                .r#type(EnvironmentType::LinuxContainer)
-                .image("aws/codebuild/standard:7.0")
-                .compute_type(ComputeType::BuildGeneral1Small)
-                .environment_variables(
-                    EnvironmentVariable::builder()
-                        .name("AWS_SECRET_ACCESS_KEY")
-                        .value("placeholder")
-                        .r#type(kind)
-                        .build()?,
-                )
-                .build()?,
-        )
-        .service_role(format!("arn:aws:iam::{account}:role/codebuild-service"))
-        .send()
-        .await
-        .map_err(described)?;
+    super::super::seed::codebuild::project(
+        client,
+        &format!("bench-build-{unit:05}"),
+        &format!("https://bitbucket.org/bench/app-{unit:05}.git"),
+        kind,
+        value,
+        &format!("arn:aws:iam::{account}:role/codebuild-service"),
+    )?
+    .send()
+    .await
+    .map_err(described)?;
     Ok(())
 }
 
