@@ -87,6 +87,10 @@ struct Args {
     /// for profiling an audit by hand (`perf`, `strace`).
     #[arg(long)]
     serve: bool,
+    /// With `--serve`: seed the organization scenario's member accounts instead, and print the
+    /// `secaudit scan --organization` arguments that audit them.
+    #[arg(long, requires = "serve")]
+    serve_organization: bool,
     /// Run only the event path's scenarios (one change, a storm) and print their sections (no
     /// results file).
     #[arg(long)]
@@ -170,13 +174,23 @@ fn seed(server: &MotoServer, units: usize) -> Result<SyntheticAccount, String> {
 }
 
 fn serve(args: &Args) -> Result<(), String> {
-    let units = args.units.first().copied().unwrap_or(TARGET_UNITS);
-    let server = start_emulator();
-    seed(&server, units)?;
+    let server = if args.serve_organization {
+        let (server, _) = seed_organization(args.organization_accounts, args.organization_units)?;
+        eprintln!(
+            "audit with `secaudit scan --region us-east-1 --organization --exclude-accounts \
+             123456789012 --role-name {MEMBER_ROLE} --output-dir DIR`"
+        );
+        server
+    } else {
+        let units = args.units.first().copied().unwrap_or(TARGET_UNITS);
+        let server = start_emulator();
+        seed(&server, units)?;
+        eprintln!("{units} units seeded");
+        server
+    };
     println!("{}", server.endpoint);
     eprintln!(
-        "{units} units seeded; audit with AWS_ENDPOINT_URL={} and test credentials; \
-         close stdin to stop",
+        "audit with AWS_ENDPOINT_URL={} and test credentials; close stdin to stop",
         server.endpoint
     );
     std::io::copy(&mut std::io::stdin(), &mut std::io::sink()).map_err(|e| e.to_string())?;

@@ -6,6 +6,7 @@
 mod accounting;
 mod clients;
 mod errors;
+mod http;
 
 use std::time::Duration;
 
@@ -13,9 +14,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::endpoint::Endpoint;
 
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
@@ -25,6 +24,7 @@ pub use errors::required_permission;
 pub(crate) use errors::{
     code_of, describe as describe_sdk_error, each_page, explain_missing_credentials, Call,
 };
+pub use http::{https_client, IDLE_CONNECTION_TIMEOUT, REQUESTS_IN_FLIGHT};
 
 use crate::model::Tags;
 
@@ -73,17 +73,6 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     ) -> EndpointFuture<'a> {
         EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
     }
-}
-
-/// The HTTPS client every SDK client of a process shares: hyper 1 with rustls on the ring
-/// provider, verifying servers against the system's root certificates. The SDK crates' default
-/// features would build two clients instead (hyper 0.14 with rustls 0.21, and one on aws-lc-rs,
-/// a C build): this one is what remains with `default-features = false` (docs/testing.md has
-/// the measured difference).
-pub fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
 }
 
 /// SDK configuration with secaudit's retry and timeout settings, credentials and region loaded
