@@ -24,7 +24,7 @@ pub use errors::required_permission;
 pub(crate) use errors::{
     code_of, describe as describe_sdk_error, each_page, explain_missing_credentials, Call,
 };
-pub use http::{https_client, IDLE_CONNECTION_TIMEOUT};
+pub use http::https_client;
 
 use crate::model::Tags;
 
