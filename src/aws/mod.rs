@@ -1,10 +1,12 @@
-//! The only code that calls AWS in general: connection settings, the clients (built once, a
+//! The only code that calls AWS in general: connection settings, the process's HTTPS
+//! connections, the clients (built once, a
 //! regional cache shared by every service), API-call accounting, and turning SDK errors into
 //! report entries. The services' collectors (`crate::services`) use it; nothing here decides
 //! pass or fail.
 
 mod accounting;
 mod clients;
+mod connections;
 mod errors;
 
 use std::time::Duration;
@@ -13,14 +15,13 @@ use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::endpoint::Endpoint;
 
 pub use accounting::{ApiCallCounter, ApiCallSnapshot};
 pub(crate) use clients::regional_client;
 pub use clients::{Clients, RegionalClient};
+pub use connections::{collecting, https_client, Collecting};
 pub use errors::required_permission;
 pub(crate) use errors::{
     code_of, describe as describe_sdk_error, each_page, explain_missing_credentials, Call,
@@ -73,22 +74,6 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     ) -> EndpointFuture<'a> {
         EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
     }
-}
-
-/// The HTTPS client every SDK client of a process shares: hyper 1 with rustls on the ring
-/// provider, verifying servers against the system's root certificates. The SDK crates' default
-/// features would build two clients instead (hyper 0.14 with rustls 0.21, and one on aws-lc-rs,
-/// a C build): this one is what remains with `default-features = false` (docs/testing.md has
-/// the measured difference).
-///
-/// hyper's pool keeps its defaults (an idle connection lives 90 s, requests in flight are not
-/// capped). Both were tried for memory and withdrawn: a 3 s idle timeout and a cap of 64
-/// requests in flight each made audits of the emulator several times slower in wall time
-/// (docs/performance.md has the figures).
-pub fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
 }
 
 /// SDK configuration with secaudit's retry and timeout settings, credentials and region loaded
