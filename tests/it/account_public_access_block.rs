@@ -43,6 +43,17 @@ fn account_level_block_covers_buckets_without_their_own() {
         (before, after)
     });
     let (before, after) = report;
+    // FSBP S3.8's rule judges the bucket's own settings alone: the account's block changes
+    // nothing there.
+    for report in [&before, &after] {
+        let own = report
+            .results
+            .iter()
+            .filter(|r| r.check_id == "s3.bucket_level_public_access_block")
+            .map(|r| r.status)
+            .collect::<Vec<_>>();
+        assert_eq!(own, [Status::Fail, Status::Fail]);
+    }
     for report in [&before, &after] {
         assert!(
             report.complete,

@@ -2,10 +2,9 @@
 //! fails unless all four of its block public access settings are on (fixed when it is created,
 //! and on by default).
 
-use super::{AccessPoint, MultiRegionAccessPoint, PublicAccessBlock};
+use super::{judge_block, AccessPoint, MultiRegionAccessPoint};
 use crate::model::Severity;
-use crate::services::checks::Verdicts;
-use crate::services::checks::{enumerate, Check, CheckOptions, EventTrigger, Read, Resource};
+use crate::services::checks::{Check, CheckOptions, EventTrigger, Read, Resource, Verdicts};
 use crate::services::{Inventory, Service};
 
 /// An access point's settings cannot change: only its creation or deletion changes a verdict.
@@ -69,33 +68,6 @@ pub(super) const MULTI_REGION_ACCESS_POINT_BLOCKS: Check = Check {
     evaluate: multi_region_access_point_blocks,
 };
 
-/// Judges one access point's block: all four settings on passes; `on_what` names what the
-/// point serves, for the detail.
-fn judge_block(
-    verdicts: &mut Verdicts,
-    resource: &Resource,
-    block: PublicAccessBlock,
-    on_what: &str,
-) {
-    let off: Vec<String> = block
-        .settings()
-        .into_iter()
-        .filter(|(_, on)| !on)
-        .map(|(name, _)| name.to_string())
-        .collect();
-    verdicts.judge(
-        resource,
-        off.is_empty(),
-        || format!("All four block public access settings are on ({on_what})."),
-        || {
-            format!(
-                "Block public access is off for {} ({on_what}).",
-                enumerate(&off, 4)
-            )
-        },
-    );
-}
-
 fn access_point_blocks(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) {
     for point in &inventory.s3.access_points {
         // Undescribed: no verdict (the error is in the report).
@@ -140,6 +112,7 @@ fn multi_region_access_point_blocks(
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::super::PublicAccessBlock;
     use super::*;
     use crate::model::Status;
     use crate::services::checks::test_support::{none, only, run, Case};

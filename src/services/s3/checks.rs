@@ -14,6 +14,7 @@ pub(super) const CHECKS: &[&Check] = &[
     &DEFAULT_ENCRYPTION,
     &VERSIONING,
     &PUBLIC_ACCESS_BLOCK,
+    &super::bucket_level_block::BUCKET_LEVEL_BLOCK,
     &SECURE_TRANSPORT,
     &POLICY_PUBLIC,
     &ACL_PUBLIC,
@@ -189,7 +190,8 @@ fn versioning(inventory: &Inventory, _: &CheckOptions, verdicts: &mut Verdicts) 
 const PUBLIC_ACCESS_BLOCK: Check = Check {
     id: "s3.public_access_block",
     service: Service::S3,
-    severity: Severity::High,
+    // FSBP S3.1's (medium); the bucket's own block alone is S3.8, high.
+    severity: Severity::Medium,
     resource_types: &[Bucket::RESOURCE_TYPE],
     title: "S3 buckets block public access",
     rationale: "With all four Block Public Access settings in force (on the bucket or the \
@@ -197,7 +199,8 @@ const PUBLIC_ACCESS_BLOCK: Check = Check {
     remediation: "Turn on all four settings for the account (aws s3control \
                   put-public-access-block) or for the bucket (aws s3api put-public-access-block).",
     reference: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
-    fsbp: &["S3.1", "S3.8"],
+    // S3.8's rule judges the bucket's own settings alone: `s3.bucket_level_public_access_block`.
+    fsbp: &["S3.1"],
     cis: &["2.1.4"],
     triggers: PUBLIC_ACCESS_BLOCK_CHANGES,
     reads: &[
@@ -550,6 +553,7 @@ pub(crate) mod tests {
         };
         let mut cases = super::super::cross_account::tests::cases();
         cases.extend(super::super::access_points::tests::cases());
+        cases.extend(super::super::bucket_level_block::tests::cases());
         for check in [
             "s3.default_encryption",
             "s3.versioning",

@@ -2,6 +2,7 @@
 //! region, and the account-level public access block (S3 Control).
 
 mod access_points;
+mod bucket_level_block;
 mod checks;
 mod collect;
 mod cross_account;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use super::{retain_tagged, InEnvironment, ServiceInventory, ServiceSpec};
 use crate::model::Tags;
 use crate::policy::PolicyDocument;
-use crate::services::checks::{EventTrigger, Resource};
+use crate::services::checks::{enumerate, EventTrigger, Resource, Verdicts};
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     regional: false,
@@ -214,4 +215,31 @@ pub(super) fn bucket_resource(bucket: &Bucket) -> Resource<'_> {
         arn: Some(&bucket.arn),
         region: &bucket.region,
     }
+}
+
+/// Judges a block of its own (an access point's, or a bucket's alone): all four settings on
+/// passes; `on_what` says whose it is or what it serves, for the detail.
+pub(super) fn judge_block(
+    verdicts: &mut Verdicts,
+    resource: &Resource,
+    block: PublicAccessBlock,
+    on_what: &str,
+) {
+    let off: Vec<String> = block
+        .settings()
+        .into_iter()
+        .filter(|(_, on)| !on)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    verdicts.judge(
+        resource,
+        off.is_empty(),
+        || format!("All four block public access settings are on ({on_what})."),
+        || {
+            format!(
+                "Block public access is off for {} ({on_what}).",
+                enumerate(&off, 4)
+            )
+        },
+    );
 }
