@@ -219,7 +219,10 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
             listed.contains(&("sg.high_risk_ports".into(), ssh.clone())),
             "{listed:?}"
         );
-        assert!(listed.contains(&("s3.public_access_block".into(), "open-data".into())));
+        assert!(listed.contains(&(
+            "s3.bucket_level_public_access_block".into(),
+            "open-data".into()
+        )));
         assert_eq!(
             first["new_findings"],
             Value::Null,
@@ -230,7 +233,9 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         let first_seen = night1
             .results
             .iter()
-            .find(|r| r.check_id == "s3.public_access_block" && r.resource_id == "open-data")
+            .find(|r| {
+                r.check_id == "s3.bucket_level_public_access_block" && r.resource_id == "open-data"
+            })
             .and_then(|r| r.first_seen.clone())
             .expect("failed results carry first_seen");
         assert_eq!(first_seen, night1.started_at);
@@ -272,7 +277,7 @@ fn nights_alert_on_what_is_new_and_never_call_unseen_findings_fixed() {
         };
         assert!(changes.resolved.contains(&id("sg.high_risk_ports", &ssh)));
         assert!(changes.new.contains(&id("sg.high_risk_ports", &rdp)));
-        let open_data = id("s3.public_access_block", "open-data");
+        let open_data = id("s3.bucket_level_public_access_block", "open-data");
         assert!(changes.persisting.contains(&open_data));
         let persisting = night2.results.iter().find(|r| r.id == open_data).unwrap();
         assert_eq!(persisting.first_seen.as_deref(), Some(first_seen.as_str()));

@@ -51,7 +51,7 @@ const DENIALS: [Denial; 4] = [
             "s3.policy_public",
             "s3.acl_public",
         ],
-        requirement: ("fsbp", "S3.8"),
+        requirement: ("fsbp", "S3.2"),
     },
     Denial {
         request_contains: "Action=GetAccountPasswordPolicy",
