@@ -233,8 +233,10 @@ async fn scan_units(
     // opens few, and keeps them warm for the next event.
     let collecting = full_audit.then(crate::aws::collecting);
     let mut collection = collect(clients, request, &account_id, &regions, &units, deadline).await;
-    drop(collecting);
-    let_closed_connections_end().await;
+    if let Some(collecting) = collecting {
+        drop(collecting);
+        let_closed_connections_end().await;
+    }
     return_freed_memory();
     collection.inventory.collected = Some(units.iter().map(|u| u.service).collect());
     if let Some(filter) = &request.environment {
